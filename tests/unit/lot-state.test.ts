@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import type { HysteresisSettings } from '../../src/occupancy/hysteresis.ts';
+import { stepLot } from '../../src/occupancy/lot-state.ts';
+import { toMetadata } from '../../src/occupancy/metadata.ts';
+import type { Slot } from '../../src/occupancy/types.ts';
+
+const quick: HysteresisSettings = { threshold: 0.5, band: 0, holdFrames: 1, holdMs: 0 };
+const slot = (id: string, name = id.toUpperCase()): Slot => ({
+  id,
+  name,
+  polygon: [
+    [0, 0],
+    [0.1, 0],
+    [0.1, 0.1],
+    [0, 0.1],
+  ],
+});
+
+describe('stepLot', () => {
+  it('counts occupied, available and total', () => {
+    const st = stepLot(null, [slot('a'), slot('b'), slot('c')], [
+      { id: 'a', probability: 0.9 },
+      { id: 'b', probability: 0.2 },
+      { id: 'c', probability: 0.7 },
+    ], 1000, quick);
+    expect(st.counts).toEqual({ total: 3, occupied: 2, available: 1 });
+    expect(st.lastChanged).toBe(1000);
+  });
+
+  it('keeps lastChanged while nothing changes, moves it when a slot changes', () => {
+    const slots = [slot('a')];
+    let st = stepLot(null, slots, [{ id: 'a', probability: 0.1 }], 1000, quick);
+    st = stepLot(st, slots, [{ id: 'a', probability: 0.2 }], 2000, quick);
+    expect(st.lastChanged).toBe(1000);
+    expect(st.observedAt).toBe(2000);
+    st = stepLot(st, slots, [{ id: 'a', probability: 0.9 }], 3000, quick);
+    expect(st.lastChanged).toBe(3000);
+  });
+
+  it('follows the layout: added slots appear, removed slots go, missing observations keep state', () => {
+    let st = stepLot(null, [slot('a'), slot('b')], [
+      { id: 'a', probability: 0.9 },
+      { id: 'b', probability: 0.9 },
+    ], 1000, quick);
+    st = stepLot(st, [slot('a'), slot('c')], [{ id: 'c', probability: 0.1 }], 2000, quick);
+    expect(st.slots.map((s) => [s.id, s.occupied])).toEqual([
+      ['a', true],
+      ['c', false],
+    ]);
+    expect(st.counts).toEqual({ total: 2, occupied: 1, available: 1 });
+    expect(st.lastChanged).toBe(2000);
+  });
+});
+
+describe('toMetadata', () => {
+  it('has exactly the original API fields plus per-slot detail', () => {
+    const slots = [slot('a', 'Row 1 · 1'), slot('b')];
+    const st = stepLot(null, slots, [
+      { id: 'a', probability: 0.91234 },
+      { id: 'b', probability: 0.1 },
+    ], Date.UTC(2026, 10, 28, 12, 0, 0), quick);
+    const m = toMetadata(st, slots);
+    expect(Object.keys(m).sort()).toEqual(['available_slots', 'last_updated', 'occupied_slots', 'slots', 'total_slots']);
+    expect(m).toMatchObject({ total_slots: 2, occupied_slots: 1, available_slots: 1, last_updated: '2026-11-28T12:00:00.000Z' });
+    expect(m.slots[0]).toEqual({
+      id: 'a',
+      name: 'Row 1 · 1',
+      occupied: true,
+      probability: 0.912,
+      since: '2026-11-28T12:00:00.000Z',
+    });
+    expect(JSON.parse(JSON.stringify(m))).toEqual(m);
+  });
+  it('an empty lot is all zeros', () => {
+    const m = toMetadata(stepLot(null, [], [], 0, quick), []);
+    expect(m).toMatchObject({ total_slots: 0, occupied_slots: 0, available_slots: 0, slots: [] });
+  });
+});
