@@ -15,6 +15,11 @@ export interface FootprintParams {
   readonly overlapFull: number;
   /** Where the wheels touch the ground, as a share of the box height from its top. */
   readonly contactY: number;
+  /**
+   * A footprint more than this many times the slot's area cannot claim the slot by covering it: such boxes are
+   * spurious (the detector sometimes returns one box around half the lot) or span many slots.
+   */
+  readonly maxFootprintToSlot: number;
 }
 
 export const DEFAULT_FOOTPRINT: FootprintParams = {
@@ -23,6 +28,7 @@ export const DEFAULT_FOOTPRINT: FootprintParams = {
   overlapFrom: 0.25,
   overlapFull: 0.5,
   contactY: 0.85,
+  maxFootprintToSlot: 4,
 };
 
 export function footprintOf(box: Box, p: FootprintParams = DEFAULT_FOOTPRINT): Box {
@@ -45,7 +51,8 @@ export function footprintSupport(slot: readonly Point[], box: Box, p: FootprintP
   const slotArea = area(slot);
   if (footArea <= 0 || slotArea <= 0) return 0;
   const inter = overlapArea(slot, foot);
-  const share = Math.max(inter / footArea, inter / slotArea);
+  // Share of the vehicle standing in the slot; or, for a slot drawn smaller than a car, share of the slot covered.
+  const share = Math.max(inter / footArea, footArea <= p.maxFootprintToSlot * slotArea ? inter / slotArea : 0);
   let support = smoothstep(p.overlapFrom, p.overlapFull, share);
   // The contact point inside the slot is rare for a vehicle that is not parked there (measured: very precise).
   if (containsPoint(slot, contactPoint(box, p))) support = Math.max(support, smoothstep(0.05, 0.2, share));

@@ -54,6 +54,16 @@ describe('observeFromDetections: the geometry a parking user expects', () => {
       occupied: ['a', 'b'],
     },
     { name: 'a box merely touching the slot corner', detections: [car({ x: 0.17, y: 0.86, w: 0.05, h: 0.06 })], occupied: [] },
+    {
+      name: 'one spurious box around half the lot occupies nothing',
+      detections: [car({ x: 0, y: 0.2, w: 1, h: 0.75 }, 0.4, 'truck')],
+      occupied: [],
+    },
+    {
+      name: 'a slot drawn smaller than the car under it is occupied',
+      detections: [car({ x: 0.05, y: 0.3, w: 0.2, h: 0.65 })],
+      occupied: ['a'],
+    },
     { name: 'a car far away', detections: [car({ x: 0.7, y: 0.1, w: 0.1, h: 0.1 })], occupied: [] },
   ];
   it.each(cases)('$name', ({ detections, occupied }) => {

@@ -1,0 +1,140 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { repeat } from 'lit/directives/repeat.js';
+import type { Slot, SlotState } from '../occupancy/types.ts';
+import { emit } from './events.ts';
+import { controlStyles } from './shared-styles.ts';
+
+/** The slots as a list: their state, and (in edit mode) renaming and deleting, all reachable by keyboard. */
+export class LwSlotList extends LitElement {
+  static override properties = {
+    slots: { attribute: false },
+    states: { attribute: false },
+    selectedId: { attribute: false },
+    editing: { type: Boolean },
+  };
+
+  declare slots: readonly Slot[];
+  declare states: ReadonlyMap<string, SlotState>;
+  declare selectedId: string | null;
+  declare editing: boolean;
+
+  constructor() {
+    super();
+    this.slots = [];
+    this.states = new Map();
+    this.selectedId = null;
+    this.editing = false;
+  }
+
+  static override styles = [
+    controlStyles,
+    css`
+      :host {
+        display: block;
+      }
+      ul {
+        list-style: none;
+        margin: 0;
+        padding: 0;
+        display: grid;
+        gap: 6px;
+      }
+      li {
+        display: flex;
+        align-items: center;
+        gap: 8px;
+        padding: 4px 6px;
+        border-radius: 10px;
+        background: #111827;
+        border: 1px solid transparent;
+      }
+      li.selected {
+        border-color: #facc15;
+      }
+      .state {
+        width: 12px;
+        height: 12px;
+        border-radius: 50%;
+        flex: none;
+        background: #64748b;
+      }
+      .state.free {
+        background: #4ade80;
+      }
+      .state.occupied {
+        background: #f87171;
+      }
+      .name {
+        flex: 1;
+        min-width: 0;
+        text-align: left;
+        justify-content: flex-start;
+        border: 0;
+        background: transparent;
+      }
+      input {
+        flex: 1;
+        min-width: 0;
+      }
+      .empty {
+        color: #94a3b8;
+        margin: 0;
+      }
+    `,
+  ];
+
+  override render() {
+    if (!this.slots.length) {
+      return html`<p class="empty">
+        No slots yet. ${this.editing ? 'Drag on the picture to mark one.' : 'Choose “Edit slots”, then drag on the picture to mark one.'}
+      </p>`;
+    }
+    return html`<ul aria-label="Slots">
+      ${repeat(
+        this.slots,
+        (s) => s.id,
+        (s) => this.renderItem(s),
+      )}
+    </ul>`;
+  }
+
+  private renderItem(slot: Slot) {
+    const st = this.states.get(slot.id);
+    const status = st ? (st.occupied ? 'occupied' : 'free') : 'unknown';
+    const selected = slot.id === this.selectedId;
+    return html`<li class=${selected ? 'selected' : ''} data-id=${slot.id}>
+      <span class="state ${status}" title=${status}></span>
+      ${this.editing && selected
+        ? html`<label class="visually-hidden" for="name-${slot.id}">Name of slot ${slot.name}</label>
+            <input
+              id="name-${slot.id}"
+              name="slot-name"
+              .value=${slot.name}
+              maxlength="40"
+              @change=${(e: Event) => this.rename(slot, (e.target as HTMLInputElement).value)}
+              @keydown=${(e: KeyboardEvent) => e.key === 'Enter' && (e.target as HTMLInputElement).blur()}
+            />`
+        : html`<button class="name" aria-pressed=${selected ? 'true' : 'false'} @click=${() => emit(this, 'slot-selected', { id: slot.id })}>
+            ${slot.name} <span class="visually-hidden">${status}</span>
+          </button>`}
+      ${this.editing
+        ? html`<button class="danger" aria-label="Delete slot ${slot.name}" @click=${() => emit(this, 'slot-deleted', { id: slot.id })}>
+            Delete
+          </button>`
+        : nothing}
+    </li>`;
+  }
+
+  private rename(slot: Slot, value: string): void {
+    const name = value.trim();
+    if (name && name !== slot.name) emit(this, 'slot-renamed', { id: slot.id, name });
+  }
+}
+
+customElements.define('lw-slot-list', LwSlotList);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'lw-slot-list': LwSlotList;
+  }
+}

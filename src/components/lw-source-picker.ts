@@ -1,0 +1,68 @@
+import { LitElement, css, html } from 'lit';
+import type { SourceKind } from '../camera/frame-source.ts';
+import { controlStyles } from './shared-styles.ts';
+
+export interface SourceRequest {
+  kind: SourceKind;
+  file?: File;
+}
+
+/** Camera, or a video or photo file for demos and devices without a camera. Fires `source-requested`. */
+export class LwSourcePicker extends LitElement {
+  static override properties = { active: { type: String } };
+  declare active: SourceKind | '';
+
+  constructor() {
+    super();
+    this.active = '';
+  }
+
+  static override styles = [
+    controlStyles,
+    css`
+      :host {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 8px;
+      }
+      input[type='file'] {
+        display: none;
+      }
+    `,
+  ];
+
+  override render() {
+    return html`<button class=${this.active ? '' : 'primary'} aria-pressed=${this.active === 'camera'} @click=${() => this.request('camera')}>
+        Use camera
+      </button>
+      <label class="button" aria-pressed=${this.active === 'video'}
+        >Open video…<input type="file" accept="video/*" @change=${(e: Event) => this.pick(e, 'video')}
+      /></label>
+      <label class="button" aria-pressed=${this.active === 'image'}
+        >Open photo…<input type="file" accept="image/*" @change=${(e: Event) => this.pick(e, 'image')}
+      /></label>`;
+  }
+
+  private pick(e: Event, kind: SourceKind): void {
+    const input = e.target as HTMLInputElement;
+    const file = input.files?.[0];
+    input.value = '';
+    if (file) this.request(kind, file);
+  }
+
+  private request(kind: SourceKind, file?: File): void {
+    const detail: SourceRequest = file ? { kind, file } : { kind };
+    this.dispatchEvent(new CustomEvent('source-requested', { detail, bubbles: true, composed: true }));
+  }
+}
+
+customElements.define('lw-source-picker', LwSourcePicker);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'lw-source-picker': LwSourcePicker;
+  }
+  interface HTMLElementEventMap {
+    'source-requested': CustomEvent<SourceRequest>;
+  }
+}

@@ -1,0 +1,155 @@
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { FrameSource } from '../camera/frame-source.ts';
+import type { BackendPreference } from '../detector/backend-choice.ts';
+import { DetectorClient, type ReadyInfo } from '../detector/detector-client.ts';
+import type { Analysis } from '../detector/worker-messages.ts';
+import type { Slot } from '../occupancy/types.ts';
+import type { Settings } from '../settings/settings.ts';
+
+export type ModelStatus = 'idle' | 'loading' | 'ready' | 'error';
+
+export interface AnalysisInputs {
+  source(): FrameSource | null;
+  slots(): readonly Slot[];
+  settings(): Settings;
+  onAnalysis(analysis: Analysis, at: number): void;
+}
+
+/**
+ * Owns the detection worker for an element: loads the model (with progress), then analyses one frame at a time while
+ * a source is live and the page is visible. The worker keeps TF.js off the page's thread.
+ */
+export class AnalysisController implements ReactiveController {
+  status: ModelStatus = 'idle';
+  progress = 0;
+  info: ReadyInfo | null = null;
+  error: string | null = null;
+  /** Frames per second and worker ms per frame, over the last frames. */
+  fps = 0;
+  msPerFrame = 0;
+  private client: DetectorClient | null = null;
+  private running = false;
+  private wake: (() => void) | null = null;
+  private frameTimes: number[] = [];
+
+  constructor(
+    private readonly host: ReactiveControllerHost,
+    private readonly inputs: AnalysisInputs,
+    private readonly modelUrl: string,
+  ) {
+    host.addController(this);
+  }
+
+  hostConnected(): void {
+    document.addEventListener('visibilitychange', this.onVisibility);
+  }
+
+  hostDisconnected(): void {
+    document.removeEventListener('visibilitychange', this.onVisibility);
+    this.stopLoop();
+    this.client?.terminate();
+    this.client = null;
+    this.status = 'idle';
+  }
+
+  /** Loads (or reloads, e.g. after a failure or a backend change) the model in a fresh worker. */
+  async load(backend: BackendPreference): Promise<void> {
+    this.stopLoop();
+    this.client?.terminate();
+    this.status = 'loading';
+    this.progress = 0;
+    this.error = null;
+    this.info = null;
+    this.host.requestUpdate();
+    const client = new DetectorClient((fraction) => {
+      this.progress = fraction;
+      this.host.requestUpdate();
+    });
+    this.client = client;
+    try {
+      this.info = await client.load(this.modelUrl, backend);
+      if (this.client !== client) return;
+      this.status = 'ready';
+      this.startLoop(client);
+    } catch (err) {
+      if (this.client !== client) return;
+      client.terminate();
+      this.client = null;
+      this.status = 'error';
+      this.error = err instanceof Error ? err.message : String(err);
+    }
+    this.host.requestUpdate();
+  }
+
+  /** Call when a source becomes available, so a waiting loop resumes at once. */
+  poke(): void {
+    this.wake?.();
+  }
+
+  private startLoop(client: DetectorClient): void {
+    this.running = true;
+    void this.loop(client);
+  }
+
+  private stopLoop(): void {
+    this.running = false;
+    this.wake?.();
+  }
+
+  private async loop(client: DetectorClient): Promise<void> {
+    while (this.running && this.client === client) {
+      const source = this.inputs.source();
+      if (!source || document.hidden || !source.width) {
+        await this.idle(1000);
+        continue;
+      }
+      const started = performance.now();
+      try {
+        const frame = await source.grab();
+        const settings = this.inputs.settings();
+        const analysis = await client.analyze(frame, this.inputs.slots(), { maxBoxes: settings.maxBoxes, minScore: settings.minScore });
+        if (this.client !== client || this.inputs.source() !== source) continue;
+        this.tick(analysis);
+        this.inputs.onAnalysis(analysis, Date.now());
+      } catch (err) {
+        if (this.client !== client) return;
+        // A frame can fail while a source changes; report and keep going rather than stop counting.
+        console.warn('lotwatch: frame skipped:', err);
+        await this.idle(500);
+      }
+      const cadence = this.inputs.settings().cadenceMs;
+      const wait = cadence - (performance.now() - started);
+      await (wait > 0 ? this.idle(wait) : nextFrame());
+    }
+  }
+
+  private tick(analysis: Analysis): void {
+    const now = performance.now();
+    this.frameTimes = [...this.frameTimes.filter((t) => now - t < 5000), now];
+    const span = (now - this.frameTimes[0]!) / 1000;
+    this.fps = span > 0 ? (this.frameTimes.length - 1) / span : 0;
+    this.msPerFrame = analysis.ms;
+  }
+
+  private idle(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(done, ms);
+      const self = this;
+      function done() {
+        clearTimeout(t);
+        if (self.wake === done) self.wake = null;
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+
+  private onVisibility = (): void => {
+    if (!document.hidden) this.wake?.();
+  };
+}
+
+function nextFrame(): Promise<void> {
+  // requestAnimationFrame does not run in hidden tabs; a zero timeout keeps the loop turning there.
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}

@@ -1,0 +1,91 @@
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { Point, Slot } from '../occupancy/types.ts';
+import { nextSlotId } from '../layout/slot-edits.ts';
+import { DEFAULT_SETTINGS, type Settings } from '../settings/settings.ts';
+import { DEFAULT_LOT_ID, openLotwatchDB, type LotwatchDB } from '../storage/db.ts';
+import { loadSettings, saveSettings } from '../storage/settings-store.ts';
+import { SlotStore } from '../storage/slot-store.ts';
+
+/** Owns the IndexedDB connection for an element: the lot's slots and the settings, loaded on connect. */
+export class LotStoreController implements ReactiveController {
+  slots: readonly Slot[] = [];
+  settings: Settings = DEFAULT_SETTINGS;
+  loaded = false;
+  error: string | null = null;
+  private db: LotwatchDB | null = null;
+  private store: SlotStore | null = null;
+  readonly ready: Promise<void>;
+  private resolveReady!: () => void;
+
+  constructor(
+    private readonly host: ReactiveControllerHost,
+    readonly lotId = DEFAULT_LOT_ID,
+  ) {
+    host.addController(this);
+    this.ready = new Promise((r) => (this.resolveReady = r));
+  }
+
+  async hostConnected(): Promise<void> {
+    try {
+      this.db = await openLotwatchDB();
+      this.store = new SlotStore(this.db, this.lotId);
+      [this.slots, this.settings] = await Promise.all([this.store.list(), loadSettings(this.db)]);
+      this.loaded = true;
+    } catch (err) {
+      this.error = `Saved slots could not be read (${err instanceof Error ? err.message : String(err)}). Changes will not be kept.`;
+    }
+    this.resolveReady();
+    this.host.requestUpdate();
+  }
+
+  hostDisconnected(): void {
+    this.db?.close();
+    this.db = null;
+  }
+
+  async addSlot(polygon: Point[]): Promise<Slot> {
+    const id = nextSlotId(this.slots);
+    const slot: Slot = { id, name: id, polygon };
+    await this.commit([...this.slots, slot], () => this.store?.put(slot));
+    return slot;
+  }
+
+  async updateSlot(id: string, change: Partial<Pick<Slot, 'name' | 'polygon'>>): Promise<void> {
+    const old = this.slots.find((s) => s.id === id);
+    if (!old) return;
+    const slot: Slot = { ...old, ...change };
+    await this.commit(
+      this.slots.map((s) => (s.id === id ? slot : s)),
+      () => this.store?.put(slot),
+    );
+  }
+
+  async deleteSlot(id: string): Promise<void> {
+    await this.commit(
+      this.slots.filter((s) => s.id !== id),
+      () => this.store?.delete(id),
+    );
+  }
+
+  async replaceSlots(slots: readonly Slot[]): Promise<void> {
+    await this.commit(slots, () => this.store?.replaceAll(slots));
+  }
+
+  async saveSettings(settings: Settings): Promise<void> {
+    this.settings = settings;
+    this.host.requestUpdate();
+    if (this.db) await saveSettings(this.db, settings);
+  }
+
+  /** Shows the change at once, then stores it; if storing fails, says so and keeps what is on screen. */
+  private async commit(next: readonly Slot[], write: () => Promise<void> | undefined): Promise<void> {
+    this.slots = next;
+    this.host.requestUpdate();
+    try {
+      await write();
+    } catch (err) {
+      this.error = `A change could not be saved (${err instanceof Error ? err.message : String(err)}).`;
+      this.host.requestUpdate();
+    }
+  }
+}

@@ -1,0 +1,59 @@
+import { BACKEND_PREFERENCES, type BackendPreference } from '../detector/backend-choice.ts';
+
+export interface Settings {
+  /** Which TF.js backend runs the model; 'auto' decides from the device. */
+  readonly backend: BackendPreference;
+  /** Detector: lowest vehicle score kept. */
+  readonly minScore: number;
+  /** Detector: most boxes kept per frame. */
+  readonly maxBoxes: number;
+  /** Evidence at or above which a slot counts as occupied (lower = more sensitive). */
+  readonly threshold: number;
+  /** A slot changes only after the new state held this many frames… */
+  readonly holdFrames: number;
+  /** …and this many milliseconds. */
+  readonly holdMs: number;
+  /** Draw the detector's vehicle boxes over the video. */
+  readonly showDetections: boolean;
+  /** Pause between processed frames, ms (0 = as fast as the device allows). */
+  readonly cadenceMs: number;
+}
+
+export const DEFAULT_SETTINGS: Settings = {
+  backend: 'auto',
+  minScore: 0.3,
+  maxBoxes: 100,
+  threshold: 0.5,
+  holdFrames: 3,
+  holdMs: 2000,
+  showDetections: true,
+  cadenceMs: 0,
+};
+
+type NumericKey = { [K in keyof Settings]: Settings[K] extends number ? K : never }[keyof Settings];
+const RANGES: Record<NumericKey, readonly [number, number]> = {
+  minScore: [0.05, 0.95],
+  maxBoxes: [1, 300],
+  threshold: [0.05, 0.95],
+  holdFrames: [0, 100],
+  holdMs: [0, 600_000],
+  cadenceMs: [0, 600_000],
+};
+
+/** Builds valid settings from anything (stored JSON of an older version, a form): unknown or bad fields fall back. */
+export function sanitizeSettings(input: unknown): Settings {
+  const src = typeof input === 'object' && input !== null ? (input as Record<string, unknown>) : {};
+  const out: Record<string, unknown> = { ...DEFAULT_SETTINGS };
+  for (const key of Object.keys(RANGES) as NumericKey[]) {
+    const v = src[key];
+    if (typeof v === 'number' && Number.isFinite(v)) {
+      const [lo, hi] = RANGES[key];
+      out[key] = Math.min(hi, Math.max(lo, key === 'maxBoxes' || key === 'holdFrames' ? Math.round(v) : v));
+    }
+  }
+  if (typeof src.showDetections === 'boolean') out.showDetections = src.showDetections;
+  if (typeof src.backend === 'string' && (BACKEND_PREFERENCES as readonly string[]).includes(src.backend)) out.backend = src.backend;
+  return out as unknown as Settings;
+}
+
+export const SETTING_RANGES = RANGES;

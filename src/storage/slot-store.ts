@@ -1,0 +1,53 @@
+import type { Slot } from '../occupancy/types.ts';
+import type { LotwatchDB, StoredSlot } from './db.ts';
+
+/** The slot layout of one lot, kept in IndexedDB. */
+export class SlotStore {
+  constructor(
+    private readonly db: LotwatchDB,
+    readonly lotId: string,
+  ) {}
+
+  async list(): Promise<Slot[]> {
+    const rows = await this.db.getAllFromIndex('slots', 'by-lot', this.lotId);
+    return rows.sort((a, b) => a.order - b.order).map(({ id, name, polygon }) => ({ id, name, polygon }));
+  }
+
+  /** Adds or updates one slot; a new slot goes after the others. */
+  async put(slot: Slot): Promise<void> {
+    const tx = this.db.transaction('slots', 'readwrite');
+    const existing = await tx.store.get([this.lotId, slot.id]);
+    const order = existing?.order ?? (await this.nextOrder(tx.store.index('by-lot')));
+    await tx.store.put(this.row(slot, order));
+    await tx.done;
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.db.delete('slots', [this.lotId, id]);
+  }
+
+  /** Replaces the whole layout in one transaction: an import either lands whole or not at all. */
+  async replaceAll(slots: readonly Slot[]): Promise<void> {
+    const tx = this.db.transaction('slots', 'readwrite');
+    const keys = await tx.store.index('by-lot').getAllKeys(this.lotId);
+    await Promise.all(keys.map((k) => tx.store.delete(k)));
+    await Promise.all(slots.map((s, i) => tx.store.put(this.row(s, i))));
+    await tx.done;
+  }
+
+  private row(slot: Slot, order: number): StoredSlot {
+    return {
+      lotId: this.lotId,
+      id: slot.id,
+      name: slot.name,
+      polygon: slot.polygon.map(([x, y]) => [x, y] as const),
+      order,
+      updatedAt: Date.now(),
+    };
+  }
+
+  private async nextOrder(index: { getAll(query: string): Promise<StoredSlot[]> }): Promise<number> {
+    const rows = await index.getAll(this.lotId);
+    return rows.reduce((m, r) => Math.max(m, r.order + 1), 0);
+  }
+}

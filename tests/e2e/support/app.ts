@@ -1,0 +1,43 @@
+// Intent-level helpers for driving the app in a real browser: plain functions taking the page.
+import { expect, type Locator, type Page } from '@playwright/test';
+
+export type NormPoint = [number, number];
+
+export function overlay(page: Page): Locator {
+  return page.locator('lw-slot-overlay');
+}
+
+export async function startCamera(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Use camera' }).click();
+  await expect(page.locator('.stage video')).toBeVisible();
+}
+
+export async function waitForModel(page: Page): Promise<string> {
+  const line = page.locator('.model[data-backend]');
+  await expect(line).toBeVisible({ timeout: 90_000 });
+  return (await line.getAttribute('data-backend')) ?? '';
+}
+
+/** Drags with the mouse from a to b, in coordinates normalised to the picture. */
+export async function drawRect(page: Page, a: NormPoint, b: NormPoint): Promise<void> {
+  const box = await overlay(page).boundingBox();
+  if (!box) throw new Error('overlay not visible');
+  const at = ([x, y]: NormPoint) => [box.x + x * box.width, box.y + y * box.height] as const;
+  await page.mouse.move(...at(a));
+  await page.mouse.down();
+  await page.mouse.move(...at([(a[0] + b[0]) / 2, (a[1] + b[1]) / 2]), { steps: 4 });
+  await page.mouse.move(...at(b), { steps: 4 });
+  await page.mouse.up();
+}
+
+export async function slotStates(page: Page): Promise<Record<string, string>> {
+  const slots = overlay(page).locator('g.slot');
+  const out: Record<string, string> = {};
+  for (const g of await slots.all()) out[(await g.getAttribute('data-id'))!] = (await g.getAttribute('data-state'))!;
+  return out;
+}
+
+export async function counts(page: Page): Promise<{ available: number; occupied: number; total: number }> {
+  const read = async (k: string) => Number(await page.locator(`lw-status-bar [data-count="${k}"]`).textContent());
+  return { available: await read('available'), occupied: await read('occupied'), total: await read('total') };
+}
