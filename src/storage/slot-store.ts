@@ -28,11 +28,25 @@ export class SlotStore {
 
   /** Replaces the whole layout in one transaction: an import either lands whole or not at all. */
   async replaceAll(slots: readonly Slot[]): Promise<void> {
+    const rows = slots.map((s, i) => this.row(s, i));
     const tx = this.db.transaction('slots', 'readwrite');
-    const keys = await tx.store.index('by-lot').getAllKeys(this.lotId);
-    await Promise.all(keys.map((k) => tx.store.delete(k)));
-    await Promise.all(slots.map((s, i) => tx.store.put(this.row(s, i))));
-    await tx.done;
+    const pending: Promise<unknown>[] = [tx.done];
+    try {
+      const keys = await tx.store.index('by-lot').getAllKeys(this.lotId);
+      // One by one: a row IndexedDB cannot clone throws synchronously, and the requests before it must be tracked.
+      for (const k of keys) pending.push(tx.store.delete(k));
+      for (const r of rows) pending.push(tx.store.put(r));
+      await Promise.all(pending);
+    } catch (err) {
+      // A row the store refuses must not leave the old layout half deleted.
+      try {
+        tx.abort();
+      } catch {
+        // Already aborted by IndexedDB itself.
+      }
+      await Promise.allSettled(pending);
+      throw err;
+    }
   }
 
   private row(slot: Slot, order: number): StoredSlot {

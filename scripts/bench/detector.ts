@@ -1,0 +1,89 @@
+// Detector figures in headless Chromium: model load + warm-up, detect() per backend, the app's whole per-frame
+// pipeline next to a bare detect() on the same frames, tensors after many frames, main-thread blocking.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { createServer } from 'vite';
+import { fixture, fixturesAvailable } from '../../tests/support/fixtures.ts';
+import type { BenchConfig } from '../../tests/bench/detector-bench.ts';
+import { launchChromium } from '../lib/browser.ts';
+import { PROJECT_ROOT } from '../lib/node-tf.ts';
+
+const num = (args: string[], flag: string, dflt: number) => {
+  const i = args.indexOf(flag);
+  return i >= 0 ? Number(args[i + 1]) : dflt;
+};
+const ms = (v: number) => `${v.toFixed(1)} ms`;
+
+export async function benchDetector(args: string[]): Promise<unknown> {
+  if (!fixturesAvailable()) return { skipped: 'fixtures not found' };
+  const framesDir = join(PROJECT_ROOT, '.cache', 'bench-frames');
+  if (!existsSync(join(framesDir, 'f24.png'))) {
+    mkdirSync(framesDir, { recursive: true });
+    const video = fixture('video', 'parking-lot-oblique-640x360.mp4');
+    execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', video, '-vf', 'fps=1.2', '-frames:v', '24', join(framesDir, 'f%02d.png')]);
+  }
+  const frameUrls = readdirSync(framesDir).sort().map((f) => `/.cache/bench-frames/${f}`);
+  const cfg: BenchConfig = {
+    frameUrls,
+    backends: [
+      { name: 'wasm', frames: num(args, '--frames', 100) },
+      { name: 'webgl', frames: num(args, '--webgl-frames', 20) },
+      { name: 'cpu', frames: num(args, '--cpu-frames', 3) },
+    ],
+    tensorFrames: num(args, '--tensor-frames', 500),
+    mainThreadFrames: num(args, '--main-thread-frames', 20),
+  };
+
+  const server = await createServer({ root: PROJECT_ROOT, logLevel: 'error', server: { port: 0, host: '127.0.0.1' } });
+  await server.listen();
+  const address = server.httpServer?.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage();
+    page.on('pageerror', (e) => console.error('page error:', e.message));
+    await page.goto(`http://127.0.0.1:${port}/tests/bench/detector.html`);
+    await page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready', undefined, { timeout: 120_000 });
+    const result = (await page.evaluate((c) => (window as unknown as { runBench(c: BenchConfig): Promise<unknown> }).runBench(c), cfg)) as DetectorBench;
+    print(result);
+    return result;
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
+
+interface Stats {
+  median: number;
+  p95: number;
+  n: number;
+}
+interface DetectorBench {
+  userAgent: string;
+  frameSize: string;
+  slots: number;
+  backends: Record<string, { skipped?: string; loadMs?: number; reason?: string; detect?: Stats; pipeline?: Stats; overhead?: number }>;
+  tensors: { afterFirst: number; afterLast: number; frames: number };
+  mainThread: { frames: number; worker: { totalMs: number; maxMs: number }; inPage: { totalMs: number; maxMs: number } };
+}
+
+function print(r: DetectorBench): void {
+  console.log(`${r.userAgent.match(/Chrome\/[\d.]+/)?.[0] ?? 'Chromium'}, frames ${r.frameSize} (fixture video), ${r.slots} slots`);
+  for (const [name, b] of Object.entries(r.backends)) {
+    if (b.skipped || !b.detect || !b.pipeline) {
+      console.log(`${name.padEnd(6)} skipped: ${b.skipped}`);
+      continue;
+    }
+    console.log(
+      `${name.padEnd(6)} load+warm-up ${ms(b.loadMs!)} | detect() median ${ms(b.detect.median)} p95 ${ms(b.detect.p95)} | ` +
+        `pipeline median ${ms(b.pipeline.median)} p95 ${ms(b.pipeline.p95)} | pipeline adds ${(b.overhead! * 100).toFixed(1)}% (${b.detect.n} frames)`,
+    );
+  }
+  console.log(`tensors after frame 1: ${r.tensors.afterFirst}, after frame ${r.tensors.frames}: ${r.tensors.afterLast}`);
+  const mt = r.mainThread;
+  console.log(
+    `main thread blocked (long tasks) over ${mt.frames} frames: worker ${ms(mt.worker.totalMs)} (longest ${ms(mt.worker.maxMs)}), ` +
+      `detector in the page ${ms(mt.inPage.totalMs)} (longest ${ms(mt.inPage.maxMs)})`,
+  );
+}

@@ -1,0 +1,9 @@
+import { benchDetector } from './detector.ts';
+import { benchSize } from './size.ts';
+
+export type Section = (args: string[]) => Promise<unknown>;
+
+export const sections: Record<string, Section> = {
+  size: benchSize,
+  detector: benchDetector,
+};

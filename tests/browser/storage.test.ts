@@ -1,0 +1,103 @@
+// Storage in real Chromium with the browser's own IndexedDB (vitest browser mode, Playwright provider).
+import { openDB } from 'idb';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DB_VERSION, DEFAULT_LOT_ID, openLotwatchDB, type LotwatchDB } from '../../src/storage/db.ts';
+import { loadSettings, saveSettings } from '../../src/storage/settings-store.ts';
+import { SlotStore } from '../../src/storage/slot-store.ts';
+import { DEFAULT_SETTINGS } from '../../src/settings/settings.ts';
+import type { Slot } from '../../src/occupancy/types.ts';
+
+const names: string[] = [];
+const fresh = () => {
+  const name = `lotwatch-test-${crypto.randomUUID()}`;
+  names.push(name);
+  return name;
+};
+const opened: LotwatchDB[] = [];
+async function open(name: string): Promise<LotwatchDB> {
+  const db = await openLotwatchDB(name);
+  opened.push(db);
+  return db;
+}
+
+afterEach(async () => {
+  for (const db of opened.splice(0)) db.close();
+  await Promise.all(names.splice(0).map((n) => new Promise((r) => { const req = indexedDB.deleteDatabase(n); req.onsuccess = req.onerror = r; })));
+});
+
+const slot = (id: string, x = 0.1): Slot => ({
+  id,
+  name: `Slot ${id}`,
+  polygon: [
+    [x, 0.1],
+    [x + 0.1, 0.1],
+    [x + 0.1, 0.2],
+    [x, 0.2],
+  ],
+});
+
+describe('openLotwatchDB', () => {
+  it('creates every store of the current version and the default lot', async () => {
+    const db = await open(fresh());
+    expect(db.version).toBe(DB_VERSION);
+    expect([...db.objectStoreNames].sort()).toEqual(['lots', 'settings', 'slots']);
+    expect(await db.get('lots', DEFAULT_LOT_ID)).toMatchObject({ id: DEFAULT_LOT_ID });
+  });
+
+  it('refuses nothing that is already there: reopening keeps the data', async () => {
+    const name = fresh();
+    const db = await open(name);
+    await new SlotStore(db, DEFAULT_LOT_ID).put(slot('1'));
+    db.close();
+    const again = await open(name);
+    expect(await new SlotStore(again, DEFAULT_LOT_ID).list()).toEqual([slot('1')]);
+  });
+
+  it('does not open a database written by a newer version of the app, and says so', async () => {
+    const name = fresh();
+    (await openDB(name, DB_VERSION + 1)).close();
+    await expect(openLotwatchDB(name)).rejects.toThrow(/version/i);
+  });
+});
+
+describe('SlotStore', () => {
+  it('keeps slots in the order they were made, per lot, and updates in place', async () => {
+    const db = await open(fresh());
+    const a = new SlotStore(db, DEFAULT_LOT_ID);
+    const b = new SlotStore(db, 'other');
+    await a.put(slot('2', 0.5));
+    await a.put(slot('1'));
+    await b.put(slot('9'));
+    await a.put({ ...slot('2', 0.6), name: 'renamed' });
+    expect((await a.list()).map((s) => [s.id, s.name, s.polygon[0]![0]])).toEqual([
+      ['2', 'renamed', 0.6],
+      ['1', 'Slot 1', 0.1],
+    ]);
+    expect((await b.list()).map((s) => s.id)).toEqual(['9']);
+    await a.delete('2');
+    expect((await a.list()).map((s) => s.id)).toEqual(['1']);
+  });
+
+  it('replaces a whole layout in one go, and a failed replacement changes nothing', async () => {
+    const db = await open(fresh());
+    const store = new SlotStore(db, DEFAULT_LOT_ID);
+    await store.put(slot('1'));
+    await store.replaceAll([slot('7'), slot('8', 0.4)]);
+    expect((await store.list()).map((s) => s.id)).toEqual(['7', '8']);
+    // A slot that cannot be stored (a function is not cloneable) aborts the transaction.
+    const bad = { ...slot('9'), polygon: [[0, 0], [1, 0], [1, 1], [0, () => 0]] } as unknown as Slot;
+    await expect(store.replaceAll([slot('1'), bad])).rejects.toThrow();
+    expect((await store.list()).map((s) => s.id)).toEqual(['7', '8']);
+  });
+});
+
+describe('settings', () => {
+  it('round-trips and repairs what an older version stored', async () => {
+    const db = await open(fresh());
+    expect(await loadSettings(db)).toEqual(DEFAULT_SETTINGS);
+    await saveSettings(db, { ...DEFAULT_SETTINGS, minScore: 0.45 });
+    expect((await loadSettings(db)).minScore).toBe(0.45);
+    await db.put('settings', { minScore: 'high', holdFrames: 5 }, 'settings');
+    expect(await loadSettings(db)).toEqual({ ...DEFAULT_SETTINGS, holdFrames: 5 });
+  });
+});
