@@ -354,9 +354,10 @@ export class LwApp extends LitElement {
     return `${backendLabel(a.info)} · ${a.fps.toFixed(1)} fps · ${Math.round(a.msPerFrame)} ms/frame`;
   }
 
-  private onSlotDrawn = async (e: CustomEvent<{ polygon: [number, number][] }>): Promise<void> => {
-    const slot = await this.store.addSlot(e.detail.polygon);
-    this.selectedId = slot.id;
+  private onSlotDrawn = (e: CustomEvent<{ polygon: [number, number][] }>): void => {
+    // The new slot is not selected: its corner handles would catch the next drag, and rows of slots are drawn side by side.
+    this.selectedId = null;
+    void this.store.addSlot(e.detail.polygon);
   };
 
   private onSlotChanged = (e: CustomEvent<{ id: string; polygon: [number, number][] }>): void => {

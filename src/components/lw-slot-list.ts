@@ -64,7 +64,9 @@ export class LwSlotList extends LitElement {
       .state.occupied {
         background: #f87171;
       }
-      .name {
+      .name,
+      .name[aria-pressed='true'] {
+        color: inherit;
         flex: 1;
         min-width: 0;
         text-align: left;

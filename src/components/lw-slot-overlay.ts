@@ -7,7 +7,7 @@ import { emit } from './events.ts';
 export type DrawTool = 'rect' | 'quad';
 
 type Drag =
-  | { kind: 'draw'; from: Point; to: Point; pointerId: number }
+  | { kind: 'draw'; from: Point; to: Point; pointerId: number; tapSelects: string | null }
   | { kind: 'move'; id: string; from: Point; original: readonly Point[]; pointerId: number; moved: boolean }
   | { kind: 'corner'; id: string; index: number; original: readonly Point[]; pointerId: number };
 
@@ -208,7 +208,7 @@ export class LwSlotOverlay extends LitElement {
       viewBox="0 0 ${this.frameWidth} ${this.frameHeight}"
       role="group"
       aria-label=${this.editing ? 'Slot editor: drag on the picture to mark a slot' : 'Parking slots'}
-      @pointerdown=${this.onBackgroundDown}
+      @pointerdown=${(e: PointerEvent) => this.onBackgroundDown(e)}
       @pointermove=${this.onPointerMove}
       @pointerup=${this.onPointerUp}
       @pointercancel=${this.onPointerCancel}
@@ -230,7 +230,7 @@ export class LwSlotOverlay extends LitElement {
     const status = st ? (st.occupied ? 'occupied' : 'free') : 'unknown';
     const poly = this.polygonOf(slot);
     const [cx, cy] = centroid(poly);
-    const fontSize = Math.max(11 * this.unit, Math.min(this.frameWidth, this.frameHeight) * 0.018);
+    const fontSize = Math.max(13 * this.unit, Math.min(this.frameWidth, this.frameHeight) * 0.018);
     const cls = `slot ${status}${st?.pending ? ' pending' : ''}${slot.id === this.selectedId ? ' selected' : ''}`;
     return svg`<g class=${cls} data-id=${slot.id} data-state=${status} tabindex="0" role="button"
         aria-label=${`Slot ${slot.name}: ${status}`} aria-pressed=${slot.id === this.selectedId ? 'true' : 'false'}
@@ -275,7 +275,8 @@ export class LwSlotOverlay extends LitElement {
     (this.renderRoot.querySelector('svg') as SVGSVGElement | null)?.setPointerCapture(e.pointerId);
   }
 
-  private onBackgroundDown = (e: PointerEvent): void => {
+  /** A press on empty ground (or on a slot that is not selected: `tapSelects` is then that slot). */
+  private onBackgroundDown = (e: PointerEvent, tapSelects: string | null = null): void => {
     if (e.button !== 0 || this.drag) return;
     const at = this.toPoint(e);
     if (!this.editing) {
@@ -293,14 +294,22 @@ export class LwSlotOverlay extends LitElement {
       return;
     }
     this.capture(e);
-    this.drag = { kind: 'draw', from: at, to: at, pointerId: e.pointerId };
+    this.drag = { kind: 'draw', from: at, to: at, pointerId: e.pointerId, tapSelects };
   };
 
   private onSlotDown(e: PointerEvent, slot: Slot): void {
     if (e.button !== 0) return;
     e.stopPropagation();
-    this.select(slot.id);
-    if (!this.editing || this.tool === 'quad' && this.taps.length) return;
+    if (!this.editing) {
+      this.select(slot.id);
+      return;
+    }
+    if (this.tool === 'quad' || slot.id !== this.selectedId) {
+      // Only a selected slot moves: a drag that starts on another slot draws (slots of a row touch each other),
+      // and a tap on it selects it.
+      this.onBackgroundDown(e, slot.id);
+      return;
+    }
     this.capture(e);
     this.drag = { kind: 'move', id: slot.id, from: this.toPoint(e), original: slot.polygon, pointerId: e.pointerId, moved: false };
   }
@@ -331,7 +340,7 @@ export class LwSlotOverlay extends LitElement {
     if (d.kind === 'draw') {
       const rect = rectFromDrag(d.from, this.toPoint(e));
       if (rect) emit(this, 'slot-drawn', { polygon: rect });
-      else this.select(null);
+      else this.select(d.tapSelects);
       return;
     }
     const draft = this.draft;
