@@ -2,7 +2,7 @@
 // the model is the real COCO-SSD served by the built app, storage is the browser's IndexedDB.
 import { expect, test } from '@playwright/test';
 import { fixturesAvailable } from '../support/fixtures.ts';
-import { counts, drawRect, overlay, slotStates, startCamera, waitForModel, type NormPoint } from './support/app.ts';
+import { counts, drag, drawRect, overlay, slotStates, startCamera, waitForModel, type NormPoint } from './support/app.ts';
 
 test.skip(!fixturesAvailable(), 'fixtures (../shared/fixtures) not found: the fake camera needs the lot video');
 
@@ -68,20 +68,13 @@ test('slots can be moved, resized, renamed and deleted, with the mouse and with 
 
   // Move slot 1 by dragging its body.
   await overlay(page).locator('g.slot[data-id="1"]').click();
-  const box = (await overlay(page).boundingBox())!;
-  await page.mouse.move(box.x + 0.2 * box.width, box.y + 0.2 * box.height);
-  await page.mouse.down();
-  await page.mouse.move(box.x + 0.3 * box.width, box.y + 0.25 * box.height, { steps: 5 });
-  await page.mouse.up();
+  await drag(page, [0.2, 0.2], [0.3, 0.25]);
   const moved = await pointsOf();
   expect(moved[0]![0]).toBeCloseTo(0.2 * 640, -1);
   expect(moved[0]![1]).toBeCloseTo(0.15 * 360, -1);
 
   // Resize it by dragging its bottom-right corner handle: it stays a rectangle.
-  await page.mouse.move(box.x + 0.4 * box.width, box.y + 0.35 * box.height);
-  await page.mouse.down();
-  await page.mouse.move(box.x + 0.45 * box.width, box.y + 0.45 * box.height, { steps: 5 });
-  await page.mouse.up();
+  await drag(page, [0.4, 0.35], [0.45, 0.45]);
   const resized = await pointsOf();
   expect(resized[2]![0]).toBeCloseTo(0.45 * 640, -1);
   expect(resized[2]![1]).toBeCloseTo(0.45 * 360, -1);

@@ -19,7 +19,7 @@ export async function waitForModel(page: Page): Promise<string> {
 }
 
 /** Drags with the mouse from a to b, in coordinates normalised to the picture. */
-export async function drawRect(page: Page, a: NormPoint, b: NormPoint): Promise<void> {
+export async function drag(page: Page, a: NormPoint, b: NormPoint): Promise<void> {
   const box = await overlay(page).boundingBox();
   if (!box) throw new Error('overlay not visible');
   const at = ([x, y]: NormPoint) => [box.x + x * box.width, box.y + y * box.height] as const;
@@ -29,6 +29,9 @@ export async function drawRect(page: Page, a: NormPoint, b: NormPoint): Promise<
   await page.mouse.move(...at(b), { steps: 4 });
   await page.mouse.up();
 }
+
+/** Draws a rectangle slot by dragging across empty ground (in edit mode). */
+export const drawRect = drag;
 
 export async function slotStates(page: Page): Promise<Record<string, string>> {
   const slots = overlay(page).locator('g.slot');
