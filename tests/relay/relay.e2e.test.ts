@@ -7,6 +7,8 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { CLOSE, parseRichMetadata, type Layout } from '../../src/share/protocol.ts';
 import type { Logger } from '../../relay/src/log.ts';
+import type { LotStore } from '../../relay/src/lot-store.ts';
+import { SqliteLotStore } from '../../relay/src/sqlite-lot-store.ts';
 import {
   Client,
   TOKEN,
@@ -130,7 +132,7 @@ describe('publishing needs the lot token', () => {
     const ws = client(`${relay.ws}/lots/default/publish`);
     await ws.opened;
     ws.send({ type: 'auth', token: 'wrong-token-0123456789abcdef' });
-    expect((await ws.closed).code).toBe(CLOSE.unauthorized);
+    expect((await ws.waitClosed()).code).toBe(CLOSE.unauthorized);
     expect(ws.messages[0]).toMatchObject({ type: 'error', code: 'unauthorized' });
     expect(await (await fetch(`${relay.url}/metadata`)).json()).toEqual({
       total_slots: 3,
@@ -145,7 +147,7 @@ describe('publishing needs the lot token', () => {
     const ws = client(`${relay.ws}/lots/default/publish`);
     await ws.opened;
     ws.send({ type: 'state', state: lotState(1, 1) });
-    expect((await ws.closed).code).toBe(CLOSE.unauthorized);
+    expect((await ws.waitClosed()).code).toBe(CLOSE.unauthorized);
     expect((await fetch(`${relay.url}/metadata`)).status).toBe(404);
   });
 
@@ -255,6 +257,60 @@ describe('the rich viewer route and presence', () => {
   });
 });
 
+describe('a viewer joining while states arrive', () => {
+  // A store whose reads take a while (as a networked store's would), so a state can be published while a new
+  // viewer's snapshot is being read. "stale": the read happens first and returns late, so the snapshot misses the
+  // new state and the relay must replay it. "late": the read happens after the publish, so the snapshot already has
+  // it and the relay must not send it again.
+  it.each(['stale', 'late'] as const)('gets a state published during its snapshot read exactly once (%s read)', async (mode) => {
+    const inner = new SqliteLotStore(':memory:');
+    let delay = 0;
+    const pause = () => new Promise((r) => setTimeout(r, delay));
+    const slow: LotStore = {
+      get: async (lot) => {
+        if (delay > 0 && mode === 'late') await pause();
+        const rec = await inner.get(lot);
+        if (delay > 0 && mode === 'stale') await pause();
+        return rec;
+      },
+      claim: (...a) => inner.claim(...a),
+      setToken: (...a) => inner.setToken(...a),
+      ensure: (...a) => inner.ensure(...a),
+      saveState: (...a) => inner.saveState(...a),
+      markPublisherSeen: (...a) => inner.markPublisherSeen(...a),
+      close: () => inner.close(),
+    };
+    const relay = await relayFor({}, { store: slow });
+    // An authenticated publisher socket stores states without reading the store first.
+    const pub = await publisher(relay);
+    const first = lotState(1, 4);
+    pub.send({ type: 'state', seq: 1, state: first });
+    await pub.waitFor(isType('ack'));
+    delay = 300;
+    const live = client(`${relay.ws}/lots/default/live`);
+    const raw = client(`${relay.ws}/ws`);
+    await Promise.all([live.opened, raw.opened]);
+    // Both sockets are registered and their snapshot reads are under way; publish before they return.
+    const second = lotState(2, 4);
+    pub.send({ type: 'state', seq: 2, state: second });
+    await pub.waitFor(isType('ack'), 2);
+    delay = 0;
+    await live.waitFor((m) => JSON.stringify(m).includes(second.last_updated));
+    await raw.waitFor((m) => JSON.stringify(m).includes(second.last_updated));
+    await new Promise((r) => setTimeout(r, 100));
+    const stamps = (msgs: unknown[]) => msgs.map((m) => JSON.stringify(m).match(/"last_updated":"([^"]+)"/)?.[1]);
+    if (mode === 'stale') {
+      expect(live.messages.map((m) => (m as { type: string }).type)).toEqual(['snapshot', 'state']);
+      expect(stamps(live.messages)).toEqual([first.last_updated, second.last_updated]);
+      expect(stamps(raw.messages)).toEqual([first.last_updated, second.last_updated]);
+    } else {
+      expect(live.messages.map((m) => (m as { type: string }).type)).toEqual(['snapshot']);
+      expect(stamps(live.messages)).toEqual([second.last_updated]);
+      expect(stamps(raw.messages)).toEqual([second.last_updated]);
+    }
+  });
+});
+
 describe('persistence and liveness', () => {
   it('serves the last state after a restart with the same data folder', async () => {
     const first = await relayFor();
@@ -283,7 +339,7 @@ describe('persistence and liveness', () => {
     const dead = client(`${relay.ws}/ws`, { autoPong: false });
     const alive = client(`${relay.ws}/ws`);
     await Promise.all([dead.opened, alive.opened]);
-    const { code } = await dead.closed;
+    const { code } = await dead.waitClosed();
     expect(code).toBe(1006); // terminated, no close frame
     expect(alive.ws.readyState).toBe(WebSocket.OPEN);
     await until(() => (relay.hub.connections === 1 ? true : undefined), 2000);

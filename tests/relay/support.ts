@@ -71,13 +71,22 @@ export class Client {
       for (const w of this.#waiters) w();
     });
     this.ws.on('error', () => {});
-    this.opened = new Promise((ok, fail) => {
-      this.ws.once('open', () => ok());
-      this.ws.once('unexpected-response', (_req, res) => fail(new Error(`HTTP ${res.statusCode}`)));
-      this.ws.once('close', () => fail(new Error('closed before open')));
-    });
+    this.opened = withTimeout(
+      new Promise((ok, fail) => {
+        this.ws.once('open', () => ok());
+        this.ws.once('unexpected-response', (_req, res) => fail(new Error(`HTTP ${res.statusCode}`)));
+        this.ws.once('close', () => fail(new Error('closed before open')));
+      }),
+      5000,
+      'socket to open',
+    );
     this.opened.catch(() => {});
     this.closed = new Promise((ok) => this.ws.once('close', (code, reason) => ok({ code, reason: reason.toString() })));
+  }
+
+  /** The close code and reason, waiting at most `timeoutMs`. */
+  waitClosed(timeoutMs = 3000): Promise<{ code: number; reason: string }> {
+    return withTimeout(this.closed, timeoutMs, 'socket to close');
   }
 
   send(message: unknown): void {
@@ -111,8 +120,11 @@ export class Client {
   }
 }
 
-export const withTimeout = <T>(p: Promise<T>, ms: number, what: string): Promise<T> =>
-  Promise.race([p, new Promise<T>((_, fail) => setTimeout(() => fail(new Error(`timed out: ${what}`)), ms))]);
+export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const limit = new Promise<T>((_, fail) => (timer = setTimeout(() => fail(new Error(`timed out: ${what}`)), ms)));
+  return Promise.race([p, limit]).finally(() => clearTimeout(timer));
+}
 
 /** Polls `check` every `stepMs` until it returns a value other than undefined, at most `timeoutMs`. */
 export async function until<T>(check: () => Promise<T | undefined> | T | undefined, timeoutMs = 3000, stepMs = 20): Promise<T> {
