@@ -88,6 +88,18 @@ interface ReconnectingOptions {
   onDown(code: number, reason: string, retryInMs: number | null): void;
 }
 
+/** Detaches from a socket and closes it. An error handler stays: closing a socket that is still connecting makes
+ *  the `ws` package emit an error, which would be thrown if nobody listened. */
+function abandon(ws: WebSocketLike, code: number, reason: string): void {
+  ws.onopen = ws.onmessage = ws.onclose = null;
+  ws.onerror = () => {};
+  try {
+    ws.close(code, reason);
+  } catch {
+    // Some implementations throw when closing a socket that never opened; it is gone either way.
+  }
+}
+
 class ReconnectingSocket {
   readonly #o: ReconnectingOptions;
   #ws: WebSocketLike | null = null;
@@ -116,14 +128,7 @@ class ReconnectingSocket {
     this.#timer = null;
     const ws = this.#ws;
     this.#ws = null;
-    if (ws) {
-      ws.onopen = ws.onmessage = ws.onclose = ws.onerror = null;
-      try {
-        ws.close(code, reason);
-      } catch {
-        // Closing a socket that never opened can throw in some implementations; it is gone either way.
-      }
-    }
+    if (ws) abandon(ws, code, reason);
   }
 
   #connect(): void {
@@ -138,12 +143,7 @@ class ReconnectingSocket {
     this.#ws = ws;
     const openTimer = setTimeout(() => {
       if (ws.readyState !== OPEN) {
-        ws.onclose = ws.onerror = ws.onmessage = ws.onopen = null;
-        try {
-          ws.close();
-        } catch {
-          // see stop()
-        }
+        abandon(ws, CLOSE.normal, 'timed out');
         if (this.#ws === ws) this.#lost(1006, 'connection timed out');
       }
     }, this.#o.openTimeoutMs);

@@ -191,3 +191,32 @@ describe('against the relay', () => {
     expect(views).toHaveLength(4);
   });
 });
+
+describe('a relay that accepts TCP but never answers', () => {
+  it('abandons the attempt after openTimeoutMs, retries, and closes cleanly while connecting', async () => {
+    const { createServer } = await import('node:net');
+    const held: import('node:net').Socket[] = [];
+    const silent = createServer((s) => held.push(s));
+    await new Promise<void>((ok) => silent.listen(0, '127.0.0.1', ok));
+    const port = (silent.address() as import('node:net').AddressInfo).port;
+    try {
+      const views: ViewerView[] = [];
+      const sub = watchLot({
+        url: `http://127.0.0.1:${port}`,
+        lot: 'default',
+        WebSocket,
+        openTimeoutMs: 100,
+        backoff: { baseMs: 10, maxMs: 20, maxAttempts: 100 },
+        onChange: (v) => views.push(v),
+      });
+      await until(() => (held.length >= 2 ? true : undefined), 3000);
+      expect(views.every((v) => v.status === 'unreachable')).toBe(true);
+      // Closing while an attempt is still connecting must not surface an error.
+      sub.close();
+      await new Promise((r) => setTimeout(r, 100));
+    } finally {
+      for (const s of held) s.destroy();
+      silent.close();
+    }
+  });
+});
