@@ -7,9 +7,11 @@ export default defineConfig({
     testTimeout: 120_000,
     projects: [
       {
-        test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], environment: 'node' },
+        extends: true,
+        test: { name: 'unit', include: ['tests/unit/**/*.test.ts', 'tests/relay/**/*.test.ts'], environment: 'node' },
       },
       {
+        extends: true,
         // Modules that need a real browser (IndexedDB), run in the same Chromium as the e2e tests.
         test: {
           name: 'browser',

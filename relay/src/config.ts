@@ -1,0 +1,123 @@
+// Relay settings from flags and environment. Pure: argv and env are arguments, nothing is read here.
+import { parseArgs } from 'node:util';
+import { LOT_ID_PATTERN, LIMITS, type Parsed } from '../../src/share/protocol.ts';
+
+export interface RelayConfig {
+  port: number;
+  host: string;
+  /** The lot served at `GET /metadata` and `/ws`. */
+  lot: string;
+  dataDir: string;
+  /** A publish token for the default lot given at start (scripted setups); never logged. */
+  token: string | null;
+  dist: string;
+  tls: { cert: string; key: string } | null;
+  /** An HTTP-only publisher counts as offline this long after its last state. */
+  offlineAfterMs: number;
+  pingIntervalMs: number;
+  maxLots: number;
+  maxConnections: number;
+}
+
+export const DEFAULT_CONFIG: RelayConfig = {
+  port: 8080,
+  host: '127.0.0.1',
+  lot: 'default',
+  dataDir: './data',
+  token: null,
+  dist: 'dist',
+  tls: null,
+  offlineAfterMs: 30_000,
+  pingIntervalMs: 30_000,
+  maxLots: 1_000,
+  maxConnections: 10_000,
+};
+
+/** Shortest token accepted from `--token` / `LOTWATCH_PUBLISH_TOKEN`: anything shorter is guessable. */
+export const MIN_TOKEN_LENGTH = 16;
+
+export const USAGE = `lotwatch relay: serves the app, the original /metadata and /ws API, and live lots.
+
+Usage: npm run relay -- [options]
+
+  --port N              port (env PORT; default 8080; 0 = any free port)
+  --host ADDR           address to listen on (default 127.0.0.1; 0.0.0.0 for the LAN)
+  --lot ID              lot served at GET /metadata and /ws (default "default")
+  --data-dir DIR        where lots are kept (env LOTWATCH_DATA_DIR; default ./data)
+  --token TOKEN         publish token for the default lot (env LOTWATCH_PUBLISH_TOKEN; env preferred,
+                        flags are visible to other users in the process list)
+  --dist DIR            built app to serve (default dist)
+  --cert FILE --key FILE  serve HTTPS/WSS (phones grant the camera only on HTTPS or localhost)
+  --offline-after SEC   an HTTP-only publisher is offline this long after its last state (default 30)
+  --ping-interval SEC   WebSocket heartbeat; silent peers are dropped after two (default 30)
+  --max-lots N          lots that may exist (default 1000)
+  --max-connections N   open WebSockets (default 10000)
+  --help                this text
+`;
+
+export type ConfigResult = Parsed<RelayConfig> | { ok: true; help: true };
+
+const intIn = (name: string, raw: string, min: number, max: number): number => {
+  const n = /^\d+$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) throw new Error(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+  return n;
+};
+
+export function parseConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): ConfigResult {
+  try {
+    const { values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        lot: { type: 'string' },
+        'data-dir': { type: 'string' },
+        token: { type: 'string' },
+        dist: { type: 'string' },
+        cert: { type: 'string' },
+        key: { type: 'string' },
+        'offline-after': { type: 'string' },
+        'ping-interval': { type: 'string' },
+        'max-lots': { type: 'string' },
+        'max-connections': { type: 'string' },
+        help: { type: 'boolean' },
+      },
+    });
+    if (values.help) return { ok: true, help: true };
+    const d = DEFAULT_CONFIG;
+    const portRaw = values.port ?? env.PORT;
+    const lot = values.lot ?? d.lot;
+    if (!LOT_ID_PATTERN.test(lot)) throw new Error(`--lot must be 1 to 64 characters a-z 0-9 - _, got "${lot}"`);
+    const token = values.token ?? (env.LOTWATCH_PUBLISH_TOKEN || null);
+    if (token !== null && (token.length < MIN_TOKEN_LENGTH || token.length > LIMITS.maxTokenLength)) {
+      // The value itself is never echoed.
+      throw new Error(`the publish token must be ${MIN_TOKEN_LENGTH} to ${LIMITS.maxTokenLength} characters`);
+    }
+    if ((values.cert === undefined) !== (values.key === undefined)) throw new Error('--cert and --key go together');
+    const host = values.host ?? d.host;
+    if (host.trim() === '') throw new Error('--host must not be empty');
+    return {
+      ok: true,
+      value: {
+        port: portRaw === undefined || portRaw === '' ? d.port : intIn('port', portRaw, 0, 65535),
+        host,
+        lot,
+        dataDir: values['data-dir'] ?? (env.LOTWATCH_DATA_DIR || d.dataDir),
+        token,
+        dist: values.dist ?? d.dist,
+        tls: values.cert !== undefined && values.key !== undefined ? { cert: values.cert, key: values.key } : null,
+        offlineAfterMs:
+          values['offline-after'] === undefined ? d.offlineAfterMs : intIn('--offline-after', values['offline-after'], 1, 86_400) * 1000,
+        pingIntervalMs:
+          values['ping-interval'] === undefined ? d.pingIntervalMs : intIn('--ping-interval', values['ping-interval'], 1, 3_600) * 1000,
+        maxLots: values['max-lots'] === undefined ? d.maxLots : intIn('--max-lots', values['max-lots'], 1, 1_000_000),
+        maxConnections:
+          values['max-connections'] === undefined ? d.maxConnections : intIn('--max-connections', values['max-connections'], 1, 1_000_000),
+      },
+    };
+  } catch (e) {
+    return { ok: false, error: e instanceof Error ? e.message : String(e) };
+  }
+}

@@ -1,0 +1,192 @@
+// The relay's HTTP API and the static app. `routeOf` decides, `createHttpHandler` acts.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  LIMITS,
+  parseJson,
+  parseLotId,
+  parsePublishedState,
+  toLotMetadata,
+  toOriginalMetadata,
+  type RichMetadata,
+} from '../../src/share/protocol.ts';
+import { bearerToken } from './auth.ts';
+import { API_HEADERS, COMMON_HEADERS, clientKey, readBody, sendError, sendJson, splitTarget } from './http-util.ts';
+import type { Logger } from './log.ts';
+import type { LotService } from './lot-service.ts';
+import type { KeyedRateLimiter } from './rate-limit.ts';
+import { serveStatic } from './static-files.ts';
+
+export type Route =
+  | { name: 'original-metadata' }
+  | { name: 'lot-metadata'; lot: string }
+  | { name: 'create-lot' }
+  | { name: 'publish-state'; lot: string }
+  | { name: 'health' }
+  | { name: 'preflight' }
+  | { name: 'websocket-only' }
+  | { name: 'invalid-lot'; raw: string }
+  | { name: 'api-not-found' }
+  | { name: 'method-not-allowed'; allow: string }
+  | { name: 'static' };
+
+const LOT_ROUTE = /^\/lots\/([^/]*)\/(metadata|state|live|publish)$/;
+
+export function routeOf(method: string, path: string): Route {
+  const isApi = path === '/metadata' || path === '/healthz' || path === '/ws' || path === '/lots' || path.startsWith('/lots/');
+  if (isApi && method === 'OPTIONS') return { name: 'preflight' };
+  const read = method === 'GET' || method === 'HEAD';
+  if (path === '/metadata' || path === '/healthz') {
+    return read ? { name: path === '/metadata' ? 'original-metadata' : 'health' } : { name: 'method-not-allowed', allow: 'GET, HEAD' };
+  }
+  if (path === '/ws') return { name: 'websocket-only' };
+  if (path === '/lots') return method === 'POST' ? { name: 'create-lot' } : { name: 'method-not-allowed', allow: 'POST' };
+  const m = LOT_ROUTE.exec(path);
+  if (m) {
+    const raw = m[1] ?? '';
+    const what = m[2];
+    const lot = parseLotId(raw);
+    if (!lot.ok) return { name: 'invalid-lot', raw };
+    if (what === 'metadata') return read ? { name: 'lot-metadata', lot: lot.value } : { name: 'method-not-allowed', allow: 'GET, HEAD' };
+    if (what === 'state') return method === 'POST' ? { name: 'publish-state', lot: lot.value } : { name: 'method-not-allowed', allow: 'POST' };
+    return { name: 'websocket-only' };
+  }
+  if (path.startsWith('/lots/')) return { name: 'api-not-found' };
+  return read ? { name: 'static' } : { name: 'method-not-allowed', allow: 'GET, HEAD' };
+}
+
+export interface HttpDeps {
+  service: LotService;
+  defaultLot: string;
+  distAbs: string;
+  /** Limits POSTs per client address. */
+  postLimiter: KeyedRateLimiter;
+  log: Logger;
+  now?: () => number;
+}
+
+export function createHttpHandler(deps: HttpDeps): (req: IncomingMessage, res: ServerResponse) => void {
+  const now = deps.now ?? Date.now;
+  return (req, res) => {
+    handle(req, res).catch((e: unknown) => {
+      deps.log.error(`${req.method ?? '?'} ${splitTarget(req.url)?.path ?? '?'}: ${e instanceof Error ? e.message : String(e)}`);
+      if (!res.headersSent) sendError(res, 500, 'internal', 'the relay failed to answer this request');
+      else res.destroy();
+    });
+  };
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const target = splitTarget(req.url);
+    if (!target) return sendError(res, 400, 'not_found', 'request target must be a path starting with /');
+    const route = routeOf(req.method ?? 'GET', target.path);
+    switch (route.name) {
+      case 'static':
+        return serveStatic(req, res, deps.distAbs, target.path);
+      case 'preflight':
+        res.writeHead(204, { ...COMMON_HEADERS, ...API_HEADERS });
+        res.end();
+        return;
+      case 'health':
+        return sendJson(res, 200, { ok: true });
+      case 'websocket-only':
+        return sendError(res, 426, 'invalid_message', 'this is a WebSocket endpoint; connect with a WebSocket client', { Upgrade: 'websocket' });
+      case 'invalid-lot':
+        return sendError(res, 400, 'invalid_lot', 'a lot id is 1 to 64 characters a-z 0-9 - _');
+      case 'api-not-found':
+        return sendError(res, 404, 'not_found', `no such endpoint: ${target.path.slice(0, 100)}`);
+      case 'method-not-allowed':
+        return sendError(res, 405, 'method_not_allowed', `use ${route.allow}`, { Allow: route.allow });
+      case 'original-metadata':
+        return originalMetadata(res);
+      case 'lot-metadata':
+        return lotMetadata(res, route.lot);
+      case 'create-lot':
+        return createLot(req, res);
+      case 'publish-state':
+        return publishState(req, res, route.lot);
+    }
+  }
+
+  async function originalMetadata(res: ServerResponse): Promise<void> {
+    const rec = await deps.service.get(deps.defaultLot);
+    if (!rec) return sendError(res, 404, 'unknown_lot', `no lot "${deps.defaultLot}" on this relay`);
+    if (!rec.state) return sendError(res, 404, 'no_state', `nothing has been published to lot "${rec.lot}" yet`);
+    const p = deps.service.presenceOf(rec);
+    // The body keeps the original four keys exactly; whether the counter is live rides in a header.
+    return sendJson(res, 200, toOriginalMetadata(rec.state.metadata), {
+      'X-Lotwatch-Publisher': p.online ? 'online' : `offline; since=${p.since ?? 'never'}`,
+    });
+  }
+
+  async function lotMetadata(res: ServerResponse, lot: string): Promise<void> {
+    const rec = await deps.service.get(lot);
+    if (!rec) return sendError(res, 404, 'unknown_lot', `no lot "${lot}" on this relay`);
+    if (!rec.state) return sendError(res, 404, 'no_state', `nothing has been published to lot "${lot}" yet`);
+    const body: RichMetadata = {
+      ...toLotMetadata(rec.state.metadata),
+      lot,
+      layout: rec.state.layout,
+      received_at: rec.state.receivedAt,
+      publisher: deps.service.presenceOf(rec),
+    };
+    return sendJson(res, 200, body);
+  }
+
+  /** POST answers that did not read the body close the connection, so an unread upload is not drained. */
+  function refuse(res: ServerResponse, status: number, code: Parameters<typeof sendError>[2], message: string, extra = {}) {
+    sendError(res, status, code, message, { Connection: 'close', ...extra });
+  }
+
+  function rateLimited(req: IncomingMessage, res: ServerResponse): boolean {
+    const r = deps.postLimiter.take(clientKey(req), now());
+    if (!r.allowed) refuse(res, 429, 'rate_limited', 'too many requests; slow down', { 'Retry-After': String(r.retryAfter) });
+    return !r.allowed;
+  }
+
+  async function readJson(req: IncomingMessage, res: ServerResponse, allowEmpty: boolean): Promise<{ value: unknown } | null> {
+    const body = await readBody(req, LIMITS.maxPublisherMessageBytes);
+    if (!body.ok) {
+      if (body.reason === 'too_large') refuse(res, 413, 'too_large', `the body is larger than ${LIMITS.maxPublisherMessageBytes} bytes`);
+      else res.destroy();
+      return null;
+    }
+    if (allowEmpty && body.text.trim() === '') return { value: {} };
+    const json = parseJson(body.text);
+    if (!json.ok) {
+      sendError(res, 400, 'bad_json', `the body is ${json.error}`);
+      return null;
+    }
+    return { value: json.value };
+  }
+
+  async function createLot(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (rateLimited(req, res)) return;
+    const body = await readJson(req, res, true);
+    if (!body) return;
+    const o = body.value;
+    if (typeof o !== 'object' || o === null || Array.isArray(o)) {
+      return sendError(res, 400, 'invalid_message', 'the body must be a JSON object such as {"lot": "north-gate"} or empty');
+    }
+    const requested = 'lot' in o && o.lot !== undefined && o.lot !== null ? parseLotId(o.lot) : null;
+    if (requested && !requested.ok) return sendError(res, 400, 'invalid_lot', requested.error);
+    const created = await deps.service.createLot(requested?.value ?? null);
+    if (!created.ok) return sendError(res, created.code === 'lot_exists' ? 409 : 503, created.code, created.message);
+    return sendJson(res, 201, created.value, { Location: created.value.metadata_path });
+  }
+
+  async function publishState(req: IncomingMessage, res: ServerResponse, lot: string): Promise<void> {
+    if (rateLimited(req, res)) return;
+    // Authorise before reading the body: strangers do not get to upload.
+    const auth = await deps.service.authorize(lot, bearerToken(req.headers.authorization));
+    if (!auth.ok) {
+      if (auth.code === 'unknown_lot') return refuse(res, 404, 'unknown_lot', auth.message);
+      return refuse(res, 401, 'unauthorized', auth.message, { 'WWW-Authenticate': 'Bearer realm="lotwatch"' });
+    }
+    const body = await readJson(req, res, false);
+    if (!body) return;
+    const state = parsePublishedState(body.value);
+    if (!state.ok) return sendError(res, 400, 'invalid_state', state.error);
+    const r = await deps.service.publish(lot, state.value, 'http');
+    if (!r.ok) return sendError(res, 404, r.code, r.message);
+    return sendJson(res, 200, { lot, revision: r.revision, received_at: r.receivedAt });
+  }
+}

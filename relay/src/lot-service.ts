@@ -1,0 +1,174 @@
+// What the relay does with lots, whatever the transport: create, authorise, store and fan out states, and track
+// whether each lot's publisher is online. HTTP routes and WebSocket sessions both call this.
+import {
+  lotPaths,
+  toLotMetadata,
+  type ErrorCode,
+  type LotCreated,
+  type Presence,
+  type PublishedState,
+} from '../../src/share/protocol.ts';
+import { generateLotId, generateToken, hashToken, tokenMatches } from './auth.ts';
+import type { Broadcaster } from './broadcaster.ts';
+import type { Logger } from './log.ts';
+import type { LotRecord, LotStore } from './lot-store.ts';
+import { initialPresence, nextExpiry, stepPresence, type PresenceInput, type PresenceState } from './presence.ts';
+
+export interface LotServiceOptions {
+  store: LotStore;
+  broadcaster: Broadcaster;
+  offlineAfterMs: number;
+  maxLots: number;
+  log: Logger;
+  now?: () => number;
+}
+
+export type Failure = { ok: false; code: ErrorCode; message: string };
+export type AuthResult = { ok: true } | Failure;
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const ms = (isoTime: string | null) => (isoTime === null ? null : Date.parse(isoTime));
+
+export class LotService {
+  readonly #store: LotStore;
+  readonly #broadcaster: Broadcaster;
+  readonly #offlineAfterMs: number;
+  readonly #maxLots: number;
+  readonly #log: Logger;
+  readonly #now: () => number;
+  readonly #presence = new Map<string, PresenceState>();
+  readonly #expiry = new Map<string, ReturnType<typeof setTimeout>>();
+
+  constructor(o: LotServiceOptions) {
+    this.#store = o.store;
+    this.#broadcaster = o.broadcaster;
+    this.#offlineAfterMs = o.offlineAfterMs;
+    this.#maxLots = o.maxLots;
+    this.#log = o.log;
+    this.#now = o.now ?? Date.now;
+  }
+
+  /** Makes sure the default lot exists; a token given at start replaces its token hash. */
+  async init(defaultLot: string, token: string | null): Promise<void> {
+    const at = iso(this.#now());
+    if (token !== null) {
+      await this.#store.setToken(defaultLot, hashToken(token), at);
+      this.#log.info(`lot "${defaultLot}": publish token set from the command line or environment`);
+    } else {
+      await this.#store.ensure(defaultLot, at);
+      const rec = await this.#store.get(defaultLot);
+      if (rec?.tokenHash === null) this.#log.info(`lot "${defaultLot}" has no publish token yet: claim it with POST /lots`);
+    }
+  }
+
+  async get(lot: string): Promise<LotRecord | null> {
+    return this.#store.get(lot);
+  }
+
+  async createLot(requested: string | null): Promise<{ ok: true; value: LotCreated } | Failure> {
+    const lot = requested ?? generateLotId();
+    const token = generateToken();
+    const result = await this.#store.claim(lot, hashToken(token), iso(this.#now()), this.#maxLots);
+    if (result === 'taken') return { ok: false, code: 'lot_exists', message: `lot "${lot}" already exists and has a publish token` };
+    if (result === 'full') return { ok: false, code: 'too_many_lots', message: `this relay holds its maximum of ${this.#maxLots} lots` };
+    this.#log.info(`lot "${lot}" created`);
+    const p = lotPaths(lot);
+    return {
+      ok: true,
+      value: { lot, token, viewer_path: p.viewer, metadata_path: p.metadata, state_path: p.state, publish_path: p.publish, live_path: p.live },
+    };
+  }
+
+  async authorize(lot: string, token: string | null): Promise<AuthResult> {
+    const rec = await this.#store.get(lot);
+    if (!rec) return { ok: false, code: 'unknown_lot', message: `no lot "${lot}" on this relay` };
+    if (rec.tokenHash === null) {
+      return { ok: false, code: 'unauthorized', message: `lot "${lot}" has no publish token yet; claim it with POST /lots` };
+    }
+    if (!tokenMatches(token, rec.tokenHash)) return { ok: false, code: 'unauthorized', message: 'wrong or missing publish token' };
+    this.#ensurePresence(rec);
+    return { ok: true };
+  }
+
+  /** Stores an authorised state and fans it out. */
+  async publish(
+    lot: string,
+    state: PublishedState,
+    via: 'http' | 'socket',
+  ): Promise<{ ok: true; revision: number; receivedAt: string } | Failure> {
+    const now = this.#now();
+    const receivedAt = iso(now);
+    const metadata = toLotMetadata(state);
+    const saved = await this.#store.saveState(lot, { metadata, layout: state.layout, receivedAt });
+    if (!saved) return { ok: false, code: 'unknown_lot', message: `no lot "${lot}" on this relay` };
+    await this.#broadcaster.publish({
+      kind: 'state',
+      lot,
+      metadata,
+      ...(saved.layoutChanged && saved.layout ? { layout: saved.layout } : {}),
+      receivedAt,
+      revision: saved.revision,
+    });
+    await this.#step(lot, via === 'http' ? 'http-state' : 'socket-state', now);
+    return { ok: true, revision: saved.revision, receivedAt };
+  }
+
+  async publisherConnected(lot: string): Promise<void> {
+    await this.#step(lot, 'socket-opened', this.#now());
+  }
+
+  async publisherDisconnected(lot: string): Promise<void> {
+    const now = this.#now();
+    await this.#step(lot, 'socket-closed', now);
+    await this.#store.markPublisherSeen(lot, iso(now));
+  }
+
+  /** Presence for a lot; the record supplies "last seen" when this relay has not heard of the publisher yet. */
+  presenceOf(rec: LotRecord): Presence {
+    const p = this.#ensurePresence(rec);
+    return { online: p.online, since: p.since === null ? null : iso(p.since) };
+  }
+
+  close(): void {
+    for (const t of this.#expiry.values()) clearTimeout(t);
+    this.#expiry.clear();
+  }
+
+  #ensurePresence(rec: LotRecord): PresenceState {
+    let p = this.#presence.get(rec.lot);
+    if (!p) {
+      p = initialPresence(ms(rec.publisherSeenAt) ?? ms(rec.state?.receivedAt ?? null));
+      this.#presence.set(rec.lot, p);
+    }
+    return p;
+  }
+
+  async #step(lot: string, input: PresenceInput, now: number): Promise<void> {
+    const before = this.#presence.get(lot) ?? initialPresence(null);
+    const after = stepPresence(before, input, now, this.#offlineAfterMs);
+    this.#presence.set(lot, after);
+    this.#schedule(lot, after);
+    if (after.online !== before.online) {
+      await this.#broadcaster.publish({
+        kind: 'presence',
+        lot,
+        publisher: { online: after.online, since: after.since === null ? null : iso(after.since) },
+      });
+    }
+  }
+
+  /** HTTP-only publishers have no socket to lose; a timer turns them offline when they fall silent. */
+  #schedule(lot: string, p: PresenceState): void {
+    const old = this.#expiry.get(lot);
+    if (old) clearTimeout(old);
+    this.#expiry.delete(lot);
+    const at = nextExpiry(p, this.#offlineAfterMs);
+    if (at === null) return;
+    const t = setTimeout(() => {
+      this.#expiry.delete(lot);
+      this.#step(lot, 'tick', this.#now()).catch((e: unknown) => this.#log.error(`presence of lot "${lot}": ${String(e)}`));
+    }, Math.max(0, at - this.#now()) + 1);
+    t.unref();
+    this.#expiry.set(lot, t);
+  }
+}

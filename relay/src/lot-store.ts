@@ -1,0 +1,51 @@
+// Where lots live between restarts. Async so that a shared engine (PostgreSQL, Redis) can stand in for SQLite
+// when several relays run side by side; nothing above this interface knows which one is used.
+import type { Layout, LotMetadata } from '../../src/share/protocol.ts';
+
+export interface StoredState {
+  metadata: LotMetadata;
+  layout: Layout | null;
+  /** Relay time the state arrived, ISO-8601. */
+  receivedAt: string;
+  /** Increases by one with every state stored for the lot; orders states across relays. */
+  revision: number;
+}
+
+export interface LotRecord {
+  lot: string;
+  /** SHA-256 of the publish token, hex; null while nobody has claimed the lot. */
+  tokenHash: string | null;
+  createdAt: string;
+  state: StoredState | null;
+  /** Last time the publisher was known to be there, ISO-8601. */
+  publisherSeenAt: string | null;
+}
+
+export interface StateToSave {
+  metadata: LotMetadata;
+  /** Undefined keeps the stored layout. */
+  layout?: Layout | undefined;
+  receivedAt: string;
+}
+
+export interface SavedState {
+  revision: number;
+  layout: Layout | null;
+  layoutChanged: boolean;
+}
+
+export type ClaimResult = 'claimed' | 'taken' | 'full';
+
+export interface LotStore {
+  get(lot: string): Promise<LotRecord | null>;
+  /** Creates the lot with this token hash, or gives one to an unclaimed lot; refuses a claimed lot or a full store. */
+  claim(lot: string, tokenHash: string, at: string, maxLots: number): Promise<ClaimResult>;
+  /** Sets the token hash whatever it was (the operator's `--token`), creating the lot if needed. */
+  setToken(lot: string, tokenHash: string, at: string): Promise<void>;
+  /** Creates the lot unclaimed if it does not exist. */
+  ensure(lot: string, at: string): Promise<void>;
+  /** Null when the lot does not exist. */
+  saveState(lot: string, state: StateToSave): Promise<SavedState | null>;
+  markPublisherSeen(lot: string, at: string): Promise<void>;
+  close(): Promise<void>;
+}

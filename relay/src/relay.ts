@@ -1,0 +1,118 @@
+// Puts the relay together: store, fan-out, lot service, HTTP routes, WebSocket hub, one HTTP(S) server.
+// Tests start it in-process on port 0; main.ts starts it from the command line.
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import { InProcessBroadcaster, type Broadcaster } from './broadcaster.ts';
+import type { RelayConfig } from './config.ts';
+import { createHttpHandler } from './http-routes.ts';
+import { consoleLogger, type Logger } from './log.ts';
+import { LotService } from './lot-service.ts';
+import type { LotStore } from './lot-store.ts';
+import { KeyedRateLimiter, type RateRule } from './rate-limit.ts';
+import { SqliteLotStore } from './sqlite-lot-store.ts';
+import { WsHub, type WsLimits } from './ws-hub.ts';
+
+export interface RelayLimits extends Omit<WsLimits, 'pingIntervalMs' | 'maxConnections'> {
+  /** POSTs per client address. */
+  httpPostRate: RateRule;
+  /** A request must arrive whole within this time. */
+  requestTimeoutMs: number;
+}
+
+export const DEFAULT_LIMITS: RelayLimits = {
+  authTimeoutMs: 5_000,
+  // A counting app sends at most a few states a second; twice the benchmark's 10/s with room for a burst.
+  publisherRate: { perSecond: 20, burst: 40 },
+  // Viewers have nothing to say; a handful of stray frames is tolerated, a stream is not.
+  viewerRate: { perSecond: 2, burst: 10 },
+  maxBufferedBytes: 1024 * 1024,
+  httpPostRate: { perSecond: 20, burst: 40 },
+  requestTimeoutMs: 30_000,
+};
+
+export interface RelayDeps {
+  store?: LotStore;
+  broadcaster?: Broadcaster;
+  log?: Logger;
+  limits?: Partial<RelayLimits>;
+  now?: () => number;
+}
+
+export interface RunningRelay {
+  /** `http://host:port` (or https), with the real port when started on port 0. */
+  url: string;
+  port: number;
+  server: Server;
+  hub: WsHub;
+  close(): Promise<void>;
+}
+
+export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Promise<RunningRelay> {
+  const log = deps.log ?? consoleLogger;
+  const limits = { ...DEFAULT_LIMITS, ...deps.limits };
+  const now = deps.now ?? Date.now;
+  const store = deps.store ?? new SqliteLotStore(config.dataDir, (m) => log.warn(m));
+  const broadcaster = deps.broadcaster ?? new InProcessBroadcaster((e) => log.error(`fan-out listener: ${String(e)}`));
+  const service = new LotService({ store, broadcaster, offlineAfterMs: config.offlineAfterMs, maxLots: config.maxLots, log, now });
+  await service.init(config.lot, config.token);
+
+  const handler = createHttpHandler({
+    service,
+    defaultLot: config.lot,
+    distAbs: resolve(config.dist),
+    postLimiter: new KeyedRateLimiter(limits.httpPostRate),
+    log,
+    now,
+  });
+  const server: Server = config.tls
+    ? createHttpsServer({ cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) }, handler)
+    : createHttpServer(handler);
+  server.requestTimeout = limits.requestTimeoutMs;
+  server.headersTimeout = Math.min(limits.requestTimeoutMs, 20_000);
+  // Malformed HTTP gets a plain 400 instead of an exception.
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end(`HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    else socket.destroy();
+  });
+
+  const hub = new WsHub({
+    service,
+    broadcaster,
+    defaultLot: config.lot,
+    limits: { ...limits, pingIntervalMs: config.pingIntervalMs, maxConnections: config.maxConnections },
+    log,
+    now,
+  });
+  server.on('upgrade', (req, socket, head) => hub.handleUpgrade(req, socket, head));
+
+  await new Promise<void>((ok, fail) => {
+    server.once('error', fail);
+    server.listen(config.port, config.host, () => {
+      server.off('error', fail);
+      ok();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+
+  let closing: Promise<void> | null = null;
+  return {
+    url: `${config.tls ? 'https' : 'http'}://${host}:${port}`,
+    port,
+    server,
+    hub,
+    close: () =>
+      (closing ??= (async () => {
+        const stopped = new Promise<void>((r) => server.close(() => r()));
+        await hub.close();
+        server.closeAllConnections();
+        await stopped;
+        service.close();
+        await broadcaster.close();
+        await store.close();
+      })()),
+  };
+}

@@ -1,0 +1,302 @@
+// Every WebSocket on the relay: routes upgrades, keeps viewers per lot, fans lot events out to them, runs publisher
+// sessions, and drops dead or runaway connections.
+//
+//   /ws?lot=<lot>        the original system's viewer: `{"event":"update","data":{...}}` only
+//   /lots/<lot>/live     the app's viewer: snapshot, states, publisher presence
+//   /lots/<lot>/publish  a counting device: auth, then states
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import {
+  CLOSE,
+  LIMITS,
+  parseLotId,
+  toUpdateEvent,
+  type ErrorBody,
+  type ErrorCode,
+  type SnapshotMessage,
+  type ViewerMessage,
+} from '../../src/share/protocol.ts';
+import type { Broadcaster, LotEvent } from './broadcaster.ts';
+import { COMMON_HEADERS, splitTarget } from './http-util.ts';
+import type { Logger } from './log.ts';
+import type { LotService } from './lot-service.ts';
+import { PublisherSession } from './publisher-session.ts';
+import { fullBucket, take, type Bucket, type RateRule } from './rate-limit.ts';
+
+export type WsRoute =
+  | { kind: 'original' | 'live' | 'publish'; lot: string }
+  | { kind: 'invalid-lot' }
+  | { kind: 'not-found' };
+
+export function wsRouteOf(path: string, query: URLSearchParams, defaultLot: string): WsRoute {
+  const lotOf = (raw: string): WsRoute | string => {
+    const p = parseLotId(raw);
+    return p.ok ? p.value : { kind: 'invalid-lot' };
+  };
+  let lot: WsRoute | string;
+  if (path === '/ws') {
+    lot = lotOf(query.get('lot') ?? defaultLot);
+    return typeof lot === 'string' ? { kind: 'original', lot } : lot;
+  }
+  const m = /^\/lots\/([^/]*)\/(live|publish)$/.exec(path);
+  if (!m) return { kind: 'not-found' };
+  lot = lotOf(m[1] ?? '');
+  return typeof lot === 'string' ? { kind: m[2] === 'live' ? 'live' : 'publish', lot } : lot;
+}
+
+export interface WsLimits {
+  pingIntervalMs: number;
+  authTimeoutMs: number;
+  maxConnections: number;
+  publisherRate: RateRule;
+  viewerRate: RateRule;
+  /** A viewer with more than this queued and unsent is too slow to follow; it is dropped. */
+  maxBufferedBytes: number;
+}
+
+export interface WsHubOptions {
+  service: LotService;
+  broadcaster: Broadcaster;
+  defaultLot: string;
+  limits: WsLimits;
+  log: Logger;
+  now?: () => number;
+}
+
+interface Conn {
+  ws: WebSocket;
+  alive: boolean;
+}
+
+interface Viewer extends Conn {
+  lot: string;
+  kind: 'original' | 'live';
+  bucket: Bucket;
+  /** Events that arrive while the snapshot is being read; null once it has been sent. */
+  pending: LotEvent[] | null;
+}
+
+const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 404: 'Not Found', 500: 'Internal Server Error', 503: 'Service Unavailable' };
+
+function rejectUpgrade(socket: Duplex, status: number, error: ErrorCode, message: string): void {
+  if (socket.destroyed) return;
+  const body = JSON.stringify({ error, message } satisfies ErrorBody);
+  const headers = { ...COMMON_HEADERS, 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body), Connection: 'close' };
+  const head = Object.entries(headers).map(([k, v]) => `${k}: ${v}`).join('\r\n');
+  socket.end(`HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}\r\n${head}\r\n\r\n${body}`);
+}
+
+function textOf(data: RawData, isBinary: boolean): string | null {
+  if (isBinary) return null;
+  if (Buffer.isBuffer(data)) return data.toString('utf8');
+  return Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data).toString('utf8');
+}
+
+export function toViewerMessage(e: LotEvent): ViewerMessage {
+  if (e.kind === 'presence') return { type: 'presence', lot: e.lot, publisher: e.publisher };
+  return {
+    type: 'state',
+    lot: e.lot,
+    state: e.metadata,
+    ...(e.layout ? { layout: e.layout } : {}),
+    received_at: e.receivedAt,
+  };
+}
+
+export class WsHub {
+  readonly #o: WsHubOptions;
+  readonly #now: () => number;
+  readonly #viewerWss = new WebSocketServer({ noServer: true, maxPayload: LIMITS.maxViewerMessageBytes, perMessageDeflate: false });
+  readonly #publisherWss = new WebSocketServer({ noServer: true, maxPayload: LIMITS.maxPublisherMessageBytes, perMessageDeflate: false });
+  readonly #conns = new Set<Conn>();
+  readonly #viewers = new Map<string, Set<Viewer>>();
+  readonly #heartbeat: ReturnType<typeof setInterval>;
+  readonly #unsubscribe: () => void;
+  #closing = false;
+
+  constructor(o: WsHubOptions) {
+    this.#o = o;
+    this.#now = o.now ?? Date.now;
+    this.#unsubscribe = o.broadcaster.subscribe((e) => this.#fanOut(e));
+    this.#heartbeat = setInterval(() => this.#beat(), o.limits.pingIntervalMs);
+    this.#heartbeat.unref();
+  }
+
+  get connections(): number {
+    return this.#conns.size;
+  }
+
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    // Errors on a socket that never became a WebSocket (resets, garbage) must not reach the process.
+    socket.on('error', () => socket.destroy());
+    if (this.#closing) return rejectUpgrade(socket, 503, 'unavailable', 'the relay is shutting down');
+    const target = splitTarget(req.url);
+    const route = target ? wsRouteOf(target.path, target.query, this.#o.defaultLot) : ({ kind: 'not-found' } as const);
+    if (route.kind === 'not-found') return rejectUpgrade(socket, 404, 'not_found', 'WebSocket endpoints: /ws, /lots/<lot>/live, /lots/<lot>/publish');
+    if (route.kind === 'invalid-lot') return rejectUpgrade(socket, 400, 'invalid_lot', 'a lot id is 1 to 64 characters a-z 0-9 - _');
+    if (this.#conns.size >= this.#o.limits.maxConnections) return rejectUpgrade(socket, 503, 'unavailable', 'too many connections; try again later');
+    this.#o.service
+      .get(route.lot)
+      .then((rec) => {
+        if (socket.destroyed) return;
+        const message = `no lot "${route.lot}" on this relay`;
+        // Raw clients of the original /ws see an HTTP 404. Browsers cannot see upgrade statuses, so the app's routes
+        // accept and close with 4404, which the relay client reads as "stop retrying".
+        if (!rec && route.kind === 'original') return rejectUpgrade(socket, 404, 'unknown_lot', message);
+        const wss = route.kind === 'publish' ? this.#publisherWss : this.#viewerWss;
+        wss.handleUpgrade(req, socket, head, (ws) => {
+          if (!rec) {
+            ws.on('error', () => {});
+            ws.send(JSON.stringify({ type: 'error', code: 'unknown_lot', message }));
+            ws.close(CLOSE.unknownLot, 'unknown_lot');
+          } else if (route.kind === 'publish') this.#acceptPublisher(ws, route.lot);
+          else this.#acceptViewer(ws, route.kind, route.lot);
+        });
+      })
+      .catch((e: unknown) => {
+        this.#o.log.error(`upgrade: ${e instanceof Error ? e.message : String(e)}`);
+        rejectUpgrade(socket, 500, 'internal', 'the relay failed to open this connection');
+      });
+  }
+
+  /** Says goodbye to every connection (1001), then cuts whatever has not closed within `graceMs`. */
+  async close(graceMs = 500): Promise<void> {
+    this.#closing = true;
+    clearInterval(this.#heartbeat);
+    this.#unsubscribe();
+    const closed = [...this.#conns].map(
+      (c) =>
+        new Promise<void>((resolve) => {
+          if (c.ws.readyState === WebSocket.CLOSED) return resolve();
+          c.ws.once('close', () => resolve());
+          c.ws.close(CLOSE.goingAway, 'relay shutting down');
+        }),
+    );
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([Promise.all(closed), new Promise<void>((r) => (timer = setTimeout(r, graceMs)))]);
+    clearTimeout(timer);
+    for (const c of this.#conns) c.ws.terminate();
+    this.#viewerWss.close();
+    this.#publisherWss.close();
+  }
+
+  #track(c: Conn): void {
+    this.#conns.add(c);
+    c.ws.on('pong', () => (c.alive = true));
+    // ws reports protocol violations (oversized or malformed frames) here and then closes the socket itself.
+    c.ws.on('error', () => {});
+    c.ws.on('close', () => this.#conns.delete(c));
+  }
+
+  #beat(): void {
+    for (const c of this.#conns) {
+      if (!c.alive) {
+        c.ws.terminate();
+        continue;
+      }
+      c.alive = false;
+      c.ws.ping();
+    }
+  }
+
+  #send(c: Conn, text: string): void {
+    if (c.ws.readyState !== WebSocket.OPEN) return;
+    if (c.ws.bufferedAmount > this.#o.limits.maxBufferedBytes) {
+      this.#o.log.warn('dropping a viewer that cannot keep up');
+      c.ws.terminate();
+      return;
+    }
+    c.ws.send(text);
+  }
+
+  #acceptPublisher(ws: WebSocket, lot: string): void {
+    const c: Conn = { ws, alive: true };
+    this.#track(c);
+    const session = new PublisherSession(lot, {
+      service: this.#o.service,
+      log: this.#o.log,
+      send: (m) => this.#send(c, JSON.stringify(m)),
+      close: (code, reason) => ws.close(code, reason),
+      rate: this.#o.limits.publisherRate,
+      authTimeoutMs: this.#o.limits.authTimeoutMs,
+      now: this.#now,
+    });
+    ws.on('message', (data, isBinary) => session.receive(textOf(data, isBinary)));
+    ws.on('close', () => session.ended());
+  }
+
+  #acceptViewer(ws: WebSocket, kind: 'original' | 'live', lot: string): void {
+    const v: Viewer = { ws, alive: true, lot, kind, bucket: fullBucket(this.#o.limits.viewerRate, this.#now()), pending: [] };
+    this.#track(v);
+    let set = this.#viewers.get(lot);
+    if (!set) this.#viewers.set(lot, (set = new Set()));
+    set.add(v);
+    ws.on('close', () => {
+      set.delete(v);
+      if (set.size === 0 && this.#viewers.get(lot) === set) this.#viewers.delete(lot);
+    });
+    ws.on('message', (data, isBinary) => this.#viewerSaid(v, data, isBinary));
+    this.#sendSnapshot(v).catch((e: unknown) => {
+      this.#o.log.error(`snapshot for lot "${lot}": ${e instanceof Error ? e.message : String(e)}`);
+      ws.close(1011, 'internal error');
+    });
+  }
+
+  /** Viewers are read-only. The original `/ws` ignored what clients sent, so it still does (within the rate limit). */
+  #viewerSaid(v: Viewer, _data: RawData, _isBinary: boolean): void {
+    const r = take(v.bucket, this.#o.limits.viewerRate, this.#now());
+    v.bucket = r.bucket;
+    if (!r.allowed) {
+      v.ws.close(CLOSE.rateLimited, 'rate_limited');
+      return;
+    }
+    if (v.kind === 'live') {
+      this.#send(v, JSON.stringify({ type: 'error', code: 'read_only', message: 'viewers are read-only; publish on /lots/<lot>/publish' }));
+    }
+  }
+
+  async #sendSnapshot(v: Viewer): Promise<void> {
+    // Registered before reading, so nothing published meanwhile is lost; anything older than what was read is dropped.
+    const rec = await this.#o.service.get(v.lot);
+    const pending = v.pending ?? [];
+    v.pending = null;
+    const revision = rec?.state?.revision ?? 0;
+    if (v.kind === 'original') {
+      if (rec?.state) this.#send(v, JSON.stringify(toUpdateEvent(rec.state.metadata)));
+    } else {
+      const snapshot: SnapshotMessage = {
+        type: 'snapshot',
+        lot: v.lot,
+        state: rec?.state?.metadata ?? null,
+        layout: rec?.state?.layout ?? null,
+        received_at: rec?.state?.receivedAt ?? null,
+        publisher: rec ? this.#o.service.presenceOf(rec) : { online: false, since: null },
+      };
+      this.#send(v, JSON.stringify(snapshot));
+    }
+    // Presence in the snapshot is already current, so only newer states are replayed.
+    for (const e of pending) if (e.kind === 'state' && e.revision > revision) this.#deliver(v, e, new Map());
+  }
+
+  #fanOut(e: LotEvent): void {
+    const set = this.#viewers.get(e.lot);
+    if (!set) return;
+    // Serialised once per event and route, however many viewers there are.
+    const cache = new Map<Viewer['kind'], string | null>();
+    for (const v of set) {
+      if (v.pending) v.pending.push(e);
+      else this.#deliver(v, e, cache);
+    }
+  }
+
+  #deliver(v: Viewer, e: LotEvent, cache: Map<Viewer['kind'], string | null>): void {
+    let text = cache.get(v.kind);
+    if (text === undefined) {
+      if (v.kind === 'live') text = JSON.stringify(toViewerMessage(e));
+      else text = e.kind === 'state' ? JSON.stringify(toUpdateEvent(e.metadata)) : null;
+      cache.set(v.kind, text);
+    }
+    if (text !== null) this.#send(v, text);
+  }
+}

@@ -1,0 +1,498 @@
+// The one message protocol between the counting app, its viewers and the relay. Pure: no DOM, no Node, no I/O.
+// Everything that crosses a socket or an HTTP body is checked here by a parser that never throws, so the relay and
+// the app can treat any input as `unknown` and get either a typed value or a clear error.
+import type { LotMetadata, SlotMetadata } from '../occupancy/metadata.ts';
+
+export type { LotMetadata, SlotMetadata };
+
+export const PROTOCOL_VERSION = 1;
+
+export const LIMITS = {
+  /** Counts above this are refused: no lot is that big, and it keeps arithmetic exact. */
+  maxCount: 100_000,
+  /** Per-slot detail and layout entries per message. */
+  maxSlots: 1_000,
+  maxPolygonPoints: 16,
+  maxIdLength: 64,
+  maxNameLength: 128,
+  maxTokenLength: 256,
+  /** Largest frame or HTTP body a publisher may send (a 1,000-slot layout fits). */
+  maxPublisherMessageBytes: 256 * 1024,
+  /** Viewers are read-only; they have no reason to send more than a few bytes. */
+  maxViewerMessageBytes: 4 * 1024,
+} as const;
+
+/** Lot ids appear in URLs and file-free storage keys, so they are restricted to a safe charset. */
+export const LOT_ID_PATTERN = /^[a-z0-9_-]{1,64}$/;
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
+
+// ---------------------------------------------------------------------------------------------------------------
+// Shapes
+
+/** The original Python system's `GET /metadata`, exactly these four keys. */
+export interface OriginalMetadata {
+  total_slots: number;
+  occupied_slots: number;
+  available_slots: number;
+  last_updated: string;
+}
+
+/** The original Python system's WebSocket message, exactly. */
+export interface UpdateEvent {
+  event: 'update';
+  data: { occupied: number; available: number; total: number; last_updated: string };
+}
+
+export type PolygonPoint = [number, number];
+
+export interface LayoutSlot {
+  id: string;
+  name: string;
+  /** Normalised frame coordinates, 0..1, so a viewer can draw the slot map at any size. */
+  polygon: PolygonPoint[];
+}
+
+export interface Layout {
+  slots: LayoutSlot[];
+}
+
+/**
+ * What a publisher sends: the app's own metadata export, plus the slot layout when it has one. A state without
+ * `layout` leaves the lot's stored layout as it was.
+ */
+export interface PublishedState extends LotMetadata {
+  layout?: Layout;
+}
+
+/** Whether a lot's counting device is connected; `since` is when that last changed (null: never seen). */
+export interface Presence {
+  online: boolean;
+  since: string | null;
+}
+
+/** `GET /lots/<lot>/metadata`: the four original keys plus detail under extra keys. */
+export interface RichMetadata extends LotMetadata {
+  lot: string;
+  layout: Layout | null;
+  /** Relay time the state arrived. */
+  received_at: string;
+  publisher: Presence;
+}
+
+/** `POST /lots` answer; the token is shown this once. */
+export interface LotCreated {
+  lot: string;
+  token: string;
+  viewer_path: string;
+  metadata_path: string;
+  state_path: string;
+  publish_path: string;
+  live_path: string;
+}
+
+export type ErrorCode =
+  | 'bad_json'
+  | 'invalid_message'
+  | 'invalid_state'
+  | 'invalid_lot'
+  | 'unknown_lot'
+  | 'no_state'
+  | 'unauthorized'
+  | 'lot_exists'
+  | 'too_many_lots'
+  | 'rate_limited'
+  | 'too_large'
+  | 'read_only'
+  | 'not_found'
+  | 'method_not_allowed'
+  | 'unavailable'
+  | 'internal';
+
+/** Body of every HTTP error answer. */
+export interface ErrorBody {
+  error: ErrorCode;
+  message: string;
+}
+
+// WebSocket `/lots/<lot>/publish`: publisher -> relay
+export interface AuthMessage {
+  type: 'auth';
+  token: string;
+}
+export interface StateMessageFromPublisher {
+  type: 'state';
+  /** Echoed in the ack, so a publisher can tell which state was stored. */
+  seq?: number;
+  state: PublishedState;
+}
+export type PublisherMessage = AuthMessage | StateMessageFromPublisher;
+
+// relay -> publisher
+export interface ReadyMessage {
+  type: 'ready';
+  lot: string;
+}
+export interface AckMessage {
+  type: 'ack';
+  seq: number | null;
+  revision: number;
+}
+export interface ErrorMessage {
+  type: 'error';
+  code: ErrorCode;
+  message: string;
+  seq?: number;
+}
+export type RelayToPublisherMessage = ReadyMessage | AckMessage | ErrorMessage;
+
+// WebSocket `/lots/<lot>/live`: relay -> viewer (viewers send nothing)
+export interface SnapshotMessage {
+  type: 'snapshot';
+  lot: string;
+  state: LotMetadata | null;
+  layout: Layout | null;
+  received_at: string | null;
+  publisher: Presence;
+}
+export interface StateMessage {
+  type: 'state';
+  lot: string;
+  state: LotMetadata;
+  /** Present only when the layout changed since the last message. */
+  layout?: Layout;
+  received_at: string;
+}
+export interface PresenceMessage {
+  type: 'presence';
+  lot: string;
+  publisher: Presence;
+}
+export type ViewerMessage = SnapshotMessage | StateMessage | PresenceMessage | ErrorMessage;
+
+/** WebSocket close codes the relay uses; clients decide from them whether reconnecting can help. */
+export const CLOSE = {
+  normal: 1000,
+  goingAway: 1001,
+  tooLarge: 1009,
+  badMessage: 4400,
+  unauthorized: 4401,
+  unknownLot: 4404,
+  authTimeout: 4408,
+  rateLimited: 4429,
+} as const;
+
+/** Close codes after which reconnecting with the same settings cannot succeed. */
+export const FINAL_CLOSE_CODES: readonly number[] = [CLOSE.unauthorized, CLOSE.unknownLot];
+
+/** Paths of a lot's endpoints, in one place for the relay and the app. */
+export const lotPaths = (lot: string) => ({
+  viewer: `/v/${lot}`,
+  metadata: `/lots/${lot}/metadata`,
+  state: `/lots/${lot}/state`,
+  publish: `/lots/${lot}/publish`,
+  live: `/lots/${lot}/live`,
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// Builders
+
+export function toOriginalMetadata(m: OriginalMetadata): OriginalMetadata {
+  return {
+    total_slots: m.total_slots,
+    occupied_slots: m.occupied_slots,
+    available_slots: m.available_slots,
+    last_updated: m.last_updated,
+  };
+}
+
+export function toUpdateEvent(m: OriginalMetadata): UpdateEvent {
+  return {
+    event: 'update',
+    data: { occupied: m.occupied_slots, available: m.available_slots, total: m.total_slots, last_updated: m.last_updated },
+  };
+}
+
+/** Strips a published state down to the stored metadata (layout travels separately). */
+export function toLotMetadata(s: LotMetadata): LotMetadata {
+  return { ...toOriginalMetadata(s), slots: s.slots.map((x) => ({ ...x })) };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Parsers. Internally a failed check throws `Invalid` with a path; the exported parsers catch it and never throw.
+
+class Invalid extends Error {}
+
+const fail = (path: string, expected: string): never => {
+  throw new Invalid(`${path || 'message'}: expected ${expected}`);
+};
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function record(v: unknown, path: string): Record<string, unknown> {
+  return isRecord(v) ? v : fail(path, 'an object');
+}
+
+function count(v: unknown, path: string): number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= LIMITS.maxCount
+    ? v
+    : fail(path, `an integer from 0 to ${LIMITS.maxCount}`);
+}
+
+function text(v: unknown, path: string, min: number, max: number): string {
+  return typeof v === 'string' && v.length >= min && v.length <= max ? v : fail(path, `a string of ${min} to ${max} characters`);
+}
+
+function unit(v: unknown, path: string): number {
+  return typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= 1 ? v : fail(path, 'a number from 0 to 1');
+}
+
+function array(v: unknown, path: string, max: number): unknown[] {
+  if (!Array.isArray(v)) return fail(path, 'an array');
+  return v.length <= max ? v : fail(path, `at most ${max} entries`);
+}
+
+// Date and time, optional seconds and fraction, optional zone: what `toISOString()` and Python's `isoformat()` write.
+const ISO_8601 = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?(Z|[+-]([01]\d|2[0-3]):?[0-5]\d)?$/;
+
+/** True for an ISO-8601 date-time such as `2025-08-07T14:20:30` or `2025-08-07T14:20:30.123Z`. */
+export function isIsoDateTime(v: unknown): v is string {
+  return typeof v === 'string' && v.length <= 40 && ISO_8601.test(v) && !Number.isNaN(Date.parse(v));
+}
+
+function isoTime(v: unknown, path: string): string {
+  return isIsoDateTime(v) ? v : fail(path, 'an ISO-8601 date-time');
+}
+
+function slotMetadata(v: unknown, path: string): SlotMetadata {
+  const o = record(v, path);
+  if (typeof o.occupied !== 'boolean') fail(`${path}.occupied`, 'a boolean');
+  return {
+    id: text(o.id, `${path}.id`, 1, LIMITS.maxIdLength),
+    name: text(o.name, `${path}.name`, 0, LIMITS.maxNameLength),
+    occupied: o.occupied as boolean,
+    probability: unit(o.probability, `${path}.probability`),
+    since: isoTime(o.since, `${path}.since`),
+  };
+}
+
+function uniqueIds(items: readonly { id: string }[], path: string): void {
+  const seen = new Set<string>();
+  for (const [i, { id }] of items.entries()) {
+    if (seen.has(id)) fail(`${path}[${i}].id`, `an id not used before (duplicate "${id}")`);
+    seen.add(id);
+  }
+}
+
+function layout(v: unknown, path: string): Layout {
+  const o = record(v, path);
+  const slots = array(o.slots, `${path}.slots`, LIMITS.maxSlots).map((s, i): LayoutSlot => {
+    const p = `${path}.slots[${i}]`;
+    const so = record(s, p);
+    const points = array(so.polygon, `${p}.polygon`, LIMITS.maxPolygonPoints);
+    if (points.length < 3) fail(`${p}.polygon`, 'at least 3 points');
+    return {
+      id: text(so.id, `${p}.id`, 1, LIMITS.maxIdLength),
+      name: text(so.name, `${p}.name`, 0, LIMITS.maxNameLength),
+      polygon: points.map((pt, j): PolygonPoint => {
+        if (!Array.isArray(pt) || pt.length !== 2) return fail(`${p}.polygon[${j}]`, 'an [x, y] pair');
+        return [unit(pt[0], `${p}.polygon[${j}][0]`), unit(pt[1], `${p}.polygon[${j}][1]`)];
+      }),
+    };
+  });
+  uniqueIds(slots, `${path}.slots`);
+  return { slots };
+}
+
+function lotMetadata(v: unknown, path: string, slotsRequired: boolean): LotMetadata {
+  const o = record(v, path);
+  const at = (k: string) => (path ? `${path}.${k}` : k);
+  const total = count(o.total_slots, at('total_slots'));
+  const occupied = count(o.occupied_slots, at('occupied_slots'));
+  const available = count(o.available_slots, at('available_slots'));
+  if (occupied + available !== total) {
+    fail(at('available_slots'), `occupied_slots + available_slots = total_slots (got ${occupied} + ${available} ≠ ${total})`);
+  }
+  const lastUpdated = isoTime(o.last_updated, at('last_updated'));
+  const slots =
+    o.slots === undefined && !slotsRequired
+      ? []
+      : array(o.slots, at('slots'), LIMITS.maxSlots).map((s, i) => slotMetadata(s, `${at('slots')}[${i}]`));
+  // Per-slot detail is optional, but when given it must agree with the counts viewers are shown.
+  if (slots.length > 0) {
+    uniqueIds(slots, at('slots'));
+    if (slots.length !== total) fail(at('slots'), `one entry per slot (${total}), got ${slots.length}`);
+    const occ = slots.filter((s) => s.occupied).length;
+    if (occ !== occupied) fail(at('slots'), `${occupied} occupied entries to match occupied_slots, got ${occ}`);
+  }
+  return { total_slots: total, occupied_slots: occupied, available_slots: available, last_updated: lastUpdated, slots };
+}
+
+function publishedState(v: unknown, path: string): PublishedState {
+  const o = record(v, path);
+  const m = lotMetadata(o, path, false);
+  return o.layout === undefined ? m : { ...m, layout: layout(o.layout, path ? `${path}.layout` : 'layout') };
+}
+
+function presence(v: unknown, path: string): Presence {
+  const o = record(v, path);
+  if (typeof o.online !== 'boolean') fail(`${path}.online`, 'a boolean');
+  return { online: o.online as boolean, since: o.since === null ? null : isoTime(o.since, `${path}.since`) };
+}
+
+function lotId(v: unknown, path: string): string {
+  return typeof v === 'string' && LOT_ID_PATTERN.test(v) ? v : fail(path, 'a lot id of 1 to 64 characters a-z 0-9 - _');
+}
+
+const ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>([
+  'bad_json', 'invalid_message', 'invalid_state', 'invalid_lot', 'unknown_lot', 'no_state', 'unauthorized',
+  'lot_exists', 'too_many_lots', 'rate_limited', 'too_large', 'read_only', 'not_found', 'method_not_allowed',
+  'unavailable', 'internal',
+]);
+
+function errorMessage(o: Record<string, unknown>): ErrorMessage {
+  if (typeof o.code !== 'string' || !ERROR_CODES.has(o.code)) fail('code', 'a known error code');
+  const m: ErrorMessage = { type: 'error', code: o.code as ErrorCode, message: text(o.message, 'message', 0, 1000) };
+  if (o.seq !== undefined) m.seq = seq(o.seq, 'seq');
+  return m;
+}
+
+function seq(v: unknown, path: string): number {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : fail(path, 'a non-negative integer');
+}
+
+function run<T>(check: () => T): Parsed<T> {
+  try {
+    return { ok: true, value: check() };
+  } catch (e) {
+    if (e instanceof Invalid) return { ok: false, error: e.message };
+    // A bug in a check, not bad input; still never throw at the caller.
+    return { ok: false, error: `message: could not be checked (${String(e)})` };
+  }
+}
+
+/** `JSON.parse` that reports instead of throwing. */
+export function parseJson(text: string): Parsed<unknown> {
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch (e) {
+    return { ok: false, error: `not valid JSON (${e instanceof Error ? e.message : String(e)})` };
+  }
+}
+
+export const parseLotId = (v: unknown): Parsed<string> => run(() => lotId(v, 'lot'));
+
+/** A published state: `total_slots`, `occupied_slots`, `available_slots`, `last_updated`, optional `slots` and `layout`. */
+export const parsePublishedState = (v: unknown): Parsed<PublishedState> => run(() => publishedState(v, ''));
+
+/** Stored or relayed metadata, where `slots` is always present (possibly empty). */
+export const parseLotMetadata = (v: unknown): Parsed<LotMetadata> => run(() => lotMetadata(v, '', true));
+
+export const parseLayout = (v: unknown): Parsed<Layout> => run(() => layout(v, 'layout'));
+
+export const parseOriginalMetadata = (v: unknown): Parsed<OriginalMetadata> =>
+  run(() => toOriginalMetadata(lotMetadata(v, '', false)));
+
+export function parsePublisherMessage(v: unknown): Parsed<PublisherMessage> {
+  return run((): PublisherMessage => {
+    const o = record(v, '');
+    switch (o.type) {
+      case 'auth':
+        return { type: 'auth', token: text(o.token, 'token', 1, LIMITS.maxTokenLength) };
+      case 'state': {
+        const m: StateMessageFromPublisher = { type: 'state', state: publishedState(o.state, 'state') };
+        if (o.seq !== undefined) m.seq = seq(o.seq, 'seq');
+        return m;
+      }
+      default:
+        return fail('type', '"auth" or "state"');
+    }
+  });
+}
+
+export function parseRelayToPublisherMessage(v: unknown): Parsed<RelayToPublisherMessage> {
+  return run((): RelayToPublisherMessage => {
+    const o = record(v, '');
+    switch (o.type) {
+      case 'ready':
+        return { type: 'ready', lot: lotId(o.lot, 'lot') };
+      case 'ack':
+        return { type: 'ack', seq: o.seq === null ? null : seq(o.seq, 'seq'), revision: seq(o.revision, 'revision') };
+      case 'error':
+        return errorMessage(o);
+      default:
+        return fail('type', '"ready", "ack" or "error"');
+    }
+  });
+}
+
+export function parseViewerMessage(v: unknown): Parsed<ViewerMessage> {
+  return run((): ViewerMessage => {
+    const o = record(v, '');
+    switch (o.type) {
+      case 'snapshot':
+        return {
+          type: 'snapshot',
+          lot: lotId(o.lot, 'lot'),
+          state: o.state === null ? null : lotMetadata(o.state, 'state', true),
+          layout: o.layout === null ? null : layout(o.layout, 'layout'),
+          received_at: o.received_at === null ? null : isoTime(o.received_at, 'received_at'),
+          publisher: presence(o.publisher, 'publisher'),
+        };
+      case 'state': {
+        const m: StateMessage = {
+          type: 'state',
+          lot: lotId(o.lot, 'lot'),
+          state: lotMetadata(o.state, 'state', true),
+          received_at: isoTime(o.received_at, 'received_at'),
+        };
+        if (o.layout !== undefined) m.layout = layout(o.layout, 'layout');
+        return m;
+      }
+      case 'presence':
+        return { type: 'presence', lot: lotId(o.lot, 'lot'), publisher: presence(o.publisher, 'publisher') };
+      case 'error':
+        return errorMessage(o);
+      default:
+        return fail('type', '"snapshot", "state", "presence" or "error"');
+    }
+  });
+}
+
+export function parseRichMetadata(v: unknown): Parsed<RichMetadata> {
+  return run((): RichMetadata => {
+    const o = record(v, '');
+    return {
+      ...lotMetadata(o, '', true),
+      lot: lotId(o.lot, 'lot'),
+      layout: o.layout === null ? null : layout(o.layout, 'layout'),
+      received_at: isoTime(o.received_at, 'received_at'),
+      publisher: presence(o.publisher, 'publisher'),
+    };
+  });
+}
+
+export function parseLotCreated(v: unknown): Parsed<LotCreated> {
+  return run((): LotCreated => {
+    const o = record(v, '');
+    const lot = lotId(o.lot, 'lot');
+    const path = (k: string) => text(o[k], k, 1, 200);
+    return {
+      lot,
+      token: text(o.token, 'token', 16, LIMITS.maxTokenLength),
+      viewer_path: path('viewer_path'),
+      metadata_path: path('metadata_path'),
+      state_path: path('state_path'),
+      publish_path: path('publish_path'),
+      live_path: path('live_path'),
+    };
+  });
+}
+
+export function parseErrorBody(v: unknown): Parsed<ErrorBody> {
+  return run((): ErrorBody => {
+    const o = record(v, '');
+    if (typeof o.error !== 'string' || !ERROR_CODES.has(o.error)) fail('error', 'a known error code');
+    return { error: o.error as ErrorCode, message: text(o.message, 'message', 0, 1000) };
+  });
+}
