@@ -13,10 +13,25 @@ if (missing.length) {
   root.innerHTML = `<div class="unsupported" role="alert"><h1>This browser cannot run lotwatch</h1>
     <p>It lacks ${missing.join(', ')}. Use a current Chrome, Edge, Firefox or Safari (2023 or later).</p></div>`;
 } else {
-  import('./app/lw-app.ts')
-    .then(() => root.replaceChildren(document.createElement('lw-app')))
-    .catch((err: unknown) => {
-      root.innerHTML = `<div class="unsupported" role="alert"><h1>lotwatch could not start</h1><p></p></div>`;
-      root.querySelector('p')!.textContent = `${err instanceof Error ? err.message : String(err)}. Reload the page to try again.`;
+  // Viewers (another tab's lot, or a relay's /v/<lot> link) never load the counter, its camera or its model.
+  const start = async (): Promise<void> => {
+    const { routeOf } = await import('./app/route.ts');
+    const route = routeOf(location.pathname, location.hash);
+    if (route.kind === 'counter') {
+      await import('./app/lw-app.ts');
+      root.replaceChildren(document.createElement('lw-app'));
+    } else {
+      await import('./app/lw-viewer-app.ts');
+      const viewer = document.createElement('lw-viewer-app');
+      viewer.route = route;
+      root.replaceChildren(viewer);
+    }
+    addEventListener('hashchange', () => {
+      if (routeOf(location.pathname, location.hash).kind !== route.kind) location.reload();
     });
+  };
+  start().catch((err: unknown) => {
+    root.innerHTML = `<div class="unsupported" role="alert"><h1>lotwatch could not start</h1><p></p></div>`;
+    root.querySelector('p')!.textContent = `${err instanceof Error ? err.message : String(err)}. Reload the page to try again.`;
+  });
 }

@@ -4,7 +4,11 @@ import { backendFromQuery } from '../detector/backend-choice.ts';
 import type { Analysis } from '../detector/worker-messages.ts';
 import { AnalysisController } from '../controllers/analysis-controller.ts';
 import { LotStoreController } from '../controllers/lot-store-controller.ts';
+import { SharingController } from '../controllers/sharing-controller.ts';
 import { SourceController } from '../controllers/source-controller.ts';
+import { lockCounter, type CounterLock } from '../share/counter-lock.ts';
+import { downloadJson } from '../share/download.ts';
+import { toPublishedState } from '../share/published-state.ts';
 import { stepLot } from '../occupancy/lot-state.ts';
 import type { Detection, LotState, SlotState } from '../occupancy/types.ts';
 import type { Settings } from '../settings/settings.ts';
@@ -12,6 +16,7 @@ import type { DrawTool } from '../components/lw-slot-overlay.ts';
 import { controlStyles } from '../components/shared-styles.ts';
 import '../components/lw-notice.ts';
 import '../components/lw-settings-panel.ts';
+import '../components/lw-share-panel.ts';
 import '../components/lw-slot-list.ts';
 import '../components/lw-slot-overlay.ts';
 import '../components/lw-source-picker.ts';
@@ -27,6 +32,8 @@ export class LwApp extends LitElement {
     selectedId: { state: true },
     editing: { state: true },
     tool: { state: true },
+    lockProblem: { state: true },
+    shareNote: { state: true },
   };
 
   declare lot: LotState | null;
@@ -34,6 +41,9 @@ export class LwApp extends LitElement {
   declare selectedId: string | null;
   declare editing: boolean;
   declare tool: DrawTool;
+  /** Set when another tab counts this lot (or took it over from this one). */
+  declare lockProblem: 'held-elsewhere' | 'taken-over' | null;
+  declare shareNote: string;
 
   private readonly store = new LotStoreController(this);
   private readonly sourceCtl = new SourceController(this);
@@ -47,6 +57,11 @@ export class LwApp extends LitElement {
     },
     MODEL_URL,
   );
+  private readonly sharing = new SharingController(this, this.store.lotId, {
+    load: () => this.store.loadRelayConfig(),
+    save: (c) => this.store.saveRelayConfig(c),
+  });
+  private counterLock: CounterLock | null = null;
   /** `?backend=wasm` overrides the stored setting for this visit. */
   private readonly backendOverride = backendFromQuery(location.search);
 
@@ -57,6 +72,8 @@ export class LwApp extends LitElement {
     this.selectedId = null;
     this.editing = false;
     this.tool = 'rect';
+    this.lockProblem = null;
+    this.shareNote = '';
   }
 
   static override styles = [
@@ -192,7 +209,34 @@ export class LwApp extends LitElement {
     return this.store.settings;
   }
 
-  private async openSource(kind: SourceKind, file?: File): Promise<void> {
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.counterLock?.release();
+    this.counterLock = null;
+  }
+
+  /** One counter per lot on this device: a second tab says so instead of fighting the first. */
+  private async holdCounterLock(takeOver: boolean): Promise<boolean> {
+    if (this.counterLock) return true;
+    const lock = await lockCounter(this.store.lotId, takeOver);
+    if (!lock) {
+      this.lockProblem = 'held-elsewhere';
+      return false;
+    }
+    this.counterLock = lock;
+    this.lockProblem = null;
+    void lock.lost.then(() => {
+      if (this.counterLock !== lock) return;
+      this.counterLock = null;
+      this.sourceCtl.stop();
+      this.sharing.stopped();
+      this.lockProblem = 'taken-over';
+    });
+    return true;
+  }
+
+  private async openSource(kind: SourceKind, file?: File, takeOver = false): Promise<void> {
+    if (!(await this.holdCounterLock(takeOver))) return;
     await this.sourceCtl.open(kind, file);
     this.lot = null;
     this.detections = [];
@@ -213,6 +257,8 @@ export class LwApp extends LitElement {
       holdMs: s.holdMs,
     });
     this.detections = a.detections;
+    const source = this.sourceCtl.source;
+    this.sharing.update(toPublishedState(this.lot, this.store.slots, source ? { width: source.width, height: source.height } : undefined), true);
   }
 
   private get states(): ReadonlyMap<string, SlotState> {
@@ -278,6 +324,25 @@ export class LwApp extends LitElement {
             ></lw-slot-list>
           </section>
           <details>
+            <summary>Share</summary>
+            <lw-share-panel
+              .relay=${this.sharing.relay}
+              relay-status=${this.sharing.relayStatus}
+              .relayDetail=${this.sharing.relayDetail}
+              .createdToken=${this.sharing.createdToken}
+              .viewerLink=${this.sharing.viewerLink}
+              local-viewer-link=${`#/view/${this.store.lotId}`}
+              default-relay-url=${location.origin}
+              .note=${this.shareNote}
+              @relay-connect-requested=${(e: CustomEvent<{ url: string; lot: string; token: string | null }>) =>
+                this.sharing.connect(e.detail.url, e.detail.lot, e.detail.token)}
+              @relay-disconnect-requested=${() => this.sharing.disconnect()}
+              @metadata-download-requested=${this.onDownloadMetadata}
+              @metadata-copy-requested=${this.onCopyMetadata}
+              @link-copy-requested=${() => this.copy(this.sharing.viewerLink ?? '', 'Viewer link copied.')}
+            ></lw-share-panel>
+          </details>
+          <details>
             <summary>Settings</summary>
             <lw-settings-panel
               .settings=${this.settings}
@@ -308,6 +373,16 @@ export class LwApp extends LitElement {
         .message=${`${this.analysis.error ?? ''} — check the connection for the first visit, then retry.`}
         action="Retry"
         @notice-action=${() => this.loadModel()}
+      ></lw-notice>`);
+    }
+    if (this.lockProblem) {
+      notices.push(html`<lw-notice
+        data-problem="counting-elsewhere"
+        tone="info"
+        heading=${this.lockProblem === 'taken-over' ? 'Counting moved to another tab' : 'Already counting in another tab'}
+        message="Only one tab counts a lot at a time. The other tab keeps counting; open a viewer here, or count here instead."
+        action="Count here instead"
+        @notice-action=${() => this.openSource('camera', undefined, true)}
       ></lw-notice>`);
     }
     if (this.store.error) {
@@ -352,6 +427,37 @@ export class LwApp extends LitElement {
     const a = this.analysis;
     if (a.status !== 'ready' || !a.info) return '';
     return `${backendLabel(a.info)} · ${a.fps.toFixed(1)} fps · ${Math.round(a.msPerFrame)} ms/frame`;
+  }
+
+  /** The current numbers as the original API's JSON (plus per-slot detail and layout), or null before the first frame. */
+  private published() {
+    const source = this.sourceCtl.source;
+    return this.lot ? toPublishedState(this.lot, this.store.slots, source ? { width: source.width, height: source.height } : undefined) : null;
+  }
+
+  private onDownloadMetadata = (): void => {
+    const data = this.published();
+    if (!data) {
+      this.shareNote = 'There are no numbers yet: start counting first.';
+      return;
+    }
+    downloadJson(`lotwatch-${this.store.lotId}-${data.last_updated.replace(/[:.]/g, '-')}.json`, data);
+    this.shareNote = 'Metadata downloaded.';
+  };
+
+  private onCopyMetadata = (): void => {
+    const data = this.published();
+    if (!data) this.shareNote = 'There are no numbers yet: start counting first.';
+    else void this.copy(JSON.stringify(data, null, 2), 'Metadata copied.');
+  };
+
+  private async copy(text: string, done: string): Promise<void> {
+    try {
+      await navigator.clipboard.writeText(text);
+      this.shareNote = done;
+    } catch {
+      this.shareNote = 'The browser refused the clipboard; use the download instead.';
+    }
   }
 
   private onSlotDrawn = (e: CustomEvent<{ polygon: [number, number][] }>): void => {

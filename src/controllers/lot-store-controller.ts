@@ -3,6 +3,7 @@ import type { Point, Slot } from '../occupancy/types.ts';
 import { nextSlotId } from '../layout/slot-edits.ts';
 import { DEFAULT_SETTINGS, type Settings } from '../settings/settings.ts';
 import { DEFAULT_LOT_ID, openLotwatchDB, type LotwatchDB } from '../storage/db.ts';
+import { loadRelayConfig, saveRelayConfig, type RelayConfig } from '../storage/relay-config-store.ts';
 import { loadSettings, saveSettings } from '../storage/settings-store.ts';
 import { SlotStore } from '../storage/slot-store.ts';
 
@@ -75,6 +76,16 @@ export class LotStoreController implements ReactiveController {
     this.settings = settings;
     this.host.requestUpdate();
     if (this.db) await saveSettings(this.db, settings);
+  }
+
+  async loadRelayConfig(): Promise<RelayConfig | null> {
+    await this.ready;
+    return this.db ? loadRelayConfig(this.db) : null;
+  }
+
+  async saveRelayConfig(config: RelayConfig | null): Promise<void> {
+    await this.ready;
+    if (this.db) await saveRelayConfig(this.db, config);
   }
 
   /** Shows the change at once, then stores it; if storing fails, says so and keeps what is on screen. */

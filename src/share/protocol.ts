@@ -55,6 +55,8 @@ export interface LayoutSlot {
 
 export interface Layout {
   slots: LayoutSlot[];
+  /** Size of the frame the slots were marked on, so viewers draw the map with the camera's aspect ratio. */
+  frame?: { width: number; height: number };
 }
 
 /**
@@ -169,6 +171,25 @@ export interface PresenceMessage {
   publisher: Presence;
 }
 export type ViewerMessage = SnapshotMessage | StateMessage | PresenceMessage | ErrorMessage;
+
+// BroadcastChannel `lotwatch:<lot>`: between tabs and windows of one browser, no relay involved.
+/** The counting tab's state, posted on every change and in answer to `hello`. */
+export interface TabStateMessage {
+  type: 'state';
+  state: PublishedState;
+  /** Whether the counter is analysing frames right now (false while paused, e.g. hidden). */
+  counting: boolean;
+}
+/** A viewer tab asks the counting tab (if any) to post its state now. */
+export interface TabHelloMessage {
+  type: 'hello';
+}
+/** The counting tab stopped (closed, source stopped). */
+export interface TabStoppedMessage {
+  type: 'stopped';
+  at: string;
+}
+export type TabMessage = TabStateMessage | TabHelloMessage | TabStoppedMessage;
 
 /** WebSocket close codes the relay uses; clients decide from them whether reconnecting can help. */
 export const CLOSE = {
@@ -301,7 +322,13 @@ function layout(v: unknown, path: string): Layout {
     };
   });
   uniqueIds(slots, `${path}.slots`);
-  return { slots };
+  if (o.frame === undefined) return { slots };
+  const f = record(o.frame, `${path}.frame`);
+  return { slots, frame: { width: dimension(f.width, `${path}.frame.width`), height: dimension(f.height, `${path}.frame.height`) } };
+}
+
+function dimension(v: unknown, path: string): number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 100_000 ? v : fail(path, 'an integer from 1 to 100000');
 }
 
 function lotMetadata(v: unknown, path: string, slotsRequired: boolean): LotMetadata {
@@ -455,6 +482,23 @@ export function parseViewerMessage(v: unknown): Parsed<ViewerMessage> {
         return errorMessage(o);
       default:
         return fail('type', '"snapshot", "state", "presence" or "error"');
+    }
+  });
+}
+
+export function parseTabMessage(v: unknown): Parsed<TabMessage> {
+  return run((): TabMessage => {
+    const o = record(v, '');
+    switch (o.type) {
+      case 'state':
+        if (typeof o.counting !== 'boolean') fail('counting', 'a boolean');
+        return { type: 'state', state: publishedState(o.state, 'state'), counting: o.counting as boolean };
+      case 'hello':
+        return { type: 'hello' };
+      case 'stopped':
+        return { type: 'stopped', at: isoTime(o.at, 'at') };
+      default:
+        return fail('type', '"state", "hello" or "stopped"');
     }
   });
 }

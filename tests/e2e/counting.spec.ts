@@ -2,24 +2,9 @@
 // the model is the real COCO-SSD served by the built app, storage is the browser's IndexedDB.
 import { expect, test } from '@playwright/test';
 import { fixturesAvailable } from '../support/fixtures.ts';
-import { counts, drag, drawRect, overlay, slotStates, startCamera, waitForModel, type NormPoint } from './support/app.ts';
+import { CAR, counts, drag, drawRect, overlay, SEDAN, SKY, slotStates, startCamera, waitForModel } from './support/app.ts';
 
 test.skip(!fixturesAvailable(), 'fixtures (../shared/fixtures) not found: the fake camera needs the lot video');
-
-// In the fixture video (640x360) two parked cars stay all 20 s: a sedan at x 451-547 / y 265-343 and a car at
-// x 130-219 / y 258-336 (found by COCO-SSD in every sampled second). The sky above the lot never holds a car.
-const SEDAN: [NormPoint, NormPoint] = [
-  [455 / 640, 290 / 360],
-  [545 / 640, 345 / 360],
-];
-const CAR: [NormPoint, NormPoint] = [
-  [133 / 640, 280 / 360],
-  [217 / 640, 335 / 360],
-];
-const SKY: [NormPoint, NormPoint] = [
-  [20 / 640, 5 / 360],
-  [120 / 640, 50 / 360],
-];
 
 test('camera → detections → slots drawn with the mouse → live counts that match the overlay, kept after reload', async ({ page }) => {
   await page.goto('/');

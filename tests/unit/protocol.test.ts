@@ -5,6 +5,7 @@ import {
   parseErrorBody,
   parseJson,
   parseLayout,
+  parseTabMessage,
   parseLotCreated,
   parseLotId,
   parseLotMetadata,
@@ -157,6 +158,31 @@ describe('parseLayout', () => {
     expect(parseLayout({ slots: [] }).ok).toBe(true);
     expect(parseLayout(full.layout).ok).toBe(true);
     expect(parseLayout({ slots: [square('a'), square('a')] }).ok).toBe(false);
+  });
+  it.each([
+    ['keeps a frame size', { width: 1280, height: 720 }, true],
+    ['refuses a zero width', { width: 0, height: 720 }, false],
+    ['refuses a fractional height', { width: 640, height: 360.5 }, false],
+    ['refuses a string', { width: '640', height: 360 }, false],
+  ])('%s', (_n, frame, ok) => {
+    const r = parseLayout({ slots: [square('a')], frame });
+    expect(r.ok).toBe(ok);
+    if (r.ok) expect(r.value.frame).toEqual(frame);
+  });
+});
+
+describe('parseTabMessage', () => {
+  it.each([
+    [{ type: 'hello' }, true],
+    [{ type: 'stopped', at: '2025-08-07T14:20:30.000Z' }, true],
+    [{ type: 'state', state: full, counting: true }, true],
+    [{ type: 'state', state: full }, false],
+    [{ type: 'state', state: { ...full, occupied_slots: 5 }, counting: true }, false],
+    [{ type: 'stopped', at: 'yesterday' }, false],
+    [{ type: 'shout' }, false],
+    ['hello', false],
+  ])('%j → ok %s', (m, ok) => {
+    expect(parseTabMessage(m).ok).toBe(ok);
   });
 });
 

@@ -3,6 +3,21 @@ import { expect, type Locator, type Page } from '@playwright/test';
 
 export type NormPoint = [number, number];
 
+// In the fixture video (640x360) two parked cars stay all 20 s: a sedan at x 451-547 / y 265-343 and a car at
+// x 130-219 / y 258-336 (found by COCO-SSD in every sampled second). The sky above the lot never holds a car.
+export const SEDAN: [NormPoint, NormPoint] = [
+  [455 / 640, 290 / 360],
+  [545 / 640, 345 / 360],
+];
+export const CAR: [NormPoint, NormPoint] = [
+  [133 / 640, 280 / 360],
+  [217 / 640, 335 / 360],
+];
+export const SKY: [NormPoint, NormPoint] = [
+  [20 / 640, 5 / 360],
+  [120 / 640, 50 / 360],
+];
+
 export function overlay(page: Page): Locator {
   return page.locator('lw-slot-overlay');
 }
@@ -43,4 +58,18 @@ export async function slotStates(page: Page): Promise<Record<string, string>> {
 export async function counts(page: Page): Promise<{ available: number; occupied: number; total: number }> {
   const read = async (k: string) => Number(await page.locator(`lw-status-bar [data-count="${k}"]`).textContent());
   return { available: await read('available'), occupied: await read('occupied'), total: await read('total') };
+}
+
+/** Starts the camera, waits for the model and marks the given slots (rectangles), leaving edit mode. */
+export async function countWithSlots(page: Page, slots: [NormPoint, NormPoint][]): Promise<void> {
+  await startCamera(page);
+  await waitForModel(page);
+  await page.getByRole('button', { name: 'Edit slots' }).click();
+  for (const [a, b] of slots) await drawRect(page, a, b);
+  await page.getByRole('button', { name: 'Done editing' }).click();
+}
+
+/** The counts a read-only viewer page shows. */
+export async function viewerCounts(page: Page): Promise<{ available: number; occupied: number; total: number }> {
+  return counts(page);
 }

@@ -1,0 +1,101 @@
+import { LitElement, css, html, svg } from 'lit';
+import { centroid } from '../occupancy/geometry.ts';
+import type { Layout, SlotMetadata } from '../share/protocol.ts';
+
+/** The lot as a map of its slots, coloured by state: what a viewer sees instead of video (video never leaves the counter). */
+export class LwLotMap extends LitElement {
+  static override properties = {
+    layout: { attribute: false },
+    slots: { attribute: false },
+    stale: { type: Boolean, reflect: true },
+  };
+
+  declare layout: Layout | null;
+  declare slots: readonly SlotMetadata[];
+  /** Numbers that are not live any more are drawn greyed out. */
+  declare stale: boolean;
+
+  constructor() {
+    super();
+    this.layout = null;
+    this.slots = [];
+    this.stale = false;
+  }
+
+  static override styles = css`
+    :host {
+      display: block;
+      background: #0b1220;
+      border-radius: 12px;
+      overflow: hidden;
+    }
+    svg {
+      display: block;
+      width: 100%;
+      height: auto;
+    }
+    polygon {
+      stroke-width: 2;
+      vector-effect: non-scaling-stroke;
+      fill-opacity: 0.55;
+    }
+    .free polygon {
+      fill: #16a34a;
+      stroke: #4ade80;
+    }
+    .occupied polygon {
+      fill: #dc2626;
+      stroke: #f87171;
+    }
+    .unknown polygon {
+      fill: #475569;
+      stroke: #94a3b8;
+    }
+    :host([stale]) g {
+      filter: grayscale(1);
+      opacity: 0.6;
+    }
+    text {
+      fill: #fff;
+      font: 600 14px system-ui, sans-serif;
+      text-anchor: middle;
+      dominant-baseline: central;
+      paint-order: stroke;
+      stroke: rgb(0 0 0 / 0.7);
+      stroke-width: 3px;
+    }
+    .empty {
+      padding: 24px;
+      color: #94a3b8;
+      text-align: center;
+    }
+  `;
+
+  override render() {
+    const layout = this.layout;
+    if (!layout || layout.slots.length === 0) return html`<p class="empty">No slot map has been shared yet.</p>`;
+    const w = layout.frame?.width ?? 1280;
+    const h = layout.frame?.height ?? 720;
+    const bySlot = new Map(this.slots.map((s) => [s.id, s]));
+    return html`<svg viewBox="0 0 ${w} ${h}" role="img" aria-label="Map of the lot's slots">
+      ${layout.slots.map((s) => {
+        const st = bySlot.get(s.id);
+        const status = st ? (st.occupied ? 'occupied' : 'free') : 'unknown';
+        const [cx, cy] = centroid(s.polygon);
+        return svg`<g class=${status} data-id=${s.id} data-state=${status}>
+          <title>${s.name || s.id}: ${status}</title>
+          <polygon points=${s.polygon.map(([x, y]) => `${x * w},${y * h}`).join(' ')}></polygon>
+          <text x=${cx * w} y=${cy * h} style="font-size:${Math.max(12, h * 0.025)}px">${s.name || s.id}</text>
+        </g>`;
+      })}
+    </svg>`;
+  }
+}
+
+customElements.define('lw-lot-map', LwLotMap);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'lw-lot-map': LwLotMap;
+  }
+}

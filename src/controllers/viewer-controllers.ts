@@ -1,0 +1,82 @@
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { ViewerModel } from '../components/lw-viewer.ts';
+import { LotBroadcast } from '../share/lot-broadcast.ts';
+import { watchLot, type ViewerSubscription } from '../share/relay-client.ts';
+
+const INITIAL: ViewerModel = { status: 'connecting', state: null, layout: null, offlineSince: null, error: null };
+
+/** Follows a lot counted in another tab of this browser, through its BroadcastChannel. */
+export class TabViewerController implements ReactiveController {
+  model: ViewerModel = INITIAL;
+  private channel: LotBroadcast | null = null;
+  private waiting: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    private readonly host: ReactiveControllerHost,
+    private readonly lot: string,
+  ) {
+    host.addController(this);
+  }
+
+  hostConnected(): void {
+    this.channel = new LotBroadcast(this.lot, (m) => {
+      clearTimeout(this.waiting);
+      if (m.type === 'state') {
+        this.set({ status: m.counting ? 'live' : 'paused', state: m.state, layout: m.state.layout ?? this.model.layout, offlineSince: null });
+      } else if (m.type === 'stopped') {
+        this.set({ status: 'waiting', offlineSince: m.at });
+      }
+    });
+    this.channel.post({ type: 'hello' });
+    // No answer within a moment: nothing counts this lot in this browser.
+    this.waiting = setTimeout(() => this.model.status === 'connecting' && this.set({ status: 'waiting' }), 1500);
+  }
+
+  hostDisconnected(): void {
+    clearTimeout(this.waiting);
+    this.channel?.close();
+    this.channel = null;
+  }
+
+  private set(patch: Partial<ViewerModel>): void {
+    this.model = { ...this.model, ...patch };
+    this.host.requestUpdate();
+  }
+}
+
+/** Follows a lot through the relay this page was served from (`/v/<lot>`), reconnecting by itself. */
+export class RelayViewerController implements ReactiveController {
+  model: ViewerModel = INITIAL;
+  private sub: ViewerSubscription | null = null;
+
+  constructor(
+    private readonly host: ReactiveControllerHost,
+    private readonly relayUrl: string,
+    private readonly lot: string,
+  ) {
+    host.addController(this);
+  }
+
+  hostConnected(): void {
+    this.sub = watchLot({
+      url: this.relayUrl,
+      lot: this.lot,
+      WebSocket,
+      onChange: (v) => {
+        this.model = {
+          status: v.status,
+          state: v.state,
+          layout: v.layout,
+          offlineSince: v.offlineSince,
+          error: v.error,
+        };
+        this.host.requestUpdate();
+      },
+    });
+  }
+
+  hostDisconnected(): void {
+    this.sub?.close();
+    this.sub = null;
+  }
+}

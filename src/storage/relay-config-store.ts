@@ -1,0 +1,34 @@
+import { LOT_ID_PATTERN } from '../share/protocol.ts';
+import type { LotwatchDB } from './db.ts';
+
+/** Where this counter publishes: the relay's address, the lot, and the lot's publish token (kept on this device only). */
+export interface RelayConfig {
+  readonly url: string;
+  readonly lot: string;
+  readonly token: string;
+}
+
+const KEY = 'relay';
+
+export function sanitizeRelayConfig(v: unknown): RelayConfig | null {
+  if (typeof v !== 'object' || v === null) return null;
+  const { url, lot, token } = v as Record<string, unknown>;
+  if (typeof url !== 'string' || typeof lot !== 'string' || typeof token !== 'string') return null;
+  if (!LOT_ID_PATTERN.test(lot) || !token) return null;
+  try {
+    const u = new URL(url);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') return null;
+  } catch {
+    return null;
+  }
+  return { url, lot, token };
+}
+
+export async function loadRelayConfig(db: LotwatchDB): Promise<RelayConfig | null> {
+  return sanitizeRelayConfig(await db.get('settings', KEY));
+}
+
+export async function saveRelayConfig(db: LotwatchDB, config: RelayConfig | null): Promise<void> {
+  if (config) await db.put('settings', { ...config }, KEY);
+  else await db.delete('settings', KEY);
+}

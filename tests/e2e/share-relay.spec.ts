@@ -1,0 +1,109 @@
+// The relay end to end: the built app served by a real relay on 127.0.0.1 publishes; a viewer page, a raw WebSocket
+// client on /ws and GET /metadata follow; the viewer comes back by itself after the relay restarts.
+import { expect, test } from '@playwright/test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import WebSocket from 'ws';
+import { startRelay, type RunningRelay } from '../../relay/src/relay.ts';
+import type { RelayConfig } from '../../relay/src/config.ts';
+import { fixturesAvailable } from '../support/fixtures.ts';
+import { CAR, countWithSlots, counts, drawRect, SEDAN, SKY } from './support/app.ts';
+import { ROOT } from './support/paths.ts';
+
+test.skip(!fixturesAvailable(), 'fixtures (../shared/fixtures) not found: the fake camera needs the lot video');
+
+const quiet = { info: () => {}, warn: () => {}, error: () => {} };
+let dataDir = '';
+test.beforeAll(() => {
+  dataDir = mkdtempSync(join(tmpdir(), 'lotwatch-e2e-relay-'));
+});
+test.afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+function relayConfig(port: number): RelayConfig {
+  return {
+    port,
+    host: '127.0.0.1',
+    lot: 'default',
+    dataDir,
+    token: null,
+    dist: join(ROOT, 'dist'),
+    tls: null,
+    offlineAfterMs: 30_000,
+    pingIntervalMs: 30_000,
+    maxLots: 10,
+    maxConnections: 100,
+  };
+}
+
+/** Collects the JSON messages of a raw WebSocket client, like the original system's web page. */
+function listen(url: string): { messages: unknown[]; close(): void } {
+  const messages: unknown[] = [];
+  const ws = new WebSocket(url);
+  ws.on('message', (data) => messages.push(JSON.parse(String(data))));
+  return { messages, close: () => ws.close() };
+}
+
+test('counting app → relay → viewer link, /ws and /metadata; the viewer reconnects after a relay restart', async ({ browser }) => {
+  let relay: RunningRelay = await startRelay(relayConfig(0), { log: quiet });
+  const port = relay.port;
+  const context = await browser.newContext();
+  try {
+    const app = await context.newPage();
+    await app.goto(`${relay.url}/`);
+    await countWithSlots(app, [SEDAN, SKY]);
+    await expect.poll(() => counts(app), { timeout: 45_000 }).toEqual({ available: 1, occupied: 1, total: 2 });
+
+    // Set up publishing from the Share panel: the relay creates the lot and shows its token once.
+    await app.getByText('Share', { exact: true }).click();
+    await app.getByLabel('Relay address').fill(relay.url);
+    await app.getByRole('button', { name: 'Create lot and publish' }).click();
+    await expect(app.locator('lw-share-panel [data-token]')).toHaveText(/^[A-Za-z0-9_-]{16,}$/);
+    await expect(app.locator('lw-share-panel .status')).toHaveAttribute('data-status', 'live');
+    const link = await app.locator('lw-share-panel [data-viewer-link]').getAttribute('href');
+    expect(link).toBe(`${relay.url}/v/default`);
+    await expect(app.locator('lw-share-panel .qr svg')).toBeVisible();
+
+    // The original API: GET /metadata with exactly its four keys, and /ws with the current state then updates.
+    await expect.poll(async () => (await fetch(`${relay.url}/metadata`)).status).toBe(200);
+    const original = await (await fetch(`${relay.url}/metadata`)).json();
+    expect(Object.keys(original).sort()).toEqual(['available_slots', 'last_updated', 'occupied_slots', 'total_slots']);
+    expect(original).toMatchObject({ total_slots: 2, occupied_slots: 1, available_slots: 1 });
+    const rich = await (await fetch(`${relay.url}/lots/default/metadata`)).json();
+    expect(rich.slots).toHaveLength(2);
+    expect(rich.layout.slots).toHaveLength(2);
+    expect(rich.publisher.online).toBe(true);
+    const ws = listen(`ws://127.0.0.1:${port}/ws`);
+
+    // A viewer anywhere: the link opens a read-only live view.
+    const viewer = await context.newPage();
+    await viewer.goto(link!);
+    await expect(viewer.locator('lw-viewer .badge')).toHaveAttribute('data-status', 'live');
+    await expect.poll(() => counts(viewer)).toEqual({ available: 1, occupied: 1, total: 2 });
+    await expect(viewer.locator('lw-lot-map g[data-state="occupied"]')).toHaveCount(1);
+
+    // A change on the counter reaches the viewer and the raw /ws client.
+    await app.bringToFront();
+    await app.getByRole('button', { name: 'Edit slots' }).click();
+    await drawRect(app, CAR[0], CAR[1]);
+    await app.getByRole('button', { name: 'Done editing' }).click();
+    await expect.poll(() => counts(viewer), { timeout: 45_000 }).toEqual({ available: 1, occupied: 2, total: 3 });
+    await expect
+      .poll(() => ws.messages.at(-1), { timeout: 10_000 })
+      .toEqual({ event: 'update', data: { occupied: 2, available: 1, total: 3, last_updated: expect.any(String) } });
+    expect(ws.messages[0]).toMatchObject({ event: 'update', data: { total: 2 } });
+    ws.close();
+
+    // The relay goes away: the viewer says so instead of presenting stale numbers as live…
+    await relay.close();
+    await expect(viewer.locator('lw-viewer .badge')).toHaveAttribute('data-status', 'unreachable', { timeout: 15_000 });
+    // …and comes back by itself when the relay restarts with the same data; the state survived the restart.
+    relay = await startRelay(relayConfig(port), { log: quiet });
+    await expect(viewer.locator('lw-viewer .badge')).toHaveAttribute('data-status', 'live', { timeout: 45_000 });
+    await expect.poll(() => counts(viewer)).toEqual({ available: 1, occupied: 2, total: 3 });
+    await expect(app.locator('lw-share-panel .status')).toHaveAttribute('data-status', 'live', { timeout: 45_000 });
+  } finally {
+    await context.close();
+    await relay.close();
+  }
+});
