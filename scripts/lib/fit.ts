@@ -43,20 +43,23 @@ const probeStub: Pick<EvidenceWeights, 'probe'> = { probe: { node: '', tile: 0, 
 
 export function fitModels(samples: readonly Sample[], s: FitSettings, log: (msg: string) => void = () => {}): Models {
   const base = fitBase(samples, s);
-  if (s.innerFolds < 2) {
+  const frameCount = new Set(samples.map((x) => x.frame)).size;
+  // Out-of-fold logits need at least two frames; with one, the fusion is the plain sum of logits.
+  if (s.innerFolds < 2 || frameCount < 2) {
     return { ...base, fusion: { w: [1, 1, 1, 0], b: 0 }, patchOnly: { w: [1], b: 0 } };
   }
   // Out-of-fold base logits over the training frames, grouped by frame.
   const frameIds = [...new Set(samples.map((x) => x.frame))];
   const frameLot = new Map(samples.map((x) => [x.frame, x.lot]));
-  const folds = groupedFolds(frameIds.map((f) => ({ lot: frameLot.get(f)! })), s.innerFolds);
+  const inner = Math.min(s.innerFolds, frameCount);
+  const folds = groupedFolds(frameIds.map((f) => ({ lot: frameLot.get(f)! })), inner);
   const foldOf = new Map(frameIds.map((f, i) => [f, folds[i]!]));
   const oof: number[][] = new Array(samples.length);
-  for (let k = 0; k < s.innerFolds; k++) {
+  for (let k = 0; k < inner; k++) {
     const train = samples.filter((x) => foldOf.get(x.frame) !== k);
     const test = samples.map((x, i) => [x, i] as const).filter(([x]) => foldOf.get(x.frame) === k);
     if (test.length === 0 || train.length === 0) continue;
-    log(`  inner fold ${k + 1}/${s.innerFolds}`);
+    log(`  inner fold ${k + 1}/${inner}`);
     const m = fitBase(train, s);
     const w = { ...probeStub, ...m } as unknown as EvidenceWeights; // baseLogits reads only hand/square/rectified
     for (const [x, i] of test) oof[i] = fusionInputs(baseLogits(x.f, w));

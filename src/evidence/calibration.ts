@@ -34,12 +34,20 @@ export interface SlotReference {
   readonly count: number;
 }
 
-/** The fitted part, derived from the corrections (refit on every change, never edited by hand). */
+/**
+ * The fitted part, derived from the corrections (refit on every change, never edited by hand). Two stages per mode:
+ * the base model recalibrates the shipped logits; the reference model, fitted only on corrections whose slot had a
+ * free reference, adds the distance from that reference. Whether a slot has a reference at all is never an input:
+ * it says which slots were free when the user tapped, not what the slot holds now.
+ */
 export interface FittedCalibration {
-  /** Over [...FUSION_INPUTS, hasRef·distance, hasRef]; null until there are full-mode corrections of both kinds. */
+  /** Over FUSION_INPUTS; null until there are full-mode corrections of both kinds. */
   readonly full: LinearModel | null;
-  /** Over [hand logit, hasRef·distance, hasRef]; null until there are corrections of both kinds. */
+  /** Over [hand logit]; null until there are corrections of both kinds. */
   readonly patchOnly: LinearModel | null;
+  /** Over [base calibrated logit, reference distance], per mode; null until enough corrections have references. */
+  readonly fullRef: LinearModel | null;
+  readonly patchOnlyRef: LinearModel | null;
   readonly references: Readonly<Record<string, SlotReference>>;
 }
 
@@ -60,7 +68,7 @@ export interface CalibrationOptions {
 export const DEFAULT_CALIBRATION: CalibrationOptions = { l2: 2, referenceDepth: 5 };
 
 export function emptyCalibration(): LotCalibration {
-  return { version: 1, corrections: [], fitted: { full: null, patchOnly: null, references: {} } };
+  return { version: 1, corrections: [], fitted: { full: null, patchOnly: null, fullRef: null, patchOnlyRef: null, references: {} } };
 }
 
 /** A slot's free reference from its latest free confirmations (`list` is that slot's corrections), leaving one out. */
@@ -83,15 +91,10 @@ function bySlot(corrections: readonly Correction[]): Map<string, Correction[]> {
   return out;
 }
 
-/** [hasRef·distance, hasRef]: the reference inputs of a calibration model. */
-export function referenceInputs(reference: readonly number[], slotRef: SlotReference | undefined): [number, number] {
-  return slotRef ? [referenceDistance(reference, slotRef.vector), 1] : [0, 0];
-}
-
 /**
- * Fits a lot's calibration from its corrections. Each correction's reference distance is measured against the slot's
- * reference made without it (leave-one-out), as it would have been seen live. Corrections made with other weights
- * still give references, but not logits.
+ * Fits a lot's calibration from its corrections. Each free correction's reference distance is measured against the
+ * slot's reference made without it (leave-one-out), as it would have been seen live. Corrections made with other
+ * weights still give references, but not logits.
  */
 export function fitCalibration(
   corrections: readonly Correction[],
@@ -104,27 +107,30 @@ export function fitCalibration(
     const ref = slotReference(list, options.referenceDepth);
     if (ref) references[id] = ref;
   }
-  const usable = corrections.filter((c) => c.weightsId === weights.id);
-  const rows = usable.map((c) => {
-    // Leave-one-out only matters for free corrections: an occupied one is never part of a reference.
-    const ref = c.occupied ? references[c.slotId] : slotReference(slots.get(c.slotId)!, options.referenceDepth, c);
-    return { c, ref: referenceInputs(c.features.reference, ref) };
-  });
-  const bothKinds = (list: readonly { c: Correction }[]) => list.some((r) => r.c.occupied) && list.some((r) => !r.c.occupied);
-  const fit = (list: typeof rows, x: (r: (typeof rows)[number]) => number[], prior: LinearModel): LinearModel | null =>
-    bothKinds(list)
-      ? fitLogistic(
-          list.map(x),
-          list.map((r) => r.c.occupied),
-          { l2: options.l2, prior: { w: [...prior.w, 0, 0], b: prior.b } },
-        )
-      : null;
-  const fullRows = rows.filter((r) => modeOf(r.c.features.logits) === 'full');
-  return {
-    full: fit(fullRows, (r) => [...fusionInputs(r.c.features.logits), ...r.ref], weights.fusion),
-    patchOnly: fit(rows, (r) => [r.c.features.logits.hand, ...r.ref], weights.patchOnly),
-    references,
+  const rows = corrections
+    .filter((c) => c.weightsId === weights.id)
+    .map((c) => {
+      // Leave-one-out only matters for free corrections: an occupied one is never part of a reference.
+      const ref = c.occupied ? references[c.slotId] : slotReference(slots.get(c.slotId)!, options.referenceDepth, c);
+      return { c, distance: ref ? referenceDistance(c.features.reference, ref.vector) : null };
+    });
+  type Row = (typeof rows)[number];
+  const bothKinds = (list: readonly Row[]) => list.some((r) => r.c.occupied) && list.some((r) => !r.c.occupied);
+  const fit = (list: readonly Row[], x: (r: Row) => number[], prior: LinearModel): LinearModel | null =>
+    bothKinds(list) ? fitLogistic(list.map(x), list.map((r) => r.c.occupied), { l2: options.l2, prior }) : null;
+  const stage = (list: readonly Row[], x: (r: Row) => number[], prior: LinearModel) => {
+    const base = fit(list, x, prior);
+    const withRef = list.filter((r) => r.distance !== null);
+    const ref = base ? fit(withRef, (r) => [predictLogit(base, x(r)), r.distance!], { w: [1, 0], b: 0 }) : null;
+    return { base, ref };
   };
+  const full = stage(
+    rows.filter((r) => modeOf(r.c.features.logits) === 'full'),
+    (r) => fusionInputs(r.c.features.logits),
+    weights.fusion,
+  );
+  const patchOnly = stage(rows, (r) => [r.c.features.logits.hand], weights.patchOnly);
+  return { full: full.base, patchOnly: patchOnly.base, fullRef: full.ref, patchOnlyRef: patchOnly.ref, references };
 }
 
 const sameTarget = (a: Correction, b: Correction) => a.slotId === b.slotId && a.frame === b.frame;
@@ -178,7 +184,7 @@ export function pruneCorrections(
 
 /**
  * The logit of a slot under a lot's calibration: the calibrated model when there is one for this mode, else the
- * shipped one. `reference` is the slot's picture this frame.
+ * shipped one; plus the reference model when the slot has a free reference. `reference` is the slot's picture now.
  */
 export function calibratedLogit(
   logits: BaseLogits,
@@ -188,10 +194,13 @@ export function calibratedLogit(
   cal: LotCalibration | null | undefined,
 ): number {
   const full = modeOf(logits) === 'full';
-  const model = full ? cal?.fitted.full : cal?.fitted.patchOnly;
-  if (!cal || !model) return full ? predictLogit(weights.fusion, fusionInputs(logits)) : predictLogit(weights.patchOnly, [logits.hand]);
-  const ref = referenceInputs(reference, cal.fitted.references[slotId]);
-  return predictLogit(model, full ? [...fusionInputs(logits), ...ref] : [logits.hand, ...ref]);
+  const x = full ? fusionInputs(logits) : [logits.hand];
+  const base = full ? cal?.fitted.full : cal?.fitted.patchOnly;
+  const z = base ? predictLogit(base, x) : predictLogit(full ? weights.fusion : weights.patchOnly, x);
+  const refModel = full ? cal?.fitted.fullRef : cal?.fitted.patchOnlyRef;
+  const slotRef = cal?.fitted.references[slotId];
+  if (!base || !refModel || !slotRef) return z;
+  return predictLogit(refModel, [z, referenceDistance(reference, slotRef.vector)]);
 }
 
 /** Checks a calibration read back from storage; throws with the reason when it is not one. */

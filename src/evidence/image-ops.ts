@@ -35,31 +35,63 @@ export function gaussianKernel(ksize: number, sigma = gaussianSigma(ksize)): Flo
   return k;
 }
 
+/** Clamped source indices for each output position and tap: the replicated border, precomputed once per size. */
+function clampedTaps(n: number, r: number, taps: number): Int32Array {
+  const idx = new Int32Array(n * taps);
+  for (let i = 0; i < n; i++) for (let t = 0; t < taps; t++) idx[i * taps + t] = Math.min(n - 1, Math.max(0, i + t - r));
+  return idx;
+}
+
 /** Separable convolution with the same 1-D kernel along x and y. */
 export function separable(g: Gray, k: Float32Array): Gray {
   const r = (k.length - 1) / 2;
+  const taps = k.length;
   const { width, height } = g;
-  const tmp: Gray = { width, height, data: new Float32Array(width * height) };
-  for (let y = 0; y < height; y++)
+  const src = g.data;
+  const tmp = new Float32Array(width * height);
+  const ix = clampedTaps(width, r, taps);
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
     for (let x = 0; x < width; x++) {
       let s = 0;
-      for (let i = 0; i < k.length; i++) s += k[i]! * at(g, x + i - r, y);
-      tmp.data[y * width + x] = s;
+      const base = x * taps;
+      for (let i = 0; i < taps; i++) s += k[i]! * src[row + ix[base + i]!]!;
+      tmp[row + x] = s;
     }
+  }
   const out = new Float32Array(width * height);
-  for (let y = 0; y < height; y++)
+  const iy = clampedTaps(height, r, taps);
+  for (let y = 0; y < height; y++) {
+    const base = y * taps;
     for (let x = 0; x < width; x++) {
       let s = 0;
-      for (let i = 0; i < k.length; i++) s += k[i]! * at(tmp, x, y + i - r);
+      for (let i = 0; i < taps; i++) s += k[i]! * tmp[iy[base + i]! * width + x]!;
       out[y * width + x] = s;
     }
+  }
   return { width, height, data: out };
 }
 
 export const gaussianBlur = (g: Gray, ksize: number, sigma?: number): Gray => separable(g, gaussianKernel(ksize, sigma));
 
+/** Mean over a ksize x ksize window (replicated border), by running sums: O(1) per pixel whatever the size. */
 export function boxBlur(g: Gray, ksize: number): Gray {
-  return separable(g, new Float32Array(ksize).fill(1 / ksize));
+  const r = (ksize - 1) / 2;
+  const { width, height } = g;
+  const pass = (src: Float32Array, n: number, lines: number, at: (line: number, i: number) => number): Float32Array => {
+    const out = new Float32Array(src.length);
+    for (let l = 0; l < lines; l++) {
+      let s = 0;
+      for (let i = -r; i <= r; i++) s += src[at(l, Math.min(n - 1, Math.max(0, i)))]!;
+      for (let i = 0; i < n; i++) {
+        out[at(l, i)] = s / ksize;
+        s += src[at(l, Math.min(n - 1, i + r + 1))]! - src[at(l, Math.max(0, i - r))]!;
+      }
+    }
+    return out;
+  };
+  const h = pass(g.data, width, height, (y, x) => y * width + x);
+  return { width, height, data: pass(h, height, width, (x, y) => y * width + x) };
 }
 
 /** 1 where the pixel is darker than its neighbourhood mean (or Gaussian mean) minus c: THRESH_BINARY_INV. */

@@ -101,6 +101,7 @@ export function fitLogistic(xs: readonly ArrayLike<number>[], ys: readonly (0 | 
   }
   const h = new Float64Array(p * p);
   const g = new Float64Array(p);
+  const scratch = new Float64Array(p);
   let lastLoss = Infinity;
   for (let iter = 0; iter < maxIter; iter++) {
     h.fill(0);
@@ -133,7 +134,14 @@ export function fitLogistic(xs: readonly ArrayLike<number>[], ys: readonly (0 | 
     h[0] = h[0]! + 1e-8; // keeps a perfectly separated bias-only problem solvable
     for (let j = 0; j < p; j++) for (let k = 0; k < j; k++) h[j * p + k] = h[k * p + j]!;
     const step = choleskySolve(h, g, p);
-    for (let j = 0; j < p; j++) beta[j] = beta[j]! - step[j]!;
+    // Damped Newton: halve the step until the loss does not rise (a saturated start can otherwise overshoot).
+    const trial = new Float64Array(p);
+    let t = 1;
+    for (let k = 0; k < 40; k++, t /= 2) {
+      for (let j = 0; j < p; j++) trial[j] = beta[j]! - t * step[j]!;
+      if (lossGrad(x, y, sw, n, p, trial, prior, opts.l2, scratch) <= loss + 1e-12 * Math.abs(loss)) break;
+    }
+    beta.set(trial);
     if (Math.abs(lastLoss - loss) < 1e-8 * Math.max(1, Math.abs(loss))) break;
     lastLoss = loss;
   }

@@ -112,6 +112,7 @@ describe('fitCalibration', () => {
     const patchOnly = lot(3, 10).map((c) => ({ ...c, features: { ...c.features, logits: { ...c.features.logits, rectified: null } } }));
     const fitted = fitCalibration(patchOnly, w);
     expect(fitted.full).toBeNull();
-    expect(fitted.patchOnly?.w).toHaveLength(3);
+    expect(fitted.patchOnly?.w).toHaveLength(1);
+    expect(fitted.patchOnlyRef?.w).toHaveLength(2);
   });
 });

@@ -78,3 +78,13 @@ describe('hand features', () => {
     expect(referenceDistance(referenceVector(car, 100), r)).toBeGreaterThan(0.2);
   });
 });
+
+describe('box blur', () => {
+  it('equals the direct separable mean, border replicated', async () => {
+    const { boxBlur, separable } = await import('../../../src/evidence/image-ops.ts');
+    const g = gray(13, 9, (x, y) => (x * 7 + y * 13) % 17);
+    const fast = boxBlur(g, 5).data;
+    const slow = separable(g, new Float32Array(5).fill(1 / 5)).data;
+    fast.forEach((v, i) => expect(v).toBeCloseTo(slow[i]!, 4));
+  });
+});
