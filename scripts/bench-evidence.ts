@@ -29,11 +29,18 @@ const loaded = frames.map((f) => ({ frame: loadAnalysisFrame(f.imagePath), slots
 // Warm-up: the first graph calls compile kernels.
 await full.observe(loaded[0]!.frame, loaded[0]!.slots, await runner.detect(loaded[0]!.frame));
 
-const t: Record<string, number[]> = { detection: [], handFeatures: [], patchOnly: [], full: [], pipeline: [] };
+const keys = ['detection', 'handFeatures', 'patchOnly', 'full', 'pipeline'] as const;
+const t: Record<string, number[]> = Object.fromEntries(keys.map((k) => [k, []]));
+const cpu: Record<string, number[]> = Object.fromEntries(keys.map((k) => [k, []]));
+// Wall time suffers from whatever else runs on the machine; this process's CPU time (the WASM backend runs on one
+// thread) is what the same work costs on an idle core.
 const time = async (key: string, fn: () => unknown) => {
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   await fn();
   t[key]!.push(performance.now() - t0);
+  const c = process.cpuUsage(c0);
+  cpu[key]!.push((c.user + c.system) / 1000);
 };
 for (const { frame, slots } of loaded) {
   const detections = await runner.detect(frame);
@@ -45,7 +52,16 @@ for (const { frame, slots } of loaded) {
 }
 runner.dispose();
 const slotsPerFrame = loaded.reduce((s, f) => s + f.slots.length, 0) / loaded.length;
-const out = Object.fromEntries(Object.entries(t).map(([k, v]) => [k, { msMedian: Math.round(median(v)), msP95: Math.round(percentile(v, 95)) }]));
-console.log(`evidence on ${loaded.length} frames ${loaded[0]!.frame.width}x${loaded[0]!.frame.height}, ${slotsPerFrame.toFixed(0)} slots each, WASM backend (shared machine: noisy)`);
-for (const [k, v] of Object.entries(out)) console.log(`${k.padEnd(13)} median ${String(v.msMedian).padStart(5)} ms · p95 ${String(v.msP95).padStart(5)} ms`);
+const out = Object.fromEntries(
+  keys.map((k) => [
+    k,
+    { msMedian: Math.round(median(t[k]!)), msP95: Math.round(percentile(t[k]!, 95)), cpuMsMedian: Math.round(median(cpu[k]!)), cpuMsP95: Math.round(percentile(cpu[k]!, 95)) },
+  ]),
+);
+const load = (await import('node:os')).loadavg()[0]!.toFixed(1);
+console.log(`evidence on ${loaded.length} frames ${loaded[0]!.frame.width}x${loaded[0]!.frame.height}, ${slotsPerFrame.toFixed(0)} slots each, WASM backend; load average ${load} on ${(await import('node:os')).cpus().length} cores`);
+console.log('               wall: median     p95 | CPU time: median     p95');
+for (const [k, v] of Object.entries(out)) {
+  console.log(`${k.padEnd(13)} ${String(v.msMedian).padStart(9)} ms ${String(v.msP95).padStart(5)} ms | ${String(v.cpuMsMedian).padStart(13)} ms ${String(v.cpuMsP95).padStart(5)} ms`);
+}
 if (values.json) console.log(JSON.stringify({ frames: loaded.length, slotsPerFrame, ...out }));

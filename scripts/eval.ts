@@ -3,6 +3,7 @@
 // SlotEvidence (the app's evidence module), the lot's calibration fed through applyCorrection (what a tap in the app
 // calls), and the occupancy decision of stepLot. Frames the weights were trained on are not scored.
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { applyCorrection, emptyCalibration, type LotCalibration } from '../src/evidence/calibration.ts';
@@ -109,17 +110,21 @@ if (scored.length) {
 // Scoring: every frame on its own (no hysteresis state from another day), with what calibration learned.
 const pairs: { truth: boolean; predicted: boolean }[] = [];
 const ms: number[] = [];
+const cpuMs: number[] = [];
 const modes = new Set<string>();
 const bar = progressBar('eval');
 for (const [i, f] of scored.entries()) {
   bar(i, scored.length, f.image);
   const frame = loadAnalysisFrame(f.imagePath);
   const { slots, truth } = slotsOf(f);
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   const detections = await runner.detect(frame);
   const result = await evidence.observe(frame, slots, detections, calibration, { sensitivity });
   const state = stepLot(null, slots, result.observations, capturedAt(f, i), DEFAULT_HYSTERESIS);
   ms.push(performance.now() - t0);
+  const c = process.cpuUsage(c0);
+  cpuMs.push((c.user + c.system) / 1000);
   modes.add(result.mode);
   state.slots.forEach((s, k) => {
     const t = truth[k];
@@ -149,6 +154,9 @@ const report = {
   confusion: sc.confusion,
   msMedian: median(ms),
   msP95: percentile(ms, 95),
+  // This process's CPU time per frame: what the frame costs on an idle core when the shared machine is busy.
+  cpuMsMedian: median(cpuMs),
+  loadAverage: loadavg()[0],
 };
 const f4 = (x: number) => x.toFixed(4);
 console.log(`lot ${report.lot} · weights ${report.weights} (${report.weightsId}) · mode ${report.mode}`);
@@ -159,6 +167,8 @@ if (calFrames.length) console.log(`calibration: ${calFrames.length} frames, ${co
 console.log(`accuracy ${f4(sc.accuracy)} · balanced accuracy ${f4(sc.balancedAccuracy)}`);
 console.log(`occupied: precision ${f4(sc.precision)} · recall ${f4(sc.recall)} · F1 ${f4(sc.f1)}`);
 console.log(`confusion: TP ${sc.confusion.tp} · FP ${sc.confusion.fp} · TN ${sc.confusion.tn} · FN ${sc.confusion.fn}`);
-console.log(`ms per frame (detection + evidence + decision): median ${report.msMedian.toFixed(0)} · p95 ${report.msP95.toFixed(0)}`);
+console.log(
+  `ms per frame (detection + evidence + decision): median ${report.msMedian.toFixed(0)} · p95 ${report.msP95.toFixed(0)} (CPU time median ${report.cpuMsMedian.toFixed(0)}, load average ${report.loadAverage!.toFixed(1)})`,
+);
 if (scored.length === 0) console.log('no frame left to score: every frame was excluded');
 if (values.json) console.log(JSON.stringify(report));

@@ -55,8 +55,8 @@ function innerStd(values: ArrayLike<number>, width: number): number {
 }
 
 /** The mean grey of the patch's inner window: the frame's light level is the median of these over all slots. */
-export function innerGray(patch: RgbPatch): number {
-  return innerMean(toGray(patch.data, patch.width, patch.height).data, patch.width);
+export function innerGray(patch: RgbPatch, pg?: PatchGray): number {
+  return innerMean((pg?.g ?? toGray(patch.data, patch.width, patch.height)).data, patch.width);
 }
 
 /** The frame's light level: the median inner grey over all its slots, floored. */
@@ -79,13 +79,24 @@ function classicShare(g: Gray): number {
   return innerMean(m, g.width);
 }
 
-export function handFeatures(patch: RgbPatch, lum: number): number[] {
+/** The grey picture of a patch and its Sobel derivatives, computed once for the features and the reference. */
+export interface PatchGray {
+  readonly g: Gray;
+  readonly dx: Float32Array;
+  readonly dy: Float32Array;
+}
+
+export function patchGray(patch: RgbPatch): PatchGray {
+  const g = toGray(patch.data, patch.width, patch.height);
+  return { g, ...sobel(g) };
+}
+
+export function handFeatures(patch: RgbPatch, lum: number, pg: PatchGray = patchGray(patch)): number[] {
   const { width, height, data } = patch;
   if (width !== PATCH_WIDTH || height !== PATCH_HEIGHT) throw new Error(`hand features need a ${PATCH_WIDTH}x${PATCH_HEIGHT} patch`);
-  const g = toGray(data, width, height);
+  const { g, dx, dy } = pg;
   const adaptive = innerMean(adaptiveThresholdInv(g, 11, 8, 'gaussian'), width);
   const edges = innerMean(canny(gaussianBlur(g, 3), 60, 150), width);
-  const { dx, dy } = sobel(g);
   // Sobel is 8x a unit difference in total weight: /8 gives per-pixel steps comparable with the grey level.
   const grad = new Float32Array(dx.length);
   for (let i = 0; i < grad.length; i++) grad[i] = (Math.abs(dx[i]!) + Math.abs(dy[i]!)) / 8;
@@ -125,9 +136,8 @@ export function handFeatures(patch: RgbPatch, lum: number): number[] {
 }
 
 /** The slot's small reference picture (grey and gradient relative to the frame's light), for free-slot references. */
-export function referenceVector(patch: RgbPatch, lum: number): number[] {
-  const g = toGray(patch.data, patch.width, patch.height);
-  const { dx, dy } = sobel(g);
+export function referenceVector(patch: RgbPatch, lum: number, pg: PatchGray = patchGray(patch)): number[] {
+  const { g, dx, dy } = pg;
   const fx = patch.width / REF_WIDTH;
   const fy = patch.height / REF_HEIGHT;
   const grey: number[] = [];

@@ -60,6 +60,42 @@ export function uprightCorners(polygon: readonly Point[]): Point[] {
   return [0, 1, 2, 3].map((k) => cw[(start + k) % 4]!);
 }
 
+/**
+ * Corners to warp a slot from, whatever the user drew: its upright corners when it is a usable quadrilateral, else
+ * (a degenerate or non-4-point polygon) the corners of its bounding box, at least `minSide` pixels on each side.
+ */
+export function warpCorners(polygon: readonly Point[], minSide = 2): Point[] {
+  if (polygon.length === 4 && Math.abs(signedArea(polygon)) >= minSide * minSide) {
+    try {
+      const c = uprightCorners(polygon);
+      homographyFromPoints(
+        [
+          [0, 0],
+          [1, 0],
+          [1, 1],
+          [0, 1],
+        ],
+        c,
+      );
+      return c;
+    } catch {
+      // fall through to the bounding box
+    }
+  }
+  const xs = polygon.map((p) => p[0]);
+  const ys = polygon.map((p) => p[1]);
+  const cx = xs.length ? (Math.min(...xs) + Math.max(...xs)) / 2 : 0;
+  const cy = ys.length ? (Math.min(...ys) + Math.max(...ys)) / 2 : 0;
+  const hw = Math.max(minSide, xs.length ? Math.max(...xs) - Math.min(...xs) : 0) / 2;
+  const hh = Math.max(minSide, ys.length ? Math.max(...ys) - Math.min(...ys) : 0) / 2;
+  return uprightCorners([
+    [cx - hw, cy - hh],
+    [cx + hw, cy - hh],
+    [cx + hw, cy + hh],
+    [cx - hw, cy + hh],
+  ]);
+}
+
 /** Scales a polygon about its centroid. */
 export function scalePolygon(polygon: readonly Point[], factor: number): Point[] {
   const [cx, cy] = centroid(polygon);
@@ -95,42 +131,43 @@ export function warpQuad(frame: RgbaFrame, corners: readonly Point[], width: num
   const fw = frame.width;
   const fh = frame.height;
   const src = frame.data;
-  const acc = new Float64Array(3);
+  const n = ss * ss;
+  const [h0, h1, h2, h3, h4, h5, h6, h7, h8] = h;
   for (let v = 0; v < height; v++) {
     for (let u = 0; u < width; u++) {
-      acc.fill(0);
+      let r = 0;
+      let g = 0;
+      let b = 0;
       for (let sy = 0; sy < ss; sy++) {
+        const pv = v + (sy + 0.5) / ss;
         for (let sx = 0; sx < ss; sx++) {
           const pu = u + (sx + 0.5) / ss;
-          const pv = v + (sy + 0.5) / ss;
-          const w = h[6] * pu + h[7] * pv + h[8];
+          const w = h6 * pu + h7 * pv + h8;
           // Pixel centres sit at +0.5: shift to sample coordinates, clamp to the frame (replicate the border).
-          let x = (h[0] * pu + h[1] * pv + h[2]) / w - 0.5;
-          let y = (h[3] * pu + h[4] * pv + h[5]) / w - 0.5;
+          let x = (h0 * pu + h1 * pv + h2) / w - 0.5;
+          let y = (h3 * pu + h4 * pv + h5) / w - 0.5;
           x = x < 0 ? 0 : x > fw - 1 ? fw - 1 : x;
           y = y < 0 ? 0 : y > fh - 1 ? fh - 1 : y;
-          const x0 = Math.floor(x);
-          const y0 = Math.floor(y);
-          const x1 = x0 + 1 < fw ? x0 + 1 : x0;
-          const y1 = y0 + 1 < fh ? y0 + 1 : y0;
+          const x0 = x | 0;
+          const y0 = y | 0;
+          const dx = x0 + 1 < fw ? 4 : 0;
+          const dy = y0 + 1 < fh ? fw * 4 : 0;
           const ax = x - x0;
           const ay = y - y0;
           const i00 = (y0 * fw + x0) * 4;
-          const i10 = (y0 * fw + x1) * 4;
-          const i01 = (y1 * fw + x0) * 4;
-          const i11 = (y1 * fw + x1) * 4;
-          for (let c = 0; c < 3; c++) {
-            const top = src[i00 + c]! + (src[i10 + c]! - src[i00 + c]!) * ax;
-            const bot = src[i01 + c]! + (src[i11 + c]! - src[i01 + c]!) * ax;
-            acc[c] = acc[c]! + top + (bot - top) * ay;
-          }
+          const w00 = (1 - ax) * (1 - ay);
+          const w10 = ax * (1 - ay);
+          const w01 = (1 - ax) * ay;
+          const w11 = ax * ay;
+          r += w00 * src[i00]! + w10 * src[i00 + dx]! + w01 * src[i00 + dy]! + w11 * src[i00 + dx + dy]!;
+          g += w00 * src[i00 + 1]! + w10 * src[i00 + dx + 1]! + w01 * src[i00 + dy + 1]! + w11 * src[i00 + dx + dy + 1]!;
+          b += w00 * src[i00 + 2]! + w10 * src[i00 + dx + 2]! + w01 * src[i00 + dy + 2]! + w11 * src[i00 + dx + dy + 2]!;
         }
       }
       const o = (v * width + u) * 3;
-      const n = ss * ss;
-      data[o] = Math.round(acc[0]! / n);
-      data[o + 1] = Math.round(acc[1]! / n);
-      data[o + 2] = Math.round(acc[2]! / n);
+      data[o] = Math.round(r / n);
+      data[o + 1] = Math.round(g / n);
+      data[o + 2] = Math.round(b / n);
     }
   }
   return { width, height, data };

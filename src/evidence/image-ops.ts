@@ -140,19 +140,26 @@ export function dilate3(mask: Uint8Array, width: number, height: number): Uint8A
   return out;
 }
 
-/** 3x3 Sobel derivatives. */
+/** 3x3 Sobel derivatives (replicated border). */
 export function sobel(g: Gray): { dx: Float32Array; dy: Float32Array } {
   const { width, height } = g;
+  const d = g.data;
   const dx = new Float32Array(width * height);
   const dy = new Float32Array(width * height);
-  for (let y = 0; y < height; y++)
+  for (let y = 0; y < height; y++) {
+    const up = (y > 0 ? y - 1 : 0) * width;
+    const row = y * width;
+    const down = (y < height - 1 ? y + 1 : y) * width;
     for (let x = 0; x < width; x++) {
-      const a = at(g, x - 1, y - 1), b = at(g, x, y - 1), c = at(g, x + 1, y - 1);
-      const d = at(g, x - 1, y), f = at(g, x + 1, y);
-      const p = at(g, x - 1, y + 1), q = at(g, x, y + 1), r = at(g, x + 1, y + 1);
-      dx[y * width + x] = c + 2 * f + r - (a + 2 * d + p);
-      dy[y * width + x] = p + 2 * q + r - (a + 2 * b + c);
+      const l = x > 0 ? x - 1 : 0;
+      const r = x < width - 1 ? x + 1 : x;
+      const a = d[up + l]!, b = d[up + x]!, c = d[up + r]!;
+      const dl = d[row + l]!, f = d[row + r]!;
+      const p = d[down + l]!, q = d[down + x]!, rr = d[down + r]!;
+      dx[row + x] = c + 2 * f + rr - (a + 2 * dl + p);
+      dy[row + x] = p + 2 * q + rr - (a + 2 * b + c);
     }
+  }
   return { dx, dy };
 }
 

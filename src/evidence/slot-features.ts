@@ -4,8 +4,8 @@ import type { RgbaFrame } from '../camera/frame.ts';
 import { observeFromDetections } from '../occupancy/detection-evidence.ts';
 import { toPixels } from '../occupancy/geometry.ts';
 import type { Detection, Slot } from '../occupancy/types.ts';
-import { handFeatures, innerGray, lightLevel, PATCH_HEIGHT, PATCH_WIDTH, referenceVector } from './hand-features.ts';
-import { uprightCorners, warpQuad } from './homography.ts';
+import { handFeatures, innerGray, lightLevel, PATCH_HEIGHT, PATCH_WIDTH, patchGray, referenceVector } from './hand-features.ts';
+import { warpCorners, warpQuad } from './homography.ts';
 import type { BackboneProbe } from './probe.ts';
 import { rectifiedTile, squareTile } from './tiles.ts';
 
@@ -30,9 +30,14 @@ export interface FrameFeatures {
 
 /** The hand-feature half: pure, synchronous, a few ms per 100 slots. */
 export function patchFeatures(frame: RgbaFrame, slots: readonly Slot[]): { lum: number; hand: number[][]; reference: number[][] } {
-  const patches = slots.map((s) => warpQuad(frame, uprightCorners(toPixels(s.polygon, frame.width, frame.height)), PATCH_WIDTH, PATCH_HEIGHT));
-  const lum = lightLevel(patches.map(innerGray));
-  return { lum, hand: patches.map((p) => handFeatures(p, lum)), reference: patches.map((p) => referenceVector(p, lum)) };
+  const patches = slots.map((s) => warpQuad(frame, warpCorners(toPixels(s.polygon, frame.width, frame.height)), PATCH_WIDTH, PATCH_HEIGHT));
+  const grays = patches.map(patchGray);
+  const lum = lightLevel(patches.map((p, i) => innerGray(p, grays[i])));
+  return {
+    lum,
+    hand: patches.map((p, i) => handFeatures(p, lum, grays[i])),
+    reference: patches.map((p, i) => referenceVector(p, lum, grays[i])),
+  };
 }
 
 /**

@@ -2,7 +2,7 @@
 import type { RgbaFrame } from '../camera/frame.ts';
 import { boundingBox, toPixels } from '../occupancy/geometry.ts';
 import type { Point } from '../occupancy/types.ts';
-import { scalePolygon, uprightCorners, warpQuad, type RgbPatch } from './homography.ts';
+import { scalePolygon, warpCorners, warpQuad, type RgbPatch } from './homography.ts';
 
 /** How much context around the slot's bounding box the square crop keeps (measured: 1.35 carries the signal). */
 export const CROP_CONTEXT = 1.35;
@@ -31,6 +31,6 @@ export function squareTile(frame: RgbaFrame, polygon: readonly Point[], size: nu
 
 /** The slot's own ground, perspective-rectified: the polygon, enlarged about its centre, warped upright to size x size. */
 export function rectifiedTile(frame: RgbaFrame, polygon: readonly Point[], size: number): RgbPatch {
-  const corners = uprightCorners(scalePolygon(toPixels(polygon, frame.width, frame.height), RECTIFIED_SCALE));
+  const corners = warpCorners(scalePolygon(toPixels(polygon, frame.width, frame.height), RECTIFIED_SCALE));
   return warpQuad(frame, corners, size, size);
 }

@@ -2,7 +2,7 @@
 // the weights were trained on (and of calibration frames), and that calibration through the app's correction
 // function improves the score on a lot the weights never saw.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -86,6 +86,30 @@ describe.skipIf(!haveFixtures)('train and eval commands on fixture frames (real 
     expect(stdout).toMatch(/precision .* recall .* F1/);
     expect(stdout).toMatch(/confusion: TP \d+ · FP \d+ · TN \d+ · FN \d+/);
     expect(stdout).toMatch(/median \d+ · p95 \d+/);
+  });
+
+  it("eval --layout scores the app's own layout, each polygon matched to the labelled slot it overlaps most", () => {
+    // A layout export as the app writes it: the first 10 labelled slots, normalised, drawn a little smaller.
+    const label = JSON.parse(readFileSync(join(mixedLot, 'labels', readdirSync(join(mixedLot, 'labels')).sort()[3]!), 'utf8')) as {
+      width: number;
+      height: number;
+      slots: { id: string; polygon: [number, number][] }[];
+    };
+    const shrink = (poly: [number, number][]) => {
+      const cx = poly.reduce((s, p) => s + p[0], 0) / poly.length;
+      const cy = poly.reduce((s, p) => s + p[1], 0) / poly.length;
+      return poly.map(([x, y]) => [(cx + (x - cx) * 0.9) / label.width, (cy + (y - cy) * 0.9) / label.height]);
+    };
+    const layout = {
+      slots: label.slots.slice(0, 10).map((s, i) => ({ id: `L${i}`, name: `Bay ${i}`, polygon: shrink(s.polygon) })),
+      frame: { width: label.width, height: label.height },
+    };
+    const file = join(tmp, 'layout.json');
+    writeFileSync(file, JSON.stringify(layout));
+    const { json } = run('eval.ts', ['--lot', mixedLot, '--weights', join(tmp, 'w.json'), '--layout', file, '--json']);
+    expect(json.frames).toBe(2);
+    expect(json.slots).toBeLessThanOrEqual(20);
+    expect(json.slots).toBeGreaterThan(10);
   });
 
   it('calibration through the correction mechanism improves the score on a lot the weights never saw', () => {

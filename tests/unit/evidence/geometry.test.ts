@@ -74,3 +74,20 @@ describe('polygon overlap and layout matching', () => {
     expect(matchByOverlap(layout, labelled)).toEqual([1, 0, -1]);
   });
 });
+
+describe('warpCorners', () => {
+  it('keeps a usable quad as its upright corners', async () => {
+    const { warpCorners } = await import('../../../src/evidence/homography.ts');
+    expect(warpCorners(rectPoly(10, 10, 20, 40))).toEqual(uprightCorners(rectPoly(10, 10, 20, 40)));
+  });
+  it.each([
+    { name: 'collinear points', poly: [[0, 0], [5, 5], [10, 10], [15, 15]] as Point[] },
+    { name: 'a point', poly: [[3, 3], [3, 3], [3, 3], [3, 3]] as Point[] },
+    { name: 'a pentagon', poly: [[0, 0], [4, 0], [5, 3], [2, 5], [0, 3]] as Point[] },
+  ])('falls back to a bounding box for $name, so one bad slot never stops a frame', async ({ poly }) => {
+    const { warpCorners } = await import('../../../src/evidence/homography.ts');
+    const c = warpCorners(poly);
+    expect(c).toHaveLength(4);
+    expect(() => homographyFromPoints(rectPoly(0, 0, 1, 1), c)).not.toThrow();
+  });
+});
