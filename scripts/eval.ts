@@ -75,7 +75,10 @@ function slotsOf(f: LotFrame): { slots: Slot[]; truth: (boolean | null)[] } {
 }
 
 const runner = await Runner.create(weights.probe);
-const evidence = new SlotEvidence(weights, values['patch-only'] ? null : runner.detector.graph);
+const patchOnly = values['patch-only'];
+const evidence = new SlotEvidence(weights, patchOnly ? null : runner.detector.graph);
+// Patch-only is the app without a model (loading or failed): no detections either.
+const detect = (frame: Parameters<Runner['detect']>[0]) => (patchOnly ? Promise.resolve([]) : runner.detect(frame));
 const capturedAt = (f: LotFrame, i: number) => {
   const t = f.label.captured ? Date.parse(f.label.captured) : NaN;
   return Number.isFinite(t) ? t : i * 60_000;
@@ -89,7 +92,7 @@ for (const [i, f] of calFrames.entries()) {
   calBar(i, calFrames.length, f.image);
   const frame = loadAnalysisFrame(f.imagePath);
   const { slots, truth } = slotsOf(f);
-  const detections = await runner.detect(frame);
+  const detections = await detect(frame);
   const result = await evidence.observe(frame, slots, detections, calibration, { sensitivity });
   for (const [k, feat] of result.features.entries()) {
     const t = truth[k];
@@ -104,7 +107,7 @@ if (calFrames.length) calBar(calFrames.length, calFrames.length);
 if (scored.length) {
   const f = scored[0]!;
   const frame = loadAnalysisFrame(f.imagePath);
-  await evidence.observe(frame, slotsOf(f).slots, await runner.detect(frame), calibration);
+  await evidence.observe(frame, slotsOf(f).slots, await detect(frame), calibration);
 }
 
 // Scoring: every frame on its own (no hysteresis state from another day), with what calibration learned.
@@ -119,7 +122,7 @@ for (const [i, f] of scored.entries()) {
   const { slots, truth } = slotsOf(f);
   const c0 = process.cpuUsage();
   const t0 = performance.now();
-  const detections = await runner.detect(frame);
+  const detections = await detect(frame);
   const result = await evidence.observe(frame, slots, detections, calibration, { sensitivity });
   const state = stepLot(null, slots, result.observations, capturedAt(f, i), DEFAULT_HYSTERESIS);
   ms.push(performance.now() - t0);
