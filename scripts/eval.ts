@@ -61,8 +61,12 @@ if (calibrationFrames > lotFrames.length) fail(`--calibration-frames ${calibrati
 const candidates = values.calibration ? lotFrames : lotFrames.slice(calibrationFrames);
 const trainedOn = new Set(weights.training.frames.map((f) => f.sha256));
 const shaOf = new Map(lotFrames.map((f) => [f, sha256File(f.imagePath)]));
-const scored = candidates.filter((f) => !trainedOn.has(shaOf.get(f)!));
-const excludedTrained = candidates.length - scored.length;
+const notTrained = candidates.filter((f) => !trainedOn.has(shaOf.get(f)!));
+const excludedTrained = candidates.length - notTrained.length;
+// A frame given to --calibration <dir> that is also in --lot is a calibration frame, not a scored one.
+const calShas = new Set(values.calibration ? calFrames.map((f) => sha256File(f.imagePath)) : []);
+const scored = notTrained.filter((f) => !calShas.has(shaOf.get(f)!));
+const excludedCalibration = values.calibration ? notTrained.length - scored.length : calFrames.length;
 
 /** The slots the app would watch on this frame, each with the label it is scored against (null: not scored). */
 function slotsOf(f: LotFrame): { slots: Slot[]; truth: (boolean | null)[] } {
@@ -145,8 +149,9 @@ const report = {
   mode: [...modes].join(',') || evidence.mode,
   frames: scored.length,
   slots: sc.slots,
-  excludedFrames: excludedTrained + (values.calibration ? 0 : calFrames.length),
+  excludedFrames: excludedTrained + excludedCalibration,
   excludedTrained,
+  excludedCalibration,
   calibrationFrames: calFrames.length,
   corrections,
   accuracy: sc.accuracy,
@@ -164,7 +169,7 @@ const report = {
 const f4 = (x: number) => x.toFixed(4);
 console.log(`lot ${report.lot} · weights ${report.weights} (${report.weightsId}) · mode ${report.mode}`);
 console.log(
-  `frames ${report.frames} scored, ${report.slots} slots · excluded ${report.excludedFrames} frames (${excludedTrained} the weights were trained on, ${values.calibration ? 0 : calFrames.length} used for calibration)`,
+  `frames ${report.frames} scored, ${report.slots} slots · excluded ${report.excludedFrames} frames (${excludedTrained} the weights were trained on, ${excludedCalibration} used for calibration)`,
 );
 if (calFrames.length) console.log(`calibration: ${calFrames.length} frames, ${corrections} corrections`);
 console.log(`accuracy ${f4(sc.accuracy)} · balanced accuracy ${f4(sc.balancedAccuracy)}`);

@@ -12,7 +12,7 @@ import type { Detection, Slot } from '../../src/occupancy/types.ts';
 import { initTf, modelFromDir, PROJECT_ROOT } from './node-tf.ts';
 
 /** Bump when the features change, so cached ones are not reused. */
-export const FEATURE_VERSION = 5;
+export const FEATURE_VERSION = 6;
 
 export class Runner {
   private constructor(

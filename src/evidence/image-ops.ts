@@ -78,20 +78,31 @@ export const gaussianBlur = (g: Gray, ksize: number, sigma?: number): Gray => se
 export function boxBlur(g: Gray, ksize: number): Gray {
   const r = (ksize - 1) / 2;
   const { width, height } = g;
-  const pass = (src: Float32Array, n: number, lines: number, at: (line: number, i: number) => number): Float32Array => {
-    const out = new Float32Array(src.length);
-    for (let l = 0; l < lines; l++) {
-      let s = 0;
-      for (let i = -r; i <= r; i++) s += src[at(l, Math.min(n - 1, Math.max(0, i)))]!;
-      for (let i = 0; i < n; i++) {
-        out[at(l, i)] = s / ksize;
-        s += src[at(l, Math.min(n - 1, i + r + 1))]! - src[at(l, Math.max(0, i - r))]!;
-      }
+  const src = g.data;
+  const tmp = new Float32Array(width * height);
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    let s = 0;
+    for (let i = -r; i <= r; i++) s += src[row + (i < 0 ? 0 : i >= width ? width - 1 : i)]!;
+    for (let x = 0; x < width; x++) {
+      tmp[row + x] = s / ksize;
+      const add = x + r + 1;
+      const drop = x - r;
+      s += src[row + (add >= width ? width - 1 : add)]! - src[row + (drop < 0 ? 0 : drop)]!;
     }
-    return out;
-  };
-  const h = pass(g.data, width, height, (y, x) => y * width + x);
-  return { width, height, data: pass(h, height, width, (x, y) => y * width + x) };
+  }
+  const out = new Float32Array(width * height);
+  for (let x = 0; x < width; x++) {
+    let s = 0;
+    for (let i = -r; i <= r; i++) s += tmp[(i < 0 ? 0 : i >= height ? height - 1 : i) * width + x]!;
+    for (let y = 0; y < height; y++) {
+      out[y * width + x] = s / ksize;
+      const add = y + r + 1;
+      const drop = y - r;
+      s += tmp[(add >= height ? height - 1 : add) * width + x]! - tmp[(drop < 0 ? 0 : drop) * width + x]!;
+    }
+  }
+  return { width, height, data: out };
 }
 
 /** 1 where the pixel is darker than its neighbourhood mean (or Gaussian mean) minus c: THRESH_BINARY_INV. */

@@ -7,9 +7,12 @@ import type { RgbPatch } from './homography.ts';
 export interface ProbeConfig {
   /** The layer whose activations are pooled. */
   readonly node: string;
-  /** Side of one tile in pixels, and tiles per mosaic row: grid x tile <= 300. */
+  /** Width of one tile in pixels, and tiles per mosaic row: grid x tile <= 300. */
   readonly tile: number;
   readonly grid: number;
+  /** Height of a tile and rows per mosaic, when tiles are not square (default: tile and grid). */
+  readonly tileHeight?: number;
+  readonly rows?: number;
   /** Which pictures of each slot go through the backbone (tiles.ts). */
   readonly crops: readonly ProbeCrop[];
 }
@@ -30,16 +33,24 @@ export const DEFAULT_PROBE: ProbeConfig = {
 /** The graph resizes any input to 300x300; mosaics are made at that size so nothing is resampled twice. */
 export const MOSAIC_SIZE = 300;
 
-/** Packs up to grid² tiles into one RGB mosaic (int32, zero padding). Pure. */
+/** Tile size and layout of a probe configuration. */
+export function tileLayout(cfg: ProbeConfig): { width: number; height: number; cols: number; rows: number; perMosaic: number } {
+  const height = cfg.tileHeight ?? cfg.tile;
+  const rows = cfg.rows ?? cfg.grid;
+  return { width: cfg.tile, height, cols: cfg.grid, rows, perMosaic: cfg.grid * rows };
+}
+
+/** Packs up to cols x rows tiles into one RGB mosaic (int32, zero padding). Pure. */
 export function packMosaic(tiles: readonly RgbPatch[], cfg: ProbeConfig): Int32Array {
   const out = new Int32Array(MOSAIC_SIZE * MOSAIC_SIZE * 3);
+  const L = tileLayout(cfg);
   tiles.forEach((t, k) => {
-    if (t.width !== cfg.tile || t.height !== cfg.tile) throw new Error(`tile ${k} is ${t.width}x${t.height}, expected ${cfg.tile}`);
-    const ox = (k % cfg.grid) * cfg.tile;
-    const oy = Math.floor(k / cfg.grid) * cfg.tile;
-    for (let y = 0; y < cfg.tile; y++) {
+    if (t.width !== L.width || t.height !== L.height) throw new Error(`tile ${k} is ${t.width}x${t.height}, expected ${L.width}x${L.height}`);
+    const ox = (k % L.cols) * L.width;
+    const oy = Math.floor(k / L.cols) * L.height;
+    for (let y = 0; y < L.height; y++) {
       const row = ((oy + y) * MOSAIC_SIZE + ox) * 3;
-      for (let i = 0; i < cfg.tile * 3; i++) out[row + i] = t.data[y * cfg.tile * 3 + i]!;
+      for (let i = 0; i < L.width * 3; i++) out[row + i] = t.data[y * L.width * 3 + i]!;
     }
   });
   return out;
@@ -51,18 +62,19 @@ export function packMosaic(tiles: readonly RgbPatch[], cfg: ProbeConfig): Int32A
  */
 export function poolTiles(act: Float32Array, h: number, w: number, c: number, count: number, cfg: ProbeConfig): Float32Array[] {
   const stride = MOSAIC_SIZE / h;
-  const cellsOf = (t: number, n: number): number[] => {
+  const L = tileLayout(cfg);
+  const cellsOf = (t: number, size: number, n: number): number[] => {
     const out: number[] = [];
     for (let i = 0; i < n; i++) {
       const centre = stride * i + stride / 2;
-      if (centre >= t * cfg.tile && centre < (t + 1) * cfg.tile) out.push(i);
+      if (centre >= t * size && centre < (t + 1) * size) out.push(i);
     }
     return out;
   };
   const feats: Float32Array[] = [];
   for (let k = 0; k < count; k++) {
-    const rows = cellsOf(Math.floor(k / cfg.grid), h);
-    const cols = cellsOf(k % cfg.grid, w);
+    const rows = cellsOf(Math.floor(k / L.cols), L.height, h);
+    const cols = cellsOf(k % L.cols, L.width, w);
     const f = new Float32Array(c);
     for (const r of rows)
       for (const q of cols) {
@@ -81,12 +93,13 @@ export class BackboneProbe {
     private readonly graph: GraphModel,
     readonly config: ProbeConfig = DEFAULT_PROBE,
   ) {
-    if (config.grid * config.tile > MOSAIC_SIZE) throw new Error('probe mosaic larger than 300x300');
+    const L = tileLayout(config);
+    if (L.cols * L.width > MOSAIC_SIZE || L.rows * L.height > MOSAIC_SIZE) throw new Error('probe mosaic larger than 300x300');
   }
 
   /** One pooled feature vector per tile, in order. Every tensor made here is disposed before it returns or throws. */
   async features(tiles: readonly RgbPatch[]): Promise<Float32Array[]> {
-    const per = this.config.grid * this.config.grid;
+    const per = tileLayout(this.config).perMosaic;
     const out: Float32Array[] = [];
     for (let start = 0; start < tiles.length; start += per) {
       const group = tiles.slice(start, start + per);

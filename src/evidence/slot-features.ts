@@ -6,7 +6,7 @@ import { toPixels } from '../occupancy/geometry.ts';
 import type { Detection, Slot } from '../occupancy/types.ts';
 import { handFeatures, innerGray, lightLevel, PATCH_HEIGHT, PATCH_WIDTH, patchGray, referenceVector } from './hand-features.ts';
 import { warpCorners, warpQuad } from './homography.ts';
-import type { BackboneProbe } from './probe.ts';
+import { tileLayout, type BackboneProbe, type ProbeCrop } from './probe.ts';
 import { rectifiedTile, squareTile } from './tiles.ts';
 
 export interface SlotFeatures {
@@ -52,19 +52,16 @@ export async function extractFeatures(
 ): Promise<FrameFeatures> {
   const { lum, hand, reference } = patchFeatures(frame, slots);
   const det = observeFromDetections(slots, detections);
-  let square: Float32Array[] | null = null as Float32Array[] | null;
-  let rectified: Float32Array[] | null = null as Float32Array[] | null;
+  const probed = new Map<ProbeCrop, Float32Array[]>();
   if (probe && slots.length > 0) {
-    const size = probe.config.tile;
+    const { width, height } = tileLayout(probe.config);
     const crops = probe.config.crops;
-    const tiles = crops.flatMap((c) => slots.map((s) => (c === 'square' ? squareTile : rectifiedTile)(frame, s.polygon, size)));
+    const tiles = crops.flatMap((c) => slots.map((s) => (c === 'square' ? squareTile : rectifiedTile)(frame, s.polygon, width, height)));
     const feats = await probe.features(tiles);
-    crops.forEach((c, k) => {
-      const part = feats.slice(k * slots.length, (k + 1) * slots.length);
-      if (c === 'square') square = part;
-      else rectified = part;
-    });
+    crops.forEach((c, k) => probed.set(c, feats.slice(k * slots.length, (k + 1) * slots.length)));
   }
+  const square = probed.get('square');
+  const rectified = probed.get('rectified');
   return {
     lum,
     slots: slots.map((s, i) => ({

@@ -10,7 +10,7 @@ export const CROP_CONTEXT = 1.35;
 export const RECTIFIED_SCALE = 1.2;
 
 /** A square crop around the slot's bounding box, side = CROP_CONTEXT x its longer side, resampled to size x size. */
-export function squareTile(frame: RgbaFrame, polygon: readonly Point[], size: number): RgbPatch {
+export function squareTile(frame: RgbaFrame, polygon: readonly Point[], size: number, height = size): RgbPatch {
   const b = boundingBox(toPixels(polygon, frame.width, frame.height));
   const side = Math.max(b.w, b.h, 1) * CROP_CONTEXT;
   const cx = b.x + b.w / 2;
@@ -25,12 +25,12 @@ export function squareTile(frame: RgbaFrame, polygon: readonly Point[], size: nu
       [cx - h, cy + h],
     ],
     size,
-    size,
+    height,
   );
 }
 
-/** The slot's own ground, perspective-rectified: the polygon, enlarged about its centre, warped upright to size x size. */
-export function rectifiedTile(frame: RgbaFrame, polygon: readonly Point[], size: number): RgbPatch {
+/** The slot's own ground, perspective-rectified: the polygon, enlarged about its centre, warped upright to width x height. */
+export function rectifiedTile(frame: RgbaFrame, polygon: readonly Point[], size: number, height = size): RgbPatch {
   const corners = warpCorners(scalePolygon(toPixels(polygon, frame.width, frame.height), RECTIFIED_SCALE));
-  return warpQuad(frame, corners, size, size);
+  return warpQuad(frame, corners, size, height);
 }

@@ -95,6 +95,14 @@ describe('probe mosaics (pure parts)', () => {
     expect(m[(80 * 300 + 10) * 3]).toBe(5);
     expect(m[(80 * 300 + 80) * 3]).toBe(0);
   });
+  it('packs non-square tiles: 5 columns of 60 x 4 rows of 75', () => {
+    const tall: ProbeConfig = { node: 'n', tile: 60, grid: 5, tileHeight: 75, rows: 4, crops: ['rectified'] };
+    const t = (v: number) => ({ width: 60, height: 75, data: new Uint8Array(60 * 75 * 3).fill(v) });
+    const m = packMosaic(Array.from({ length: 20 }, (_, i) => t(i + 1)), tall);
+    expect(m[(10 * 300 + 4 * 60 + 10) * 3]).toBe(5);
+    expect(m[(3 * 75 + 10) * 300 * 3]).toBe(16);
+    expect(() => packMosaic([tile(1)], tall)).toThrow(/expected 60x75/);
+  });
   it('pools each tile over the cells whose centres it holds', () => {
     // A 19x19x2 activation whose channel 0 is the tile index and channel 1 is 1.
     const h = 19;
