@@ -1,7 +1,7 @@
 // Perspective geometry for slot patches: a 3x3 homography from four point pairs, slot corner ordering, and a
 // bilinear warp of a quadrilateral of an RgbaFrame into a small upright RGB patch. Pure.
 import type { RgbaFrame } from '../camera/frame.ts';
-import { centroid, signedArea } from '../occupancy/geometry.ts';
+import { boundingBox, boxToPolygon, centroid, signedArea } from '../occupancy/geometry.ts';
 import type { Point } from '../occupancy/types.ts';
 
 /** Row-major 3x3 matrix, h[8] normalised to 1. */
@@ -82,18 +82,10 @@ export function warpCorners(polygon: readonly Point[], minSide = 2): Point[] {
       // fall through to the bounding box
     }
   }
-  const xs = polygon.map((p) => p[0]);
-  const ys = polygon.map((p) => p[1]);
-  const cx = xs.length ? (Math.min(...xs) + Math.max(...xs)) / 2 : 0;
-  const cy = ys.length ? (Math.min(...ys) + Math.max(...ys)) / 2 : 0;
-  const hw = Math.max(minSide, xs.length ? Math.max(...xs) - Math.min(...xs) : 0) / 2;
-  const hh = Math.max(minSide, ys.length ? Math.max(...ys) - Math.min(...ys) : 0) / 2;
-  return uprightCorners([
-    [cx - hw, cy - hh],
-    [cx + hw, cy - hh],
-    [cx + hw, cy + hh],
-    [cx - hw, cy + hh],
-  ]);
+  const b = polygon.length ? boundingBox(polygon) : { x: 0, y: 0, w: 0, h: 0 };
+  const w = Math.max(minSide, b.w);
+  const h = Math.max(minSide, b.h);
+  return uprightCorners(boxToPolygon({ x: b.x + b.w / 2 - w / 2, y: b.y + b.h / 2 - h / 2, w, h }));
 }
 
 /** Scales a polygon about its centroid. */

@@ -1,6 +1,6 @@
 // Reads slot layouts for the evidence: the app's layout export, or a labelled frame in the fixture format
 // (../shared/fixtures/FORMAT.md). Both become normalised 4-point slots. Validates everything it reads.
-import { normalisePolygon } from '../occupancy/geometry.ts';
+import { boundingBox, boxToPolygon, normalisePolygon } from '../occupancy/geometry.ts';
 import type { Point, Slot } from '../occupancy/types.ts';
 
 /** The app's layout export: polygons normalised to 0..1. */
@@ -33,16 +33,7 @@ function points(v: unknown, where: string): Point[] {
     return [p[0], p[1]] as const;
   });
   // Two corners describe an axis-aligned rectangle.
-  if (pts.length === 2) {
-    const [[x0, y0], [x1, y1]] = pts as [Point, Point];
-    return [
-      [x0, y0],
-      [x1, y0],
-      [x1, y1],
-      [x0, y1],
-    ];
-  }
-  return pts;
+  return pts.length === 2 ? boxToPolygon(boundingBox(pts)) : pts;
 }
 
 export function parseLabelledFrame(json: unknown, where = 'label'): LabelledFrame {
