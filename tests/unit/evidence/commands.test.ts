@@ -39,7 +39,8 @@ function run(script: string, args: string[]): { stdout: string; json: Record<str
   return { stdout, json: JSON.parse(lines[lines.length - 1]!) as Record<string, unknown> };
 }
 
-describe.skipIf(!haveFixtures)('train and eval commands on fixture frames (real weights, WASM)', () => {
+// Each case spawns the commands (model load, decode, features): generous timeouts for a busy shared machine.
+describe.skipIf(!haveFixtures)('train and eval commands on fixture frames (real weights, WASM)', { timeout: 300_000 }, () => {
   let tmp: string;
   let trainLot: string;
   let mixedLot: string;
