@@ -1,0 +1,182 @@
+// npm run eval -- --lot <dir> [--weights FILE] [--calibration <dir> | --calibration-frames N] [--layout FILE] [--json]
+// Scores the product's own pipeline on labelled frames (FORMAT.md): the analysis-size frame, COCO-SSD detections,
+// SlotEvidence (the app's evidence module), the lot's calibration fed through applyCorrection (what a tap in the app
+// calls), and the occupancy decision of stepLot. Frames the weights were trained on are not scored.
+import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { applyCorrection, emptyCalibration, type LotCalibration } from '../src/evidence/calibration.ts';
+import { readLayout } from '../src/evidence/layout-format.ts';
+import { matchByOverlap } from '../src/evidence/polygon-overlap.ts';
+import { makeCorrection, SlotEvidence } from '../src/evidence/slot-evidence.ts';
+import { parseWeights, type EvidenceWeights } from '../src/evidence/weights.ts';
+import { DEFAULT_HYSTERESIS } from '../src/occupancy/hysteresis.ts';
+import { stepLot } from '../src/occupancy/lot-state.ts';
+import type { Slot } from '../src/occupancy/types.ts';
+import { readLot, loadAnalysisFrame, sha256File, type LotFrame } from './lib/lots.ts';
+import { confusion, median, percentile, scores } from './lib/metrics.ts';
+import { PROJECT_ROOT } from './lib/node-tf.ts';
+import { progressBar } from './lib/progress.ts';
+import { Runner } from './lib/runner.ts';
+
+const USAGE =
+  'usage: npm run eval -- --lot <dir> [--weights FILE] [--calibration <dir> | --calibration-frames N] [--layout FILE] [--json] [--patch-only] [--sensitivity X]';
+
+const { values } = parseArgs({
+  options: {
+    lot: { type: 'string' },
+    weights: { type: 'string' },
+    calibration: { type: 'string' },
+    'calibration-frames': { type: 'string' },
+    layout: { type: 'string' },
+    json: { type: 'boolean', default: false },
+    'patch-only': { type: 'boolean', default: false },
+    sensitivity: { type: 'string', default: '0' },
+    help: { type: 'boolean', default: false },
+  },
+});
+const fail = (msg: string): never => {
+  console.error(`${msg}\n${USAGE}`);
+  process.exit(2);
+};
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+if (!values.lot) fail('--lot is required');
+if (values.calibration && values['calibration-frames']) fail('--calibration and --calibration-frames exclude each other');
+const calibrationFrames = values['calibration-frames'] === undefined ? 0 : Number(values['calibration-frames']);
+if (!Number.isInteger(calibrationFrames) || calibrationFrames < 0) fail('--calibration-frames needs a whole number');
+const sensitivity = Number(values.sensitivity);
+if (!Number.isFinite(sensitivity)) fail('--sensitivity needs a number');
+
+const weightsPath = resolve(values.weights ?? resolve(PROJECT_ROOT, 'src', 'evidence', 'weights.json'));
+const weights: EvidenceWeights = parseWeights(JSON.parse(readFileSync(weightsPath, 'utf8')));
+const layout: Slot[] | null = values.layout ? readLayout(JSON.parse(readFileSync(values.layout, 'utf8')), values.layout) : null;
+
+const lotFrames = readLot(values.lot!);
+const calFrames: LotFrame[] = values.calibration ? readLot(values.calibration) : lotFrames.slice(0, calibrationFrames);
+if (calibrationFrames > lotFrames.length) fail(`--calibration-frames ${calibrationFrames}: the lot has only ${lotFrames.length} frames`);
+const candidates = values.calibration ? lotFrames : lotFrames.slice(calibrationFrames);
+const trainedOn = new Set(weights.training.frames.map((f) => f.sha256));
+const shaOf = new Map(lotFrames.map((f) => [f, sha256File(f.imagePath)]));
+const notTrained = candidates.filter((f) => !trainedOn.has(shaOf.get(f)!));
+const excludedTrained = candidates.length - notTrained.length;
+// A frame given to --calibration <dir> that is also in --lot is a calibration frame, not a scored one.
+const calShas = new Set(values.calibration ? calFrames.map((f) => sha256File(f.imagePath)) : []);
+const scored = notTrained.filter((f) => !calShas.has(shaOf.get(f)!));
+const excludedCalibration = values.calibration ? notTrained.length - scored.length : calFrames.length;
+
+/** The slots the app would watch on this frame, each with the label it is scored against (null: not scored). */
+function slotsOf(f: LotFrame): { slots: Slot[]; truth: (boolean | null)[] } {
+  if (!layout) return { slots: f.slots.map(({ id, name, polygon }) => ({ id, name, polygon })), truth: f.slots.map((s) => s.occupied) };
+  const match = matchByOverlap(
+    layout.map((s) => s.polygon),
+    f.slots.map((s) => s.polygon),
+  );
+  return { slots: layout, truth: match.map((i) => (i < 0 ? null : f.slots[i]!.occupied)) };
+}
+
+const runner = await Runner.create(weights.probe);
+const patchOnly = values['patch-only'];
+const evidence = new SlotEvidence(weights, patchOnly ? null : runner.detector.graph);
+// Patch-only is the app without a model (loading or failed): no detections either.
+const detect = (frame: Parameters<Runner['detect']>[0]) => (patchOnly ? Promise.resolve([]) : runner.detect(frame));
+const capturedAt = (f: LotFrame, i: number) => {
+  const t = f.label.captured ? Date.parse(f.label.captured) : NaN;
+  return Number.isFinite(t) ? t : i * 60_000;
+};
+
+// Calibration: every labelled slot of each calibration frame is corrected, one tap at a time, in slot order.
+let calibration: LotCalibration = emptyCalibration();
+let corrections = 0;
+const calBar = progressBar('calibration');
+for (const [i, f] of calFrames.entries()) {
+  calBar(i, calFrames.length, f.image);
+  const frame = loadAnalysisFrame(f.imagePath);
+  const { slots, truth } = slotsOf(f);
+  const detections = await detect(frame);
+  const result = await evidence.observe(frame, slots, detections, calibration, { sensitivity });
+  for (const [k, feat] of result.features.entries()) {
+    const t = truth[k];
+    if (t === null || t === undefined) continue;
+    calibration = applyCorrection(calibration, makeCorrection(feat, t, f.imagePath, weights, capturedAt(f, i)), weights);
+    corrections++;
+  }
+}
+if (calFrames.length) calBar(calFrames.length, calFrames.length);
+
+// The app warms the model once after loading; so does eval, so that the first frame's timing is not the warm-up.
+if (scored.length) {
+  const f = scored[0]!;
+  const frame = loadAnalysisFrame(f.imagePath);
+  await evidence.observe(frame, slotsOf(f).slots, await detect(frame), calibration);
+}
+
+// Scoring: every frame on its own (no hysteresis state from another day), with what calibration learned.
+const pairs: { truth: boolean; predicted: boolean }[] = [];
+const ms: number[] = [];
+const cpuMs: number[] = [];
+const modes = new Set<string>();
+const bar = progressBar('eval');
+for (const [i, f] of scored.entries()) {
+  bar(i, scored.length, f.image);
+  const frame = loadAnalysisFrame(f.imagePath);
+  const { slots, truth } = slotsOf(f);
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  const detections = await detect(frame);
+  const result = await evidence.observe(frame, slots, detections, calibration, { sensitivity });
+  const state = stepLot(null, slots, result.observations, capturedAt(f, i), DEFAULT_HYSTERESIS);
+  ms.push(performance.now() - t0);
+  const c = process.cpuUsage(c0);
+  cpuMs.push((c.user + c.system) / 1000);
+  modes.add(result.mode);
+  state.slots.forEach((s, k) => {
+    const t = truth[k];
+    if (t !== null && t !== undefined) pairs.push({ truth: t, predicted: s.occupied });
+  });
+}
+bar(scored.length, scored.length);
+runner.dispose();
+
+const sc = scores(confusion(pairs));
+const report = {
+  lot: relative(process.cwd(), resolve(values.lot!)),
+  weights: relative(process.cwd(), weightsPath),
+  weightsId: weights.id,
+  mode: [...modes].join(',') || evidence.mode,
+  frames: scored.length,
+  slots: sc.slots,
+  excludedFrames: excludedTrained + excludedCalibration,
+  excludedTrained,
+  excludedCalibration,
+  calibrationFrames: calFrames.length,
+  corrections,
+  accuracy: sc.accuracy,
+  balancedAccuracy: sc.balancedAccuracy,
+  precision: sc.precision,
+  recall: sc.recall,
+  f1: sc.f1,
+  confusion: sc.confusion,
+  msMedian: median(ms),
+  msP95: percentile(ms, 95),
+  // This process's CPU time per frame: what the frame costs on an idle core when the shared machine is busy.
+  cpuMsMedian: median(cpuMs),
+  loadAverage: loadavg()[0],
+};
+const f4 = (x: number) => x.toFixed(4);
+console.log(`lot ${report.lot} · weights ${report.weights} (${report.weightsId}) · mode ${report.mode}`);
+console.log(
+  `frames ${report.frames} scored, ${report.slots} slots · excluded ${report.excludedFrames} frames (${excludedTrained} the weights were trained on, ${excludedCalibration} used for calibration)`,
+);
+if (calFrames.length) console.log(`calibration: ${calFrames.length} frames, ${corrections} corrections`);
+console.log(`accuracy ${f4(sc.accuracy)} · balanced accuracy ${f4(sc.balancedAccuracy)}`);
+console.log(`occupied: precision ${f4(sc.precision)} · recall ${f4(sc.recall)} · F1 ${f4(sc.f1)}`);
+console.log(`confusion: TP ${sc.confusion.tp} · FP ${sc.confusion.fp} · TN ${sc.confusion.tn} · FN ${sc.confusion.fn}`);
+console.log(
+  `ms per frame (detection + evidence + decision): median ${report.msMedian.toFixed(0)} · p95 ${report.msP95.toFixed(0)} (CPU time median ${report.cpuMsMedian.toFixed(0)}, load average ${report.loadAverage!.toFixed(1)})`,
+);
+if (scored.length === 0) console.log('no frame left to score: every frame was excluded');
+if (values.json) console.log(JSON.stringify(report));

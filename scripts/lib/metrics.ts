@@ -1,0 +1,77 @@
+// Scores of a binary "occupied" decision over labelled slots. Pure.
+export interface Confusion {
+  tp: number;
+  fp: number;
+  tn: number;
+  fn: number;
+}
+
+export interface Scores {
+  readonly slots: number;
+  readonly accuracy: number;
+  readonly balancedAccuracy: number;
+  readonly precision: number;
+  readonly recall: number;
+  readonly f1: number;
+  readonly confusion: Confusion;
+}
+
+export function confusion(pairs: readonly { truth: boolean; predicted: boolean }[]): Confusion {
+  const c: Confusion = { tp: 0, fp: 0, tn: 0, fn: 0 };
+  for (const { truth, predicted } of pairs) {
+    if (truth && predicted) c.tp++;
+    else if (truth) c.fn++;
+    else if (predicted) c.fp++;
+    else c.tn++;
+  }
+  return c;
+}
+
+const ratio = (a: number, b: number) => (b === 0 ? 0 : a / b);
+
+export function scores(c: Confusion): Scores {
+  const n = c.tp + c.fp + c.tn + c.fn;
+  const tpr = ratio(c.tp, c.tp + c.fn);
+  const tnr = ratio(c.tn, c.tn + c.fp);
+  // With one class absent, balanced accuracy is the rate of the class that is there.
+  const classes = (c.tp + c.fn > 0 ? 1 : 0) + (c.tn + c.fp > 0 ? 1 : 0);
+  const precision = ratio(c.tp, c.tp + c.fp);
+  return {
+    slots: n,
+    accuracy: ratio(c.tp + c.tn, n),
+    balancedAccuracy: classes === 0 ? 0 : (tpr * (c.tp + c.fn > 0 ? 1 : 0) + tnr * (c.tn + c.fp > 0 ? 1 : 0)) / classes,
+    precision,
+    recall: tpr,
+    f1: ratio(2 * precision * tpr, precision + tpr),
+    confusion: c,
+  };
+}
+
+/** Area under the ROC curve (ties count half): how well the scores rank, whatever the threshold. */
+export function rocAuc(pairs: readonly { truth: boolean; score: number }[]): number {
+  const s = [...pairs].sort((a, b) => a.score - b.score);
+  let rank = 0;
+  let posRanks = 0;
+  let pos = 0;
+  for (let i = 0; i < s.length; ) {
+    let j = i;
+    while (j < s.length && s[j]!.score === s[i]!.score) j++;
+    const avg = (rank + 1 + rank + (j - i)) / 2;
+    for (let k = i; k < j; k++) if (s[k]!.truth) { posRanks += avg; pos++; }
+    rank += j - i;
+    i = j;
+  }
+  const neg = s.length - pos;
+  return pos === 0 || neg === 0 ? 0.5 : (posRanks - (pos * (pos + 1)) / 2) / (pos * neg);
+}
+
+export function median(xs: readonly number[]): number {
+  return percentile(xs, 50);
+}
+
+/** Nearest-rank percentile. */
+export function percentile(xs: readonly number[], p: number): number {
+  if (xs.length === 0) return 0;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
+}

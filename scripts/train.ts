@@ -1,0 +1,159 @@
+// npm run train -- --lot <dir> [--lot <dir> ...] [--cv K] [--out FILE] [--json]
+// Fits the evidence weights from labelled frames (FORMAT.md) and writes them as a small JSON that lists the frames it
+// was trained on. With --cv K it first prints grouped K-fold cross-validation figures: whole frames held out.
+import { createHash } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { baseLogits, fusedLogit } from '../src/evidence/fusion.ts';
+import { DEFAULT_PROBE } from '../src/evidence/probe.ts';
+import type { EvidenceWeights } from '../src/evidence/weights.ts';
+import { groupedFolds, loadDataset, type Sample } from './lib/dataset.ts';
+import { DEFAULT_FIT, fitModels, type FitSettings, type Models } from './lib/fit.ts';
+import { confusion, rocAuc, scores } from './lib/metrics.ts';
+import { PROJECT_ROOT } from './lib/node-tf.ts';
+import { progressBar } from './lib/progress.ts';
+import { Runner } from './lib/runner.ts';
+
+const USAGE = 'usage: npm run train -- --lot <dir> [--lot <dir> ...] [--cv K] [--out FILE] [--json] [--fusion stacked|sum] [--balance sqrt|none]';
+export const DEFAULT_WEIGHTS_PATH = resolve(PROJECT_ROOT, 'src', 'evidence', 'weights.json');
+
+const { values } = parseArgs({
+  options: {
+    lot: { type: 'string', multiple: true },
+    cv: { type: 'string' },
+    out: { type: 'string' },
+    json: { type: 'boolean', default: false },
+    fusion: { type: 'string', default: 'stacked' },
+    balance: { type: 'string', default: DEFAULT_FIT.balance },
+    'l2-probe': { type: 'string' },
+    help: { type: 'boolean', default: false },
+  },
+});
+if (values.help || !values.lot?.length) {
+  console.error(USAGE);
+  process.exit(values.help ? 0 : 2);
+}
+const cvK = values.cv === undefined ? 0 : Number(values.cv);
+if (values.cv !== undefined && (!Number.isInteger(cvK) || cvK < 2)) {
+  console.error(`--cv needs an integer >= 2\n${USAGE}`);
+  process.exit(2);
+}
+if (values.fusion !== 'stacked' && values.fusion !== 'sum') throw new Error('--fusion is stacked or sum');
+if (values.balance !== 'sqrt' && values.balance !== 'none') throw new Error('--balance is sqrt or none');
+const settings: FitSettings = {
+  ...DEFAULT_FIT,
+  innerFolds: values.fusion === 'sum' ? 0 : DEFAULT_FIT.innerFolds,
+  balance: values.balance,
+  l2Probe: values['l2-probe'] ? Number(values['l2-probe']) : DEFAULT_FIT.l2Probe,
+};
+const log = (msg: string) => console.error(msg);
+
+const runner = await Runner.create(DEFAULT_PROBE);
+const data = await loadDataset(values.lot, runner, progressBar('features'));
+runner.dispose();
+const lots = [...new Set(data.samples.map((s) => s.lot))];
+log(`train: ${data.frames.length} frames, ${data.samples.length} labelled slots (${lots.join(', ')})`);
+
+const asWeights = (m: Models): EvidenceWeights =>
+  ({ format: 'lotwatch-evidence-weights', version: 1, id: '', probe: DEFAULT_PROBE, ...m, training: { command: '', date: '', frames: [], options: {} } });
+
+interface CvRow {
+  lot: string;
+  frames: number;
+  slots: number;
+  accuracy: number;
+  balancedAccuracy: number;
+  auc: number;
+  patchOnlyBalancedAccuracy: number;
+  handBalancedAccuracy: number;
+  squareBalancedAccuracy: number | null;
+  rectifiedBalancedAccuracy: number;
+}
+
+function cvReport(k: number): CvRow[] {
+  const folds = groupedFolds(data.frames, k);
+  const pred = new Map<Sample, { fused: number; patch: number; hand: number; square: number; rect: number }>();
+  for (let f = 0; f < k; f++) {
+    const train = data.samples.filter((s) => folds[s.frame] !== f);
+    const test = data.samples.filter((s) => folds[s.frame] === f);
+    if (test.length === 0) continue;
+    log(`cv fold ${f + 1}/${k}: ${train.length} training slots, ${test.length} held out`);
+    const w = asWeights(fitModels(train, settings, log));
+    for (const s of test) {
+      const b = baseLogits(s.f, w);
+      pred.set(s, {
+        fused: fusedLogit(b, w),
+        patch: fusedLogit({ ...b, square: null, rectified: null }, w),
+        hand: b.hand,
+        square: b.square ?? NaN,
+        rect: b.rectified!,
+      });
+    }
+  }
+  const rows: CvRow[] = [];
+  for (const lot of [...lots, 'all']) {
+    const ss = data.samples.filter((s) => lot === 'all' || s.lot === lot);
+    const ba = (key: 'fused' | 'patch' | 'hand' | 'square' | 'rect') =>
+      scores(confusion(ss.map((s) => ({ truth: s.occupied, predicted: pred.get(s)![key] >= 0 })))).balancedAccuracy;
+    const fused = scores(confusion(ss.map((s) => ({ truth: s.occupied, predicted: pred.get(s)!.fused >= 0 }))));
+    rows.push({
+      lot,
+      frames: new Set(ss.map((s) => s.frame)).size,
+      slots: ss.length,
+      accuracy: fused.accuracy,
+      balancedAccuracy: fused.balancedAccuracy,
+      auc: rocAuc(ss.map((s) => ({ truth: s.occupied, score: pred.get(s)!.fused }))),
+      patchOnlyBalancedAccuracy: ba('patch'),
+      handBalancedAccuracy: ba('hand'),
+      squareBalancedAccuracy: ss.some((s) => Number.isNaN(pred.get(s)!.square)) ? null : ba('square'),
+      rectifiedBalancedAccuracy: ba('rect'),
+    });
+  }
+  return rows;
+}
+
+const f4 = (x: number) => x.toFixed(4);
+let cv: CvRow[] | null = null;
+if (cvK) {
+  cv = cvReport(cvK);
+  console.log(`grouped ${cvK}-fold cross-validation (whole frames held out), decision at logit 0:`);
+  console.log('lot       frames slots  accuracy balanced  auc     | patch-only  hand    square  rectified (balanced)');
+  for (const r of cv) {
+    console.log(
+      `${r.lot.padEnd(9)} ${String(r.frames).padStart(6)} ${String(r.slots).padStart(5)}  ${f4(r.accuracy)}   ${f4(r.balancedAccuracy)}   ${f4(r.auc)}  | ${f4(r.patchOnlyBalancedAccuracy)}      ${f4(r.handBalancedAccuracy)}  ${r.squareBalancedAccuracy === null ? '  -   ' : f4(r.squareBalancedAccuracy)}  ${f4(r.rectifiedBalancedAccuracy)}`,
+    );
+  }
+}
+
+log('fitting the final weights on every frame');
+const models = fitModels(data.samples, settings, log);
+const round = (x: number) => Number(x.toPrecision(6));
+const roundModel = (m: { w: readonly number[]; b: number }) => ({ w: m.w.map(round), b: round(m.b) });
+const body = {
+  probe: DEFAULT_PROBE,
+  hand: roundModel(models.hand),
+  square: models.square ? roundModel(models.square) : null,
+  rectified: roundModel(models.rectified),
+  fusion: roundModel(models.fusion),
+  patchOnly: roundModel(models.patchOnly),
+};
+const id = createHash('sha256').update(JSON.stringify(body)).digest('hex').slice(0, 12);
+const argv = process.argv.slice(2).map((a) => (a.includes(' ') ? JSON.stringify(a) : a));
+const weights: EvidenceWeights = {
+  format: 'lotwatch-evidence-weights',
+  version: 1,
+  id,
+  ...body,
+  training: {
+    command: `npm run train -- ${argv.join(' ')}`,
+    date: new Date().toISOString(),
+    frames: data.frames.map(({ lot, image, sha256 }) => ({ lot, image, sha256 })),
+    options: { ...settings },
+  },
+};
+const out = resolve(values.out ?? DEFAULT_WEIGHTS_PATH);
+const text = JSON.stringify(weights) + '\n';
+writeFileSync(out, text);
+log(`train: wrote ${relative(process.cwd(), out)} (${(text.length / 1024).toFixed(1)} KB, id ${id}, ${data.frames.length} frames)`);
+if (values.json) console.log(JSON.stringify({ out, id, frames: data.frames.length, slots: data.samples.length, cv }));

@@ -1,0 +1,166 @@
+// Perspective geometry for slot patches: a 3x3 homography from four point pairs, slot corner ordering, and a
+// bilinear warp of a quadrilateral of an RgbaFrame into a small upright RGB patch. Pure.
+import type { RgbaFrame } from '../camera/frame.ts';
+import { boundingBox, boxToPolygon, centroid, signedArea } from '../occupancy/geometry.ts';
+import type { Point } from '../occupancy/types.ts';
+
+/** Row-major 3x3 matrix, h[8] normalised to 1. */
+export type Homography = readonly [number, number, number, number, number, number, number, number, number];
+
+/** The homography that maps each `from[i]` onto `to[i]` (four pairs, no three points collinear). */
+export function homographyFromPoints(from: readonly Point[], to: readonly Point[]): Homography {
+  if (from.length !== 4 || to.length !== 4) throw new Error('homography needs exactly four point pairs');
+  // Eight equations in h0..h7 (h8 = 1), solved by Gaussian elimination with partial pivoting.
+  const a: number[][] = [];
+  for (let i = 0; i < 4; i++) {
+    const [x, y] = from[i]!;
+    const [u, v] = to[i]!;
+    a.push([x, y, 1, 0, 0, 0, -u * x, -u * y, u]);
+    a.push([0, 0, 0, x, y, 1, -v * x, -v * y, v]);
+  }
+  for (let c = 0; c < 8; c++) {
+    let piv = c;
+    for (let r = c + 1; r < 8; r++) if (Math.abs(a[r]![c]!) > Math.abs(a[piv]![c]!)) piv = r;
+    if (Math.abs(a[piv]![c]!) < 1e-12) throw new Error('degenerate quadrilateral: no homography');
+    [a[c], a[piv]] = [a[piv]!, a[c]!];
+    const row = a[c]!;
+    for (let r = 0; r < 8; r++) {
+      if (r === c) continue;
+      const other = a[r]!;
+      const f = other[c]! / row[c]!;
+      if (f === 0) continue;
+      for (let k = c; k < 9; k++) other[k] = other[k]! - f * row[k]!;
+    }
+  }
+  const h = a.map((row, i) => row[8]! / row[i]!);
+  return [h[0]!, h[1]!, h[2]!, h[3]!, h[4]!, h[5]!, h[6]!, h[7]!, 1];
+}
+
+export function applyHomography(h: Homography, [x, y]: Point): Point {
+  const w = h[6] * x + h[7] * y + h[8];
+  return [(h[0] * x + h[1] * y + h[2]) / w, (h[3] * x + h[4] * y + h[5]) / w];
+}
+
+/**
+ * The slot's corners in a canonical order for an upright patch: top-left, top-right, bottom-right, bottom-left of a
+ * patch whose long sides run vertically, clockwise on screen, with the patch's top edge the one higher in the frame.
+ * Any 4-point polygon in either winding gives the same patch.
+ */
+export function uprightCorners(polygon: readonly Point[]): Point[] {
+  if (polygon.length !== 4) throw new Error(`a slot needs 4 corners, got ${polygon.length}`);
+  // Screen coordinates (y down): a positive shoelace sum is clockwise on screen.
+  const cw = signedArea(polygon) >= 0 ? [...polygon] : [...polygon].reverse();
+  const len = (a: Point, b: Point) => Math.hypot(b[0] - a[0], b[1] - a[1]);
+  const edge = (i: number) => len(cw[i % 4]!, cw[(i + 1) % 4]!);
+  // Start so that edge 0 (TL→TR) is a short side.
+  let start = edge(0) + edge(2) <= edge(1) + edge(3) ? 0 : 1;
+  // Of the two starts that keep the short side on top, take the one whose top edge is higher in the frame.
+  const midY = (s: number) => (cw[s % 4]![1] + cw[(s + 1) % 4]![1]) / 2;
+  if (midY(start + 2) < midY(start)) start += 2;
+  return [0, 1, 2, 3].map((k) => cw[(start + k) % 4]!);
+}
+
+/**
+ * Corners to warp a slot from, whatever the user drew: its upright corners when it is a usable quadrilateral, else
+ * (a degenerate or non-4-point polygon) the corners of its bounding box, at least `minSide` pixels on each side.
+ */
+export function warpCorners(polygon: readonly Point[], minSide = 2): Point[] {
+  if (polygon.length === 4 && Math.abs(signedArea(polygon)) >= minSide * minSide) {
+    try {
+      const c = uprightCorners(polygon);
+      homographyFromPoints(
+        [
+          [0, 0],
+          [1, 0],
+          [1, 1],
+          [0, 1],
+        ],
+        c,
+      );
+      return c;
+    } catch {
+      // fall through to the bounding box
+    }
+  }
+  const b = polygon.length ? boundingBox(polygon) : { x: 0, y: 0, w: 0, h: 0 };
+  const w = Math.max(minSide, b.w);
+  const h = Math.max(minSide, b.h);
+  return uprightCorners(boxToPolygon({ x: b.x + b.w / 2 - w / 2, y: b.y + b.h / 2 - h / 2, w, h }));
+}
+
+/** Scales a polygon about its centroid. */
+export function scalePolygon(polygon: readonly Point[], factor: number): Point[] {
+  const [cx, cy] = centroid(polygon);
+  return polygon.map(([x, y]) => [cx + (x - cx) * factor, cy + (y - cy) * factor] as const);
+}
+
+/** A patch of RGB bytes, row-major, 3 bytes per pixel. */
+export interface RgbPatch {
+  readonly width: number;
+  readonly height: number;
+  readonly data: Uint8Array;
+}
+
+/**
+ * Samples the frame over the quadrilateral `corners` (pixels, in the order TL, TR, BR, BL) into a width x height RGB
+ * patch, bilinearly. When the patch is much smaller than the quad, each output pixel averages a few sub-samples so that
+ * a big slot is not aliased (what a canvas's smoothed drawImage would do).
+ */
+export function warpQuad(frame: RgbaFrame, corners: readonly Point[], width: number, height: number, out?: Uint8Array): RgbPatch {
+  const data = out ?? new Uint8Array(width * height * 3);
+  const h = homographyFromPoints(
+    [
+      [0, 0],
+      [width, 0],
+      [width, height],
+      [0, height],
+    ],
+    corners,
+  );
+  const sideX = Math.max(Math.hypot(corners[1]![0] - corners[0]![0], corners[1]![1] - corners[0]![1]), Math.hypot(corners[2]![0] - corners[3]![0], corners[2]![1] - corners[3]![1]));
+  const sideY = Math.max(Math.hypot(corners[3]![0] - corners[0]![0], corners[3]![1] - corners[0]![1]), Math.hypot(corners[2]![0] - corners[1]![0], corners[2]![1] - corners[1]![1]));
+  const ss = Math.max(1, Math.min(4, Math.ceil(Math.max(sideX / width, sideY / height) / 1.5)));
+  const fw = frame.width;
+  const fh = frame.height;
+  const src = frame.data;
+  const n = ss * ss;
+  const [h0, h1, h2, h3, h4, h5, h6, h7, h8] = h;
+  for (let v = 0; v < height; v++) {
+    for (let u = 0; u < width; u++) {
+      let r = 0;
+      let g = 0;
+      let b = 0;
+      for (let sy = 0; sy < ss; sy++) {
+        const pv = v + (sy + 0.5) / ss;
+        for (let sx = 0; sx < ss; sx++) {
+          const pu = u + (sx + 0.5) / ss;
+          const w = h6 * pu + h7 * pv + h8;
+          // Pixel centres sit at +0.5: shift to sample coordinates, clamp to the frame (replicate the border).
+          let x = (h0 * pu + h1 * pv + h2) / w - 0.5;
+          let y = (h3 * pu + h4 * pv + h5) / w - 0.5;
+          x = x < 0 ? 0 : x > fw - 1 ? fw - 1 : x;
+          y = y < 0 ? 0 : y > fh - 1 ? fh - 1 : y;
+          const x0 = x | 0;
+          const y0 = y | 0;
+          const dx = x0 + 1 < fw ? 4 : 0;
+          const dy = y0 + 1 < fh ? fw * 4 : 0;
+          const ax = x - x0;
+          const ay = y - y0;
+          const i00 = (y0 * fw + x0) * 4;
+          const w00 = (1 - ax) * (1 - ay);
+          const w10 = ax * (1 - ay);
+          const w01 = (1 - ax) * ay;
+          const w11 = ax * ay;
+          r += w00 * src[i00]! + w10 * src[i00 + dx]! + w01 * src[i00 + dy]! + w11 * src[i00 + dx + dy]!;
+          g += w00 * src[i00 + 1]! + w10 * src[i00 + dx + 1]! + w01 * src[i00 + dy + 1]! + w11 * src[i00 + dx + dy + 1]!;
+          b += w00 * src[i00 + 2]! + w10 * src[i00 + dx + 2]! + w01 * src[i00 + dy + 2]! + w11 * src[i00 + dx + dy + 2]!;
+        }
+      }
+      const o = (v * width + u) * 3;
+      data[o] = Math.round(r / n);
+      data[o + 1] = Math.round(g / n);
+      data[o + 2] = Math.round(b / n);
+    }
+  }
+  return { width, height, data };
+}

@@ -1,0 +1,131 @@
+// `npm run train -- --cv` and `npm run eval` on a few real fixture frames: the output format, the exclusion of frames
+// the weights were trained on (and of calibration frames), and that calibration through the app's correction
+// function improves the score on a lot the weights never saw.
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseWeights } from '../../../src/evidence/weights.ts';
+import { fixture, fixturesAvailable } from '../../support/fixtures.ts';
+
+const haveFixtures = fixturesAvailable();
+const root = resolve(import.meta.dirname, '..', '..', '..');
+
+/** A lot folder in FORMAT.md layout holding some frames of a fixture lot (labels copied, images linked). */
+function makeLot(dir: string, lot: string, pick: (i: number) => boolean): string {
+  mkdirSync(join(dir, 'labels'), { recursive: true });
+  mkdirSync(join(dir, 'images'), { recursive: true });
+  readdirSync(fixture('lots', lot, 'labels'))
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .forEach((f, i) => {
+      if (!pick(i)) return;
+      const label = JSON.parse(readFileSync(fixture('lots', lot, 'labels', f), 'utf8')) as { image: string };
+      copyFileSync(fixture('lots', lot, 'labels', f), join(dir, 'labels', f));
+      symlinkSync(fixture('lots', lot, label.image), join(dir, label.image));
+    });
+  return dir;
+}
+
+function run(script: string, args: string[]): { stdout: string; json: Record<string, unknown> } {
+  const stdout = execFileSync(process.execPath, ['--import', 'tsx', join(root, 'scripts', script), ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, FORCE_COLOR: '0' },
+  });
+  const lines = stdout.trim().split('\n');
+  return { stdout, json: JSON.parse(lines[lines.length - 1]!) as Record<string, unknown> };
+}
+
+// Each case spawns the commands (model load, decode, features): generous timeouts for a busy shared machine.
+describe.skipIf(!haveFixtures)('train and eval commands on fixture frames (real weights, WASM)', { timeout: 300_000 }, () => {
+  let tmp: string;
+  let trainLot: string;
+  let mixedLot: string;
+  let newLot: string;
+  let calLot: string;
+  let closeLot: string;
+  const carpark = fixture('lots', 'carpark');
+  beforeAll(() => {
+    tmp = mkdtempSync(join(tmpdir(), 'lotwatch-cmd-'));
+    // pucpr frames 0-2 train; frames 0-2 and 10-11 make a lot of which 3 frames are "trained on".
+    trainLot = makeLot(join(tmp, 'train'), 'pucpr', (i) => i < 3);
+    mixedLot = makeLot(join(tmp, 'mixed'), 'pucpr', (i) => i < 3 || i === 10 || i === 11);
+    newLot = makeLot(join(tmp, 'new'), 'pucpr', (i) => i === 16 || i === 17 || i === 19);
+    closeLot = makeLot(join(tmp, 'close'), 'acpds', (i) => i === 0 || i === 8);
+    calLot = makeLot(join(tmp, 'cal'), 'pucpr', (i) => i === 5 || i === 6);
+  });
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+  it('train --cv prints grouped CV figures and writes small weights that list their frames', () => {
+    const out = join(tmp, 'w.json');
+    const { stdout, json } = run('train.ts', ['--lot', trainLot, '--lot', carpark, '--cv', '2', '--out', out, '--json']);
+    expect(stdout).toMatch(/grouped 2-fold cross-validation \(whole frames held out\)/);
+    expect(stdout).toMatch(/^pucpr\s+3\s+\d+\s+[01]\.\d{4}\s+[01]\.\d{4}/m);
+    expect(json.frames).toBe(4);
+    const cv = json.cv as { lot: string; balancedAccuracy: number }[];
+    expect(cv.map((r) => r.lot)).toEqual(['pucpr', 'murtaza_carpark', 'all']);
+    for (const r of cv) expect(r.balancedAccuracy).toBeGreaterThan(0.5);
+    expect(statSync(out).size).toBeLessThan(100 * 1024);
+    const w = parseWeights(JSON.parse(readFileSync(out, 'utf8')));
+    expect(w.training.frames).toHaveLength(4);
+    for (const f of w.training.frames) expect(f.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(w.training.command).toMatch(/^npm run train -- .*--cv 2/);
+    expect(Number.isNaN(Date.parse(w.training.date))).toBe(false);
+  });
+
+  it('eval excludes the frames the weights were trained on and reports every figure', () => {
+    const { stdout, json } = run('eval.ts', ['--lot', mixedLot, '--weights', join(tmp, 'w.json'), '--json']);
+    expect(json.excludedTrained).toBe(3);
+    expect(json.excludedFrames).toBe(3);
+    expect(json.frames).toBe(2);
+    for (const k of ['accuracy', 'balancedAccuracy', 'frames', 'slots', 'msMedian', 'msP95']) expect(typeof json[k], k).toBe('number');
+    expect(json.slots).toBeGreaterThan(150);
+    expect(stdout).toMatch(/excluded 3 frames \(3 the weights were trained on/);
+    expect(stdout).toMatch(/precision .* recall .* F1/);
+    expect(stdout).toMatch(/confusion: TP \d+ · FP \d+ · TN \d+ · FN \d+/);
+    expect(stdout).toMatch(/median \d+ · p95 \d+/);
+  });
+
+  it("eval --layout scores the app's own layout, each polygon matched to the labelled slot it overlaps most", () => {
+    // A layout export as the app writes it: the first 10 labelled slots, normalised, drawn a little smaller.
+    const label = JSON.parse(readFileSync(join(mixedLot, 'labels', readdirSync(join(mixedLot, 'labels')).sort()[3]!), 'utf8')) as {
+      width: number;
+      height: number;
+      slots: { id: string; polygon: [number, number][] }[];
+    };
+    const shrink = (poly: [number, number][]) => {
+      const cx = poly.reduce((s, p) => s + p[0], 0) / poly.length;
+      const cy = poly.reduce((s, p) => s + p[1], 0) / poly.length;
+      return poly.map(([x, y]) => [(cx + (x - cx) * 0.9) / label.width, (cy + (y - cy) * 0.9) / label.height]);
+    };
+    const layout = {
+      slots: label.slots.slice(0, 10).map((s, i) => ({ id: `L${i}`, name: `Bay ${i}`, polygon: shrink(s.polygon) })),
+      frame: { width: label.width, height: label.height },
+    };
+    const file = join(tmp, 'layout.json');
+    writeFileSync(file, JSON.stringify(layout));
+    const { json } = run('eval.ts', ['--lot', mixedLot, '--weights', join(tmp, 'w.json'), '--layout', file, '--json']);
+    expect(json.frames).toBe(2);
+    expect(json.slots).toBeLessThanOrEqual(20);
+    expect(json.slots).toBeGreaterThan(10);
+  });
+
+  it('calibration through the correction mechanism improves the score on a lot the weights never saw', () => {
+    // Weights from two close, wide-angle acpds frames alone: another camera, another scale, another light.
+    const w = join(tmp, 'w-close.json');
+    run('train.ts', ['--lot', closeLot, '--out', w, '--json']);
+    const plain = run('eval.ts', ['--lot', newLot, '--weights', w, '--json']).json;
+    const calibrated = run('eval.ts', ['--lot', newLot, '--weights', w, '--calibration', calLot, '--json']).json;
+    expect(calibrated.frames).toBe(plain.frames);
+    expect(calibrated.corrections).toBeGreaterThan(150);
+    expect(calibrated.accuracy as number).toBeGreaterThan((plain.accuracy as number) + 0.05);
+    // --calibration-frames N: the first N frames calibrate and are not scored.
+    const firstN = run('eval.ts', ['--lot', newLot, '--weights', w, '--calibration-frames', '1', '--json']).json;
+    expect(firstN.calibrationFrames).toBe(1);
+    expect(firstN.frames).toBe(2);
+    expect(firstN.excludedFrames).toBe(1);
+  });
+});

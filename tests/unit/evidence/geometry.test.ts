@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { applyHomography, homographyFromPoints, scalePolygon, uprightCorners, warpQuad } from '../../../src/evidence/homography.ts';
+import { clipConvex, matchByOverlap, polygonOverlap } from '../../../src/evidence/polygon-overlap.ts';
+import type { Point } from '../../../src/occupancy/types.ts';
+import { paintFrame, rectPoly } from './synthetic.ts';
+
+describe('homographyFromPoints', () => {
+  const quads: { name: string; from: Point[]; to: Point[] }[] = [
+    { name: 'identity', from: rectPoly(0, 0, 1, 1), to: rectPoly(0, 0, 1, 1) },
+    { name: 'scale and shift', from: rectPoly(0, 0, 32, 64), to: rectPoly(10, 20, 64, 128) },
+    { name: 'perspective', from: rectPoly(0, 0, 32, 64), to: [[278, 230], [290, 186], [324, 185], [308, 230]] },
+  ];
+  it.each(quads)('maps every corner exactly: $name', ({ from, to }) => {
+    const h = homographyFromPoints(from, to);
+    from.forEach((p, i) => {
+      const [x, y] = applyHomography(h, p);
+      expect(x).toBeCloseTo(to[i]![0], 6);
+      expect(y).toBeCloseTo(to[i]![1], 6);
+    });
+  });
+  it('rejects a degenerate quad', () => {
+    expect(() => homographyFromPoints(rectPoly(0, 0, 1, 1), [[0, 0], [0, 0], [0, 0], [0, 0]])).toThrow();
+  });
+});
+
+describe('uprightCorners', () => {
+  // A slot 2 wide and 4 tall: the patch's long sides must run vertically whichever corner the polygon starts at.
+  const base: Point[] = [[10, 10], [12, 10], [12, 14], [10, 14]];
+  const rotations = [0, 1, 2, 3].map((k) => [...base.slice(k), ...base.slice(0, k)]);
+  const variants = [...rotations, ...rotations.map((r) => [...r].reverse())];
+  it.each(variants.map((v, i) => ({ i, v })))('is the same for every start and winding (#$i)', ({ v }) => {
+    expect(uprightCorners(v)).toEqual([[10, 10], [12, 10], [12, 14], [10, 14]]);
+  });
+  it('puts a wide slot on its side so that the long side is vertical', () => {
+    const c = uprightCorners([[0, 0], [4, 0], [4, 2], [0, 2]]);
+    const top = Math.hypot(c[1]![0] - c[0]![0], c[1]![1] - c[0]![1]);
+    const left = Math.hypot(c[3]![0] - c[0]![0], c[3]![1] - c[0]![1]);
+    expect(left).toBeGreaterThan(top);
+  });
+});
+
+describe('warpQuad', () => {
+  it('samples the inside of the quad only', () => {
+    // A red 40x80 rectangle on grey: its quad warps to an all-red patch.
+    const frame = paintFrame(100, 100, [90, 90, 90], [{ x: 30, y: 10, w: 40, h: 80, c: [200, 20, 20] }]);
+    const p = warpQuad(frame, uprightCorners(rectPoly(30, 10, 40, 80)), 32, 64);
+    for (let i = 0; i < 32 * 64; i++) expect([p.data[i * 3], p.data[i * 3 + 1], p.data[i * 3 + 2]]).toEqual([200, 20, 20]);
+  });
+  it('keeps the top of the slot at the top of the patch', () => {
+    const frame = paintFrame(100, 100, [0, 0, 0], [{ x: 30, y: 10, w: 40, h: 40, c: [255, 255, 255] }]);
+    const p = warpQuad(frame, uprightCorners(rectPoly(30, 10, 40, 80)), 32, 64);
+    expect(p.data[(5 * 32 + 16) * 3]).toBe(255);
+    expect(p.data[(60 * 32 + 16) * 3]).toBe(0);
+  });
+});
+
+describe('scalePolygon', () => {
+  it('scales about the centroid', () => {
+    expect(scalePolygon(rectPoly(0, 0, 2, 2), 2)).toEqual(rectPoly(-1, -1, 4, 4));
+  });
+});
+
+describe('polygon overlap and layout matching', () => {
+  it('clips a square to a triangle', () => {
+    expect(polygonOverlap(rectPoly(0, 0, 2, 2), [[0, 0], [2, 0], [0, 2]])).toBeCloseTo(2);
+    expect(clipConvex(rectPoly(0, 0, 1, 1), rectPoly(5, 5, 1, 1))).toEqual([]);
+  });
+  it('works in either winding', () => {
+    expect(polygonOverlap(rectPoly(0, 0, 2, 2), [...rectPoly(1, 1, 2, 2)].reverse())).toBeCloseTo(1);
+  });
+  it('matches each layout polygon to the labelled one it overlaps most, -1 when none', () => {
+    const labelled = [rectPoly(0, 0, 1, 1), rectPoly(1, 0, 1, 1)];
+    const layout = [rectPoly(0.6, 0, 1, 1), rectPoly(0.1, 0.1, 0.5, 0.5), rectPoly(5, 5, 1, 1)];
+    expect(matchByOverlap(layout, labelled)).toEqual([1, 0, -1]);
+  });
+});
+
+describe('warpCorners', () => {
+  it('keeps a usable quad as its upright corners', async () => {
+    const { warpCorners } = await import('../../../src/evidence/homography.ts');
+    expect(warpCorners(rectPoly(10, 10, 20, 40))).toEqual(uprightCorners(rectPoly(10, 10, 20, 40)));
+  });
+  it.each([
+    { name: 'collinear points', poly: [[0, 0], [5, 5], [10, 10], [15, 15]] as Point[] },
+    { name: 'a point', poly: [[3, 3], [3, 3], [3, 3], [3, 3]] as Point[] },
+    { name: 'a pentagon', poly: [[0, 0], [4, 0], [5, 3], [2, 5], [0, 3]] as Point[] },
+  ])('falls back to a bounding box for $name, so one bad slot never stops a frame', async ({ poly }) => {
+    const { warpCorners } = await import('../../../src/evidence/homography.ts');
+    const c = warpCorners(poly);
+    expect(c).toHaveLength(4);
+    expect(() => homographyFromPoints(rectPoly(0, 0, 1, 1), c)).not.toThrow();
+  });
+});
