@@ -63,7 +63,10 @@ interface DetectorBench {
   userAgent: string;
   frameSize: string;
   slots: number;
-  backends: Record<string, { skipped?: string; loadMs?: number; reason?: string; detect?: Stats; pipeline?: Stats; overhead?: number }>;
+  backends: Record<
+    string,
+    { skipped?: string; loadMs?: number; reason?: string; detect?: Stats; evidence?: Stats; pipeline?: Stats; plumbing?: Stats; overhead?: number }
+  >;
   tensors: { afterFirst: number; afterLast: number; frames: number };
   mainThread: { frames: number; worker: { totalMs: number; maxMs: number }; inPage: { totalMs: number; maxMs: number } };
 }
@@ -77,7 +80,8 @@ function print(r: DetectorBench): void {
     }
     console.log(
       `${name.padEnd(6)} load+warm-up ${ms(b.loadMs!)} | detect() median ${ms(b.detect.median)} p95 ${ms(b.detect.p95)} | ` +
-        `pipeline median ${ms(b.pipeline.median)} p95 ${ms(b.pipeline.p95)} | pipeline adds ${(b.overhead! * 100).toFixed(1)}% (${b.detect.n} frames)`,
+        `slot evidence median ${ms(b.evidence!.median)} | whole pipeline median ${ms(b.pipeline.median)} p95 ${ms(b.pipeline.p95)} | ` +
+        `plumbing (grab, transfer, pixels, messages, hysteresis) median ${ms(b.plumbing!.median)} = ${(b.overhead! * 100).toFixed(1)}% of detect() (${b.detect.n} frames)`,
     );
   }
   console.log(`tensors after frame 1: ${r.tensors.afterFirst}, after frame ${r.tensors.frames}: ${r.tensors.afterLast}`);

@@ -1,7 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import type { SourceKind } from '../camera/frame-source.ts';
 import { backendFromQuery } from '../detector/backend-choice.ts';
-import type { Analysis } from '../detector/worker-messages.ts';
+import type { Analysis, CalibrationChange } from '../detector/worker-messages.ts';
 import { AnalysisController } from '../controllers/analysis-controller.ts';
 import { LotStoreController } from '../controllers/lot-store-controller.ts';
 import { SharingController } from '../controllers/sharing-controller.ts';
@@ -34,6 +34,7 @@ export class LwApp extends LitElement {
     tool: { state: true },
     lockProblem: { state: true },
     shareNote: { state: true },
+    correctionNote: { state: true },
   };
 
   declare lot: LotState | null;
@@ -44,6 +45,7 @@ export class LwApp extends LitElement {
   /** Set when another tab counts this lot (or took it over from this one). */
   declare lockProblem: 'held-elsewhere' | 'taken-over' | null;
   declare shareNote: string;
+  declare correctionNote: string;
 
   private readonly store = new LotStoreController(this);
   private readonly sourceCtl = new SourceController(this);
@@ -74,6 +76,7 @@ export class LwApp extends LitElement {
     this.tool = 'rect';
     this.lockProblem = null;
     this.shareNote = '';
+    this.correctionNote = '';
   }
 
   static override styles = [
@@ -240,18 +243,31 @@ export class LwApp extends LitElement {
     await this.sourceCtl.open(kind, file);
     this.lot = null;
     this.detections = [];
-    if (this.sourceCtl.source && this.analysis.status === 'idle') void this.loadModel();
+    if (this.sourceCtl.source && this.analysis.status === 'idle') void this.startCounting();
     this.analysis.poke();
   }
 
-  private loadModel(): Promise<void> {
-    return this.analysis.load(this.backendOverride ?? this.settings.backend);
+  /** Starts (or restarts) the worker with the lot's stored calibration; counting begins before the model is in. */
+  private async startCounting(): Promise<void> {
+    this.analysis.calibration ??= await this.store.loadCalibration().catch(() => null);
+    await this.analysis.start(this.backendOverride ?? this.settings.backend);
+  }
+
+  /** The user says what a slot holds right now: the counter learns from it and stores what it learned. */
+  private async correct(change: CalibrationChange, done: string): Promise<void> {
+    try {
+      const calibration = await this.analysis.calibrate(change);
+      await this.store.saveCalibration(calibration);
+      this.correctionNote = done;
+    } catch (err) {
+      this.correctionNote = err instanceof Error ? err.message : String(err);
+    }
   }
 
   private onAnalysis(a: Analysis, at: number): void {
     const s = this.settings;
     this.lot = stepLot(this.lot, this.store.slots, a.observations, at, {
-      threshold: s.threshold,
+      threshold: 0.5,
       band: 0.05,
       holdFrames: s.holdFrames,
       holdMs: s.holdMs,
@@ -370,9 +386,9 @@ export class LwApp extends LitElement {
       notices.push(html`<lw-notice
         data-problem="model"
         heading="The vehicle detector could not be loaded"
-        .message=${`${this.analysis.error ?? ''} — check the connection for the first visit, then retry.`}
+        .message=${`${this.analysis.error ?? ''}. Counting goes on with patch evidence only (less accurate on new lots); check the connection for the first visit, then retry.`}
         action="Retry"
-        @notice-action=${() => this.loadModel()}
+        @notice-action=${() => this.startCounting()}
       ></lw-notice>`);
     }
     if (this.lockProblem) {
@@ -404,8 +420,27 @@ export class LwApp extends LitElement {
               ? html`<button class="danger" @click=${() => this.selectedId && this.deleteSlot(this.selectedId)}>Delete slot</button>`
               : nothing}
             <span class="hint">${this.tool === 'rect' ? 'Drag on the picture to mark a slot.' : 'Tap the four corners of a slot.'}</span>`
-        : nothing}
+        : this.renderCorrections()}
     </div>`;
+  }
+
+  /** Count mode: tell the counter what the selected slot holds now; undo or forget what it learned. */
+  private renderCorrections() {
+    const slot = this.store.slots.find((s) => s.id === this.selectedId);
+    const learned = this.analysis.calibration?.corrections.length ?? 0;
+    return html`${slot
+        ? html`<span class="hint" id="correct-label">Slot ${slot.name} is now:</span>
+            <button aria-describedby="correct-label" data-correct="free" @click=${() =>
+              this.correct({ kind: 'correct', slotId: slot.id, occupied: false }, `Learned: slot ${slot.name} is free.`)}>Free</button>
+            <button aria-describedby="correct-label" data-correct="occupied" @click=${() =>
+              this.correct({ kind: 'correct', slotId: slot.id, occupied: true }, `Learned: slot ${slot.name} is occupied.`)}>Occupied</button>`
+        : html`<span class="hint">Tap a slot to tell the counter what it holds.</span>`}
+      ${learned
+        ? html`<span class="hint" data-learned=${learned}>Learned from ${learned} correction${learned === 1 ? '' : 's'}.</span>
+            <button @click=${() => this.correct({ kind: 'undo' }, 'Last correction undone.')}>Undo correction</button>
+            <button class="danger" @click=${() => this.correct({ kind: 'clear' }, 'Corrections forgotten.')}>Forget corrections</button>`
+        : nothing}
+      ${this.correctionNote ? html`<span class="hint" role="status">${this.correctionNote}</span>` : nothing}`;
   }
 
   private renderModelStatus() {
@@ -417,10 +452,17 @@ export class LwApp extends LitElement {
         <progress id="model-progress" max="100" value=${pct}></progress>
       </div>`;
     }
+    const mode = a.mode
+      ? html`<div class="model" data-mode=${a.mode}>
+          Evidence: ${a.mode === 'full' ? 'full (detector, backbone probe and patch features)' : 'patch features only'}${
+            a.mode === 'patch-only' ? ` — ${a.fallbackReason ?? (a.status === 'ready' ? 'as set' : 'until the model is ready')}` : ''
+          }
+        </div>`
+      : nothing;
     if (a.status === 'ready' && a.info) {
-      return html`<div class="model" data-backend=${a.info.backend}>Detector: ${backendLabel(a.info)} — ${a.info.reason}</div>`;
+      return html`<div class="model" data-backend=${a.info.backend}>Detector: ${backendLabel(a.info)} — ${a.info.reason}</div>${mode}`;
     }
-    return nothing;
+    return mode;
   }
 
   private statusDetail(): string {
@@ -480,13 +522,18 @@ export class LwApp extends LitElement {
 
   private deleteSlot(id: string): void {
     if (this.selectedId === id) this.selectedId = null;
-    void this.store.deleteSlot(id);
+    void this.store.deleteSlot(id).then(() => {
+      // Corrections of a slot that no longer exists must not steer the others.
+      if (this.analysis.calibration?.corrections.some((c) => c.slotId === id)) {
+        void this.correct({ kind: 'prune', slotIds: this.store.slots.map((s) => s.id) }, '');
+      }
+    });
   }
 
   private onSettingsChanged = async (e: CustomEvent<Settings>): Promise<void> => {
     const backendChanged = e.detail.backend !== this.settings.backend;
     await this.store.saveSettings(e.detail);
-    if (backendChanged && this.analysis.status !== 'idle' && !this.backendOverride) void this.loadModel();
+    if (backendChanged && this.analysis.status !== 'idle' && !this.backendOverride) void this.startCounting();
   };
 }
 

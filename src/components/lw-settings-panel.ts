@@ -58,8 +58,8 @@ export class LwSettingsPanel extends LitElement {
         <small>${this.backendNote}</small>
       </label>
       <label
-        >Sensitivity: a slot is occupied from this evidence (lower finds more cars)
-        <input name="threshold" type="number" min="0.05" max="0.95" step="0.05" .value=${String(s.threshold)} />
+        >Sensitivity (0 = as trained; higher finds more cars, lower gives fewer false alarms)
+        <input name="sensitivity" type="number" min="-3" max="3" step="0.5" .value=${String(s.sensitivity)} />
       </label>
       <label
         >Lowest detector score kept
@@ -90,7 +90,7 @@ export class LwSettingsPanel extends LitElement {
     const next = sanitizeSettings({
       ...this.settings,
       backend: data.get('backend'),
-      threshold: num('threshold'),
+      sensitivity: num('sensitivity'),
       minScore: num('minScore'),
       holdFrames: num('holdFrames'),
       holdMs: num('holdSeconds') * 1000,

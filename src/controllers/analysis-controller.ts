@@ -2,7 +2,9 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { FrameSource } from '../camera/frame-source.ts';
 import type { BackendPreference } from '../detector/backend-choice.ts';
 import { DetectorClient, type ReadyInfo } from '../detector/detector-client.ts';
-import type { Analysis } from '../detector/worker-messages.ts';
+import type { Analysis, CalibrationChange } from '../detector/worker-messages.ts';
+import type { LotCalibration } from '../evidence/calibration.ts';
+import type { EvidenceMode } from '../evidence/fusion.ts';
 import type { Slot } from '../occupancy/types.ts';
 import type { Settings } from '../settings/settings.ts';
 
@@ -16,17 +18,23 @@ export interface AnalysisInputs {
 }
 
 /**
- * Owns the detection worker for an element: loads the model (with progress), then analyses one frame at a time while
- * a source is live and the page is visible. The worker keeps TF.js off the page's thread.
+ * Owns the detection worker for an element: counts from the first frame on patch evidence while the model loads
+ * (with progress), and with the full evidence once it is ready; one frame at a time while a source is live and the
+ * page is visible. The worker keeps TF.js off the page's thread. It also holds the lot's calibration.
  */
 export class AnalysisController implements ReactiveController {
   status: ModelStatus = 'idle';
   progress = 0;
   info: ReadyInfo | null = null;
   error: string | null = null;
+  /** Which evidence the last frame used. */
+  mode: EvidenceMode | null = null;
+  fallbackReason: string | null = null;
   /** Frames per second and worker ms per frame, over the last frames. */
   fps = 0;
   msPerFrame = 0;
+  /** What the user taught the counter about this lot; sent to every new worker. */
+  calibration: LotCalibration | null = null;
   private client: DetectorClient | null = null;
   private running = false;
   private wake: (() => void) | null = null;
@@ -52,43 +60,52 @@ export class AnalysisController implements ReactiveController {
     this.status = 'idle';
   }
 
-  /** Loads (or reloads, e.g. after a failure or a backend change) the model in a fresh worker. */
-  async load(backend: BackendPreference): Promise<void> {
+  /** Starts counting in a fresh worker (or again after a failure or a backend change) and loads the model. */
+  async start(backend: BackendPreference): Promise<void> {
     this.stopLoop();
     this.client?.terminate();
     this.status = 'loading';
     this.progress = 0;
     this.error = null;
     this.info = null;
+    this.mode = null;
     this.host.requestUpdate();
     const client = new DetectorClient((fraction) => {
       this.progress = fraction;
       this.host.requestUpdate();
     });
     this.client = client;
+    if (this.calibration) void client.calibrate({ kind: 'set', calibration: this.calibration }).catch(() => {});
+    this.running = true;
+    void this.loop(client);
     try {
       this.info = await client.load(this.modelUrl, backend);
       if (this.client !== client) return;
       this.status = 'ready';
-      this.startLoop(client);
     } catch (err) {
       if (this.client !== client) return;
-      client.terminate();
-      this.client = null;
+      // Counting goes on with patch evidence; the UI offers a retry.
       this.status = 'error';
       this.error = err instanceof Error ? err.message : String(err);
     }
     this.host.requestUpdate();
   }
 
+  /** Changes the calibration (a correction, undo, clear…); resolves to the new one, to be stored by the caller. */
+  async calibrate(change: CalibrationChange): Promise<LotCalibration> {
+    if (change.kind === 'set') this.calibration = change.calibration;
+    if (!this.client) {
+      if (change.kind !== 'set') throw new Error('Start counting first');
+      return change.calibration;
+    }
+    this.calibration = await this.client.calibrate(change);
+    this.host.requestUpdate();
+    return this.calibration;
+  }
+
   /** Call when a source becomes available, so a waiting loop resumes at once. */
   poke(): void {
     this.wake?.();
-  }
-
-  private startLoop(client: DetectorClient): void {
-    this.running = true;
-    void this.loop(client);
   }
 
   private stopLoop(): void {
@@ -106,8 +123,12 @@ export class AnalysisController implements ReactiveController {
       const started = performance.now();
       try {
         const frame = await source.grab();
-        const settings = this.inputs.settings();
-        const analysis = await client.analyze(frame, this.inputs.slots(), { maxBoxes: settings.maxBoxes, minScore: settings.minScore });
+        const s = this.inputs.settings();
+        const analysis = await client.analyze(frame, this.inputs.slots(), {
+          maxBoxes: s.maxBoxes,
+          minScore: s.minScore,
+          sensitivity: s.sensitivity,
+        });
         if (this.client !== client || this.inputs.source() !== source) continue;
         this.tick(analysis);
         this.inputs.onAnalysis(analysis, Date.now());
@@ -119,7 +140,7 @@ export class AnalysisController implements ReactiveController {
       }
       const cadence = this.inputs.settings().cadenceMs;
       const wait = cadence - (performance.now() - started);
-      await (wait > 0 ? this.idle(wait) : nextFrame());
+      await (wait > 0 ? this.idle(wait) : nextTask());
     }
   }
 
@@ -129,6 +150,8 @@ export class AnalysisController implements ReactiveController {
     const span = (now - this.frameTimes[0]!) / 1000;
     this.fps = span > 0 ? (this.frameTimes.length - 1) / span : 0;
     this.msPerFrame = analysis.ms;
+    this.mode = analysis.mode;
+    this.fallbackReason = analysis.fallbackReason ?? null;
   }
 
   private idle(ms: number): Promise<void> {
@@ -149,7 +172,7 @@ export class AnalysisController implements ReactiveController {
   };
 }
 
-function nextFrame(): Promise<void> {
+function nextTask(): Promise<void> {
   // requestAnimationFrame does not run in hidden tabs; a zero timeout keeps the loop turning there.
   return new Promise((resolve) => setTimeout(resolve, 0));
 }

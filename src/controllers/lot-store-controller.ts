@@ -3,6 +3,8 @@ import type { Point, Slot } from '../occupancy/types.ts';
 import { nextSlotId } from '../layout/slot-edits.ts';
 import { DEFAULT_SETTINGS, type Settings } from '../settings/settings.ts';
 import { DEFAULT_LOT_ID, openLotwatchDB, type LotwatchDB } from '../storage/db.ts';
+import type { LotCalibration } from '../evidence/calibration.ts';
+import { loadCalibration, saveCalibration } from '../storage/calibration-store.ts';
 import { loadRelayConfig, saveRelayConfig, type RelayConfig } from '../storage/relay-config-store.ts';
 import { loadSettings, saveSettings } from '../storage/settings-store.ts';
 import { SlotStore } from '../storage/slot-store.ts';
@@ -86,6 +88,16 @@ export class LotStoreController implements ReactiveController {
   async saveRelayConfig(config: RelayConfig | null): Promise<void> {
     await this.ready;
     if (this.db) await saveRelayConfig(this.db, config);
+  }
+
+  async loadCalibration(): Promise<LotCalibration | null> {
+    await this.ready;
+    return this.db ? loadCalibration(this.db, this.lotId) : null;
+  }
+
+  async saveCalibration(calibration: LotCalibration): Promise<void> {
+    await this.ready;
+    if (this.db) await saveCalibration(this.db, this.lotId, calibration);
   }
 
   /** Shows the change at once, then stores it; if storing fails, says so and keeps what is on screen. */

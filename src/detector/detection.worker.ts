@@ -1,12 +1,24 @@
-// The detection worker: owns TF.js and the model, so inference never blocks the page.
+// The detection worker: owns TF.js, the model and the slot evidence, so analysis never blocks the page.
+// It counts from the first frame on patch evidence alone, and with the full evidence once the model is loaded.
 import * as tf from '@tensorflow/tfjs-core';
 import type { RgbaFrame } from '../camera/frame.ts';
-import { observeFromDetections } from '../occupancy/detection-evidence.ts';
+import {
+  applyCorrection,
+  clearCorrections,
+  emptyCalibration,
+  parseCalibration,
+  pruneCorrections,
+  undoCorrection,
+  type LotCalibration,
+} from '../evidence/calibration.ts';
+import { makeCorrection, SlotEvidence, type SlotEvidenceFeatures } from '../evidence/slot-evidence.ts';
+import { parseWeights } from '../evidence/weights.ts';
+import weightsJson from '../evidence/weights.json';
 import { planBackends } from './backend-choice.ts';
 import { probeCapabilities } from './capabilities.ts';
 import { CocoDetector } from './coco-detector.ts';
 import { initBackend } from './tf-backends.ts';
-import type { AnalyzeRequest, FromWorker, LoadRequest, ToWorker } from './worker-messages.ts';
+import type { AnalyzeRequest, CalibrateRequest, CalibrationChange, FromWorker, LoadRequest, ToWorker } from './worker-messages.ts';
 
 interface WorkerScope {
   onmessage: ((e: MessageEvent<ToWorker>) => void) | null;
@@ -15,7 +27,12 @@ interface WorkerScope {
 // The project compiles against the DOM library; this is the part of DedicatedWorkerGlobalScope we use.
 const scope = self as unknown as WorkerScope;
 
+const weights = parseWeights(weightsJson);
 let detector: CocoDetector | null = null;
+let evidence = new SlotEvidence(weights);
+let calibration: LotCalibration = emptyCalibration();
+/** The latest features of each slot and the frame they came from: what a correction records. */
+let latest = { frame: '', features: new Map<string, SlotEvidenceFeatures>() };
 let canvas: OffscreenCanvas | null = null;
 
 async function load(req: LoadRequest): Promise<void> {
@@ -23,7 +40,9 @@ async function load(req: LoadRequest): Promise<void> {
   try {
     const info = await initBackend(planBackends(req.backend, probeCapabilities()));
     const source = tf.io.http(req.modelUrl, { onProgress: (fraction) => scope.postMessage({ type: 'progress', fraction }) });
+    detector?.dispose();
     detector = await CocoDetector.load(source);
+    evidence = new SlotEvidence(weights, detector.graph);
     scope.postMessage({ type: 'ready', loadMs: performance.now() - started, ...info });
   } catch (err) {
     scope.postMessage({ type: 'load-failed', message: err instanceof Error ? err.message : String(err) });
@@ -42,27 +61,58 @@ function pixelsOf(bitmap: ImageBitmap): RgbaFrame {
 async function analyze(req: AnalyzeRequest): Promise<void> {
   const started = performance.now();
   try {
-    if (!detector) throw new Error('The model is not loaded');
     const frame = pixelsOf(req.frame);
     const t0 = performance.now();
-    const detections = await detector.detect(frame, req.options);
+    const detections = detector ? await detector.detect(frame, req.options) : [];
     const detectMs = performance.now() - t0;
-    const observations = observeFromDetections(req.slots, detections);
+    const result = await evidence.observe(frame, req.slots, detections, calibration, { sensitivity: req.options.sensitivity });
+    const evidenceMs = performance.now() - t0 - detectMs;
+    latest = { frame: `frame-${req.id}-${Date.now()}`, features: new Map(result.features.map((f) => [f.id, f])) };
     scope.postMessage({
       type: 'analysis',
       id: req.id,
       detections,
-      observations,
+      observations: result.observations,
+      mode: result.mode,
+      ...(result.fallbackReason ? { fallbackReason: result.fallbackReason } : {}),
       width: frame.width,
       height: frame.height,
       ms: performance.now() - started,
       detectMs,
+      evidenceMs,
       numTensors: tf.memory().numTensors,
     });
   } catch (err) {
-    scope.postMessage({ type: 'analysis-failed', id: req.id, message: err instanceof Error ? err.message : String(err) });
+    scope.postMessage({ type: 'failed', id: req.id, message: err instanceof Error ? err.message : String(err) });
   } finally {
     req.frame.close();
+  }
+}
+
+function calibrated(change: CalibrationChange): LotCalibration {
+  switch (change.kind) {
+    case 'set':
+      return parseCalibration(change.calibration);
+    case 'correct': {
+      const f = latest.features.get(change.slotId);
+      if (!f) throw new Error(`Slot ${change.slotId} has not been seen in a frame yet; wait a moment and tap again`);
+      return applyCorrection(calibration, makeCorrection(f, change.occupied, latest.frame, weights, Date.now()), weights);
+    }
+    case 'undo':
+      return undoCorrection(calibration, weights);
+    case 'clear':
+      return clearCorrections();
+    case 'prune':
+      return pruneCorrections(calibration, change.slotIds, weights);
+  }
+}
+
+function calibrate(req: CalibrateRequest): void {
+  try {
+    calibration = calibrated(req.change);
+    scope.postMessage({ type: 'calibrated', id: req.id, calibration });
+  } catch (err) {
+    scope.postMessage({ type: 'failed', id: req.id, message: err instanceof Error ? err.message : String(err) });
   }
 }
 
@@ -70,4 +120,5 @@ scope.onmessage = (e) => {
   const msg = e.data;
   if (msg.type === 'load') void load(msg);
   else if (msg.type === 'analyze') void analyze(msg);
+  else calibrate(msg);
 };

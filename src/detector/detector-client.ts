@@ -1,17 +1,19 @@
+import type { LotCalibration } from '../evidence/calibration.ts';
 import type { Slot } from '../occupancy/types.ts';
 import type { BackendPreference } from './backend-choice.ts';
-import type { DetectOptions } from './coco-detector.ts';
-import type { Analysis, BackendInfo, FromWorker, ToWorker } from './worker-messages.ts';
+import type { Analysis, AnalyzeOptions, BackendInfo, CalibrationChange, FromWorker, ToWorker } from './worker-messages.ts';
 
 export interface ReadyInfo extends BackendInfo {
   readonly loadMs: number;
 }
 
-/** The page's side of the detection worker: one request in flight per frame, promises instead of messages. */
+type Pending = { resolve: (v: never) => void; reject: (e: Error) => void };
+
+/** The page's side of the detection worker: promises instead of messages. */
 export class DetectorClient {
   private readonly worker: Worker;
   private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (a: Analysis) => void; reject: (e: Error) => void }>();
+  private readonly pending = new Map<number, Pending>();
   private loading: { resolve: (r: ReadyInfo) => void; reject: (e: Error) => void } | null = null;
 
   constructor(private readonly onProgress: (fraction: number) => void = () => {}) {
@@ -20,6 +22,7 @@ export class DetectorClient {
     this.worker.onerror = (e) => this.failAll(new Error(e.message || 'The detection worker could not start'));
   }
 
+  /** Loads the model; frames are analysed on patch evidence alone until it is ready. */
   load(modelUrl: string, backend: BackendPreference): Promise<ReadyInfo> {
     return new Promise((resolve, reject) => {
       this.loading = { resolve, reject };
@@ -27,12 +30,13 @@ export class DetectorClient {
     });
   }
 
-  analyze(frame: ImageBitmap, slots: readonly Slot[], options: DetectOptions): Promise<Analysis> {
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.post({ type: 'analyze', id, frame, slots, options }, [frame]);
-    });
+  analyze(frame: ImageBitmap, slots: readonly Slot[], options: AnalyzeOptions): Promise<Analysis> {
+    return this.request<Analysis>((id) => ({ type: 'analyze', id, frame, slots, options }), [frame]);
+  }
+
+  /** Changes the lot's calibration in the worker; resolves to the new calibration (to be stored). */
+  calibrate(change: CalibrationChange): Promise<LotCalibration> {
+    return this.request<LotCalibration>((id) => ({ type: 'calibrate', id, change }));
   }
 
   terminate(): void {
@@ -40,8 +44,21 @@ export class DetectorClient {
     this.failAll(new Error('The detector was stopped'));
   }
 
-  private post(msg: ToWorker, transfer: Transferable[] = []): void {
-    this.worker.postMessage(msg, transfer);
+  private request<T>(make: (id: number) => ToWorker, transfer: Transferable[] = []): Promise<T> {
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: never) => void, reject });
+      this.worker.postMessage(make(id), transfer);
+    });
+  }
+
+  private post(msg: ToWorker): void {
+    this.worker.postMessage(msg);
+  }
+
+  private settle(id: number, value: unknown): void {
+    (this.pending.get(id)?.resolve as ((v: unknown) => void) | undefined)?.(value);
+    this.pending.delete(id);
   }
 
   private receive(msg: FromWorker): void {
@@ -61,11 +78,13 @@ export class DetectorClient {
         break;
       case 'analysis': {
         const { type: _type, id, ...analysis } = msg;
-        this.pending.get(id)?.resolve(analysis);
-        this.pending.delete(id);
+        this.settle(id, analysis);
         break;
       }
-      case 'analysis-failed':
+      case 'calibrated':
+        this.settle(msg.id, msg.calibration);
+        break;
+      case 'failed':
         this.pending.get(msg.id)?.reject(new Error(msg.message));
         this.pending.delete(msg.id);
         break;

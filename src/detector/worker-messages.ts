@@ -1,3 +1,5 @@
+import type { LotCalibration } from '../evidence/calibration.ts';
+import type { EvidenceMode } from '../evidence/fusion.ts';
 import type { Detection, Slot, SlotObservation } from '../occupancy/types.ts';
 import type { BackendName, BackendPreference } from './backend-choice.ts';
 import type { DetectOptions } from './coco-detector.ts';
@@ -17,25 +19,49 @@ export interface LoadRequest {
   readonly backend: BackendPreference;
 }
 
+export interface AnalyzeOptions extends DetectOptions {
+  /** Logit offset of the slot evidence: above 0 calls more slots occupied. */
+  readonly sensitivity: number;
+}
+
 export interface AnalyzeRequest {
   readonly type: 'analyze';
   readonly id: number;
   /** The frame, already scaled to the analysis size; transferred, and closed by the worker. */
   readonly frame: ImageBitmap;
   readonly slots: readonly Slot[];
-  readonly options: DetectOptions;
+  readonly options: AnalyzeOptions;
 }
 
-export type ToWorker = LoadRequest | AnalyzeRequest;
+/** What the user taught the counter about this lot, and what to do with it. */
+export type CalibrationChange =
+  | { readonly kind: 'set'; readonly calibration: LotCalibration }
+  | { readonly kind: 'correct'; readonly slotId: string; readonly occupied: boolean }
+  | { readonly kind: 'undo' }
+  | { readonly kind: 'clear' }
+  | { readonly kind: 'prune'; readonly slotIds: readonly string[] };
+
+export interface CalibrateRequest {
+  readonly type: 'calibrate';
+  readonly id: number;
+  readonly change: CalibrationChange;
+}
+
+export type ToWorker = LoadRequest | AnalyzeRequest | CalibrateRequest;
 
 export interface Analysis {
   readonly detections: Detection[];
   readonly observations: SlotObservation[];
+  /** 'full' once the model is loaded; 'patch-only' before, or if it failed, or when the backbone failed this frame. */
+  readonly mode: EvidenceMode;
+  readonly fallbackReason?: string;
   readonly width: number;
   readonly height: number;
   /** Time inside the worker for this frame, and for the detector alone. */
   readonly ms: number;
   readonly detectMs: number;
+  /** Time of the slot evidence (patch features, backbone probe, fusion) for this frame. */
+  readonly evidenceMs: number;
   /** tf.memory().numTensors after the frame: flat across frames when nothing leaks. */
   readonly numTensors: number;
 }
@@ -45,4 +71,5 @@ export type FromWorker =
   | ({ readonly type: 'ready'; readonly loadMs: number } & BackendInfo)
   | { readonly type: 'load-failed'; readonly message: string }
   | ({ readonly type: 'analysis'; readonly id: number } & Analysis)
-  | { readonly type: 'analysis-failed'; readonly id: number; readonly message: string };
+  | { readonly type: 'calibrated'; readonly id: number; readonly calibration: LotCalibration }
+  | { readonly type: 'failed'; readonly id: number; readonly message: string };

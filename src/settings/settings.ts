@@ -7,8 +7,11 @@ export interface Settings {
   readonly minScore: number;
   /** Detector: most boxes kept per frame. */
   readonly maxBoxes: number;
-  /** Evidence at or above which a slot counts as occupied (lower = more sensitive). */
-  readonly threshold: number;
+  /**
+   * Sensitivity of the slot evidence, as a logit offset: 0 is the trained decision, +1 multiplies the odds of
+   * "occupied" by e (finds more cars, more false alarms), -1 divides them.
+   */
+  readonly sensitivity: number;
   /** A slot changes only after the new state held this many frames… */
   readonly holdFrames: number;
   /** …and this many milliseconds. */
@@ -23,7 +26,7 @@ export const DEFAULT_SETTINGS: Settings = {
   backend: 'auto',
   minScore: 0.3,
   maxBoxes: 100,
-  threshold: 0.5,
+  sensitivity: 0,
   holdFrames: 3,
   holdMs: 2000,
   showDetections: true,
@@ -34,7 +37,7 @@ type NumericKey = { [K in keyof Settings]: Settings[K] extends number ? K : neve
 const RANGES: Record<NumericKey, readonly [number, number]> = {
   minScore: [0.05, 0.95],
   maxBoxes: [1, 300],
-  threshold: [0.05, 0.95],
+  sensitivity: [-3, 3],
   holdFrames: [0, 100],
   holdMs: [0, 600_000],
   cadenceMs: [0, 600_000],

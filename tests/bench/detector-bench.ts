@@ -1,6 +1,7 @@
 // Runs in headless Chromium, driven by scripts/bench.ts: times the app's own detection worker on real frames.
 import type { BackendName } from '../../src/detector/backend-choice.ts';
 import { CocoDetector, DEFAULT_DETECT } from '../../src/detector/coco-detector.ts';
+import type { AnalyzeOptions } from '../../src/detector/worker-messages.ts';
 import { DetectorClient } from '../../src/detector/detector-client.ts';
 import { initBackend } from '../../src/detector/tf-backends.ts';
 import { analysisSize } from '../../src/camera/frame.ts';
@@ -15,6 +16,7 @@ export interface BenchConfig {
   mainThreadFrames: number;
 }
 
+const OPTIONS: AnalyzeOptions = { ...DEFAULT_DETECT, sensitivity: 0 };
 const MODEL_URL = new URL('/models/coco-ssd/model.json', location.href).href;
 
 /** A 10x10 grid of slots over the lower two thirds of the frame: a 100-slot lot. */
@@ -67,19 +69,35 @@ async function run(cfg: BenchConfig) {
       continue;
     }
     const detect: number[] = [];
+    const evidence: number[] = [];
+    const plumbing: number[] = [];
     const pipeline: number[] = [];
     let lot: LotState | null = null;
     for (let i = 0; i < n; i++) {
       const t = performance.now();
       const bmp = await grab(frames[i % frames.length]!);
-      const a = await client.analyze(bmp, slots, DEFAULT_DETECT);
+      const a = await client.analyze(bmp, slots, OPTIONS);
       lot = stepLot(lot, slots, a.observations, Date.now(), DEFAULT_HYSTERESIS);
-      pipeline.push(performance.now() - t);
+      const total = performance.now() - t;
+      pipeline.push(total);
       detect.push(a.detectMs);
+      evidence.push(a.evidenceMs);
+      // Everything that is neither the model nor the evidence: grabbing, transfer, pixels, messages, hysteresis.
+      plumbing.push(total - a.detectMs - a.evidenceMs);
     }
     const d = stats(detect.slice(1));
     const p = stats(pipeline.slice(1));
-    backends[name] = { loadMs, reason: info.reason, simd: info.simd, detect: d, pipeline: p, overhead: p.median / d.median - 1 };
+    const pl = stats(plumbing.slice(1));
+    backends[name] = {
+      loadMs,
+      reason: info.reason,
+      simd: info.simd,
+      detect: d,
+      evidence: stats(evidence.slice(1)),
+      pipeline: p,
+      plumbing: pl,
+      overhead: pl.median / d.median,
+    };
     client.terminate();
   }
 
@@ -88,7 +106,7 @@ async function run(cfg: BenchConfig) {
   await client.load(MODEL_URL, 'wasm');
   const counts: number[] = [];
   for (let i = 0; i < cfg.tensorFrames; i++) {
-    const a = await client.analyze(await grab(frames[i % frames.length]!), slots, DEFAULT_DETECT);
+    const a = await client.analyze(await grab(frames[i % frames.length]!), slots, OPTIONS);
     counts.push(a.numTensors);
   }
   // Main-thread blocking: the worker vs running the same detector in the page.
@@ -96,7 +114,7 @@ async function run(cfg: BenchConfig) {
   const nextTask = () => new Promise((r) => setTimeout(r, 0));
   const viaWorker = await longTasks(async () => {
     for (let i = 0; i < cfg.mainThreadFrames; i++) {
-      await client.analyze(await grab(frames[i % frames.length]!), slots, DEFAULT_DETECT);
+      await client.analyze(await grab(frames[i % frames.length]!), slots, OPTIONS);
       await nextTask();
     }
   });

@@ -16,7 +16,8 @@ test('camera → detections → slots drawn with the mouse → live counts that 
 
   // The app picks WASM here because Chromium's WebGL is SwiftShader (software), and says so.
   expect(await waitForModel(page)).toBe('wasm');
-  await expect(page.locator('.model')).toContainText('software-rendered');
+  await expect(page.locator('.model[data-backend]')).toContainText('software-rendered');
+  await expect(page.locator('.model[data-mode="full"]')).toBeVisible();
 
   // Vehicles are detected and drawn.
   await expect.poll(() => overlay(page).locator('rect.detection').count()).toBeGreaterThan(3);

@@ -57,6 +57,35 @@ describe('correction bookkeeping', () => {
   });
 });
 
+describe('a single tap shows at once, while the slot looks the same', () => {
+  it.each([
+    ['"occupied" on a slot the model calls free', true, -4, 2],
+    ['"free" on a slot the model calls occupied', false, 3, -2],
+    ['"occupied" where the model already agrees strongly', true, 5, 2],
+  ])('%s', (_n, occupied, rectified, expected) => {
+    const picture = ref(0.3);
+    const c = corr('a', occupied, 'f1', rectified, picture);
+    const cal = applyCorrection(emptyCalibration(), c, w);
+    const logits = { ...c.features.logits };
+    const uncalibrated = calibratedLogit(logits, picture, 'a', w, null);
+    // The same picture: what the user said, with a margin (or more, when the model agrees).
+    expect(Math.sign(calibratedLogit(logits, picture, 'a', w, cal))).toBe(occupied ? 1 : -1);
+    expect(calibratedLogit(logits, picture, 'a', w, cal)).toBeCloseTo(occupied ? Math.max(uncalibrated, expected) : Math.min(uncalibrated, expected));
+    // Slightly different (compression noise): still held. A different picture (the car left): the model again.
+    expect(calibratedLogit(logits, ref(0.35), 'a', w, cal)).toBeCloseTo(calibratedLogit(logits, picture, 'a', w, cal));
+    expect(calibratedLogit(logits, ref(0.6), 'a', w, cal)).toBeCloseTo(uncalibrated);
+    // Other slots are not touched, and undo takes it back.
+    expect(calibratedLogit(logits, picture, 'b', w, cal)).toBeCloseTo(uncalibrated);
+    expect(calibratedLogit(logits, picture, 'a', w, undoCorrection(cal, w))).toBeCloseTo(uncalibrated);
+  });
+  it('the latest correction of a slot is the one held', () => {
+    const picture = ref(0.3);
+    let cal = applyCorrection(emptyCalibration(), corr('a', true, 'f1', -4, picture), w);
+    cal = applyCorrection(cal, corr('a', false, 'f2', -4, picture), w);
+    expect(calibratedLogit({ hand: 0, square: null, rectified: -4, detection: 0 }, picture, 'a', w, cal)).toBeLessThan(0);
+  });
+});
+
 describe('free references', () => {
   it('a free confirmation becomes the slot reference; later ones refresh it (latest N averaged)', () => {
     let cal = applyCorrection(emptyCalibration(), corr('a', false, 'f1', 0, ref(0.2)), w, { l2: 2, referenceDepth: 2 });

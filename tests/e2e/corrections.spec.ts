@@ -1,0 +1,43 @@
+// Corrections: the user taps a slot and says what it holds; the counter learns, shows it, keeps it after a reload,
+// and can undo it.
+import { expect, test } from '@playwright/test';
+import { fixturesAvailable } from '../support/fixtures.ts';
+import { counts, drawRect, overlay, SEDAN, SKY, slotStates, waitForModel } from './support/app.ts';
+import { STILL_FRAME_FILE } from './support/paths.ts';
+
+test.skip(!fixturesAvailable(), 'fixtures (../shared/fixtures) not found: the fake camera needs the lot video');
+
+// A still photo of the lot (a frame of the fixture video): a correction holds while the slot looks as it did, and
+// the looping video moves its camera every 20 s.
+async function openStill(page: import('@playwright/test').Page): Promise<void> {
+  await page.locator('lw-source-picker input[accept="image/*"]').setInputFiles(STILL_FRAME_FILE);
+  await expect(page.locator('.stage img')).toBeVisible();
+}
+
+test('tapping a slot to correct it changes its state, survives a reload, and can be undone', async ({ page }) => {
+  await page.goto('/');
+  await openStill(page);
+  await waitForModel(page);
+  await page.getByRole('button', { name: 'Edit slots' }).click();
+  for (const [a, b] of [SEDAN, SKY]) await drawRect(page, a, b);
+  await page.getByRole('button', { name: 'Done editing' }).click();
+  await expect.poll(() => slotStates(page), { timeout: 60_000 }).toEqual({ '1': 'occupied', '2': 'free' });
+
+  // Slot 2 holds no car; the user says it is occupied (say, a skip parked there that the model does not know).
+  await overlay(page).locator('g.slot[data-id="2"]').click();
+  await page.getByRole('button', { name: 'Occupied', exact: true }).click();
+  await expect(page.getByText('Learned: slot 2 is occupied.')).toBeVisible();
+  await expect(page.locator('[data-learned="1"]')).toBeVisible();
+  await expect.poll(() => slotStates(page), { timeout: 60_000 }).toEqual({ '1': 'occupied', '2': 'occupied' });
+  await expect.poll(() => counts(page)).toEqual({ available: 0, occupied: 2, total: 2 });
+
+  // What it learned is stored with the lot.
+  await page.reload();
+  await openStill(page);
+  await expect(page.locator('[data-learned="1"]')).toBeVisible();
+  await expect.poll(() => slotStates(page), { timeout: 60_000 }).toEqual({ '1': 'occupied', '2': 'occupied' });
+
+  await page.getByRole('button', { name: 'Undo correction' }).click();
+  await expect(page.locator('[data-learned]')).toHaveCount(0);
+  await expect.poll(() => slotStates(page), { timeout: 60_000 }).toEqual({ '1': 'occupied', '2': 'free' });
+});
