@@ -22,6 +22,8 @@ export type LayoutAction =
   | { readonly type: 'row-add'; readonly quad: Quad; readonly rows: number; readonly cols: number }
   | { readonly type: 'row-edit'; readonly group: RowGroup }
   | { readonly type: 'row-resize'; readonly rows: number; readonly cols: number }
+  /** The same outline read the other way round (along its other pair of sides), with a new count. */
+  | { readonly type: 'row-turn'; readonly quad: Quad; readonly cols: number }
   | { readonly type: 'row-finish' };
 
 /** Moves several slots by the same amount, stopping where the first of them meets a frame edge. */
@@ -88,6 +90,11 @@ export function editLayout(state: LayoutState, action: LayoutAction): LayoutStat
       if (!group || (action.rows === group.rows && action.cols === group.cols)) return state;
       if (!validSize(action.rows, action.cols)) return state;
       const g = resizeGroup(group, action.rows, action.cols, slots);
+      return { slots: placeGroup(slots, g, group), group: g };
+    }
+    case 'row-turn': {
+      if (!group || quadProblem(action.quad) || !validSize(group.rows, action.cols)) return state;
+      const g = resizeGroup({ ...group, quad: action.quad }, group.rows, action.cols, slots);
       return { slots: placeGroup(slots, g, group), group: g };
     }
     case 'row-finish':

@@ -185,6 +185,13 @@ export function nudgeColDivider(g: RowGroup, row: number, index: number, delta: 
   return { ...g, colPins: g.colPins.map((p, r) => (r === row ? pin(p, index, current + delta, g.cols) : p)) };
 }
 
+/** Nudges the divider between rows by `delta` of the block's depth (keyboard). */
+export function nudgeRowDivider(g: RowGroup, index: number, delta: number): RowGroup {
+  if (index < 0 || index >= g.rowPins.length) return g;
+  const current = resolveDividers(g.rowPins)[index]!;
+  return { ...g, rowPins: pin(g.rowPins, index, current + delta, g.rows) };
+}
+
 /** Every divider back to even spacing. */
 export function evenOut(g: RowGroup): RowGroup {
   return { ...g, colPins: g.colPins.map((p) => p.map(() => null)), rowPins: g.rowPins.map(() => null) };
