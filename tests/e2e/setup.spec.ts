@@ -1,0 +1,242 @@
+// Setting up a real lot on a phone: a 360x740 touch screen in real Chromium, the PUCPR fixture frame as the picture,
+// fingers through Chromium's own touch events, the layout in the browser's IndexedDB.
+import { readFileSync } from 'node:fs';
+import { expect, test, type Page } from '@playwright/test';
+import { applyHomography, invertHomography, squareToQuad, type Quad } from '../../src/layout/homography.ts';
+import type { Point } from '../../src/occupancy/types.ts';
+import { fixture, fixturesAvailable } from '../support/fixtures.ts';
+import { dividers, overlaySlots, stageGeometry, Touch, type Px } from './support/touch.ts';
+
+test.skip(!fixturesAvailable(), 'fixtures (../shared/fixtures) not found: these tests mark the PUCPR lot');
+
+test.use({ viewport: { width: 360, height: 740 }, hasTouch: true, isMobile: true });
+
+const FRAME = '2012-09-13_17_00_33';
+const IMAGE = fixture('lots', 'pucpr', 'images', `${FRAME}.jpg`);
+const LABELS = fixture('lots', 'pucpr', 'labels', `${FRAME}.json`);
+interface Labelled {
+  image: string;
+  width: number;
+  height: number;
+  slots: { id: string; polygon: [number, number][]; occupied: boolean | null }[];
+}
+const labels = (): Labelled => JSON.parse(readFileSync(LABELS, 'utf8')) as Labelled;
+const label = (id: string) => labels().slots.find((s) => s.id === id)!.polygon;
+
+// The front row of the frame, slots 89-100: its outer corners as the labels give them.
+const ROW: Px[] = [
+  [71, 501],
+  [683, 507],
+  [679, 570],
+  [42, 555],
+];
+
+async function openLot(page: Page): Promise<Touch> {
+  // The detector plays no part in marking slots: its model request is held, so the two shared cores stay free.
+  await page.route('**/models/coco-ssd/model.json', () => {});
+  await page.goto('/');
+  await page.locator('lw-source-picker input[accept="image/*"]').setInputFiles(IMAGE);
+  await expect(page.locator('.stage img')).toBeVisible();
+  const touch = await Touch.on(page);
+  await touch.tapOn(page.getByRole('button', { name: 'Edit slots' }));
+  return touch;
+}
+
+const centroid = (p: readonly Px[]): Px => [p.reduce((s, q) => s + q[0], 0) / p.length, p.reduce((s, q) => s + q[1], 0) / p.length];
+function inside(poly: readonly Px[], [x, y]: Px): boolean {
+  let c = false;
+  for (let i = 0, j = poly.length - 1; i < poly.length; j = i++) {
+    const [xi, yi] = poly[i]!;
+    const [xj, yj] = poly[j]!;
+    if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) c = !c;
+  }
+  return c;
+}
+
+async function markRow(page: Page, touch: Touch, corners: readonly Px[]): Promise<void> {
+  const g = await stageGeometry(page);
+  for (const c of corners) await touch.tap(g.toPage(c));
+}
+
+test('a row: four taps and a count give its slots in order; a dragged divider stays where it is put', async ({ page }) => {
+  const touch = await openLot(page);
+  await touch.tapOn(page.getByRole('button', { name: 'Row', exact: true }));
+  await markRow(page, touch, ROW);
+
+  const count = page.getByRole('spinbutton', { name: 'Slots in the row' });
+  await expect(count).toBeVisible();
+  await touch.tapOn(count);
+  await page.keyboard.type('12');
+  await page.keyboard.press('Enter');
+
+  await expect(page.locator('lw-slot-overlay g.slot')).toHaveCount(12);
+  const slots = await overlaySlots(page);
+  expect(slots.map((s) => s.id)).toEqual(['1', '2', '3', '4', '5', '6', '7', '8', '9', '10', '11', '12']);
+  // Numbered left to right, and each lands on its labelled bay (89-100).
+  slots.forEach((s, k) => expect(inside(label(String(89 + k)), centroid(s.polygon)), `slot ${s.id} on bay ${89 + k}`).toBe(true));
+
+  // The divider furthest from the painted line it stands for (between bays 88+k and 89+k) goes onto that line.
+  let g = await stageGeometry(page);
+  const boundaryOf = (index: number): Px => {
+    const [a, b] = [label(String(89 + index)), label(String(90 + index))];
+    return centroid([a[2]!, a[3]!, b[0]!, b[1]!]);
+  };
+  const offBy = (d: { index: number; mid: Px }) => {
+    const at = g.toFrame(d.mid);
+    const t = boundaryOf(d.index);
+    return Math.hypot(at[0] - t[0], at[1] - t[1]);
+  };
+  const worst = (await dividers(page)).reduce((w, d) => (offBy(d) > offBy(w) ? d : w));
+  expect(offBy(worst)).toBeGreaterThan(3);
+  const boundary = boundaryOf(worst.index);
+  let loupe = false;
+  await touch.drag(worst.mid, g.toPage(boundary), 8, async () => {
+    loupe = await page.locator('lw-slot-overlay lw-magnifier').isVisible();
+  });
+  expect(loupe).toBe(true);
+  g = await stageGeometry(page);
+  const after = await dividers(page);
+  const moved = after.find((d) => d.index === worst.index)!;
+  expect(moved.pinned).toBe(true);
+  expect(offBy(moved)).toBeLessThan(1.5);
+  // The dividers on either side spread evenly between it and the row's ends; none is pinned but it.
+  expect(after.filter((d) => d.pinned)).toHaveLength(1);
+  // Evenly in the ground plane: mapped back through the row's homography, they are equal steps along the row.
+  const outline = (await page.locator('lw-slot-overlay polygon.group-outline').getAttribute('points'))!
+    .split(' ')
+    .map((p) => p.split(',').map(Number) as unknown as Point);
+  const ground = invertHomography(squareToQuad(outline as unknown as Quad));
+  const u = after.map((d) => applyHomography(ground, g.toFrame(d.mid))[0]);
+  const step = u[worst.index]! / (worst.index + 1);
+  u.slice(0, worst.index + 1).forEach((v, i) => expect(v).toBeCloseTo(step * (i + 1), 3));
+  const rest = (1 - u[worst.index]!) / (u.length - worst.index);
+  u.slice(worst.index).forEach((v, i) => expect(v).toBeCloseTo(u[worst.index]! + rest * i, 3));
+  // Ids stay as they were.
+  expect((await overlaySlots(page)).map((s) => s.id)).toEqual(slots.map((s) => s.id));
+
+  await touch.tapOn(page.getByRole('button', { name: 'Done', exact: true }));
+  await expect(page.locator('lw-slot-overlay line.divider')).toHaveCount(0);
+  await expect(page.locator('lw-slot-overlay g.slot')).toHaveCount(12);
+});
+
+test('pinch to zoom, two fingers to pan, then a corner marked to the pixel with the loupe', async ({ page }) => {
+  const touch = await openLot(page);
+  await touch.tapOn(page.getByRole('button', { name: '4 corners' }));
+  // A bay in the middle of the front row, so that it stays in view at 4x.
+  const bay = label('95');
+  let g = await stageGeometry(page);
+  const fitScale = g.scale;
+
+  await touch.pinch(g.toPage(centroid(bay)), 30, g.toPage(centroid(bay)), 120);
+  await expect.poll(async () => Number(await page.locator('lw-slot-overlay svg').getAttribute('data-zoom'))).toBeCloseTo(4, 1);
+  // A pinch is not a tap: no corner was placed.
+  await expect(page.locator('lw-slot-overlay .tap')).toHaveCount(0);
+
+  // Two fingers moving together (both on the picture) pan: the bay follows them.
+  g = await stageGeometry(page);
+  const c = g.toPage(centroid(bay));
+  const mid: Px = [g.box.x + g.box.width / 2, g.box.y + g.box.height / 2];
+  await touch.pinch(mid, 100, [mid[0] - 20, mid[1] - 10], 100);
+  const g2 = await stageGeometry(page);
+  const c2 = g2.toPage(centroid(bay));
+  expect(c2[0] - c[0]).toBeCloseTo(-20, -0.5);
+  expect(c2[1] - c[1]).toBeCloseTo(-10, -0.5);
+  expect(g2.scale / fitScale).toBeCloseTo(4, 1);
+
+  // Each corner: the finger lands a little off, slides onto the corner watching the loupe, lifts.
+  for (const [i, corner] of bay.entries()) {
+    const p = g2.toPage(corner);
+    await touch.drag([p[0] + 6, p[1] + 5], p, 5, async () => {
+      if (i === 0) await expect(page.locator('lw-slot-overlay lw-magnifier')).toBeVisible();
+    });
+  }
+  await expect(page.locator('lw-slot-overlay g.slot')).toHaveCount(1);
+  const [slot] = await overlaySlots(page);
+  // The same corners, in clockwise order from the top left, each within a pixel of the label.
+  for (const corner of bay) {
+    const d = Math.min(...slot!.polygon.map((q) => Math.hypot(q[0] - corner[0], q[1] - corner[1])));
+    expect(d).toBeLessThan(1);
+  }
+});
+
+test('undo and redo every edit, with the buttons and with Ctrl+Z / Ctrl+Shift+Z; the history ends when editing is done', async ({ page }) => {
+  const touch = await openLot(page);
+  await touch.tapOn(page.getByRole('button', { name: 'Row', exact: true }));
+  await markRow(page, touch, ROW);
+  const slots = page.locator('lw-slot-overlay g.slot');
+  const n = await slots.count();
+  expect(n).toBeGreaterThan(1);
+  await touch.tapOn(page.getByRole('button', { name: 'Slots in the row: one more' }));
+  await expect(slots).toHaveCount(n + 1);
+
+  const undo = page.getByRole('button', { name: 'Undo' });
+  const redo = page.getByRole('button', { name: 'Redo' });
+  await touch.tapOn(undo);
+  await expect(slots).toHaveCount(n);
+  await touch.tapOn(undo);
+  await expect(slots).toHaveCount(0);
+  await expect(undo).toBeDisabled();
+  await touch.tapOn(redo);
+  await expect(slots).toHaveCount(n);
+  await page.keyboard.press('Control+Shift+Z');
+  await expect(slots).toHaveCount(n + 1);
+  await page.keyboard.press('Control+Z');
+  await expect(slots).toHaveCount(n);
+  await expect(redo).toBeEnabled();
+
+  // Each step is stored as it happens: a reload shows the layout as it stands after the last undo.
+  await page.reload();
+  await page.locator('lw-source-picker input[accept="image/*"]').setInputFiles(IMAGE);
+  await expect(slots).toHaveCount(n);
+  await touch.tapOn(page.getByRole('button', { name: 'Edit slots' }));
+  await expect(page.getByRole('button', { name: 'Undo' })).toBeDisabled();
+  await expect(page.getByRole('button', { name: 'Redo' })).toBeDisabled();
+});
+
+test('a labelled fixture frame imports onto the overlay, exports back to the same file, and survives a reload', async ({ page }) => {
+  const touch = await openLot(page);
+  const files = page.locator('details[data-panel="layout-files"]');
+  await touch.tapOn(files.locator('summary'));
+
+  // A file that fails validation changes nothing and says why.
+  await files.locator('input[type="file"]').setInputFiles({ name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from('{"width": 1280, "slots": [') });
+  await expect(files.getByRole('alert')).toContainText('Nothing was changed: broken.json is not a JSON file');
+  await expect(page.locator('lw-slot-overlay g.slot')).toHaveCount(0);
+
+  await files.locator('input[type="file"]').setInputFiles(LABELS);
+  await expect(page.locator('lw-slot-overlay g.slot')).toHaveCount(100);
+  await expect(page.getByRole('status').filter({ hasText: 'Imported 100 slots' })).toBeVisible();
+  const original = labels();
+  const shown = await overlaySlots(page);
+  expect(shown.map((s) => s.id)).toEqual(original.slots.map((s) => s.id));
+  shown.forEach((s, i) => s.polygon.forEach((p, k) => expect(p).toEqual(original.slots[i]!.polygon[k]!.map((v) => expect.closeTo(v, 6)))));
+
+  // Exported as a labelled frame: the same file, with the states left unknown.
+  const [download] = await Promise.all([page.waitForEvent('download'), touch.tapOn(files.getByRole('button', { name: 'Export labelled frame' }))]);
+  expect(download.suggestedFilename()).toBe(`${FRAME}.json`);
+  const exported = JSON.parse(readFileSync((await download.path())!, 'utf8')) as Labelled;
+  expect({ ...exported, slots: exported.slots.map((s) => ({ ...s, occupied: true })) }).toEqual({
+    ...original,
+    lot: null,
+    captured: null,
+    weather: null,
+    slots: original.slots.map((s) => ({ ...s, occupied: true })),
+  });
+  expect(exported.slots.every((s) => s.occupied === null)).toBe(true);
+
+  // Ultralytics' bounding_boxes.json goes the same way; the app asks for its picture size, this picture's by default.
+  const [boxes] = await Promise.all([page.waitForEvent('download'), touch.tapOn(files.getByRole('button', { name: 'Export Ultralytics' }))]);
+  await touch.tapOn(page.getByRole('button', { name: 'Undo' }));
+  await expect(page.locator('lw-slot-overlay g.slot')).toHaveCount(0);
+  await files.locator('input[type="file"]').setInputFiles({ name: 'bounding_boxes.json', mimeType: 'application/json', buffer: readFileSync((await boxes.path())!) });
+  await expect(files.getByLabel('width')).toHaveValue('1280');
+  await touch.tapOn(files.getByRole('button', { name: 'Import', exact: true }));
+  await expect(page.locator('lw-slot-overlay g.slot')).toHaveCount(100);
+
+  await touch.tapOn(page.getByRole('button', { name: 'Done editing' }));
+  const before = await overlaySlots(page);
+  await page.reload();
+  await page.locator('lw-source-picker input[accept="image/*"]').setInputFiles(IMAGE);
+  await expect(page.locator('lw-slot-overlay g.slot')).toHaveCount(100);
+  expect(await overlaySlots(page)).toEqual(before);
+});
