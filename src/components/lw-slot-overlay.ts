@@ -84,6 +84,8 @@ export class LwSlotOverlay extends LitElement {
     draftGroup: { state: true },
     taps: { state: true },
     stageWidth: { state: true },
+    stageFocused: { state: true },
+    cursor: { state: true },
   };
 
   declare slots: readonly Slot[];
@@ -106,6 +108,10 @@ export class LwSlotOverlay extends LitElement {
   declare draftGroup: RowGroup | null;
   declare taps: Point[];
   declare stageWidth: number;
+  /** The picture itself has keyboard focus: a reticle marks the point Enter places (tap tools). */
+  declare stageFocused: boolean;
+  /** The keyboard's pointer on the picture (tap tools): arrows move it, Enter places a corner there. */
+  declare cursor: Point | null;
 
   private readonly pointers = new Map<number, Point>();
   /** A press is under way: focus that it causes is not a keyboard selection. */
@@ -135,6 +141,8 @@ export class LwSlotOverlay extends LitElement {
     this.draftGroup = null;
     this.taps = [];
     this.stageWidth = 0;
+    this.stageFocused = false;
+    this.cursor = null;
   }
 
   static override styles = css`
@@ -283,6 +291,12 @@ export class LwSlotOverlay extends LitElement {
       dominant-baseline: central;
       pointer-events: none;
     }
+    .reticle {
+      stroke: #38bdf8;
+      stroke-width: 1.5;
+      vector-effect: non-scaling-stroke;
+      pointer-events: none;
+    }
     lw-magnifier {
       position: absolute;
       top: 6px;
@@ -385,7 +399,7 @@ export class LwSlotOverlay extends LitElement {
         role="group"
         tabindex=${this.editing ? '0' : '-1'}
         aria-label=${this.editing
-          ? 'Slot editor: mark slots on the picture; arrow keys pan, plus and minus zoom, 0 fits'
+          ? 'Slot editor: arrow keys pan, plus and minus zoom, 0 fits; with a corner tool, Enter places a corner at the middle'
           : 'Parking slots'}
         data-zoom=${v.zoom.toFixed(3)}
         @pointerdown=${this.onDown}
@@ -394,6 +408,11 @@ export class LwSlotOverlay extends LitElement {
         @pointercancel=${this.onPointerCancel}
         @contextmenu=${(e: Event) => this.editing && e.preventDefault()}
         @keydown=${this.onStageKey}
+        @focus=${(e: FocusEvent) => (this.stageFocused = e.target === e.currentTarget)}
+        @blur=${() => {
+          this.stageFocused = false;
+          this.cursor = null;
+        }}
       >
         ${this.showDetections
           ? this.detections.map(
@@ -403,7 +422,7 @@ export class LwSlotOverlay extends LitElement {
             )
           : nothing}
         ${this.slots.map((s) => this.renderSlot(s, groupPolys?.get(s.id) ?? this.draft?.get(s.id) ?? s.polygon))}
-        ${selected ? this.renderHandles(selected) : nothing} ${this.renderGroup()} ${this.renderDraft()}
+        ${selected ? this.renderHandles(selected) : nothing} ${this.renderGroup()} ${this.renderDraft()} ${this.renderReticle()}
       </svg>
       ${this.renderMagnifier()}`;
   }
@@ -511,6 +530,20 @@ export class LwSlotOverlay extends LitElement {
     const closed = points.length === 4 ? [...points, points[0]!] : points;
     return svg`<polyline class="draft" data-taps=${this.taps.length} points=${closed.map((p) => this.px(p)).join(' ')}></polyline>
       ${points.map((p) => svg`<circle class="handle tap" cx=${p[0] * this.frameWidth} cy=${p[1] * this.frameHeight} r=${r}></circle>`)}`;
+  }
+
+  private get tapTool(): boolean {
+    return this.tool === 'quad' || this.tool === 'row' || this.tool === 'grid';
+  }
+
+  private renderReticle() {
+    if (!this.stageFocused || !this.editing || !this.tapTool) return nothing;
+    const [x, y] = this.cursor ?? stageToFrame(this.view, [0.5, 0.5]);
+    const r = 12 * this.unit;
+    const cx = x * this.frameWidth;
+    const cy = y * this.frameHeight;
+    return svg`<g class="reticle"><circle cx=${cx} cy=${cy} r=${r} fill="none"></circle>
+      <line x1=${cx - 2 * r} y1=${cy} x2=${cx + 2 * r} y2=${cy}></line><line x1=${cx} y1=${cy - 2 * r} x2=${cx} y2=${cy + 2 * r}></line></g>`;
   }
 
   private renderMagnifier() {
@@ -665,16 +698,18 @@ export class LwSlotOverlay extends LitElement {
       case 'group': {
         const held: Point = [at[0] + d.grab[0], at[1] + d.grab[1]];
         this.draftGroup = this.groupDrag(d, held, this.stagePx(e));
-        this.drag = { ...d, at: held, moved: d.moved || this.travelled(e, d.from) };
+        // Handles move by any amount (a loupe-guided nudge is a pixel or two); the row itself only past a tap's slop.
+        const fine = d.hit.kind === 'corner' || d.hit.kind === 'divider';
+        this.drag = { ...d, at: held, moved: d.moved || this.travelled(e, d.from, fine ? 0.5 : TAP_SLOP) };
         return;
       }
     }
   };
 
-  private travelled(e: PointerEvent, from: Point): boolean {
+  private travelled(e: PointerEvent, from: Point, slop = TAP_SLOP): boolean {
     const a = this.toScreen(from);
     const b = this.stagePx(e);
-    return Math.hypot(a[0] - b[0], a[1] - b[1]) > TAP_SLOP;
+    return Math.hypot(a[0] - b[0], a[1] - b[1]) > slop;
   }
 
   /** The point a hit takes hold of: a corner, the nearest point of a divider, or the press itself. */
@@ -803,10 +838,16 @@ export class LwSlotOverlay extends LitElement {
   private onStageKey = (e: KeyboardEvent): void => {
     if (!this.editing || e.target !== e.currentTarget) return;
     const a = this.arrow(e);
-    if (a) {
+    if (a && this.tapTool) {
       e.preventDefault();
-      // A tenth of the visible part per press (Shift: four tenths); the picture moves the other way, as with a finger.
-      emit(this, 'view-changed', { view: panBy(this.view, [-a[0] * 20, -a[1] * 20]) });
+      this.moveCursor(a);
+    } else if (a) {
+      e.preventDefault();
+      // 2% of what is in view per press (Shift: 8%); the picture moves the other way, as under a finger.
+      emit(this, 'view-changed', { view: panBy(this.view, [-a[0] * 4, -a[1] * 4]) });
+    } else if ((e.key === 'Enter' || e.key === ' ') && this.tapTool) {
+      e.preventDefault();
+      this.addTap(this.cursor ?? stageToFrame(this.view, [0.5, 0.5]));
     } else if (e.key === '+' || e.key === '=') {
       emit(this, 'view-changed', { view: zoomAbout(this.view, [0.5, 0.5], 1.5) });
     } else if (e.key === '-') {
@@ -815,6 +856,19 @@ export class LwSlotOverlay extends LitElement {
       emit(this, 'view-changed', { view: FIT });
     }
   };
+
+  /** Moves the keyboard's reticle by 2% of what is in view (Shift: 8%), panning to keep it in view. */
+  private moveCursor(a: Point): void {
+    const v = this.view;
+    const from = this.cursor ?? stageToFrame(v, [0.5, 0.5]);
+    const at: Point = [Math.min(1, Math.max(0, from[0] + (a[0] * 4) / v.zoom)), Math.min(1, Math.max(0, from[1] + (a[1] * 4) / v.zoom))];
+    this.cursor = at;
+    const s = frameToStage(v, at);
+    const margin = 0.05;
+    const dx = s[0] < margin ? s[0] - margin : s[0] > 1 - margin ? s[0] - (1 - margin) : 0;
+    const dy = s[1] < margin ? s[1] - margin : s[1] > 1 - margin ? s[1] - (1 - margin) : 0;
+    if (dx || dy) emit(this, 'view-changed', { view: panBy(v, [-dx, -dy]) });
+  }
 
   private onSlotKey(e: KeyboardEvent, slot: Slot): void {
     const a = this.arrow(e);

@@ -240,3 +240,123 @@ test('a labelled fixture frame imports onto the overlay, exports back to the sam
   await expect(page.locator('lw-slot-overlay g.slot')).toHaveCount(100);
   expect(await overlaySlots(page)).toEqual(before);
 });
+
+test('bulk edits: a lasso and shift-click select, then the slots are renumbered, moved and deleted together', async ({ page }) => {
+  const touch = await openLot(page);
+  await page.locator('details[data-panel="layout-files"]').locator('input[type="file"]').setInputFiles(LABELS);
+  await expect(page.locator('lw-slot-overlay g.slot')).toHaveCount(100);
+  await touch.tapOn(page.getByRole('button', { name: 'Select', exact: true }));
+
+  // A loop around the front row (bays 89-100).
+  const g = await stageGeometry(page);
+  const loop = ([[30, 490], [700, 490], [700, 585], [30, 585], [30, 495]] as Px[]).map((p) => g.toPage(p));
+  await touch.trace(loop);
+  await expect(page.getByRole('status').filter({ hasText: 'selected' })).toHaveText('12 selected');
+  // Shift-click adds one more (mouse and keyboard work on the same page).
+  await page.keyboard.down('Shift');
+  await page.mouse.click(...g.toPage(centroid(label('88'))));
+  await page.keyboard.up('Shift');
+  await expect(page.getByRole('status').filter({ hasText: 'selected' })).toHaveText('13 selected');
+
+  await touch.tapOn(page.getByRole('button', { name: 'Renumber…' }));
+  await touch.tapOn(page.getByLabel('Prefix', { exact: true }));
+  await page.keyboard.type('E');
+  await page.getByLabel('From', { exact: true }).fill('1');
+  await touch.tapOn(page.getByRole('button', { name: 'Renumber', exact: true }));
+  const named = new Map((await overlaySlots(page)).map((s) => [s.id, s.name]));
+  // In layout order: bay 88 comes before 89-100.
+  expect(['88', ...Array.from({ length: 12 }, (_, i) => String(89 + i))].map((id) => named.get(id))).toEqual(
+    Array.from({ length: 13 }, (_, i) => `E${i + 1}`),
+  );
+  expect(named.get('87')).toBe('87');
+
+  // Dragging one selected slot moves all of them by the same amount.
+  const before = new Map((await overlaySlots(page)).map((s) => [s.id, s.polygon]));
+  const here = await stageGeometry(page);
+  const from = here.toPage(centroid(label('95')));
+  await touch.drag(from, [from[0] + 10, from[1] - 6], 6);
+  const after = new Map((await overlaySlots(page)).map((s) => [s.id, s.polygon]));
+  const shift = (id: string) => [after.get(id)![0]![0] - before.get(id)![0]![0], after.get(id)![0]![1] - before.get(id)![0]![1]];
+  const [dx, dy] = shift('95');
+  expect(dx).toBeCloseTo(10 / here.scale, 0);
+  expect(dy).toBeCloseTo(-6 / here.scale, 0);
+  for (const id of ['88', '89', '100']) expect(shift(id)).toEqual([expect.closeTo(dx!, 6), expect.closeTo(dy!, 6)]);
+  expect(shift('1')).toEqual([0, 0]);
+
+  await touch.tapOn(page.getByRole('button', { name: 'Delete 13 slots' }));
+  await expect(page.locator('lw-slot-overlay g.slot')).toHaveCount(87);
+  await page.keyboard.press('Control+Z');
+  await expect(page.locator('lw-slot-overlay g.slot')).toHaveCount(100);
+});
+
+test('with the keyboard alone: a row by a reticle moved with the arrows and placed with Enter', async ({ page }) => {
+  await openLot(page);
+  await page.getByRole('button', { name: 'Row', exact: true }).focus();
+  await page.keyboard.press('Enter');
+  await page.locator('lw-slot-overlay svg').focus();
+  // The reticle starts in the middle (640, 360); Shift+arrow moves it 8% of the width or height in view.
+  const press = async (key: string, times: number) => {
+    for (let i = 0; i < times; i++) await page.keyboard.press(key);
+  };
+  await press('Shift+ArrowLeft', 3);
+  await page.keyboard.press('Enter');
+  await press('Shift+ArrowRight', 6);
+  await page.keyboard.press('Enter');
+  await press('Shift+ArrowDown', 2);
+  await page.keyboard.press('Enter');
+  await press('Shift+ArrowLeft', 6);
+  await page.keyboard.press('Enter');
+  const outline = (await page.locator('lw-slot-overlay polygon.group-outline').getAttribute('points'))!.split(' ').map((p) => p.split(',').map(Number));
+  const x0 = 640 - 3 * 0.08 * 1280;
+  const x1 = 640 + 3 * 0.08 * 1280;
+  const y1 = 360 + 2 * 0.08 * 720;
+  expect(outline.map((p) => p.map((v) => Math.round(v)))).toEqual([
+    [Math.round(x0), 360],
+    [Math.round(x1), 360],
+    [Math.round(x1), Math.round(y1)],
+    [Math.round(x0), Math.round(y1)],
+  ]);
+  await expect(page.locator('lw-slot-overlay g.slot')).not.toHaveCount(0);
+  // The count from the keyboard, then Enter on the row's outline finishes it.
+  await page.getByRole('spinbutton', { name: 'Slots in the row' }).fill('7');
+  await page.keyboard.press('Enter');
+  await expect(page.locator('lw-slot-overlay g.slot')).toHaveCount(7);
+  await page.locator('lw-slot-overlay polygon.group-outline').focus();
+  await page.keyboard.press('Enter');
+  await expect(page.locator('lw-slot-overlay polygon.group-outline')).toHaveCount(0);
+});
+
+test('freeze frame: editing on a still of the camera while the live picture keeps going', async ({ page }) => {
+  await page.route('**/models/coco-ssd/model.json', () => {});
+  await page.goto('/');
+  const touch = await Touch.on(page);
+  await touch.tapOn(page.getByRole('button', { name: 'Use camera' }));
+  const video = page.locator('.stage video');
+  await expect.poll(() => video.evaluate((v: HTMLVideoElement) => v.readyState >= 2 && !v.paused)).toBe(true);
+  await touch.tapOn(page.getByRole('button', { name: 'Edit slots' }));
+  await touch.tapOn(page.getByRole('button', { name: 'Freeze frame' }));
+
+  const still = page.locator('.stage .picture canvas');
+  await expect(still).toBeVisible();
+  await expect(page.locator('.stage .still-badge')).toContainText('Still');
+  await expect(page.getByText('counting goes on with the live picture')).toBeVisible();
+  // The still is the camera's picture at its own size, not a blank canvas; the video keeps playing under it.
+  const stats = await still.evaluate((c: HTMLCanvasElement) => {
+    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    let sum = 0;
+    let sq = 0;
+    for (let i = 0; i < d.length; i += 4) {
+      sum += d[i]!;
+      sq += d[i]! * d[i]!;
+    }
+    const n = d.length / 4;
+    return { w: c.width, h: c.height, sd: Math.sqrt(sq / n - (sum / n) ** 2) };
+  });
+  expect([stats.w, stats.h]).toEqual([640, 360]);
+  expect(stats.sd).toBeGreaterThan(10);
+  const t0 = await video.evaluate((v: HTMLVideoElement) => v.currentTime);
+  await expect.poll(() => video.evaluate((v: HTMLVideoElement) => v.currentTime)).toBeGreaterThan(t0);
+
+  await touch.tapOn(page.getByRole('button', { name: 'Back to live' }));
+  await expect(still).toHaveCount(0);
+});

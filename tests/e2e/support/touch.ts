@@ -38,6 +38,15 @@ export class Touch {
     await this.send('touchEnd', [], []);
   }
 
+  /** A finger drawn along a path (a lasso), then lifted. */
+  async trace(path: readonly Px[]): Promise<void> {
+    this.actions++;
+    const id = this.nextId++;
+    await this.send('touchStart', [path[0]!], [id]);
+    for (const p of path.slice(1)) await this.send('touchMove', [p], [id]);
+    await this.send('touchEnd', [], []);
+  }
+
   /** A short tap (the finger does not slide). */
   async tap(at: Px): Promise<void> {
     this.actions++;
