@@ -140,6 +140,9 @@ export class LwApp extends LitElement {
         gap: 8px;
         margin-top: 8px;
       }
+      .editor:empty {
+        display: none;
+      }
       .editor-notice {
         margin: 0;
         font-size: 0.9rem;
@@ -387,7 +390,9 @@ export class LwApp extends LitElement {
     const source = this.sourceCtl.source;
     if (!source) return nothing;
     const ed = this.editor;
-    return html`<div class="toolbar">
+    // What the last taps opened (a row's count, a selection) comes first, right under the picture, where the eyes are.
+    return html`${ed.editing ? this.renderEditContext() : nothing}
+      <div class="toolbar">
         <button aria-pressed=${ed.editing ? 'true' : 'false'} @click=${() => (ed.editing ? this.finishEditing() : ed.begin())}>
           ${ed.editing ? 'Done editing' : 'Edit slots'}
         </button>
@@ -407,27 +412,33 @@ export class LwApp extends LitElement {
               @zoom-requested=${(e: CustomEvent<{ step: 'in' | 'out' | 'fit' }>) => ed.zoom(e.detail.step)}
               @still-toggled=${() => (ed.still ? ed.unfreeze() : ed.freeze(source))}
             ></lw-edit-toolbar>
-            ${ed.group
-              ? html`<lw-row-bar
-                  .group=${ed.group}
-                  .showRows=${ed.tool === 'grid'}
-                  @row-resized=${this.onRowResized}
-                  @row-turned=${() => ed.turnRow()}
-                  @row-evened=${() => ed.group && ed.dispatch({ type: 'row-edit', group: evenOut(ed.group) })}
-                  @row-finished=${this.onRowFinished}
-                ></lw-row-bar>`
-              : nothing}
-            <lw-selection-bar
-              .ids=${ed.selection}
-              @slots-deleted=${this.onSlotsDeleted}
-              @slots-selected=${this.onSlotsSelected}
-              @slots-renumbered=${(e: CustomEvent<LotwatchEvents['slots-renumbered']>) => ed.dispatch({ type: 'renumber', ...e.detail })}
-            ></lw-selection-bar>
-            ${ed.notice
-              ? html`<p class="editor-notice ${ed.notice.kind}" role=${ed.notice.kind === 'error' ? 'alert' : 'status'}>${ed.notice.text}</p>`
-              : nothing}
           </div>`
         : nothing}`;
+  }
+
+  private renderEditContext() {
+    const ed = this.editor;
+    return html`<div class="editor">
+      ${ed.group
+        ? html`<lw-row-bar
+            .group=${ed.group}
+            .showRows=${ed.tool === 'grid'}
+            @row-resized=${this.onRowResized}
+            @row-turned=${() => ed.turnRow()}
+            @row-evened=${() => ed.group && ed.dispatch({ type: 'row-edit', group: evenOut(ed.group) })}
+            @row-finished=${this.onRowFinished}
+          ></lw-row-bar>`
+        : nothing}
+      <lw-selection-bar
+        .ids=${ed.selection}
+        @slots-deleted=${this.onSlotsDeleted}
+        @slots-selected=${this.onSlotsSelected}
+        @slots-renumbered=${(e: CustomEvent<LotwatchEvents['slots-renumbered']>) => ed.dispatch({ type: 'renumber', ...e.detail })}
+      ></lw-selection-bar>
+      ${ed.notice
+        ? html`<p class="editor-notice ${ed.notice.kind}" role=${ed.notice.kind === 'error' ? 'alert' : 'status'}>${ed.notice.text}</p>`
+        : nothing}
+    </div>`;
   }
 
   private finishEditing(): void {
