@@ -1,5 +1,5 @@
 import { LitElement, css, html, nothing } from 'lit';
-import type { SourceKind } from '../camera/frame-source.ts';
+import type { FrameSource, SourceKind } from '../camera/frame-source.ts';
 import { backendFromQuery } from '../detector/backend-choice.ts';
 import type { Analysis } from '../detector/worker-messages.ts';
 import { AnalysisController } from '../controllers/analysis-controller.ts';
@@ -273,7 +273,7 @@ export class LwApp extends LitElement {
           ${this.renderNotices()}
           ${source
             ? html`<div class="stage" style="aspect-ratio: ${source.width} / ${source.height}; max-width: calc(70vh * ${source.width / source.height})">
-                ${this.renderPicture(source.element)}
+                ${this.renderPicture(source)}
                 <lw-slot-overlay
                   .slots=${this.store.slots}
                   .states=${states}
@@ -284,7 +284,7 @@ export class LwApp extends LitElement {
                   .tool=${this.editor.tool}
                   .group=${this.editor.group}
                   .view=${this.editor.view}
-                  .picture=${this.editor.still?.canvas ?? source.element}
+                  .picture=${this.editor.stillOf(source)?.canvas ?? source.element}
                   .frameWidth=${source.width}
                   .frameHeight=${source.height}
                   @slot-drawn=${this.onSlotDrawn}
@@ -300,7 +300,7 @@ export class LwApp extends LitElement {
                   @row-finished=${this.onRowFinished}
                   @view-changed=${(e: CustomEvent<LotwatchEvents['view-changed']>) => this.editor.setView(e.detail.view)}
                 ></lw-slot-overlay>
-                ${this.editor.still ? html`<span class="still-badge">Still · ${timeOf(this.editor.still.takenAt)}</span>` : nothing}
+                ${this.renderStillBadge(source)}
               </div>`
             : html`<div class="placeholder">
                 ${this.sourceCtl.status === 'opening'
@@ -380,23 +380,29 @@ export class LwApp extends LitElement {
   // --- Slot editor (issue 8) ---------------------------------------------------------------------------------------
 
   /** The live source, with the still over it while one is taken: the overlay's view zooms both alike. */
-  private renderPicture(element: HTMLVideoElement | HTMLImageElement) {
+  private renderPicture(source: FrameSource) {
     const v = this.editor.view;
     const transform = v.zoom === 1 ? 'none' : `scale(${v.zoom}) translate(${-v.x * 100}%, ${-v.y * 100}%)`;
-    return html`<div class="picture" style="transform:${transform}">${element}${this.editor.still?.canvas ?? nothing}</div>`;
+    return html`<div class="picture" style="transform:${transform}">${source.element}${this.editor.stillOf(source)?.canvas ?? nothing}</div>`;
+  }
+
+  private renderStillBadge(source: FrameSource) {
+    const still = this.editor.stillOf(source);
+    return still ? html`<span class="still-badge">Still · ${timeOf(still.takenAt)}</span>` : nothing;
   }
 
   private renderToolbar() {
     const source = this.sourceCtl.source;
     if (!source) return nothing;
     const ed = this.editor;
+    const still = ed.stillOf(source);
     // What the last taps opened (a row's count, a selection) comes first, right under the picture, where the eyes are.
     return html`${ed.editing ? this.renderEditContext() : nothing}
       <div class="toolbar">
         <button aria-pressed=${ed.editing ? 'true' : 'false'} @click=${() => (ed.editing ? this.finishEditing() : ed.begin())}>
           ${ed.editing ? 'Done editing' : 'Edit slots'}
         </button>
-        ${ed.still ? html`<span class="hint">Editing on a still taken at ${timeOf(ed.still.takenAt)}; counting goes on with the live picture.</span>` : nothing}
+        ${still ? html`<span class="hint">Editing on a still taken at ${timeOf(still.takenAt)}; counting goes on with the live picture.</span>` : nothing}
       </div>
       ${ed.editing
         ? html`<div class="editor">
@@ -404,13 +410,13 @@ export class LwApp extends LitElement {
               .tool=${ed.tool}
               .canUndo=${ed.canUndo}
               .canRedo=${ed.canRedo}
-              .frozen=${Boolean(ed.still)}
+              .frozen=${Boolean(still)}
               .zoom=${ed.view.zoom}
               @tool-selected=${(e: CustomEvent<{ tool: typeof ed.tool }>) => ed.setTool(e.detail.tool)}
               @undo-requested=${() => ed.undo()}
               @redo-requested=${() => ed.redo()}
               @zoom-requested=${(e: CustomEvent<{ step: 'in' | 'out' | 'fit' }>) => ed.zoom(e.detail.step)}
-              @still-toggled=${() => (ed.still ? ed.unfreeze() : ed.freeze(source))}
+              @still-toggled=${() => (still ? ed.unfreeze() : ed.freeze(source))}
             ></lw-edit-toolbar>
           </div>`
         : nothing}`;

@@ -587,16 +587,17 @@ export class LwSlotOverlay extends LitElement {
   }
 
   private onDown = (e: PointerEvent): void => {
-    this.pressing = true;
-    this.pointers.set(e.pointerId, this.stagePx(e));
     if (!this.editing) {
       if (e.button === 0) this.select(this.slotAt(e));
       return;
     }
-    e.preventDefault();
-    if (this.pointers.size === 2) return this.startPinch(e);
-    if (this.pointers.size > 2 || this.drag) return;
+    // Every finger is captured, so its pointerup comes here even off the picture: a finger never stays counted.
     this.capture(e);
+    this.pressing = true;
+    this.pointers.set(e.pointerId, this.stagePx(e));
+    e.preventDefault();
+    if (this.pointers.size === 2) return this.startPinch();
+    if (this.pointers.size > 2 || this.drag) return;
     const at = this.toPoint(e);
     if (e.button === 1 || e.button === 2 || (e.button === 0 && this.spaceHeld)) {
       this.drag = { kind: 'pan', startView: this.view, from: this.stagePx(e), pointerId: e.pointerId };
@@ -646,9 +647,8 @@ export class LwSlotOverlay extends LitElement {
     }
   };
 
-  private startPinch(e: PointerEvent): void {
+  private startPinch(): void {
     // A second finger: whatever the first one started is dropped, and both fingers drive the view.
-    this.capture(e);
     this.draft = null;
     this.draftGroup = null;
     const [a, b] = [...this.pointers.entries()] as [[number, Point], [number, Point]];

@@ -29,7 +29,8 @@ export class LayoutEditorController implements ReactiveController {
   selection: readonly string[] = [];
   tool: DrawTool = 'rect';
   view: View = FIT;
-  still: Still | null = null;
+  /** The still being edited on, and the source it was taken from. */
+  private frozen: { still: Still; source: FrameSource } | null = null;
   notice: EditorNotice | null = null;
 
   constructor(
@@ -47,6 +48,11 @@ export class LayoutEditorController implements ReactiveController {
 
   hostDisconnected(): void {
     window.removeEventListener('keydown', this.onKey);
+  }
+
+  /** The still of `source`, if one was taken of it (a still of another, earlier source does not count). */
+  stillOf(source: FrameSource | null): Still | null {
+    return this.frozen && this.frozen.source === source ? this.frozen.still : null;
   }
 
   get editing(): boolean {
@@ -82,7 +88,7 @@ export class LayoutEditorController implements ReactiveController {
     this.history = null;
     this.selection = [];
     this.view = FIT;
-    this.still = null;
+    this.frozen = null;
     this.notice = null;
     this.host.requestUpdate();
   }
@@ -163,7 +169,7 @@ export class LayoutEditorController implements ReactiveController {
   /** Freezes what the source shows now; counting goes on with the live source. */
   freeze(source: FrameSource): void {
     try {
-      this.still = takeStill(source.element, source.width, source.height);
+      this.frozen = { still: takeStill(source.element, source.width, source.height), source };
     } catch (err) {
       this.say('error', err instanceof Error ? err.message : String(err));
     }
@@ -171,7 +177,7 @@ export class LayoutEditorController implements ReactiveController {
   }
 
   unfreeze(): void {
-    this.still = null;
+    this.frozen = null;
     this.host.requestUpdate();
   }
 
