@@ -6,7 +6,6 @@ import { AnalysisController } from '../controllers/analysis-controller.ts';
 import { LotStoreController } from '../controllers/lot-store-controller.ts';
 import { SourceController } from '../controllers/source-controller.ts';
 import { stepLot } from '../occupancy/lot-state.ts';
-import { evenOut } from '../layout/row-group.ts';
 import type { Detection, LotState, SlotState } from '../occupancy/types.ts';
 import type { Settings } from '../settings/settings.ts';
 import { controlStyles } from '../components/shared-styles.ts';
@@ -431,7 +430,7 @@ export class LwApp extends LitElement {
             .showRows=${ed.tool === 'grid'}
             @row-resized=${this.onRowResized}
             @row-turned=${() => ed.turnRow()}
-            @row-evened=${() => ed.group && ed.dispatch({ type: 'row-edit', group: evenOut(ed.group) })}
+            @row-evened=${() => ed.evenOutRow()}
             @row-finished=${this.onRowFinished}
           ></lw-row-bar>`
         : nothing}

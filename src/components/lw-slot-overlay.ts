@@ -399,7 +399,7 @@ export class LwSlotOverlay extends LitElement {
         role="group"
         tabindex=${this.editing ? '0' : '-1'}
         aria-label=${this.editing
-          ? 'Slot editor: arrow keys pan, plus and minus zoom, 0 fits; with a corner tool, Enter places a corner at the middle'
+          ? 'Slot editor: arrow keys pan, plus and minus zoom, 0 fits; with a corner tool the arrows move a reticle and Enter places a corner'
           : 'Parking slots'}
         data-zoom=${v.zoom.toFixed(3)}
         @pointerdown=${this.onDown}

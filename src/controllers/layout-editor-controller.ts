@@ -7,7 +7,7 @@ import { canRedo, canUndo, record, redo, startHistory, undo, type History } from
 import { editLayout, type LayoutAction, type LayoutState } from '../layout/layout-edits.ts';
 import { aspectMismatch, FORMAT_NAMES, type FrameSize, type ImportedLayout } from '../layout/layout-format.ts';
 import type { Quad } from '../layout/homography.ts';
-import type { RowGroup } from '../layout/row-group.ts';
+import { evenOut, type RowGroup } from '../layout/row-group.ts';
 import { orientRow, quadProblem } from '../layout/row-split.ts';
 import { mergeSelection, toggleInSelection } from '../layout/selection.ts';
 import { suggestCount } from '../layout/suggest-count.ts';
@@ -141,6 +141,11 @@ export class LayoutEditorController implements ReactiveController {
     const quad = orientRow(g.quad, aspect, alongIsLong) as unknown as Quad;
     const others = (this.history?.present.slots ?? []).filter((s) => !g.ids.includes(s.id));
     this.dispatch({ type: 'row-turn', quad, cols: suggestCount(quad, g.rows, others, aspect) });
+  }
+
+  /** Every divider of the open row back to even spacing. */
+  evenOutRow(): void {
+    if (this.group) this.dispatch({ type: 'row-edit', group: evenOut(this.group) });
   }
 
   /** `replace`: only these; `toggle`: in or out; `add`: these as well. */
