@@ -250,7 +250,7 @@ export async function benchSetup(args: string[]): Promise<SetupBench | { skipped
     return result;
   } finally {
     await browser.close();
-    await new Promise<void>((resolve) => server.httpServer.close(() => resolve()));
+    await server.close();
   }
 }
 
