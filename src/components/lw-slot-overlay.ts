@@ -1,7 +1,7 @@
 import { LitElement, css, html, svg, nothing, type PropertyValues } from 'lit';
 import { centroid } from '../occupancy/geometry.ts';
 import type { Detection, Point, Slot, SlotState } from '../occupancy/types.ts';
-import { angleAbout, groupHandles, hitGroup, type GroupHandles, type GroupHit } from '../layout/handles.ts';
+import { angleAbout, groupHandles, hitGroup, nearestOnSegment, type GroupHandles, type GroupHit } from '../layout/handles.ts';
 import { translateSlots } from '../layout/layout-edits.ts';
 import {
   dragColDivider,
@@ -716,13 +716,7 @@ export class LwSlotOverlay extends LitElement {
   private anchorOf(hit: GroupHit, at: Point): Point {
     if (hit.kind === 'corner') return this.group?.quad[hit.index] ?? at;
     if (hit.kind !== 'divider') return at;
-    const a = this.toScreen(hit.line.from);
-    const b = this.toScreen(hit.line.to);
-    const p = this.toScreen(at);
-    const dx = b[0] - a[0];
-    const dy = b[1] - a[1];
-    const t = Math.max(0, Math.min(1, ((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / (dx * dx + dy * dy || 1)));
-    return this.fromScreen([a[0] + t * dx, a[1] + t * dy]);
+    return this.fromScreen(nearestOnSegment(this.toScreen(at), this.toScreen(hit.line.from), this.toScreen(hit.line.to)));
   }
 
   private groupDrag(d: Extract<Drag, { kind: 'group' }>, at: Point, atPx: Point): RowGroup {

@@ -24,13 +24,18 @@ export type ToScreen = (p: Point) => Point;
 const mid = (a: Point, b: Point): Point => [(a[0] + b[0]) / 2, (a[1] + b[1]) / 2];
 const dist = (a: Point, b: Point) => Math.hypot(a[0] - b[0], a[1] - b[1]);
 
-/** Distance from p to the segment ab (all in screen pixels). */
-export function segmentDistance(p: Point, a: Point, b: Point): number {
+/** The point of segment ab nearest to p. */
+export function nearestOnSegment(p: Point, a: Point, b: Point): Point {
   const dx = b[0] - a[0];
   const dy = b[1] - a[1];
   const len2 = dx * dx + dy * dy;
   const t = len2 ? Math.max(0, Math.min(1, ((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / len2)) : 0;
-  return Math.hypot(p[0] - (a[0] + t * dx), p[1] - (a[1] + t * dy));
+  return [a[0] + t * dx, a[1] + t * dy];
+}
+
+/** Distance from p to the segment ab (all in screen pixels). */
+export function segmentDistance(p: Point, a: Point, b: Point): number {
+  return dist(p, nearestOnSegment(p, a, b));
 }
 
 function insideConvex(p: Point, poly: readonly Point[]): boolean {

@@ -1,5 +1,6 @@
 import { area } from '../occupancy/geometry.ts';
 import type { Point, Slot } from '../occupancy/types.ts';
+import { segmentsCross } from './row-split.ts';
 
 /**
  * Layout files in and out, validated:
@@ -215,12 +216,10 @@ function readPolygon(v: unknown, where: string, w: number, h: number, frameName:
 /** True when two edges that do not share a corner cross. */
 function crossesItself(p: readonly Point[]): boolean {
   const n = p.length;
-  const side = (a: Point, b: Point, c: Point) => (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0]);
   for (let i = 0; i < n; i++) {
     for (let j = i + 2; j < n; j++) {
       if (i === 0 && j === n - 1) continue;
-      const [a, b, c, d] = [p[i]!, p[(i + 1) % n]!, p[j]!, p[(j + 1) % n]!];
-      if (side(c, d, a) * side(c, d, b) < 0 && side(a, b, c) * side(a, b, d) < 0) return true;
+      if (segmentsCross(p[i]!, p[(i + 1) % n]!, p[j]!, p[(j + 1) % n]!)) return true;
     }
   }
   return false;

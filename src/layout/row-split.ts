@@ -20,7 +20,8 @@ export class QuadError extends Error {
 
 const cross = (o: Point, a: Point, b: Point) => (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0]);
 
-function segmentsCross(a: Point, b: Point, c: Point, d: Point): boolean {
+/** True when segments ab and cd cross at a point inside both (touching ends do not count). */
+export function segmentsCross(a: Point, b: Point, c: Point, d: Point): boolean {
   const d1 = cross(c, d, a);
   const d2 = cross(c, d, b);
   const d3 = cross(a, b, c);

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { applyHomography, invertHomography, squareToQuad, type Quad } from '../../src/layout/homography.ts';
+import { containsPoint } from '../../src/occupancy/geometry.ts';
 import type { Point } from '../../src/occupancy/types.ts';
 import { fixture, fixturesAvailable } from '../support/fixtures.ts';
 import { dividers, overlaySlots, stageGeometry, Touch, type Px } from './support/touch.ts';
@@ -42,16 +43,8 @@ async function openLot(page: Page): Promise<Touch> {
   return touch;
 }
 
+/** The mean of some corners: a bay's middle, or the middle of the line between two bays. */
 const centroid = (p: readonly Px[]): Px => [p.reduce((s, q) => s + q[0], 0) / p.length, p.reduce((s, q) => s + q[1], 0) / p.length];
-function inside(poly: readonly Px[], [x, y]: Px): boolean {
-  let c = false;
-  for (let i = 0, j = poly.length - 1; i < poly.length; j = i++) {
-    const [xi, yi] = poly[i]!;
-    const [xj, yj] = poly[j]!;
-    if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) c = !c;
-  }
-  return c;
-}
 
 async function markRow(page: Page, touch: Touch, corners: readonly Px[]): Promise<void> {
   const g = await stageGeometry(page);
@@ -73,7 +66,7 @@ test('a row: four taps and a count give its slots in order; a dragged divider st
   const slots = await overlaySlots(page);
   expect(slots.map((s) => s.id)).toEqual(['1', '2', '3', '4', '5', '6', '7', '8', '9', '10', '11', '12']);
   // Numbered left to right, and each lands on its labelled bay (89-100).
-  slots.forEach((s, k) => expect(inside(label(String(89 + k)), centroid(s.polygon)), `slot ${s.id} on bay ${89 + k}`).toBe(true));
+  slots.forEach((s, k) => expect(containsPoint(label(String(89 + k)), centroid(s.polygon)), `slot ${s.id} on bay ${89 + k}`).toBe(true));
 
   // The divider furthest from the painted line it stands for (between bays 88+k and 89+k) goes onto that line.
   let g = await stageGeometry(page);
