@@ -1,5 +1,6 @@
 // `npm run bench [-- section ...] [--json]`: prints measured figures; nothing here is a pass/fail test.
-// Sections: size, detector (default: all that exist).
+// Sections: size, detector, setup (default: all that exist). With --json the last line is one JSON object: the
+// section's figures when one section is asked for, else { section: figures }.
 import { sections } from './bench/sections.ts';
 
 const args = process.argv.slice(2);
@@ -17,4 +18,4 @@ for (const name of names) {
   console.log(`\n== ${name} ==`);
   all[name] = await section(args);
 }
-if (json) console.log(JSON.stringify(all));
+if (json) console.log(JSON.stringify(names.length === 1 ? all[names[0]!] : all));

@@ -1,5 +1,5 @@
 import { LitElement, css, html, nothing } from 'lit';
-import type { SourceKind } from '../camera/frame-source.ts';
+import type { FrameSource, SourceKind } from '../camera/frame-source.ts';
 import { backendFromQuery } from '../detector/backend-choice.ts';
 import type { Analysis, CalibrationChange } from '../detector/worker-messages.ts';
 import { AnalysisController } from '../controllers/analysis-controller.ts';
@@ -12,7 +12,6 @@ import { toPublishedState } from '../share/published-state.ts';
 import { stepLot } from '../occupancy/lot-state.ts';
 import type { Detection, LotState, SlotState } from '../occupancy/types.ts';
 import type { Settings } from '../settings/settings.ts';
-import type { DrawTool } from '../components/lw-slot-overlay.ts';
 import { controlStyles } from '../components/shared-styles.ts';
 import '../components/lw-notice.ts';
 import '../components/lw-settings-panel.ts';
@@ -21,6 +20,14 @@ import '../components/lw-slot-list.ts';
 import '../components/lw-slot-overlay.ts';
 import '../components/lw-source-picker.ts';
 import '../components/lw-status-bar.ts';
+// Slot editor (issue 8): its controller and components.
+import { LayoutEditorController } from '../controllers/layout-editor-controller.ts';
+import type { LotwatchEvents } from '../components/events.ts';
+import type { LayoutImportedDetail } from '../components/lw-layout-files.ts';
+import '../components/lw-edit-toolbar.ts';
+import '../components/lw-layout-files.ts';
+import '../components/lw-row-bar.ts';
+import '../components/lw-selection-bar.ts';
 
 const MODEL_URL = new URL(`${import.meta.env.BASE_URL}models/coco-ssd/model.json`, location.href).href;
 
@@ -29,9 +36,6 @@ export class LwApp extends LitElement {
   static override properties = {
     lot: { state: true },
     detections: { state: true },
-    selectedId: { state: true },
-    editing: { state: true },
-    tool: { state: true },
     lockProblem: { state: true },
     shareNote: { state: true },
     correctionNote: { state: true },
@@ -39,9 +43,6 @@ export class LwApp extends LitElement {
 
   declare lot: LotState | null;
   declare detections: readonly Detection[];
-  declare selectedId: string | null;
-  declare editing: boolean;
-  declare tool: DrawTool;
   /** Set when another tab counts this lot (or took it over from this one). */
   declare lockProblem: 'held-elsewhere' | 'taken-over' | null;
   declare shareNote: string;
@@ -59,6 +60,10 @@ export class LwApp extends LitElement {
     },
     MODEL_URL,
   );
+  private readonly editor = new LayoutEditorController(this, this.store, () => {
+    const s = this.sourceCtl.source;
+    return s ? { width: s.width, height: s.height } : null;
+  });
   private readonly sharing = new SharingController(this, this.store.lotId, {
     load: () => this.store.loadRelayConfig(),
     save: (c) => this.store.saveRelayConfig(c),
@@ -71,9 +76,6 @@ export class LwApp extends LitElement {
     super();
     this.lot = null;
     this.detections = [];
-    this.selectedId = null;
-    this.editing = false;
-    this.tool = 'rect';
     this.lockProblem = null;
     this.shareNote = '';
     this.correctionNote = '';
@@ -125,14 +127,50 @@ export class LwApp extends LitElement {
         border-radius: 12px;
         overflow: hidden;
       }
-      .stage > video,
-      .stage > img {
+      /* The picture zooms with a transform; the overlay zooms its viewBox to match (see lw-slot-overlay). */
+      .picture {
+        position: absolute;
+        inset: 0;
+        transform-origin: 0 0;
+      }
+      .picture > video,
+      .picture > img,
+      .picture > canvas {
         position: absolute;
         inset: 0;
         width: 100%;
         height: 100%;
         object-fit: fill;
         display: block;
+      }
+      .still-badge {
+        position: absolute;
+        left: 6px;
+        bottom: 6px;
+        padding: 2px 8px;
+        border-radius: 8px;
+        background: rgb(2 6 23 / 0.8);
+        color: #facc15;
+        font-size: 0.8rem;
+        pointer-events: none;
+      }
+      .editor {
+        display: grid;
+        gap: 8px;
+        margin-top: 8px;
+      }
+      .editor:empty {
+        display: none;
+      }
+      .editor-notice {
+        margin: 0;
+        font-size: 0.9rem;
+      }
+      .editor-notice.error {
+        color: #fecaca;
+      }
+      .editor-notice.info {
+        color: #bbf7d0;
       }
       .placeholder {
         display: grid;
@@ -275,6 +313,11 @@ export class LwApp extends LitElement {
     this.detections = a.detections;
     const source = this.sourceCtl.source;
     this.sharing.update(toPublishedState(this.lot, this.store.slots, source ? { width: source.width, height: source.height } : undefined), true);
+    // Corrections of slots that were deleted must not steer the others.
+    const ids = new Set(this.store.slots.map((x) => x.id));
+    if (this.analysis.calibration?.corrections.some((c) => !ids.has(c.slotId))) {
+      void this.correct({ kind: 'prune', slotIds: [...ids] }, '');
+    }
   }
 
   private get states(): ReadonlyMap<string, SlotState> {
@@ -296,22 +339,34 @@ export class LwApp extends LitElement {
           ${this.renderNotices()}
           ${source
             ? html`<div class="stage" style="aspect-ratio: ${source.width} / ${source.height}; max-width: calc(70vh * ${source.width / source.height})">
-                ${source.element}
+                ${this.renderPicture(source)}
                 <lw-slot-overlay
                   .slots=${this.store.slots}
                   .states=${states}
                   .detections=${this.detections}
                   .showDetections=${this.settings.showDetections}
-                  .selectedId=${this.selectedId}
-                  .editing=${this.editing}
-                  .tool=${this.tool}
+                  .selection=${this.editor.selection}
+                  .editing=${this.editor.editing}
+                  .tool=${this.editor.tool}
+                  .group=${this.editor.group}
+                  .view=${this.editor.view}
+                  .picture=${this.editor.stillOf(source)?.canvas ?? source.element}
                   .frameWidth=${source.width}
                   .frameHeight=${source.height}
                   @slot-drawn=${this.onSlotDrawn}
                   @slot-changed=${this.onSlotChanged}
                   @slot-selected=${this.onSlotSelected}
                   @slot-deleted=${this.onSlotDeleted}
+                  @slots-selected=${this.onSlotsSelected}
+                  @slots-moved=${this.onSlotsMoved}
+                  @slots-deleted=${this.onSlotsDeleted}
+                  @row-drawn=${this.onRowDrawn}
+                  @row-changed=${this.onRowChanged}
+                  @row-resized=${this.onRowResized}
+                  @row-finished=${this.onRowFinished}
+                  @view-changed=${(e: CustomEvent<LotwatchEvents['view-changed']>) => this.editor.setView(e.detail.view)}
                 ></lw-slot-overlay>
+                ${this.renderStillBadge(source)}
               </div>`
             : html`<div class="placeholder">
                 ${this.sourceCtl.status === 'opening'
@@ -332,13 +387,23 @@ export class LwApp extends LitElement {
             <lw-slot-list
               .slots=${this.store.slots}
               .states=${states}
-              .selectedId=${this.selectedId}
-              .editing=${this.editing}
+              .selectedId=${this.editor.selection.length === 1 ? this.editor.selection[0] : null}
+              .editing=${this.editor.editing}
               @slot-selected=${this.onSlotSelected}
               @slot-deleted=${this.onSlotDeleted}
-              @slot-renamed=${(e: CustomEvent<{ id: string; name: string }>) => this.store.updateSlot(e.detail.id, { name: e.detail.name })}
+              @slot-renamed=${(e: CustomEvent<LotwatchEvents['slot-renamed']>) =>
+                this.editor.dispatch({ type: 'rename', id: e.detail.id, name: e.detail.name })}
             ></lw-slot-list>
           </section>
+          <details data-panel="layout-files">
+            <summary>Layout files</summary>
+            <lw-layout-files
+              .slots=${this.store.slots}
+              .frame=${source ? { width: source.width, height: source.height } : null}
+              image-name=${source && source.kind !== 'camera' ? source.label : ''}
+              @layout-imported=${(e: CustomEvent<LayoutImportedDetail>) => this.editor.importLayout(e.detail.layout, e.detail.fileName)}
+            ></lw-layout-files>
+          </details>
           <details>
             <summary>Share</summary>
             <lw-share-panel
@@ -407,26 +472,81 @@ export class LwApp extends LitElement {
     return notices.length ? html`<div style="display:grid;gap:8px;margin-bottom:8px">${notices}</div>` : nothing;
   }
 
+  // --- Slot editor (issue 8) ---------------------------------------------------------------------------------------
+
+  /** The live source, with the still over it while one is taken: the overlay's view zooms both alike. */
+  private renderPicture(source: FrameSource) {
+    const v = this.editor.view;
+    const transform = v.zoom === 1 ? 'none' : `scale(${v.zoom}) translate(${-v.x * 100}%, ${-v.y * 100}%)`;
+    return html`<div class="picture" style="transform:${transform}">${source.element}${this.editor.stillOf(source)?.canvas ?? nothing}</div>`;
+  }
+
+  private renderStillBadge(source: FrameSource) {
+    const still = this.editor.stillOf(source);
+    return still ? html`<span class="still-badge">Still · ${timeOf(still.takenAt)}</span>` : nothing;
+  }
+
   private renderToolbar() {
-    if (!this.sourceCtl.source) return nothing;
-    return html`<div class="toolbar">
-      <button aria-pressed=${this.editing ? 'true' : 'false'} @click=${() => (this.editing = !this.editing)}>
-        ${this.editing ? 'Done editing' : 'Edit slots'}
-      </button>
-      ${this.editing
-        ? html`<button aria-pressed=${this.tool === 'rect' ? 'true' : 'false'} @click=${() => (this.tool = 'rect')}>Rectangle</button>
-            <button aria-pressed=${this.tool === 'quad' ? 'true' : 'false'} @click=${() => (this.tool = 'quad')}>4 corners</button>
-            ${this.selectedId
-              ? html`<button class="danger" @click=${() => this.selectedId && this.deleteSlot(this.selectedId)}>Delete slot</button>`
-              : nothing}
-            <span class="hint">${this.tool === 'rect' ? 'Drag on the picture to mark a slot.' : 'Tap the four corners of a slot.'}</span>`
-        : this.renderCorrections()}
+    const source = this.sourceCtl.source;
+    if (!source) return nothing;
+    const ed = this.editor;
+    const still = ed.stillOf(source);
+    // What the last taps opened (a row's count, a selection) comes first, right under the picture, where the eyes are.
+    return html`${ed.editing ? this.renderEditContext() : nothing}
+      <div class="toolbar">
+        <button aria-pressed=${ed.editing ? 'true' : 'false'} @click=${() => (ed.editing ? this.finishEditing() : ed.begin())}>
+          ${ed.editing ? 'Done editing' : 'Edit slots'}
+        </button>
+        ${still ? html`<span class="hint">Editing on a still taken at ${timeOf(still.takenAt)}; counting goes on with the live picture.</span>` : nothing}
+        ${ed.editing ? nothing : this.renderCorrections()}
+      </div>
+      ${ed.editing
+        ? html`<div class="editor">
+            <lw-edit-toolbar
+              .tool=${ed.tool}
+              .canUndo=${ed.canUndo}
+              .canRedo=${ed.canRedo}
+              .frozen=${Boolean(still)}
+              .zoom=${ed.view.zoom}
+              @tool-selected=${(e: CustomEvent<{ tool: typeof ed.tool }>) => ed.setTool(e.detail.tool)}
+              @undo-requested=${() => ed.undo()}
+              @redo-requested=${() => ed.redo()}
+              @zoom-requested=${(e: CustomEvent<{ step: 'in' | 'out' | 'fit' }>) => ed.zoom(e.detail.step)}
+              @still-toggled=${() => (still ? ed.unfreeze() : ed.freeze(source))}
+            ></lw-edit-toolbar>
+          </div>`
+        : nothing}`;
+  }
+
+  private renderEditContext() {
+    const ed = this.editor;
+    return html`<div class="editor">
+      ${ed.group
+        ? html`<lw-row-bar
+            .group=${ed.group}
+            .showRows=${ed.tool === 'grid'}
+            @row-resized=${this.onRowResized}
+            @row-turned=${() => ed.turnRow()}
+            @row-evened=${() => ed.evenOutRow()}
+            @row-finished=${this.onRowFinished}
+          ></lw-row-bar>`
+        : nothing}
+      <lw-selection-bar
+        .ids=${ed.selection}
+        @slots-deleted=${this.onSlotsDeleted}
+        @slots-selected=${this.onSlotsSelected}
+        @slots-renumbered=${(e: CustomEvent<LotwatchEvents['slots-renumbered']>) => ed.dispatch({ type: 'renumber', ...e.detail })}
+      ></lw-selection-bar>
+      ${ed.notice
+        ? html`<p class="editor-notice ${ed.notice.kind}" role=${ed.notice.kind === 'error' ? 'alert' : 'status'}>${ed.notice.text}</p>`
+        : nothing}
     </div>`;
   }
 
   /** Count mode: tell the counter what the selected slot holds now; undo or forget what it learned. */
   private renderCorrections() {
-    const slot = this.store.slots.find((s) => s.id === this.selectedId);
+    const sel = this.editor.selection;
+    const slot = sel.length === 1 ? this.store.slots.find((s) => s.id === sel[0]) : undefined;
     const learned = this.analysis.calibration?.corrections.length ?? 0;
     return html`${slot
         ? html`<span class="hint" id="correct-label">Slot ${slot.name} is now:</span>
@@ -442,6 +562,60 @@ export class LwApp extends LitElement {
         : nothing}
       ${this.correctionNote ? html`<span class="hint" role="status">${this.correctionNote}</span>` : nothing}`;
   }
+
+  private finishEditing(): void {
+    this.editor.dispatch({ type: 'row-finish' });
+    this.editor.end();
+  }
+
+  private onSlotDrawn = (e: CustomEvent<LotwatchEvents['slot-drawn']>): void => {
+    // The new slot is not selected: its corner handles would catch the next drag, and rows of slots are drawn side by side.
+    this.editor.select([]);
+    this.editor.dispatch({ type: 'add', polygon: e.detail.polygon });
+  };
+
+  private onSlotChanged = (e: CustomEvent<LotwatchEvents['slot-changed']>): void => {
+    this.editor.dispatch({ type: 'change', id: e.detail.id, polygon: e.detail.polygon });
+  };
+
+  private onSlotSelected = (e: CustomEvent<LotwatchEvents['slot-selected']>): void => {
+    const { id, extend } = e.detail;
+    this.editor.select(id ? [id] : [], extend ? 'toggle' : 'replace');
+  };
+
+  private onSlotsSelected = (e: CustomEvent<LotwatchEvents['slots-selected']>): void => {
+    this.editor.select(e.detail.ids, e.detail.extend ? 'add' : 'replace');
+  };
+
+  private onSlotDeleted = (e: CustomEvent<LotwatchEvents['slot-deleted']>): void => {
+    this.editor.dispatch({ type: 'delete', ids: [e.detail.id] });
+  };
+
+  private onSlotsDeleted = (e: CustomEvent<LotwatchEvents['slots-deleted']>): void => {
+    this.editor.dispatch({ type: 'delete', ids: e.detail.ids });
+  };
+
+  private onSlotsMoved = (e: CustomEvent<LotwatchEvents['slots-moved']>): void => {
+    this.editor.dispatch({ type: 'move', ...e.detail });
+  };
+
+  private onRowDrawn = (e: CustomEvent<LotwatchEvents['row-drawn']>): void => {
+    this.editor.addRow(e.detail.taps, e.detail.rows);
+  };
+
+  private onRowChanged = (e: CustomEvent<LotwatchEvents['row-changed']>): void => {
+    this.editor.dispatch({ type: 'row-edit', group: e.detail.group });
+  };
+
+  private onRowResized = (e: CustomEvent<LotwatchEvents['row-resized']>): void => {
+    this.editor.dispatch({ type: 'row-resize', ...e.detail });
+  };
+
+  private onRowFinished = (): void => {
+    this.editor.dispatch({ type: 'row-finish' });
+  };
+
+  // --- end of slot editor ------------------------------------------------------------------------------------------
 
   private renderModelStatus() {
     const a = this.analysis;
@@ -470,6 +644,12 @@ export class LwApp extends LitElement {
     if (a.status !== 'ready' || !a.info) return '';
     return `${backendLabel(a.info)} · ${a.fps.toFixed(1)} fps · ${Math.round(a.msPerFrame)} ms/frame`;
   }
+
+  private onSettingsChanged = async (e: CustomEvent<Settings>): Promise<void> => {
+    const backendChanged = e.detail.backend !== this.settings.backend;
+    await this.store.saveSettings(e.detail);
+    if (backendChanged && this.analysis.status !== 'idle' && !this.backendOverride) void this.startCounting();
+  };
 
   /** The current numbers as the original API's JSON (plus per-slot detail and layout), or null before the first frame. */
   private published() {
@@ -501,40 +681,10 @@ export class LwApp extends LitElement {
       this.shareNote = 'The browser refused the clipboard; use the download instead.';
     }
   }
+}
 
-  private onSlotDrawn = (e: CustomEvent<{ polygon: [number, number][] }>): void => {
-    // The new slot is not selected: its corner handles would catch the next drag, and rows of slots are drawn side by side.
-    this.selectedId = null;
-    void this.store.addSlot(e.detail.polygon);
-  };
-
-  private onSlotChanged = (e: CustomEvent<{ id: string; polygon: [number, number][] }>): void => {
-    void this.store.updateSlot(e.detail.id, { polygon: e.detail.polygon });
-  };
-
-  private onSlotSelected = (e: CustomEvent<{ id: string | null }>): void => {
-    this.selectedId = e.detail.id;
-  };
-
-  private onSlotDeleted = (e: CustomEvent<{ id: string }>): void => {
-    this.deleteSlot(e.detail.id);
-  };
-
-  private deleteSlot(id: string): void {
-    if (this.selectedId === id) this.selectedId = null;
-    void this.store.deleteSlot(id).then(() => {
-      // Corrections of a slot that no longer exists must not steer the others.
-      if (this.analysis.calibration?.corrections.some((c) => c.slotId === id)) {
-        void this.correct({ kind: 'prune', slotIds: this.store.slots.map((s) => s.id) }, '');
-      }
-    });
-  }
-
-  private onSettingsChanged = async (e: CustomEvent<Settings>): Promise<void> => {
-    const backendChanged = e.detail.backend !== this.settings.backend;
-    await this.store.saveSettings(e.detail);
-    if (backendChanged && this.analysis.status !== 'idle' && !this.backendOverride) void this.startCounting();
-  };
+function timeOf(ms: number): string {
+  return new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 }
 
 function backendLabel(info: { backend: string; simd?: boolean; threads?: boolean }): string {

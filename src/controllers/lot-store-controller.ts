@@ -1,6 +1,5 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import type { Point, Slot } from '../occupancy/types.ts';
-import { nextSlotId } from '../layout/slot-edits.ts';
+import type { Slot } from '../occupancy/types.ts';
 import { DEFAULT_SETTINGS, type Settings } from '../settings/settings.ts';
 import { DEFAULT_LOT_ID, openLotwatchDB, type LotwatchDB } from '../storage/db.ts';
 import type { LotCalibration } from '../evidence/calibration.ts';
@@ -44,30 +43,6 @@ export class LotStoreController implements ReactiveController {
   hostDisconnected(): void {
     this.db?.close();
     this.db = null;
-  }
-
-  async addSlot(polygon: Point[]): Promise<Slot> {
-    const id = nextSlotId(this.slots);
-    const slot: Slot = { id, name: id, polygon };
-    await this.commit([...this.slots, slot], () => this.store?.put(slot));
-    return slot;
-  }
-
-  async updateSlot(id: string, change: Partial<Pick<Slot, 'name' | 'polygon'>>): Promise<void> {
-    const old = this.slots.find((s) => s.id === id);
-    if (!old) return;
-    const slot: Slot = { ...old, ...change };
-    await this.commit(
-      this.slots.map((s) => (s.id === id ? slot : s)),
-      () => this.store?.put(slot),
-    );
-  }
-
-  async deleteSlot(id: string): Promise<void> {
-    await this.commit(
-      this.slots.filter((s) => s.id !== id),
-      () => this.store?.delete(id),
-    );
   }
 
   async replaceSlots(slots: readonly Slot[]): Promise<void> {

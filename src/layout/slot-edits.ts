@@ -1,14 +1,10 @@
 import { boundingBox, clamp, isAxisAlignedRect } from '../occupancy/geometry.ts';
-import type { Point, Slot } from '../occupancy/types.ts';
+import type { Point } from '../occupancy/types.ts';
+
+export { nextSlotId } from './slot-ids.ts';
 
 /** Slots smaller than this share of the frame side are taps, not drags. */
 export const MIN_SLOT_SIDE = 0.01;
-
-/** The next id in the lot's numbering ("1", "2", …): one more than the largest numeric id. */
-export function nextSlotId(slots: readonly Slot[]): string {
-  const max = slots.reduce((m, s) => (/^\d+$/.test(s.id) ? Math.max(m, Number(s.id)) : m), 0);
-  return String(max + 1);
-}
 
 /** The rectangle a drag from `a` to `b` spans, clockwise from the top left, clipped to the frame. */
 export function rectFromDrag(a: Point, b: Point): Point[] | null {

@@ -1,0 +1,103 @@
+import { boundingBox, clamp } from '../occupancy/geometry.ts';
+import type { Point, Slot } from '../occupancy/types.ts';
+import type { Quad } from './homography.ts';
+import { newGroup, placeGroup, resizeGroup, type RowGroup } from './row-group.ts';
+import { MAX_SPLIT, quadProblem } from './row-split.ts';
+import { nextSlotId, renumberSlots } from './slot-ids.ts';
+
+/** What the editor edits: the slots, and the row that is still one piece (if any). */
+export interface LayoutState {
+  readonly slots: readonly Slot[];
+  readonly group: RowGroup | null;
+}
+
+export type LayoutAction =
+  | { readonly type: 'add'; readonly polygon: readonly Point[] }
+  | { readonly type: 'change'; readonly id: string; readonly polygon: readonly Point[] }
+  | { readonly type: 'rename'; readonly id: string; readonly name: string }
+  | { readonly type: 'delete'; readonly ids: readonly string[] }
+  | { readonly type: 'move'; readonly ids: readonly string[]; readonly dx: number; readonly dy: number }
+  | { readonly type: 'renumber'; readonly ids: readonly string[]; readonly prefix: string; readonly start: number }
+  | { readonly type: 'replace'; readonly slots: readonly Slot[] }
+  | { readonly type: 'row-add'; readonly quad: Quad; readonly rows: number; readonly cols: number }
+  | { readonly type: 'row-edit'; readonly group: RowGroup }
+  | { readonly type: 'row-resize'; readonly rows: number; readonly cols: number }
+  /** The same outline read the other way round (along its other pair of sides), with a new count. */
+  | { readonly type: 'row-turn'; readonly quad: Quad; readonly cols: number }
+  | { readonly type: 'row-finish' };
+
+/** Moves several slots by the same amount, stopping where the first of them meets a frame edge. */
+export function translateSlots(slots: readonly Slot[], ids: readonly string[], dx: number, dy: number): Slot[] {
+  const chosen = new Set(ids);
+  const points = slots.filter((s) => chosen.has(s.id)).flatMap((s) => s.polygon);
+  if (!points.length) return [...slots];
+  const b = boundingBox(points);
+  const mx = clamp(dx, -b.x, 1 - (b.x + b.w));
+  const my = clamp(dy, -b.y, 1 - (b.y + b.h));
+  return slots.map((s) => (chosen.has(s.id) ? { ...s, polygon: s.polygon.map(([x, y]) => [x + mx, y + my] as const) } : s));
+}
+
+const validSize = (rows: number, cols: number) =>
+  Number.isInteger(rows) && Number.isInteger(cols) && rows >= 1 && cols >= 1 && rows * cols <= MAX_SPLIT;
+
+/**
+ * One edit of the layout, as a pure step: the same state back (===) when the edit changes nothing, so that the
+ * history records nothing. Any edit other than a row's own ends the row as one piece: its slots stay as they are.
+ */
+export function editLayout(state: LayoutState, action: LayoutAction): LayoutState {
+  const { slots, group } = state;
+  switch (action.type) {
+    case 'add': {
+      const id = nextSlotId(slots);
+      return { slots: [...slots, { id, name: id, polygon: action.polygon }], group: null };
+    }
+    case 'change': {
+      if (!slots.some((s) => s.id === action.id)) return state;
+      return { slots: slots.map((s) => (s.id === action.id ? { ...s, polygon: action.polygon } : s)), group: null };
+    }
+    case 'rename': {
+      const name = action.name.trim();
+      const old = slots.find((s) => s.id === action.id);
+      if (!old || !name || old.name === name) return state;
+      // A rename keeps the row in one piece: the row keeps names when it is moved.
+      return { slots: slots.map((s) => (s.id === action.id ? { ...s, name } : s)), group };
+    }
+    case 'delete': {
+      const gone = new Set(action.ids);
+      if (!slots.some((s) => gone.has(s.id))) return state;
+      return { slots: slots.filter((s) => !gone.has(s.id)), group: null };
+    }
+    case 'move': {
+      if ((action.dx === 0 && action.dy === 0) || !action.ids.length) return state;
+      return { slots: translateSlots(slots, action.ids, action.dx, action.dy), group: null };
+    }
+    case 'renumber': {
+      if (!action.ids.length) return state;
+      return { slots: renumberSlots(slots, action.ids, action.prefix, action.start), group };
+    }
+    case 'replace':
+      return { slots: action.slots, group: null };
+    case 'row-add': {
+      if (quadProblem(action.quad) || !validSize(action.rows, action.cols)) return state;
+      const g = newGroup(action.quad, action.rows, action.cols, slots);
+      return { slots: placeGroup(slots, g), group: g };
+    }
+    case 'row-edit': {
+      if (!group || action.group.ids.join() !== group.ids.join() || quadProblem(action.group.quad)) return state;
+      return { slots: placeGroup(slots, action.group, group), group: action.group };
+    }
+    case 'row-resize': {
+      if (!group || (action.rows === group.rows && action.cols === group.cols)) return state;
+      if (!validSize(action.rows, action.cols)) return state;
+      const g = resizeGroup(group, action.rows, action.cols, slots);
+      return { slots: placeGroup(slots, g, group), group: g };
+    }
+    case 'row-turn': {
+      if (!group || quadProblem(action.quad) || !validSize(group.rows, action.cols)) return state;
+      const g = resizeGroup({ ...group, quad: action.quad }, group.rows, action.cols, slots);
+      return { slots: placeGroup(slots, g, group), group: g };
+    }
+    case 'row-finish':
+      return group ? { slots, group: null } : state;
+  }
+}
