@@ -7,7 +7,7 @@ import { loadavg } from 'node:os';
 import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { applyCorrection, emptyCalibration, type LotCalibration } from '../src/evidence/calibration.ts';
-import { readLayout } from '../src/evidence/layout-format.ts';
+import { parseLayoutFile } from '../src/layout/layout-format.ts';
 import { matchByOverlap } from '../src/evidence/polygon-overlap.ts';
 import { makeCorrection, SlotEvidence } from '../src/evidence/slot-evidence.ts';
 import { parseWeights, type EvidenceWeights } from '../src/evidence/weights.ts';
@@ -53,7 +53,13 @@ if (!Number.isFinite(sensitivity)) fail('--sensitivity needs a number');
 
 const weightsPath = resolve(values.weights ?? resolve(PROJECT_ROOT, 'src', 'evidence', 'weights.json'));
 const weights: EvidenceWeights = parseWeights(JSON.parse(readFileSync(weightsPath, 'utf8')));
-const layout: Slot[] | null = values.layout ? readLayout(JSON.parse(readFileSync(values.layout, 'utf8')), values.layout) : null;
+function readLayout(path: string): Slot[] {
+  // The app's export, or a labelled frame: the same reader as the app's import (src/layout/layout-format.ts).
+  const read = parseLayoutFile(readFileSync(path, 'utf8'), path);
+  if (!read.ok) return fail(read.error);
+  return read.layout.slots;
+}
+const layout: Slot[] | null = values.layout ? readLayout(values.layout) : null;
 
 const lotFrames = readLot(values.lot!);
 const calFrames: LotFrame[] = values.calibration ? readLot(values.calibration) : lotFrames.slice(0, calibrationFrames);

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { RgbaFrame } from '../../src/camera/frame.ts';
-import { labelledSlots, parseLabelledFrame, type LabelledFrame, type LabelledSlot } from '../../src/evidence/layout-format.ts';
+import { labelledSlotsOf, parseLabelledFrame, type LabelledDetails, type LabelledSlot } from '../../src/layout/layout-format.ts';
 import { decodeImage } from './decode-image.ts';
 import { toAnalysisFrame } from './resize.ts';
 
@@ -15,7 +15,7 @@ export interface LotFrame {
   readonly imagePath: string;
   /** The image path as the label gives it (relative to the lot folder). */
   readonly image: string;
-  readonly label: LabelledFrame;
+  readonly label: LabelledDetails & { readonly width: number; readonly height: number };
   readonly slots: LabelledSlot[];
 }
 
@@ -28,10 +28,12 @@ export function readLot(dir: string): LotFrame[] {
   if (files.length === 0) throw new Error(`${dir}: labels/ has no .json files`);
   return files.map((f) => {
     const labelPath = join(labels, f);
-    const label = parseLabelledFrame(JSON.parse(readFileSync(labelPath, 'utf8')), labelPath);
+    const read = parseLabelledFrame(JSON.parse(readFileSync(labelPath, 'utf8')), labelPath);
+    if (!read.ok) throw new Error(read.error);
+    const label = { ...read.layout.labelled!, ...read.layout.frame };
     const imagePath = join(root, label.image);
     if (!existsSync(imagePath)) throw new Error(`${labelPath}: image ${label.image} not found`);
-    return { lot: label.lot ?? basename(root), dir: root, labelPath, imagePath, image: label.image, label, slots: labelledSlots(label) };
+    return { lot: label.lot ?? basename(root), dir: root, labelPath, imagePath, image: label.image, label, slots: labelledSlotsOf(read.layout) };
   });
 }
 

@@ -25,6 +25,27 @@ export interface ImportedLayout {
   readonly slots: Slot[];
   /** The picture size the file was made for. */
   readonly frame: FrameSize;
+  /** A labelled frame's picture and labels (what `npm run eval` and `train` score against). */
+  readonly labelled?: LabelledDetails;
+}
+
+export interface LabelledDetails {
+  readonly image: string;
+  readonly lot: string | null;
+  readonly captured: string | null;
+  readonly weather: string | null;
+  /** Per slot id: true, false, or null (unknown in the source: left out of scoring). */
+  readonly occupied: Readonly<Record<string, boolean | null>>;
+}
+
+/** A labelled slot: the slot and what the label says it holds. */
+export interface LabelledSlot extends Slot {
+  readonly occupied: boolean | null;
+}
+
+/** The slots of an imported labelled frame with their labels (null where the file has none). */
+export function labelledSlotsOf(layout: ImportedLayout): LabelledSlot[] {
+  return layout.slots.map((s) => ({ ...s, occupied: layout.labelled?.occupied[s.id] ?? null }));
 }
 
 export type ImportResult = { readonly ok: true; readonly layout: ImportedLayout } | { readonly ok: false; readonly error: string };
@@ -118,16 +139,21 @@ export function parseLabelledFrame(data: unknown, fileName: string): ImportResul
   return guarded(fileName, 'labelled-frame', () => {
     if (!isRecord(data)) throw new Invalid('it is not a JSON object');
     const frame = readFrame(data, 'the file');
+    const occupiedById: Record<string, boolean | null> = {};
     const slots = readSlots(data['slots'], (raw, where) => {
       const id = readId(raw['id'], where);
       const occupied = raw['occupied'];
       if (occupied !== undefined && occupied !== null && typeof occupied !== 'boolean') {
         throw new Invalid(`slot ${id}: "occupied" must be true, false or null, not ${JSON.stringify(occupied)}`);
       }
+      occupiedById[id] = occupied ?? null;
       const polygon = readPolygon(raw['polygon'], `slot ${id}`, frame.width, frame.height, `the ${frame.width}x${frame.height} picture`);
       return { id, name: id, polygon };
     });
-    return { slots, frame };
+    const text = (k: string) => (typeof data[k] === 'string' ? (data[k] as string) : null);
+    const image = text('image');
+    if (image === null) throw new Invalid('"image" must name the picture the labels are for');
+    return { slots, frame, labelled: { image, lot: text('lot'), captured: text('captured'), weather: text('weather'), occupied: occupiedById } };
   });
 }
 
@@ -143,10 +169,9 @@ export function parseUltralytics(data: unknown, fileName: string, size: FrameSiz
   });
 }
 
-function guarded(fileName: string, format: LayoutFormat, read: () => { slots: Slot[]; frame: FrameSize }): ImportResult {
+function guarded(fileName: string, format: LayoutFormat, read: () => Omit<ImportedLayout, 'format'>): ImportResult {
   try {
-    const { slots, frame } = read();
-    return { ok: true, layout: { format, slots, frame } };
+    return { ok: true, layout: { format, ...read() } };
   } catch (err) {
     if (err instanceof Invalid) return { ok: false, error: `${fileName} (${FORMAT_NAMES[format]}): ${err.message}.` };
     throw err;

@@ -1,43 +1,35 @@
 import { describe, expect, it } from 'vitest';
-import { labelledSlots, parseLabelledFrame, parseLayoutExport, readLayout } from '../../../src/evidence/layout-format.ts';
+import { labelledSlotsOf, parseLabelledFrame } from '../../../src/layout/layout-format.ts';
 import { parseWeights } from '../../../src/evidence/weights.ts';
 import { confusion, median, percentile, rocAuc, scores } from '../../../scripts/lib/metrics.ts';
 import { testWeights } from './test-weights.ts';
 
-describe('layout and label formats', () => {
+describe('labelled frames as eval and train read them', () => {
   const label = {
     image: 'images/a.jpg',
     width: 200,
     height: 100,
     lot: 'x',
+    captured: '2012-09-11T17:12:07',
     slots: [
       { id: '1', polygon: [[20, 10], [40, 10], [40, 50], [20, 50]], occupied: true },
-      { id: 2, polygon: [[0, 0], [10, 10]], occupied: null },
+      { id: 2, polygon: [[0, 0], [10, 0], [10, 10], [0, 10]], occupied: null },
     ],
   };
-  it('reads a labelled frame (FORMAT.md) and normalises it; a 2-point polygon is a rectangle', () => {
-    const slots = labelledSlots(parseLabelledFrame(label));
+  it('normalises the slots and keeps the labels, the picture and the capture time', () => {
+    const read = parseLabelledFrame(label, 'a.json');
+    if (!read.ok) throw new Error(read.error);
+    const slots = labelledSlotsOf(read.layout);
     expect(slots[0]!.polygon[2]).toEqual([0.2, 0.5]);
-    expect(slots[1]!.id).toBe('2');
-    expect(slots[1]!.polygon).toHaveLength(4);
-    expect(slots[1]!.occupied).toBeNull();
+    expect(slots.map((s) => [s.id, s.occupied])).toEqual([
+      ['1', true],
+      ['2', null],
+    ]);
+    expect(read.layout.labelled).toMatchObject({ image: 'images/a.jpg', lot: 'x', captured: '2012-09-11T17:12:07' });
   });
-  it('reads the app layout export and accepts a label file as a layout', () => {
-    const layout = { slots: [{ id: 'a', name: 'A1', polygon: [[0.1, 0.1], [0.2, 0.1], [0.2, 0.3], [0.1, 0.3]] }], frame: { width: 1280, height: 720 } };
-    expect(parseLayoutExport(layout).slots[0]!.name).toBe('A1');
-    expect(readLayout(layout)[0]!.id).toBe('a');
-    expect(readLayout(label)).toHaveLength(2);
-  });
-  it.each([
-    ['no slots', { frame: { width: 1, height: 1 } }],
-    ['no frame size', { slots: [] }],
-    ['pixel polygon', { slots: [{ id: 'a', polygon: [[10, 10], [20, 10], [20, 20], [10, 20]] }], frame: { width: 100, height: 100 } }],
-    ['3 points', { slots: [{ id: 'a', polygon: [[0, 0], [1, 0], [1, 1]] }], frame: { width: 1, height: 1 } }],
-  ])('rejects a layout with %s', (_, bad) => {
-    expect(() => parseLayoutExport(bad)).toThrow();
-  });
-  it('rejects a label with a bad occupied value', () => {
-    expect(() => parseLabelledFrame({ ...label, slots: [{ id: '1', polygon: label.slots[0]!.polygon, occupied: 'yes' }] })).toThrow();
+  it('refuses a label with a bad occupied value or no picture', () => {
+    expect(parseLabelledFrame({ ...label, slots: [{ ...label.slots[0], occupied: 'yes' }] }, 'a.json').ok).toBe(false);
+    expect(parseLabelledFrame({ ...label, image: undefined }, 'a.json').ok).toBe(false);
   });
 });
 

@@ -4,7 +4,7 @@ import type { GraphModel } from '@tensorflow/tfjs-converter';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CocoDetector } from '../../../src/detector/coco-detector.ts';
 import { applyCorrection, emptyCalibration } from '../../../src/evidence/calibration.ts';
-import { labelledSlots, parseLabelledFrame } from '../../../src/evidence/layout-format.ts';
+import { labelledSlotsOf, parseLabelledFrame } from '../../../src/layout/layout-format.ts';
 import { makeCorrection, SlotEvidence } from '../../../src/evidence/slot-evidence.ts';
 import { parseWeights } from '../../../src/evidence/weights.ts';
 import { normalisePolygon } from '../../../src/occupancy/geometry.ts';
@@ -67,12 +67,16 @@ describe.skipIf(!haveFixtures)('SlotEvidence with the real backbone (WASM)', () 
   });
   afterAll(() => detector?.dispose());
 
-  const label = () => parseLabelledFrame(JSON.parse(readFileSync(fixture('lots', 'pucpr', 'labels', '2012-09-13_17_00_33.json'), 'utf8')));
+  const label = () => {
+    const read = parseLabelledFrame(JSON.parse(readFileSync(fixture('lots', 'pucpr', 'labels', '2012-09-13_17_00_33.json'), 'utf8')), 'pucpr');
+    if (!read.ok) throw new Error(read.error);
+    return read.layout;
+  };
 
   it('leaks no tensors: the count after 50 frames of evidence equals the count after the first', async () => {
     const frame = loadAnalysisFrame(fixture('lots', 'pucpr', 'images', '2012-09-13_17_00_33.jpg'));
     // 20 slots: two mosaics per frame, one of them partly empty, keeps 50 frames quick.
-    const slots = labelledSlots(label()).slice(0, 20);
+    const slots = labelledSlotsOf(label()).slice(0, 20);
     const ev = new SlotEvidence(shipped, detector.graph);
     const first = await ev.observe(frame, slots, []);
     expect(first.mode).toBe('full');
@@ -85,7 +89,7 @@ describe.skipIf(!haveFixtures)('SlotEvidence with the real backbone (WASM)', () 
     const broken = { executeAsync: () => Promise.reject(new Error('graph lost')) } as unknown as GraphModel;
     const frame = loadAnalysisFrame(fixture('lots', 'pucpr', 'images', '2012-09-13_17_00_33.jpg'));
     const before = tf.memory().numTensors;
-    const r = await new SlotEvidence(shipped, broken).observe(frame, labelledSlots(label()).slice(0, 5), []);
+    const r = await new SlotEvidence(shipped, broken).observe(frame, labelledSlotsOf(label()).slice(0, 5), []);
     expect(r.mode).toBe('patch-only');
     expect(r.fallbackReason).toMatch(/graph lost/);
     expect(tf.memory().numTensors).toBe(before);
