@@ -25,7 +25,7 @@ import { dividers, stageGeometry, Touch, type Px } from '../../tests/e2e/support
 import { fixture, fixturesAvailable } from '../../tests/support/fixtures.ts';
 import { launchChromium } from '../lib/browser.ts';
 import { PROJECT_ROOT } from '../lib/node-tf.ts';
-import { polygonIoU } from '../lib/polygon-iou.ts';
+import { polygonIoU } from '../../src/occupancy/geometry.ts';
 
 const LAND_PX = 8;
 const AIM_PX = 1;

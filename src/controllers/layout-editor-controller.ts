@@ -6,7 +6,7 @@ import type { Point } from '../occupancy/types.ts';
 import { canRedo, canUndo, record, redo, startHistory, undo, type History } from '../layout/history.ts';
 import { editLayout, type LayoutAction, type LayoutState } from '../layout/layout-edits.ts';
 import { aspectMismatch, FORMAT_NAMES, type FrameSize, type ImportedLayout } from '../layout/layout-format.ts';
-import type { Quad } from '../layout/homography.ts';
+import type { Quad } from '../occupancy/homography.ts';
 import { evenOut, type RowGroup } from '../layout/row-group.ts';
 import { orientRow, quadProblem } from '../layout/row-split.ts';
 import { mergeSelection, toggleInSelection } from '../layout/selection.ts';

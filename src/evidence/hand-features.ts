@@ -1,7 +1,7 @@
 // Illumination-relative hand features of a slot's upright 32x64 patch (see docs/accuracy.md and
 // ../shared/research/slot-evidence.md). Every intensity is divided by the frame's light level `lum`, so that dusk,
 // shade and night look like day to the classifier. Pure.
-import type { RgbPatch } from './homography.ts';
+import type { RgbPatch } from './warp.ts';
 import { adaptiveThresholdInv, canny, dilate3, gaussianBlur, laplacian, medianBinary, sobel, toGray, type Gray } from './image-ops.ts';
 
 export const PATCH_WIDTH = 32;

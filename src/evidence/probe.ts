@@ -2,7 +2,7 @@
 // activations of one layer mean-pooled over each tile's cells. This module owns every tensor it makes.
 import * as tf from '@tensorflow/tfjs-core';
 import type { GraphModel } from '@tensorflow/tfjs-converter';
-import type { RgbPatch } from './homography.ts';
+import type { RgbPatch } from './warp.ts';
 
 export interface ProbeConfig {
   /** The layer whose activations are pooled. */

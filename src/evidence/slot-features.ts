@@ -5,7 +5,7 @@ import { observeFromDetections } from '../occupancy/detection-evidence.ts';
 import { toPixels } from '../occupancy/geometry.ts';
 import type { Detection, Slot } from '../occupancy/types.ts';
 import { handFeatures, innerGray, lightLevel, PATCH_HEIGHT, PATCH_WIDTH, patchGray, referenceVector } from './hand-features.ts';
-import { warpCorners, warpQuad } from './homography.ts';
+import { warpCorners, warpQuad } from './warp.ts';
 import { tileLayout, type BackboneProbe, type ProbeCrop } from './probe.ts';
 import { rectifiedTile, squareTile } from './tiles.ts';
 

@@ -2,7 +2,7 @@
 import type { RgbaFrame } from '../camera/frame.ts';
 import { boundingBox, toPixels } from '../occupancy/geometry.ts';
 import type { Point } from '../occupancy/types.ts';
-import { scalePolygon, warpCorners, warpQuad, type RgbPatch } from './homography.ts';
+import { scalePolygon, warpCorners, warpQuad, type RgbPatch } from './warp.ts';
 
 /** How much context around the slot's bounding box the square crop keeps (measured: 1.35 carries the signal). */
 export const CROP_CONTEXT = 1.35;

@@ -1,6 +1,6 @@
 import { boundingBox, clamp } from '../occupancy/geometry.ts';
 import type { Point, Slot } from '../occupancy/types.ts';
-import type { Quad } from './homography.ts';
+import type { Quad } from '../occupancy/homography.ts';
 import { newGroup, placeGroup, resizeGroup, type RowGroup } from './row-group.ts';
 import { MAX_SPLIT, quadProblem } from './row-split.ts';
 import { nextSlotId, renumberSlots } from './slot-ids.ts';

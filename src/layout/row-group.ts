@@ -1,6 +1,6 @@
 import { clamp } from '../occupancy/geometry.ts';
 import type { Point, Slot } from '../occupancy/types.ts';
-import { applyHomography, invertHomography, squareToQuad, type Quad } from './homography.ts';
+import { applyHomography, invertHomography, squareToQuad, type Quad } from '../occupancy/homography.ts';
 import { quadProblem, resolveDividers, splitGrid } from './row-split.ts';
 import { allocateIds, firstNumber } from './slot-ids.ts';
 import { translatePolygon } from './slot-edits.ts';

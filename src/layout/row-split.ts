@@ -1,5 +1,5 @@
 import type { Point } from '../occupancy/types.ts';
-import { applyHomography, squareToQuad, type Quad } from './homography.ts';
+import { applyHomography, squareToQuad, type Quad } from '../occupancy/homography.ts';
 
 /** The most slots one row or grid can be split into (a guard against a typo of 1000). */
 export const MAX_SPLIT = 400;

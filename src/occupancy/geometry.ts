@@ -61,34 +61,46 @@ export function boundingBox(polygon: readonly Point[]): Box {
   return { x, y, w: Math.max(...xs) - x, h: Math.max(...ys) - y };
 }
 
-/** Clips any simple polygon to an axis-aligned box (Sutherland–Hodgman; the box is convex, so this is exact). */
-export function clipToBox(polygon: readonly Point[], box: Box): Point[] {
-  type Edge = { inside: (p: Point) => boolean; cut: (a: Point, b: Point) => Point };
-  const atX = (x: number) => (a: Point, b: Point): Point => [x, a[1] + ((b[1] - a[1]) * (x - a[0])) / (b[0] - a[0])];
-  const atY = (y: number) => (a: Point, b: Point): Point => [a[0] + ((b[0] - a[0]) * (y - a[1])) / (b[1] - a[1]), y];
-  const edges: Edge[] = [
-    { inside: (p) => p[0] >= box.x, cut: atX(box.x) },
-    { inside: (p) => p[0] <= box.x + box.w, cut: atX(box.x + box.w) },
-    { inside: (p) => p[1] >= box.y, cut: atY(box.y) },
-    { inside: (p) => p[1] <= box.y + box.h, cut: atY(box.y + box.h) },
-  ];
-  let out: Point[] = [...polygon];
-  for (const edge of edges) {
+const side = (a: Point, b: Point, p: Point) => (b[0] - a[0]) * (p[1] - a[1]) - (b[1] - a[1]) * (p[0] - a[0]);
+
+/** The part of `subject` (any simple polygon) inside `convex`, in either winding (Sutherland–Hodgman: exact for a convex clip). */
+export function clipToConvex(subject: readonly Point[], convex: readonly Point[]): Point[] {
+  // Orientation of the clip polygon decides which side of each edge is inside.
+  const orient = Math.sign(signedArea(convex)) || 1;
+  let out: Point[] = [...subject];
+  for (let i = 0; i < convex.length && out.length; i++) {
+    const a = convex[i]!;
+    const b = convex[(i + 1) % convex.length]!;
+    const inside = (p: Point) => side(a, b, p) * orient >= 0;
+    const cut = (p: Point, q: Point): Point => {
+      const sp = side(a, b, p);
+      const t = sp / (sp - side(a, b, q));
+      return [p[0] + (q[0] - p[0]) * t, p[1] + (q[1] - p[1]) * t];
+    };
     const input = out;
     out = [];
-    for (let i = 0; i < input.length; i++) {
-      const cur = input[i]!;
-      const prev = input[(i + input.length - 1) % input.length]!;
-      if (edge.inside(cur)) {
-        if (!edge.inside(prev)) out.push(edge.cut(prev, cur));
+    for (let k = 0; k < input.length; k++) {
+      const cur = input[k]!;
+      const prev = input[(k + input.length - 1) % input.length]!;
+      if (inside(cur)) {
+        if (!inside(prev)) out.push(cut(prev, cur));
         out.push(cur);
-      } else if (edge.inside(prev)) {
-        out.push(edge.cut(prev, cur));
-      }
+      } else if (inside(prev)) out.push(cut(prev, cur));
     }
-    if (out.length === 0) break;
   }
   return out;
+}
+
+/** Clips any simple polygon to an axis-aligned box. */
+export function clipToBox(polygon: readonly Point[], box: Box): Point[] {
+  return clipToConvex(polygon, boxToPolygon(box));
+}
+
+/** IoU of a convex polygon (a marked slot) and any simple polygon (a labelled one). */
+export function polygonIoU(convex: readonly Point[], other: readonly Point[]): number {
+  const inter = area(clipToConvex(other, convex));
+  const union = area(convex) + area(other) - inter;
+  return union > 0 ? inter / union : 0;
 }
 
 /** Area of the part of `polygon` that lies inside `box`. */

@@ -2,7 +2,7 @@
 // fingers through Chromium's own touch events, the layout in the browser's IndexedDB.
 import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
-import { applyHomography, invertHomography, squareToQuad, type Quad } from '../../src/layout/homography.ts';
+import { applyHomography, invertHomography, squareToQuad, type Quad } from '../../src/occupancy/homography.ts';
 import { containsPoint } from '../../src/occupancy/geometry.ts';
 import type { Point } from '../../src/occupancy/types.ts';
 import { fixture, fixturesAvailable } from '../support/fixtures.ts';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Point } from '../../src/occupancy/types.ts';
 import { groupHandles, hitGroup, segmentDistance } from '../../src/layout/handles.ts';
 import { newGroup } from '../../src/layout/row-group.ts';
-import { clipToConvex, polygonIoU } from '../../scripts/lib/polygon-iou.ts';
+import { clipToConvex, polygonIoU } from '../../src/occupancy/geometry.ts';
 
 const square = (x: number, y: number, s = 1): Point[] => [
   [x, y],

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Point, Slot } from '../../src/occupancy/types.ts';
-import type { Quad } from '../../src/layout/homography.ts';
+import type { Quad } from '../../src/occupancy/homography.ts';
 import { canRedo, canUndo, record, redo, startHistory, undo } from '../../src/layout/history.ts';
 import { editLayout, translateSlots, type LayoutAction, type LayoutState } from '../../src/layout/layout-edits.ts';
 import { dragColDivider, moveGroup } from '../../src/layout/row-group.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Point, Slot } from '../../src/occupancy/types.ts';
-import type { Quad } from '../../src/layout/homography.ts';
+import type { Quad } from '../../src/occupancy/homography.ts';
 import {
   dividerLines,
   dragColDivider,

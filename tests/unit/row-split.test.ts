@@ -9,7 +9,7 @@ import {
   squareToQuad,
   type Homography,
   type Quad,
-} from '../../src/layout/homography.ts';
+} from '../../src/occupancy/homography.ts';
 import { evenDividers, orientRow, QuadError, quadProblem, resolveDividers, splitGrid, splitRow } from '../../src/layout/row-split.ts';
 
 const close = (a: readonly Point[], b: readonly Point[], digits = 9) => {

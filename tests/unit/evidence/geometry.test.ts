@@ -1,27 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { applyHomography, homographyFromPoints, scalePolygon, uprightCorners, warpQuad } from '../../../src/evidence/homography.ts';
-import { clipConvex, matchByOverlap, polygonOverlap } from '../../../src/evidence/polygon-overlap.ts';
+import { squareToQuad, type Quad } from '../../../src/occupancy/homography.ts';
+import { scalePolygon, uprightCorners, warpQuad } from '../../../src/evidence/warp.ts';
+import { matchByOverlap } from '../../../src/evidence/polygon-overlap.ts';
+import { area, clipToConvex } from '../../../src/occupancy/geometry.ts';
 import type { Point } from '../../../src/occupancy/types.ts';
 import { paintFrame, rectPoly } from './synthetic.ts';
-
-describe('homographyFromPoints', () => {
-  const quads: { name: string; from: Point[]; to: Point[] }[] = [
-    { name: 'identity', from: rectPoly(0, 0, 1, 1), to: rectPoly(0, 0, 1, 1) },
-    { name: 'scale and shift', from: rectPoly(0, 0, 32, 64), to: rectPoly(10, 20, 64, 128) },
-    { name: 'perspective', from: rectPoly(0, 0, 32, 64), to: [[278, 230], [290, 186], [324, 185], [308, 230]] },
-  ];
-  it.each(quads)('maps every corner exactly: $name', ({ from, to }) => {
-    const h = homographyFromPoints(from, to);
-    from.forEach((p, i) => {
-      const [x, y] = applyHomography(h, p);
-      expect(x).toBeCloseTo(to[i]![0], 6);
-      expect(y).toBeCloseTo(to[i]![1], 6);
-    });
-  });
-  it('rejects a degenerate quad', () => {
-    expect(() => homographyFromPoints(rectPoly(0, 0, 1, 1), [[0, 0], [0, 0], [0, 0], [0, 0]])).toThrow();
-  });
-});
 
 describe('uprightCorners', () => {
   // A slot 2 wide and 4 tall: the patch's long sides must run vertically whichever corner the polygon starts at.
@@ -62,11 +45,11 @@ describe('scalePolygon', () => {
 
 describe('polygon overlap and layout matching', () => {
   it('clips a square to a triangle', () => {
-    expect(polygonOverlap(rectPoly(0, 0, 2, 2), [[0, 0], [2, 0], [0, 2]])).toBeCloseTo(2);
-    expect(clipConvex(rectPoly(0, 0, 1, 1), rectPoly(5, 5, 1, 1))).toEqual([]);
+    expect(area(clipToConvex(rectPoly(0, 0, 2, 2), [[0, 0], [2, 0], [0, 2]]))).toBeCloseTo(2);
+    expect(clipToConvex(rectPoly(0, 0, 1, 1), rectPoly(5, 5, 1, 1))).toEqual([]);
   });
   it('works in either winding', () => {
-    expect(polygonOverlap(rectPoly(0, 0, 2, 2), [...rectPoly(1, 1, 2, 2)].reverse())).toBeCloseTo(1);
+    expect(area(clipToConvex(rectPoly(0, 0, 2, 2), [...rectPoly(1, 1, 2, 2)].reverse()))).toBeCloseTo(1);
   });
   it('matches each layout polygon to the labelled one it overlaps most, -1 when none', () => {
     const labelled = [rectPoly(0, 0, 1, 1), rectPoly(1, 0, 1, 1)];
@@ -77,7 +60,7 @@ describe('polygon overlap and layout matching', () => {
 
 describe('warpCorners', () => {
   it('keeps a usable quad as its upright corners', async () => {
-    const { warpCorners } = await import('../../../src/evidence/homography.ts');
+    const { warpCorners } = await import('../../../src/evidence/warp.ts');
     expect(warpCorners(rectPoly(10, 10, 20, 40))).toEqual(uprightCorners(rectPoly(10, 10, 20, 40)));
   });
   it.each([
@@ -85,9 +68,9 @@ describe('warpCorners', () => {
     { name: 'a point', poly: [[3, 3], [3, 3], [3, 3], [3, 3]] as Point[] },
     { name: 'a pentagon', poly: [[0, 0], [4, 0], [5, 3], [2, 5], [0, 3]] as Point[] },
   ])('falls back to a bounding box for $name, so one bad slot never stops a frame', async ({ poly }) => {
-    const { warpCorners } = await import('../../../src/evidence/homography.ts');
+    const { warpCorners } = await import('../../../src/evidence/warp.ts');
     const c = warpCorners(poly);
     expect(c).toHaveLength(4);
-    expect(() => homographyFromPoints(rectPoly(0, 0, 1, 1), c)).not.toThrow();
+    expect(() => squareToQuad(c as unknown as Quad)).not.toThrow();
   });
 });

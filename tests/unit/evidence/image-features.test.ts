@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HAND_FEATURE_NAMES, handFeatures, lightLevel, referenceDistance, referenceVector } from '../../../src/evidence/hand-features.ts';
-import type { RgbPatch } from '../../../src/evidence/homography.ts';
+import type { RgbPatch } from '../../../src/evidence/warp.ts';
 import { adaptiveThresholdInv, canny, dilate3, gaussianKernel, medianBinary, type Gray } from '../../../src/evidence/image-ops.ts';
 
 const gray = (w: number, h: number, f: (x: number, y: number) => number): Gray => {

@@ -1,45 +1,9 @@
-// Perspective geometry for slot patches: a 3x3 homography from four point pairs, slot corner ordering, and a
-// bilinear warp of a quadrilateral of an RgbaFrame into a small upright RGB patch. Pure.
+// Slot patches: slot corner ordering, and a bilinear warp of a quadrilateral of an RgbaFrame into a small upright RGB
+// patch through the homography of occupancy/homography.ts. Pure.
 import type { RgbaFrame } from '../camera/frame.ts';
 import { boundingBox, boxToPolygon, centroid, signedArea } from '../occupancy/geometry.ts';
+import { applyHomography, homographyFromPoints, squareToQuad, type Quad } from '../occupancy/homography.ts';
 import type { Point } from '../occupancy/types.ts';
-
-/** Row-major 3x3 matrix, h[8] normalised to 1. */
-export type Homography = readonly [number, number, number, number, number, number, number, number, number];
-
-/** The homography that maps each `from[i]` onto `to[i]` (four pairs, no three points collinear). */
-export function homographyFromPoints(from: readonly Point[], to: readonly Point[]): Homography {
-  if (from.length !== 4 || to.length !== 4) throw new Error('homography needs exactly four point pairs');
-  // Eight equations in h0..h7 (h8 = 1), solved by Gaussian elimination with partial pivoting.
-  const a: number[][] = [];
-  for (let i = 0; i < 4; i++) {
-    const [x, y] = from[i]!;
-    const [u, v] = to[i]!;
-    a.push([x, y, 1, 0, 0, 0, -u * x, -u * y, u]);
-    a.push([0, 0, 0, x, y, 1, -v * x, -v * y, v]);
-  }
-  for (let c = 0; c < 8; c++) {
-    let piv = c;
-    for (let r = c + 1; r < 8; r++) if (Math.abs(a[r]![c]!) > Math.abs(a[piv]![c]!)) piv = r;
-    if (Math.abs(a[piv]![c]!) < 1e-12) throw new Error('degenerate quadrilateral: no homography');
-    [a[c], a[piv]] = [a[piv]!, a[c]!];
-    const row = a[c]!;
-    for (let r = 0; r < 8; r++) {
-      if (r === c) continue;
-      const other = a[r]!;
-      const f = other[c]! / row[c]!;
-      if (f === 0) continue;
-      for (let k = c; k < 9; k++) other[k] = other[k]! - f * row[k]!;
-    }
-  }
-  const h = a.map((row, i) => row[8]! / row[i]!);
-  return [h[0]!, h[1]!, h[2]!, h[3]!, h[4]!, h[5]!, h[6]!, h[7]!, 1];
-}
-
-export function applyHomography(h: Homography, [x, y]: Point): Point {
-  const w = h[6] * x + h[7] * y + h[8];
-  return [(h[0] * x + h[1] * y + h[2]) / w, (h[3] * x + h[4] * y + h[5]) / w];
-}
 
 /**
  * The slot's corners in a canonical order for an upright patch: top-left, top-right, bottom-right, bottom-left of a
@@ -68,15 +32,7 @@ export function warpCorners(polygon: readonly Point[], minSide = 2): Point[] {
   if (polygon.length === 4 && Math.abs(signedArea(polygon)) >= minSide * minSide) {
     try {
       const c = uprightCorners(polygon);
-      homographyFromPoints(
-        [
-          [0, 0],
-          [1, 0],
-          [1, 1],
-          [0, 1],
-        ],
-        c,
-      );
+      squareToQuad(asQuad(c)); // throws when three corners are on one line
       return c;
     } catch {
       // fall through to the bounding box
@@ -86,6 +42,11 @@ export function warpCorners(polygon: readonly Point[], minSide = 2): Point[] {
   const w = Math.max(minSide, b.w);
   const h = Math.max(minSide, b.h);
   return uprightCorners(boxToPolygon({ x: b.x + b.w / 2 - w / 2, y: b.y + b.h / 2 - h / 2, w, h }));
+}
+
+function asQuad(p: readonly Point[]): Quad {
+  if (p.length !== 4) throw new Error('a slot patch needs exactly four corners');
+  return p as unknown as Quad;
 }
 
 /** Scales a polygon about its centroid. */
@@ -115,7 +76,7 @@ export function warpQuad(frame: RgbaFrame, corners: readonly Point[], width: num
       [width, height],
       [0, height],
     ],
-    corners,
+    asQuad(corners),
   );
   const sideX = Math.max(Math.hypot(corners[1]![0] - corners[0]![0], corners[1]![1] - corners[0]![1]), Math.hypot(corners[2]![0] - corners[3]![0], corners[2]![1] - corners[3]![1]));
   const sideY = Math.max(Math.hypot(corners[3]![0] - corners[0]![0], corners[3]![1] - corners[0]![1]), Math.hypot(corners[2]![0] - corners[1]![0], corners[2]![1] - corners[1]![1]));
