@@ -24,7 +24,8 @@ export default defineConfig({
   timeout: 120_000,
   expect: { timeout: 30_000 },
   fullyParallel: false,
-  workers: 1,
+  // Two: each test's analysis runs one WASM thread, and this machine (and CI) has two cores.
+  workers: Number(process.env.LOTWATCH_E2E_WORKERS ?? 2),
   retries: 0,
   reporter: process.env.CI ? [['list']] : [['list']],
   use: {

@@ -73,3 +73,35 @@ export async function countWithSlots(page: Page, slots: [NormPoint, NormPoint][]
 export async function viewerCounts(page: Page): Promise<{ available: number; occupied: number; total: number }> {
   return counts(page);
 }
+
+/**
+ * Records, inside the page, when each "available/occupied/total" first appears in its status bar (epoch ms). Reading
+ * it from the test would add the test's own polling delay, which on a busy machine is itself about a second.
+ */
+export async function recordCountTimes(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const seen: Record<string, number> = {};
+    (window as unknown as { __countTimes: Record<string, number> }).__countTimes = seen;
+    const find = (root: Document | ShadowRoot): Element | null => {
+      const bar = root.querySelector('lw-status-bar');
+      if (bar) return bar;
+      for (const el of root.querySelectorAll('*')) {
+        const found = el.shadowRoot ? find(el.shadowRoot) : null;
+        if (found) return found;
+      }
+      return null;
+    };
+    setInterval(() => {
+      const bar = find(document);
+      const text = (k: string) => bar?.shadowRoot?.querySelector(`[data-count="${k}"]`)?.textContent ?? '';
+      const key = ['available', 'occupied', 'total'].map(text).join('/');
+      if (bar && !(key in seen)) seen[key] = Date.now();
+    }, 25);
+  });
+}
+
+/** When the page's status bar first showed these counts, as recorded by `recordCountTimes`. */
+export async function countShownAt(page: Page, c: { available: number; occupied: number; total: number }): Promise<number | undefined> {
+  const key = `${c.available}/${c.occupied}/${c.total}`;
+  return page.evaluate((k) => (window as unknown as { __countTimes: Record<string, number> }).__countTimes[k], key);
+}
