@@ -16,6 +16,20 @@ import '../components/lw-slot-list.ts';
 import '../components/lw-slot-overlay.ts';
 import '../components/lw-source-picker.ts';
 import '../components/lw-status-bar.ts';
+// PWA (docs/pwa.md): offline copy, updates, wake lock, storage, camera recovery, monitor mode.
+import { CameraRecoveryController } from '../controllers/camera-recovery-controller.ts';
+import { PageVisibilityController } from '../controllers/page-visibility-controller.ts';
+import { countingStatus, PAUSE_REASON_TEXT, sameStatus, toStatusMetadata, type CountingStatus, type StatusMetadata } from '../occupancy/counting-status.ts';
+import { progressFraction } from '../pwa/precache-progress.ts';
+import { PwaController } from '../pwa/pwa-controller.ts';
+import { StorageController } from '../pwa/storage-controller.ts';
+import { formatBytes } from '../pwa/storage-summary.ts';
+import { serviceWorkerBridge } from '../pwa/sw-bridge.ts';
+import { WakeLockController } from '../pwa/wake-lock-controller.ts';
+import '../components/lw-monitor-view.ts';
+import '../components/lw-offline-status.ts';
+import '../components/lw-storage-panel.ts';
+import '../components/lw-update-prompt.ts';
 
 const MODEL_URL = new URL(`${import.meta.env.BASE_URL}models/coco-ssd/model.json`, location.href).href;
 
@@ -27,6 +41,8 @@ export class LwApp extends LitElement {
     selectedId: { state: true },
     editing: { state: true },
     tool: { state: true },
+    monitor: { state: true },
+    waitingForOfflineCopy: { state: true },
   };
 
   declare lot: LotState | null;
@@ -34,9 +50,13 @@ export class LwApp extends LitElement {
   declare selectedId: string | null;
   declare editing: boolean;
   declare tool: DrawTool;
+  /** Monitor mode: the screen shows only the counts, on black; counting goes on. */
+  declare monitor: boolean;
+  /** First visit: the model waits until the service worker has stored it (model-wait-policy.ts). */
+  declare waitingForOfflineCopy: boolean;
 
   private readonly store = new LotStoreController(this);
-  private readonly sourceCtl = new SourceController(this);
+  private readonly sourceCtl = new SourceController(this, () => this.recovery.start());
   private readonly analysis = new AnalysisController(
     this,
     {
@@ -50,6 +70,29 @@ export class LwApp extends LitElement {
   /** `?backend=wasm` overrides the stored setting for this visit. */
   private readonly backendOverride = backendFromQuery(location.search);
 
+  // --- PWA: controllers (docs/pwa.md) ---
+  private readonly pwa = new PwaController(this, serviceWorkerBridge, () => this.counting);
+  private readonly wakeLock = new WakeLockController(this);
+  private readonly storage = new StorageController(this);
+  private readonly visibility = new PageVisibilityController(this);
+  private readonly recovery = new CameraRecoveryController(this, async () => {
+    await this.startSource('camera');
+    return this.sourceCtl.status === 'live';
+  });
+  private status: CountingStatus = { state: 'stopped', reason: null };
+  private statusSince = Date.now();
+
+  /** Whether the counts are current, and since when: what the sharing work publishes next to `toMetadata()`. */
+  get statusMetadata(): StatusMetadata {
+    return toStatusMetadata(this.status, this.statusSince);
+  }
+
+  /** A source is open: the app is counting, or about to (model loading), or paused in the background. */
+  private get counting(): boolean {
+    return Boolean(this.sourceCtl.source);
+  }
+  // --- end PWA ---
+
   constructor() {
     super();
     this.lot = null;
@@ -57,6 +100,8 @@ export class LwApp extends LitElement {
     this.selectedId = null;
     this.editing = false;
     this.tool = 'rect';
+    this.monitor = false;
+    this.waitingForOfflineCopy = false;
   }
 
   static override styles = [
@@ -78,6 +123,12 @@ export class LwApp extends LitElement {
         gap: 8px;
         padding: 8px 12px;
         border-bottom: 1px solid #1e293b;
+      }
+      .brand {
+        display: flex;
+        flex-wrap: wrap;
+        align-items: center;
+        gap: 8px;
       }
       h1 {
         font-size: 1.25rem;
@@ -175,8 +226,30 @@ export class LwApp extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    void this.autoStartCamera();
+    // The "Start counting" shortcut of the installed app opens `/?start=camera`.
+    if (new URLSearchParams(location.search).get('start') === 'camera') void this.openSource('camera');
+    else void this.autoStartCamera();
   }
+
+  // --- PWA: status, wake lock and storage follow what the app does ---
+  protected override willUpdate(): void {
+    const next = countingStatus({
+      sourceOpen: this.counting,
+      cameraRecovering: this.recovery.recovering,
+      detector: this.analysis.status,
+      detectorRestarting: this.analysis.restarting,
+      pageHidden: this.visibility.hidden,
+    });
+    if (!sameStatus(next, this.status)) {
+      this.status = next;
+      this.statusSince = Date.now();
+      this.dispatchEvent(new CustomEvent('counting-status-changed', { detail: this.statusMetadata }));
+    }
+    this.wakeLock.setWanted(this.counting);
+    if (this.counting) void this.storage.requestPersistence();
+    if (!this.counting) this.monitor = false;
+  }
+  // --- end PWA ---
 
   /** On a device already allowed to use the camera (a phone left on a pole), start counting without a tap. */
   private async autoStartCamera(): Promise<void> {
@@ -192,15 +265,34 @@ export class LwApp extends LitElement {
     return this.store.settings;
   }
 
+  /** The user picked a source: that ends any automatic camera recovery. */
   private async openSource(kind: SourceKind, file?: File): Promise<void> {
+    this.recovery.cancel();
+    await this.startSource(kind, file);
+  }
+
+  private async startSource(kind: SourceKind, file?: File): Promise<void> {
     await this.sourceCtl.open(kind, file);
     this.lot = null;
     this.detections = [];
-    if (this.sourceCtl.source && this.analysis.status === 'idle') void this.loadModel();
+    if (this.sourceCtl.source && this.analysis.status === 'idle' && !this.waitingForOfflineCopy) void this.loadModel();
     this.analysis.poke();
   }
 
-  private loadModel(): Promise<void> {
+  private stopCounting(): void {
+    this.recovery.cancel();
+    this.sourceCtl.stop();
+    this.lot = null;
+    this.detections = [];
+    this.editing = false;
+    this.requestUpdate();
+  }
+
+  private async loadModel(): Promise<void> {
+    // First visit: the service worker is storing the model; loading it alongside would fetch 18 MB twice.
+    this.waitingForOfflineCopy = true;
+    await serviceWorkerBridge.whenReadyForModel();
+    this.waitingForOfflineCopy = false;
     return this.analysis.load(this.backendOverride ?? this.settings.backend);
   }
 
@@ -222,8 +314,17 @@ export class LwApp extends LitElement {
   override render() {
     const source = this.sourceCtl.source;
     const states = this.states;
-    return html`<header>
-        <h1>lotwatch</h1>
+    return html`<lw-update-prompt
+        .action=${this.pwa.update}
+        .counting=${this.counting}
+        @update-accepted=${() => this.pwa.acceptUpdate()}
+        @update-postponed=${() => this.pwa.postponeUpdate()}
+      ></lw-update-prompt>
+      <header>
+        <div class="brand">
+          <h1>lotwatch</h1>
+          <lw-offline-status .state=${this.pwa.bridge.offline} .progress=${this.pwa.bridge.progress} .online=${this.pwa.online}></lw-offline-status>
+        </div>
         <lw-source-picker
           .active=${source?.kind ?? ''}
           @source-requested=${(e: CustomEvent<{ kind: SourceKind; file?: File }>) => this.openSource(e.detail.kind, e.detail.file)}
@@ -262,7 +363,8 @@ export class LwApp extends LitElement {
           <lw-status-bar
             .counts=${this.lot?.counts ?? null}
             .lastChanged=${this.lot?.lastChanged ?? null}
-            .live=${Boolean(source) && this.analysis.status === 'ready'}
+            .live=${this.status.state === 'counting'}
+            .pausedReason=${this.status.reason ? PAUSE_REASON_TEXT[this.status.reason] : ''}
             .detail=${this.statusDetail()}
           ></lw-status-bar>
           <section class="panel" aria-labelledby="slots-heading">
@@ -282,21 +384,45 @@ export class LwApp extends LitElement {
             <lw-settings-panel
               .settings=${this.settings}
               backend-note=${this.analysis.info ? `Now: ${this.analysis.info.backend} — ${this.analysis.info.reason}` : ''}
+              .frameMs=${this.analysis.msPerFrame}
               @settings-changed=${this.onSettingsChanged}
             ></lw-settings-panel>
           </details>
+          <details @toggle=${(e: Event) => (e.target as HTMLDetailsElement).open && this.storage.refresh()}>
+            <summary>Offline &amp; storage</summary>
+            <lw-storage-panel
+              .facts=${this.storage.facts}
+              .offline=${this.pwa.bridge.offline}
+              .wakeLock=${this.wakeLock.state}
+              .version=${__LOTWATCH_VERSION__}
+              .error=${this.pwa.bridge.error ?? ''}
+              @persistence-requested=${() => this.storage.requestPersistence(true)}
+              @update-check-requested=${() => this.pwa.checkNow()}
+            ></lw-storage-panel>
+          </details>
         </aside>
-      </main>`;
+      </main>
+      ${this.monitor
+        ? html`<lw-monitor-view
+            .counts=${this.lot?.counts ?? null}
+            .status=${this.status.reason ? `Paused: ${PAUSE_REASON_TEXT[this.status.reason]}` : this.status.state === 'counting' ? 'Counting' : ''}
+            @monitor-exited=${() => (this.monitor = false)}
+          ></lw-monitor-view>`
+        : nothing}`;
   }
 
   private renderNotices() {
     const notices = [];
     const p = this.sourceCtl.problem;
     if (p) {
+      const retry = this.recovery.recovering && this.recovery.nextTryAt !== null;
       notices.push(html`<lw-notice
         data-problem=${p.code}
+        ?data-recovering=${retry}
         .heading=${p.title}
-        .message=${p.message}
+        .message=${retry
+          ? `${p.message} lotwatch tries again by itself (next try at ${new Date(this.recovery.nextTryAt!).toLocaleTimeString()}).`
+          : p.message}
         action=${p.code === 'insecure' || p.code === 'unsupported' ? '' : 'Try the camera again'}
         @notice-action=${() => this.openSource('camera')}
       ></lw-notice>`);
@@ -323,6 +449,10 @@ export class LwApp extends LitElement {
         ${this.editing ? 'Done editing' : 'Edit slots'}
       </button>
       ${this.editing
+        ? nothing
+        : html`<button @click=${() => (this.monitor = true)}>Monitor mode</button>
+            <button class="danger" @click=${() => this.stopCounting()}>Stop counting</button>`}
+      ${this.editing
         ? html`<button aria-pressed=${this.tool === 'rect' ? 'true' : 'false'} @click=${() => (this.tool = 'rect')}>Rectangle</button>
             <button aria-pressed=${this.tool === 'quad' ? 'true' : 'false'} @click=${() => (this.tool = 'quad')}>4 corners</button>
             ${this.selectedId
@@ -335,6 +465,17 @@ export class LwApp extends LitElement {
 
   private renderModelStatus() {
     const a = this.analysis;
+    const copy = this.pwa.bridge.progress;
+    if (this.waitingForOfflineCopy && this.pwa.bridge.offline === 'caching') {
+      const pct = copy ? Math.floor(progressFraction(copy) * 100) : 0;
+      return html`<div class="model" role="status">
+        <label for="offline-progress"
+          >Downloading the vehicle detector and saving the app for offline use… ${pct}%
+          ${copy ? `(${formatBytes(copy.bytesDone)} of ${formatBytes(copy.bytesTotal)})` : ''}</label
+        >
+        <progress id="offline-progress" max="100" value=${pct}></progress>
+      </div>`;
+    }
     if (a.status === 'loading') {
       const pct = Math.round(a.progress * 100);
       return html`<div class="model" role="status">

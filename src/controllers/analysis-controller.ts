@@ -27,6 +27,10 @@ export class AnalysisController implements ReactiveController {
   /** Frames per second and worker ms per frame, over the last frames. */
   fps = 0;
   msPerFrame = 0;
+  /** Times the detector was reloaded by itself after its WebGL context was lost; `restarting` while it reloads. */
+  restarts = 0;
+  restarting = false;
+  private backend: BackendPreference = 'auto';
   private client: DetectorClient | null = null;
   private running = false;
   private wake: (() => void) | null = null;
@@ -54,6 +58,7 @@ export class AnalysisController implements ReactiveController {
 
   /** Loads (or reloads, e.g. after a failure or a backend change) the model in a fresh worker. */
   async load(backend: BackendPreference): Promise<void> {
+    this.backend = backend;
     this.stopLoop();
     this.client?.terminate();
     this.status = 'loading';
@@ -61,24 +66,38 @@ export class AnalysisController implements ReactiveController {
     this.error = null;
     this.info = null;
     this.host.requestUpdate();
-    const client = new DetectorClient((fraction) => {
-      this.progress = fraction;
-      this.host.requestUpdate();
-    });
+    const client = new DetectorClient(
+      (fraction) => {
+        this.progress = fraction;
+        this.host.requestUpdate();
+      },
+      () => this.onContextLost(client),
+    );
     this.client = client;
     try {
       this.info = await client.load(this.modelUrl, backend);
       if (this.client !== client) return;
       this.status = 'ready';
+      this.restarting = false;
       this.startLoop(client);
     } catch (err) {
       if (this.client !== client) return;
       client.terminate();
       this.client = null;
       this.status = 'error';
+      this.restarting = false;
       this.error = err instanceof Error ? err.message : String(err);
     }
     this.host.requestUpdate();
+  }
+
+  /** The GPU took the model's WebGL context away (driver reset, too many contexts): load the model again, unasked. */
+  private onContextLost(client: DetectorClient): void {
+    if (this.client !== client) return;
+    console.warn('lotwatch: the detector lost its WebGL context; reloading the model');
+    this.restarts++;
+    this.restarting = true;
+    void this.load(this.backend);
   }
 
   /** Call when a source becomes available, so a waiting loop resumes at once. */

@@ -5,7 +5,7 @@ import { observeFromDetections } from '../occupancy/detection-evidence.ts';
 import { planBackends } from './backend-choice.ts';
 import { probeCapabilities } from './capabilities.ts';
 import { CocoDetector } from './coco-detector.ts';
-import { initBackend } from './tf-backends.ts';
+import { initBackend, watchWebglContext } from './tf-backends.ts';
 import type { AnalyzeRequest, FromWorker, LoadRequest, ToWorker } from './worker-messages.ts';
 
 interface WorkerScope {
@@ -24,6 +24,7 @@ async function load(req: LoadRequest): Promise<void> {
     const info = await initBackend(planBackends(req.backend, probeCapabilities()));
     const source = tf.io.http(req.modelUrl, { onProgress: (fraction) => scope.postMessage({ type: 'progress', fraction }) });
     detector = await CocoDetector.load(source);
+    watchWebglContext(() => scope.postMessage({ type: 'context-lost' }));
     scope.postMessage({ type: 'ready', loadMs: performance.now() - started, ...info });
   } catch (err) {
     scope.postMessage({ type: 'load-failed', message: err instanceof Error ? err.message : String(err) });

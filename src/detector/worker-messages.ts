@@ -45,4 +45,6 @@ export type FromWorker =
   | ({ readonly type: 'ready'; readonly loadMs: number } & BackendInfo)
   | { readonly type: 'load-failed'; readonly message: string }
   | ({ readonly type: 'analysis'; readonly id: number } & Analysis)
-  | { readonly type: 'analysis-failed'; readonly id: number; readonly message: string };
+  | { readonly type: 'analysis-failed'; readonly id: number; readonly message: string }
+  /** The WebGL context the model runs on was lost (GPU reset, too many contexts): the worker is unusable. */
+  | { readonly type: 'context-lost' };
