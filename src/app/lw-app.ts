@@ -484,7 +484,11 @@ export class LwApp extends LitElement {
       </div>`;
     }
     if (a.status === 'ready' && a.info) {
-      return html`<div class="model" data-backend=${a.info.backend}>Detector: ${backendLabel(a.info)} — ${a.info.reason}</div>`;
+      return html`<div class="model" data-backend=${a.info.backend} data-restarts=${a.restarts}>
+        Detector: ${backendLabel(a.info)} — ${a.info.reason}${a.restarts
+          ? ` · restarted ${a.restarts === 1 ? 'once' : `${a.restarts} times`} after the graphics context was lost`
+          : ''}
+      </div>`;
     }
     return nothing;
   }

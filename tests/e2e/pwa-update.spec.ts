@@ -8,6 +8,8 @@ import { CACHE } from './support/paths.ts';
 import { buildInto, DIST, publishedStatus, waitForOfflineReady } from './support/pwa.ts';
 import { startStaticServer } from './support/static-server.ts';
 
+
+test.use({ serviceWorkers: 'allow' });
 test.skip(!fixturesAvailable(), 'fixtures (../shared/fixtures) not found: the fake camera needs the lot video');
 
 test('a second build is detected and offered while counting, never forced; "Reload now" brings it in', async ({ page }) => {

@@ -71,11 +71,14 @@ export function buildInto(outDir: string, buildId: string): void {
 
 /** Pretends the user switched apps (or back): the Page Visibility API reports hidden and fires its event. */
 export async function setPageHidden(page: Page, hidden: boolean): Promise<void> {
-  await page.evaluate((h) => {
+  // A string, not a function: the bench runs this file through tsx, whose esbuild names the getters with a helper
+  // (`__name`) that does not exist in the page.
+  await page.evaluate(`(() => {
+    const h = ${hidden};
     Object.defineProperty(document, 'hidden', { configurable: true, get: () => h });
     Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => (h ? 'hidden' : 'visible') });
     document.dispatchEvent(new Event('visibilitychange'));
-  }, hidden);
+  })()`);
 }
 
 export type WakeLockEvent = 'request' | 'granted' | 'refused' | 'released';
