@@ -7,11 +7,12 @@ import { join } from 'node:path';
 import { CAMERA_FLAGS, CHROMIUM_PATH, QUIET_FLAGS } from '../playwright.config.ts';
 import globalSetup from '../tests/e2e/support/global-setup.ts';
 import { counts, drawRect, startCamera, waitForModel, type NormPoint } from '../tests/e2e/support/app.ts';
+import { waitForOfflineReady } from '../tests/e2e/support/pwa.ts';
 import { startStaticServer } from '../tests/e2e/support/static-server.ts';
 import { fixturesAvailable } from '../tests/support/fixtures.ts';
 import { PROJECT_ROOT } from './lib/node-tf.ts';
 
-/** The front row of the fixture video (640x360): cars that stay, and the lane in front of them. */
+/** The front row of the fixture video (640x360): cars that stay, and the walkway in front of them. */
 const SLOTS: [NormPoint, NormPoint][] = [
   [
     [133 / 640, 280 / 360],
@@ -20,10 +21,6 @@ const SLOTS: [NormPoint, NormPoint][] = [
   [
     [222 / 640, 280 / 360],
     [290 / 640, 335 / 360],
-  ],
-  [
-    [305 / 640, 280 / 360],
-    [365 / 640, 335 / 360],
   ],
   [
     [380 / 640, 280 / 360],
@@ -40,9 +37,10 @@ const SLOTS: [NormPoint, NormPoint][] = [
 ];
 
 async function shoot(browser: Browser, url: string, file: string, options: Parameters<Browser['newContext']>[0]): Promise<void> {
-  const context = await browser.newContext({ ...options, serviceWorkers: 'block' });
+  const context = await browser.newContext(options);
   const page: Page = await context.newPage();
   await page.goto(url);
+  await waitForOfflineReady(page);
   await startCamera(page);
   await waitForModel(page);
   await page.getByRole('button', { name: 'Edit slots' }).click();

@@ -44,11 +44,23 @@ export class LwOfflineStatus extends LitElement {
       background: #78350f;
       color: #fef3c7;
     }
+    .visually-hidden {
+      position: absolute;
+      width: 1px;
+      height: 1px;
+      overflow: hidden;
+      clip: rect(0 0 0 0);
+      white-space: nowrap;
+      padding: 0;
+    }
   `;
 
   override render() {
-    return html`<span role="status" class=${this.state === 'ready' ? 'ready' : ''} data-offline=${this.state}>${this.label()}</span>
-      ${this.online ? '' : html`<span class="offline" data-network="offline">Offline</span>`}`;
+    // Screen readers hear the outcome (ready, failed, offline), not every percent of the download.
+    const announce = this.state === 'ready' || this.state === 'failed' ? this.label() : '';
+    return html`<span class=${this.state === 'ready' ? 'ready' : ''} data-offline=${this.state}>${this.label()}</span>
+      ${this.online ? '' : html`<span class="offline" data-network="offline">Offline</span>`}
+      <span class="visually-hidden" role="status">${announce}${this.online ? '' : ' Offline'}</span>`;
   }
 
   private label(): string {

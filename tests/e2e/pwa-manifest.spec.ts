@@ -24,8 +24,9 @@ interface Manifest {
   shortcuts: { name: string; url: string; icons?: ImageResource[] }[];
 }
 
-
+// The app's own service worker is part of what makes it installable.
 test.use({ serviceWorkers: 'allow' });
+
 test('the manifest is valid, complete and installable; icons and screenshots are reachable, a maskable icon is there', async ({ page }) => {
   await page.goto('/');
   await expect(page.locator('lw-app')).toBeAttached();

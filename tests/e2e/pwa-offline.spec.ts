@@ -6,7 +6,7 @@ import { counts, drawRect, overlay, startCamera, waitForModel, type NormPoint } 
 import { builtAppFiles, cachedPaths, precacheProgress, recordServiceWorkerMessages, waitForOfflineReady } from './support/pwa.ts';
 import { startStaticServer, type StaticServer } from './support/static-server.ts';
 
-
+// This spec is about the service worker (playwright.config.ts blocks it elsewhere).
 test.use({ serviceWorkers: 'allow' });
 test.skip(!fixturesAvailable(), 'fixtures (../shared/fixtures) not found: the fake camera needs the lot video');
 

@@ -8,7 +8,7 @@ import { CACHE } from './support/paths.ts';
 import { buildInto, DIST, publishedStatus, waitForOfflineReady } from './support/pwa.ts';
 import { startStaticServer } from './support/static-server.ts';
 
-
+// This spec is about the service worker (playwright.config.ts blocks it elsewhere).
 test.use({ serviceWorkers: 'allow' });
 test.skip(!fixturesAvailable(), 'fixtures (../shared/fixtures) not found: the fake camera needs the lot video');
 
