@@ -32,6 +32,9 @@ export default defineConfig({
     baseURL: `http://127.0.0.1:${PORT}`,
     launchOptions: { executablePath: CHROMIUM_PATH, args: [...QUIET_FLAGS, ...CAMERA_FLAGS] },
     viewport: { width: 1280, height: 800 },
+    // PWA: only the specs about the service worker (pwa-*.spec.ts) allow it; elsewhere every fresh context would
+    // first download the whole 21 MB offline copy, and the model would wait for it.
+    serviceWorkers: 'block',
     trace: 'retain-on-failure',
   },
   webServer: {

@@ -1,4 +1,6 @@
 // Checks the browser can run lotwatch before loading it, so an old browser gets words instead of a blank page.
+import { serviceWorkerBridge } from './pwa/sw-bridge.ts';
+
 const missing = [
   ['custom elements', 'customElements' in window],
   ['IndexedDB', 'indexedDB' in window],
@@ -18,6 +20,9 @@ if (missing.length) {
     const { routeOf } = await import('./app/route.ts');
     const route = routeOf(location.pathname, location.hash);
     if (route.kind === 'counter') {
+      // Registered at once, not after the app: on a first visit the offline copy (and the model in it) starts
+      // downloading while the shell starts. Viewers do not register it: they have no use for the 18 MB model.
+      serviceWorkerBridge.start();
       await import('./app/lw-app.ts');
       root.replaceChildren(document.createElement('lw-app'));
     } else {

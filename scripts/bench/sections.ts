@@ -1,5 +1,6 @@
 import { benchDetector } from './detector.ts';
 import { benchSetup } from './setup.ts';
+import { benchCadence, benchOfflineStart } from './pwa.ts';
 import { benchSize } from './size.ts';
 
 export type Section = (args: string[]) => Promise<unknown>;
@@ -8,4 +9,6 @@ export const sections: Record<string, Section> = {
   size: benchSize,
   detector: benchDetector,
   setup: benchSetup,
+  cadence: benchCadence,
+  'offline-start': benchOfflineStart,
 };

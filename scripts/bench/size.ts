@@ -13,7 +13,8 @@ export async function benchSize(args: string[]): Promise<unknown> {
   const files = listFiles(dist);
   const gz = (f: string) => gzipSync(readFileSync(f), { level: 9 }).length;
   const isWorker = (f: string) => /detection\.worker.*\.js$/.test(f);
-  const shell = files.filter((f) => /\.(js|css|html)$/.test(f) && !isWorker(f) && !f.includes(`${join('dist', 'models')}`));
+  const isServiceWorker = (f: string) => f === join(dist, 'sw.js');
+  const shell = files.filter((f) => /\.(js|css|html)$/.test(f) && !isWorker(f) && !isServiceWorker(f) && !f.includes(`${join('dist', 'models')}`));
   const worker = files.filter(isWorker);
   const wasm = files.filter((f) => f.endsWith('.wasm'));
   const model = files.filter((f) => f.includes(join('dist', 'models')));
@@ -22,18 +23,33 @@ export async function benchSize(args: string[]): Promise<unknown> {
   const out = {
     shellGzipBytes: sum(shell, gz),
     detectorChunkGzipBytes: sum(worker, gz),
+    serviceWorkerGzipBytes: sum(files.filter(isServiceWorker), gz),
     wasmGzipBytes: sum(wasm, gz),
     modelBytes: sum(model, size),
   };
   console.log(`app shell (HTML+JS+CSS, gzip)   ${kb(out.shellGzipBytes)}  (${shell.length} files)`);
   console.log(`detector worker chunk (gzip)    ${kb(out.detectorChunkGzipBytes)}`);
+  console.log(`service worker (gzip)           ${kb(out.serviceWorkerGzipBytes)}`);
   console.log(`WASM binaries, all 3 (gzip)     ${kb(out.wasmGzipBytes)}  (a device downloads one)`);
   console.log(`model weights                   ${kb(out.modelBytes)}`);
-  return out;
+  return { ...out, ...firstVisit(dist) };
 }
 
 function listFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
     e.isDirectory() ? listFiles(join(dir, e.name)) : e.name.endsWith('.map') ? [] : [join(dir, e.name)],
   );
+}
+
+/**
+ * What a first visit downloads in all: the service worker's precache list (every file the app needs offline), as
+ * stored, and as sent by a server that gzips (text and WASM shrink; the model's float weights hardly do).
+ */
+function firstVisit(dist: string): { precacheFiles: number; precacheBytes: number; precacheGzipBytes: number } {
+  const sw = readFileSync(join(dist, 'sw.js'), 'utf8');
+  const urls = [...new Set([...sw.matchAll(/"url":"([^"]+)"/g)].map((m) => m[1]!))];
+  const precacheBytes = urls.reduce((s, u) => s + statSync(join(dist, u)).size, 0);
+  const precacheGzipBytes = urls.reduce((s, u) => s + gzipSync(readFileSync(join(dist, u)), { level: 9 }).length, 0);
+  console.log(`first visit, precache (${urls.length} files)  ${kb(precacheBytes)}  (${kb(precacheGzipBytes)} if the server gzips)`);
+  return { precacheFiles: urls.length, precacheBytes, precacheGzipBytes };
 }

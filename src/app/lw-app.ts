@@ -29,6 +29,21 @@ import '../components/lw-layout-files.ts';
 import '../components/lw-row-bar.ts';
 import '../components/lw-selection-bar.ts';
 
+// PWA (docs/pwa.md): offline copy, updates, wake lock, storage, camera recovery, monitor mode.
+import { CameraRecoveryController } from '../controllers/camera-recovery-controller.ts';
+import { PageVisibilityController } from '../controllers/page-visibility-controller.ts';
+import { countingStatus, PAUSE_REASON_TEXT, sameStatus, toStatusMetadata, type CountingStatus, type StatusMetadata } from '../occupancy/counting-status.ts';
+import { progressFraction } from '../pwa/precache-progress.ts';
+import { PwaController } from '../pwa/pwa-controller.ts';
+import { StorageController } from '../pwa/storage-controller.ts';
+import { formatBytes } from '../pwa/storage-summary.ts';
+import { serviceWorkerBridge } from '../pwa/sw-bridge.ts';
+import { WakeLockController } from '../pwa/wake-lock-controller.ts';
+import '../components/lw-monitor-view.ts';
+import '../components/lw-offline-status.ts';
+import '../components/lw-storage-panel.ts';
+import '../components/lw-update-prompt.ts';
+
 const MODEL_URL = new URL(`${import.meta.env.BASE_URL}models/coco-ssd/model.json`, location.href).href;
 
 /** The counting app: wires the source, the detector, the slot store and the occupancy engine to the components. */
@@ -39,6 +54,8 @@ export class LwApp extends LitElement {
     lockProblem: { state: true },
     shareNote: { state: true },
     correctionNote: { state: true },
+    monitor: { state: true },
+    waitingForOfflineCopy: { state: true },
   };
 
   declare lot: LotState | null;
@@ -47,9 +64,13 @@ export class LwApp extends LitElement {
   declare lockProblem: 'held-elsewhere' | 'taken-over' | null;
   declare shareNote: string;
   declare correctionNote: string;
+  /** Monitor mode: the screen shows only the counts, on black; counting goes on. */
+  declare monitor: boolean;
+  /** First visit: the model waits until the service worker has stored it (model-wait-policy.ts). */
+  declare waitingForOfflineCopy: boolean;
 
   private readonly store = new LotStoreController(this);
-  private readonly sourceCtl = new SourceController(this);
+  private readonly sourceCtl = new SourceController(this, () => this.recovery.start());
   private readonly analysis = new AnalysisController(
     this,
     {
@@ -72,6 +93,29 @@ export class LwApp extends LitElement {
   /** `?backend=wasm` overrides the stored setting for this visit. */
   private readonly backendOverride = backendFromQuery(location.search);
 
+  // --- PWA: controllers (docs/pwa.md) ---
+  private readonly pwa = new PwaController(this, serviceWorkerBridge, () => this.counting);
+  private readonly wakeLock = new WakeLockController(this);
+  private readonly storage = new StorageController(this);
+  private readonly visibility = new PageVisibilityController(this);
+  private readonly recovery = new CameraRecoveryController(this, async () => {
+    await this.startSource('camera');
+    return this.sourceCtl.status === 'live';
+  });
+  private status: CountingStatus = { state: 'stopped', reason: null };
+  private statusSince = Date.now();
+
+  /** Whether the counts are current, and since when. */
+  get statusMetadata(): StatusMetadata {
+    return toStatusMetadata(this.status, this.statusSince);
+  }
+
+  /** A source is open: the app is counting, or about to (model loading), or paused in the background. */
+  private get counting(): boolean {
+    return Boolean(this.sourceCtl.source);
+  }
+  // --- end PWA ---
+
   constructor() {
     super();
     this.lot = null;
@@ -79,6 +123,8 @@ export class LwApp extends LitElement {
     this.lockProblem = null;
     this.shareNote = '';
     this.correctionNote = '';
+    this.monitor = false;
+    this.waitingForOfflineCopy = false;
   }
 
   static override styles = [
@@ -100,6 +146,12 @@ export class LwApp extends LitElement {
         gap: 8px;
         padding: 8px 12px;
         border-bottom: 1px solid #1e293b;
+      }
+.brand {
+        display: flex;
+        flex-wrap: wrap;
+        align-items: center;
+        gap: 8px;
       }
       h1 {
         font-size: 1.25rem;
@@ -233,8 +285,31 @@ export class LwApp extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    void this.autoStartCamera();
+    // The "Start counting" shortcut of the installed app opens `/?start=camera`.
+    if (new URLSearchParams(location.search).get('start') === 'camera') void this.openSource('camera');
+    else void this.autoStartCamera();
   }
+
+  // --- PWA: status, wake lock and storage follow what the app does ---
+  protected override willUpdate(): void {
+    const next = countingStatus({
+      sourceOpen: this.counting,
+      cameraRecovering: this.recovery.recovering,
+      detector: this.analysis.status,
+      detectorRestarting: this.analysis.restarting,
+      pageHidden: this.visibility.hidden,
+    });
+    if (!sameStatus(next, this.status)) {
+      this.status = next;
+      this.statusSince = Date.now();
+      this.dispatchEvent(new CustomEvent('counting-status-changed', { detail: this.statusMetadata }));
+      this.publish();
+    }
+    this.wakeLock.setWanted(this.counting);
+    if (this.counting) void this.storage.requestPersistence();
+    if (!this.counting) this.monitor = false;
+  }
+  // --- end PWA ---
 
   /** On a device already allowed to use the camera (a phone left on a pole), start counting without a tap. */
   private async autoStartCamera(): Promise<void> {
@@ -276,8 +351,14 @@ export class LwApp extends LitElement {
     return true;
   }
 
+  /** The user picked a source: that ends any automatic camera recovery. */
   private async openSource(kind: SourceKind, file?: File, takeOver = false): Promise<void> {
+    this.recovery.cancel();
     if (!(await this.holdCounterLock(takeOver))) return;
+    await this.startSource(kind, file);
+  }
+
+  private async startSource(kind: SourceKind, file?: File): Promise<void> {
     await this.sourceCtl.open(kind, file);
     this.lot = null;
     this.detections = [];
@@ -285,10 +366,28 @@ export class LwApp extends LitElement {
     this.analysis.poke();
   }
 
-  /** Starts (or restarts) the worker with the lot's stored calibration; counting begins before the model is in. */
+  private stopCounting(): void {
+    this.recovery.cancel();
+    this.sourceCtl.stop();
+    this.sharing.stopped();
+    this.lot = null;
+    this.detections = [];
+    this.editor.end();
+    this.requestUpdate();
+  }
+
+  /**
+   * Starts (or restarts) the worker with the lot's stored calibration: counting begins on patch evidence at once, and
+   * the model loads once the service worker has stored it (on a first visit, loading it alongside would fetch 18 MB
+   * twice).
+   */
   private async startCounting(): Promise<void> {
     this.analysis.calibration ??= await this.store.loadCalibration().catch(() => null);
-    await this.analysis.start(this.backendOverride ?? this.settings.backend);
+    await this.analysis.start(this.backendOverride ?? this.settings.backend, async () => {
+      this.waitingForOfflineCopy = true;
+      await serviceWorkerBridge.whenReadyForModel();
+      this.waitingForOfflineCopy = false;
+    });
   }
 
   /** The user says what a slot holds right now: the counter learns from it and stores what it learned. */
@@ -311,8 +410,7 @@ export class LwApp extends LitElement {
       holdMs: s.holdMs,
     });
     this.detections = a.detections;
-    const source = this.sourceCtl.source;
-    this.sharing.update(toPublishedState(this.lot, this.store.slots, source ? { width: source.width, height: source.height } : undefined), true);
+    this.publish();
     // Corrections of slots that were deleted must not steer the others.
     const ids = new Set(this.store.slots.map((x) => x.id));
     if (this.analysis.calibration?.corrections.some((c) => !ids.has(c.slotId))) {
@@ -327,8 +425,17 @@ export class LwApp extends LitElement {
   override render() {
     const source = this.sourceCtl.source;
     const states = this.states;
-    return html`<header>
-        <h1>lotwatch</h1>
+    return html`<lw-update-prompt
+        .action=${this.pwa.update}
+        .counting=${this.counting}
+        @update-accepted=${() => this.pwa.acceptUpdate()}
+        @update-postponed=${() => this.pwa.postponeUpdate()}
+      ></lw-update-prompt>
+      <header>
+        <div class="brand">
+          <h1>lotwatch</h1>
+          <lw-offline-status .state=${this.pwa.bridge.offline} .progress=${this.pwa.bridge.progress} .online=${this.pwa.online}></lw-offline-status>
+        </div>
         <lw-source-picker
           .active=${source?.kind ?? ''}
           @source-requested=${(e: CustomEvent<{ kind: SourceKind; file?: File }>) => this.openSource(e.detail.kind, e.detail.file)}
@@ -379,7 +486,8 @@ export class LwApp extends LitElement {
           <lw-status-bar
             .counts=${this.lot?.counts ?? null}
             .lastChanged=${this.lot?.lastChanged ?? null}
-            .live=${Boolean(source) && this.analysis.status === 'ready'}
+            .live=${this.status.state === 'counting'}
+            .pausedReason=${this.status.reason ? PAUSE_REASON_TEXT[this.status.reason] : ''}
             .detail=${this.statusDetail()}
           ></lw-status-bar>
           <section class="panel" aria-labelledby="slots-heading">
@@ -428,21 +536,45 @@ export class LwApp extends LitElement {
             <lw-settings-panel
               .settings=${this.settings}
               backend-note=${this.analysis.info ? `Now: ${this.analysis.info.backend} — ${this.analysis.info.reason}` : ''}
+              .frameMs=${this.analysis.msPerFrame}
               @settings-changed=${this.onSettingsChanged}
             ></lw-settings-panel>
           </details>
+          <details @toggle=${(e: Event) => (e.target as HTMLDetailsElement).open && this.storage.refresh()}>
+            <summary>Offline &amp; storage</summary>
+            <lw-storage-panel
+              .facts=${this.storage.facts}
+              .offline=${this.pwa.bridge.offline}
+              .wakeLock=${this.wakeLock.state}
+              .version=${__LOTWATCH_VERSION__}
+              .error=${this.pwa.bridge.error ?? ''}
+              @persistence-requested=${() => this.storage.requestPersistence(true)}
+              @update-check-requested=${() => this.pwa.checkNow()}
+            ></lw-storage-panel>
+          </details>
         </aside>
-      </main>`;
+      </main>
+      ${this.monitor
+        ? html`<lw-monitor-view
+            .counts=${this.lot?.counts ?? null}
+            .status=${this.status.reason ? `Paused: ${PAUSE_REASON_TEXT[this.status.reason]}` : this.status.state === 'counting' ? 'Counting' : ''}
+            @monitor-exited=${() => (this.monitor = false)}
+          ></lw-monitor-view>`
+        : nothing}`;
   }
 
   private renderNotices() {
     const notices = [];
     const p = this.sourceCtl.problem;
     if (p) {
+      const retry = this.recovery.recovering && this.recovery.nextTryAt !== null;
       notices.push(html`<lw-notice
         data-problem=${p.code}
+        ?data-recovering=${retry}
         .heading=${p.title}
-        .message=${p.message}
+        .message=${retry
+          ? `${p.message} lotwatch tries again by itself (next try at ${new Date(this.recovery.nextTryAt!).toLocaleTimeString()}).`
+          : p.message}
         action=${p.code === 'insecure' || p.code === 'unsupported' ? '' : 'Try the camera again'}
         @notice-action=${() => this.openSource('camera')}
       ></lw-notice>`);
@@ -497,6 +629,10 @@ export class LwApp extends LitElement {
         <button aria-pressed=${ed.editing ? 'true' : 'false'} @click=${() => (ed.editing ? this.finishEditing() : ed.begin())}>
           ${ed.editing ? 'Done editing' : 'Edit slots'}
         </button>
+        ${ed.editing
+          ? nothing
+          : html`<button @click=${() => (this.monitor = true)}>Monitor mode</button>
+              <button class="danger" @click=${() => this.stopCounting()}>Stop counting</button>`}
         ${still ? html`<span class="hint">Editing on a still taken at ${timeOf(still.takenAt)}; counting goes on with the live picture.</span>` : nothing}
         ${ed.editing ? nothing : this.renderCorrections()}
       </div>
@@ -619,6 +755,17 @@ export class LwApp extends LitElement {
 
   private renderModelStatus() {
     const a = this.analysis;
+    const copy = this.pwa.bridge.progress;
+    if (this.waitingForOfflineCopy && this.pwa.bridge.offline === 'caching') {
+      const pct = copy ? Math.floor(progressFraction(copy) * 100) : 0;
+      return html`<div class="model" role="status">
+        <label for="offline-progress"
+          >Downloading the vehicle detector and saving the app for offline use… ${pct}%
+          ${copy ? `(${formatBytes(copy.bytesDone)} of ${formatBytes(copy.bytesTotal)})` : ''}</label
+        >
+        <progress id="offline-progress" max="100" value=${pct}></progress>
+      </div>`;
+    }
     if (a.status === 'loading') {
       const pct = Math.round(a.progress * 100);
       return html`<div class="model" role="status">
@@ -634,7 +781,12 @@ export class LwApp extends LitElement {
         </div>`
       : nothing;
     if (a.status === 'ready' && a.info) {
-      return html`<div class="model" data-backend=${a.info.backend}>Detector: ${backendLabel(a.info)} — ${a.info.reason}</div>${mode}`;
+      return html`<div class="model" data-backend=${a.info.backend} data-restarts=${a.restarts}>
+          Detector: ${backendLabel(a.info)} — ${a.info.reason}${a.restarts
+            ? ` · restarted ${a.restarts === 1 ? 'once' : `${a.restarts} times`} after the graphics context was lost`
+            : ''}
+        </div>
+        ${mode}`;
     }
     return mode;
   }
@@ -650,6 +802,12 @@ export class LwApp extends LitElement {
     await this.store.saveSettings(e.detail);
     if (backendChanged && this.analysis.status !== 'idle' && !this.backendOverride) void this.startCounting();
   };
+
+  /** Shares the current state (other tabs, relay), with whether it is live or paused. */
+  private publish(): void {
+    const data = this.published();
+    if (data) this.sharing.update(data, this.status.state === 'counting');
+  }
 
   /** The current numbers as the original API's JSON (plus per-slot detail and layout), or null before the first frame. */
   private published() {

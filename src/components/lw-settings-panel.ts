@@ -1,5 +1,6 @@
 import { LitElement, css, html } from 'lit';
 import { BACKEND_PREFERENCES } from '../detector/backend-choice.ts';
+import { changeDelayMs } from '../settings/cadence.ts';
 import { sanitizeSettings, type Settings } from '../settings/settings.ts';
 import { controlStyles } from './shared-styles.ts';
 
@@ -11,9 +12,20 @@ const CADENCES: readonly [number, string][] = [
 
 /** The knobs: backend, detector score, sensitivity, hysteresis, cadence. Fires `settings-changed` with valid settings. */
 export class LwSettingsPanel extends LitElement {
-  static override properties = { settings: { attribute: false }, backendNote: { type: String, attribute: 'backend-note' } };
+  static override properties = {
+    settings: { attribute: false },
+    backendNote: { type: String, attribute: 'backend-note' },
+    frameMs: { type: Number, attribute: 'frame-ms' },
+  };
   declare settings: Settings;
   declare backendNote: string;
+  /** How long a frame takes on this device (0 before the first one), for the "a change shows within" hint. */
+  declare frameMs: number;
+
+  constructor() {
+    super();
+    this.frameMs = 0;
+  }
 
   static override styles = [
     controlStyles,
@@ -78,6 +90,11 @@ export class LwSettingsPanel extends LitElement {
         <select name="cadenceMs">
           ${CADENCES.map(([ms, label]) => html`<option value=${ms} ?selected=${s.cadenceMs === ms}>${label}</option>`)}
         </select>
+        <small data-change-delay
+          >A parked or departing car changes the count within about
+          ${Math.ceil(changeDelayMs({ cadenceMs: s.cadenceMs, frameMs: this.frameMs || 150, holdFrames: s.holdFrames, holdMs: s.holdMs }) / 1000)}
+          s. Slower counting saves battery and heat.</small
+        >
       </label>
       <label class="check"><input name="showDetections" type="checkbox" .checked=${s.showDetections} /> Show detected vehicles</label>
     </form>`;

@@ -31,16 +31,19 @@ export class LwSourcePicker extends LitElement {
     `,
   ];
 
+  // The file inputs stay hidden; real buttons open them, so Tab and Enter reach them (a label cannot be focused).
   override render() {
     return html`<button class=${this.active ? '' : 'primary'} aria-pressed=${this.active === 'camera'} @click=${() => this.request('camera')}>
         Use camera
       </button>
-      <label class="button" aria-pressed=${this.active === 'video'}
-        >Open video…<input type="file" accept="video/*" @change=${(e: Event) => this.pick(e, 'video')}
-      /></label>
-      <label class="button" aria-pressed=${this.active === 'image'}
-        >Open photo…<input type="file" accept="image/*" @change=${(e: Event) => this.pick(e, 'image')}
-      /></label>`;
+      <button aria-pressed=${this.active === 'video'} @click=${() => this.choose('video/*')}>Open video…</button>
+      <input type="file" accept="video/*" tabindex="-1" aria-hidden="true" @change=${(e: Event) => this.pick(e, 'video')} />
+      <button aria-pressed=${this.active === 'image'} @click=${() => this.choose('image/*')}>Open photo…</button>
+      <input type="file" accept="image/*" tabindex="-1" aria-hidden="true" @change=${(e: Event) => this.pick(e, 'image')} />`;
+  }
+
+  private choose(accept: string): void {
+    this.renderRoot.querySelector<HTMLInputElement>(`input[accept="${accept}"]`)?.click();
   }
 
   private pick(e: Event, kind: SourceKind): void {

@@ -8,6 +8,7 @@ export class LwStatusBar extends LitElement {
     lastChanged: { attribute: false },
     live: { type: Boolean },
     detail: { type: String },
+    pausedReason: { type: String, attribute: 'paused-reason' },
     now: { state: true },
   };
 
@@ -16,6 +17,8 @@ export class LwStatusBar extends LitElement {
   declare live: boolean;
   /** A short line about how the counting runs (backend, speed). */
   declare detail: string;
+  /** Why counting is paused (page hidden, camera lost…); empty when it is not. */
+  declare pausedReason: string;
   declare now: number;
 
   private timer: ReturnType<typeof setInterval> | undefined;
@@ -26,6 +29,7 @@ export class LwStatusBar extends LitElement {
     this.lastChanged = null;
     this.live = false;
     this.detail = '';
+    this.pausedReason = '';
     this.now = Date.now();
   }
 
@@ -83,6 +87,9 @@ export class LwStatusBar extends LitElement {
     .dot.live {
       background: #4ade80;
     }
+    .dot.paused {
+      background: #facc15;
+    }
   `;
 
   override connectedCallback(): void {
@@ -104,7 +111,13 @@ export class LwStatusBar extends LitElement {
         <div class="count total"><span class="value" data-count="total">${n(c?.total)}</span><span class="name">total</span></div>
       </div>
       <div class="meta">
-        <span><span class="dot ${this.live ? 'live' : ''}"></span>${this.live ? 'counting' : 'not counting'}</span>
+        <span data-counting=${this.live ? 'counting' : this.pausedReason ? 'paused' : 'stopped'}
+          ><span class="dot ${this.live ? 'live' : this.pausedReason ? 'paused' : ''}"></span>${this.live
+            ? 'counting'
+            : this.pausedReason
+              ? `paused: ${this.pausedReason}`
+              : 'not counting'}</span
+        >
         ${this.lastChanged !== null
           ? html`<span data-last-changed=${new Date(this.lastChanged).toISOString()}
               >changed ${new Date(this.lastChanged).toLocaleTimeString()} (${ago(this.now, this.lastChanged)})</span

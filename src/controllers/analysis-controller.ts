@@ -35,6 +35,10 @@ export class AnalysisController implements ReactiveController {
   msPerFrame = 0;
   /** What the user taught the counter about this lot; sent to every new worker. */
   calibration: LotCalibration | null = null;
+  /** Times the detector was reloaded by itself after its WebGL context was lost; `restarting` while it reloads. */
+  restarts = 0;
+  restarting = false;
+  private backend: BackendPreference = 'auto';
   private client: DetectorClient | null = null;
   private running = false;
   private wake: (() => void) | null = null;
@@ -60,8 +64,9 @@ export class AnalysisController implements ReactiveController {
     this.status = 'idle';
   }
 
-  /** Starts counting in a fresh worker (or again after a failure or a backend change) and loads the model. */
-  async start(backend: BackendPreference): Promise<void> {
+  /** Starts counting in a fresh worker (or again after a failure, a lost WebGL context or a backend change) and loads the model. */
+  async start(backend: BackendPreference, beforeModel: () => Promise<void> = async () => {}): Promise<void> {
+    this.backend = backend;
     this.stopLoop();
     this.client?.terminate();
     this.status = 'loading';
@@ -70,22 +75,29 @@ export class AnalysisController implements ReactiveController {
     this.info = null;
     this.mode = null;
     this.host.requestUpdate();
-    const client = new DetectorClient((fraction) => {
-      this.progress = fraction;
-      this.host.requestUpdate();
-    });
+    const client = new DetectorClient(
+      (fraction) => {
+        this.progress = fraction;
+        this.host.requestUpdate();
+      },
+      () => this.onContextLost(client),
+    );
     this.client = client;
     if (this.calibration) void client.calibrate({ kind: 'set', calibration: this.calibration }).catch(() => {});
     this.running = true;
     void this.loop(client);
     try {
+      await beforeModel();
+      if (this.client !== client) return;
       this.info = await client.load(this.modelUrl, backend);
       if (this.client !== client) return;
       this.status = 'ready';
+      this.restarting = false;
     } catch (err) {
       if (this.client !== client) return;
       // Counting goes on with patch evidence; the UI offers a retry.
       this.status = 'error';
+      this.restarting = false;
       this.error = err instanceof Error ? err.message : String(err);
     }
     this.host.requestUpdate();
@@ -101,6 +113,15 @@ export class AnalysisController implements ReactiveController {
     this.calibration = await this.client.calibrate(change);
     this.host.requestUpdate();
     return this.calibration;
+  }
+
+  /** The GPU took the model's WebGL context away (driver reset, too many contexts): load the model again, unasked. */
+  private onContextLost(client: DetectorClient): void {
+    if (this.client !== client) return;
+    console.warn('lotwatch: the detector lost its WebGL context; reloading the model');
+    this.restarts++;
+    this.restarting = true;
+    void this.start(this.backend);
   }
 
   /** Call when a source becomes available, so a waiting loop resumes at once. */

@@ -17,7 +17,7 @@ import weightsJson from '../evidence/weights.json';
 import { planBackends } from './backend-choice.ts';
 import { probeCapabilities } from './capabilities.ts';
 import { CocoDetector } from './coco-detector.ts';
-import { initBackend } from './tf-backends.ts';
+import { initBackend, watchWebglContext } from './tf-backends.ts';
 import type { AnalyzeRequest, CalibrateRequest, CalibrationChange, FromWorker, LoadRequest, ToWorker } from './worker-messages.ts';
 
 interface WorkerScope {
@@ -43,6 +43,7 @@ async function load(req: LoadRequest): Promise<void> {
     detector?.dispose();
     detector = await CocoDetector.load(source);
     evidence = new SlotEvidence(weights, detector.graph);
+    watchWebglContext(() => scope.postMessage({ type: 'context-lost' }));
     scope.postMessage({ type: 'ready', loadMs: performance.now() - started, ...info });
   } catch (err) {
     scope.postMessage({ type: 'load-failed', message: err instanceof Error ? err.message : String(err) });

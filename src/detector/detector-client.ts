@@ -16,7 +16,11 @@ export class DetectorClient {
   private readonly pending = new Map<number, Pending>();
   private loading: { resolve: (r: ReadyInfo) => void; reject: (e: Error) => void } | null = null;
 
-  constructor(private readonly onProgress: (fraction: number) => void = () => {}) {
+  constructor(
+    private readonly onProgress: (fraction: number) => void = () => {},
+    /** The worker's WebGL context was lost: it cannot detect any more and must be replaced. */
+    private readonly onContextLost: () => void = () => {},
+  ) {
     this.worker = new Worker(new URL('./detection.worker.ts', import.meta.url), { type: 'module', name: 'lotwatch-detector' });
     this.worker.onmessage = (e: MessageEvent<FromWorker>) => this.receive(e.data);
     this.worker.onerror = (e) => this.failAll(new Error(e.message || 'The detection worker could not start'));
@@ -87,6 +91,9 @@ export class DetectorClient {
       case 'failed':
         this.pending.get(msg.id)?.reject(new Error(msg.message));
         this.pending.delete(msg.id);
+        break;
+      case 'context-lost':
+        this.onContextLost();
         break;
     }
   }

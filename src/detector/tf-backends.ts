@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
+import type { MathBackendWebGL } from '@tensorflow/tfjs-backend-webgl';
 import '@tensorflow/tfjs-backend-webgl';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
@@ -43,4 +44,14 @@ async function wasmFeatures(name: BackendName): Promise<Pick<BackendInfo, 'simd'
   const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
   const threads = Boolean(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'));
   return { simd, threads };
+}
+
+/**
+ * Calls `onLost` once if the WebGL backend's context is lost. TF.js only forgets the context then; its textures and
+ * programs are gone, so the model has to be loaded again in a fresh worker.
+ */
+export function watchWebglContext(onLost: () => void): void {
+  if (tf.getBackend() !== 'webgl') return;
+  const canvas = (tf.backend() as MathBackendWebGL).gpgpu.gl.canvas;
+  canvas.addEventListener('webglcontextlost', () => onLost(), { once: true });
 }

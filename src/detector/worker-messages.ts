@@ -72,4 +72,6 @@ export type FromWorker =
   | { readonly type: 'load-failed'; readonly message: string }
   | ({ readonly type: 'analysis'; readonly id: number } & Analysis)
   | { readonly type: 'calibrated'; readonly id: number; readonly calibration: LotCalibration }
-  | { readonly type: 'failed'; readonly id: number; readonly message: string };
+  | { readonly type: 'failed'; readonly id: number; readonly message: string }
+  /** The WebGL context the model runs on was lost (GPU reset, too many contexts): the worker is unusable. */
+  | { readonly type: 'context-lost' };

@@ -30,7 +30,9 @@ export const DEFAULT_SETTINGS: Settings = {
   holdFrames: 3,
   holdMs: 2000,
   showDetections: true,
-  cadenceMs: 0,
+  // Once a second: a change shows within ~3 s with the hold above, for a fraction of the CPU (and heat) of
+  // continuous detection; `npm run bench -- cadence` measures it, docs/pwa.md has the figures.
+  cadenceMs: 1000,
 };
 
 type NumericKey = { [K in keyof Settings]: Settings[K] extends number ? K : never }[keyof Settings];

@@ -133,3 +133,20 @@ export async function dividers(page: Page): Promise<{ kind: string; row: number;
     }),
   );
 }
+
+/** A point of `target`'s box given in coordinates normalised to it, in page pixels. */
+async function pointIn(target: Locator, [x, y]: readonly [number, number]): Promise<Px> {
+  const box = await target.boundingBox();
+  if (!box) throw new Error('target not visible');
+  return [box.x + x * box.width, box.y + y * box.height];
+}
+
+/** Drags one finger from a to b (coordinates normalised to the target's box). */
+export async function touchDrag(page: Page, target: Locator, a: readonly [number, number], b: readonly [number, number], steps = 6): Promise<void> {
+  await (await Touch.on(page)).drag(await pointIn(target, a), await pointIn(target, b), steps);
+}
+
+/** Taps with a finger at a point normalised to the target's box. */
+export async function touchTap(page: Page, target: Locator, p: readonly [number, number]): Promise<void> {
+  await (await Touch.on(page)).tap(await pointIn(target, p));
+}

@@ -1,0 +1,60 @@
+// Whether the counts are current, for the status bar and for viewers. Pure: inputs are arguments.
+
+export type CountingState = 'counting' | 'paused' | 'stopped';
+
+/** Why counting is paused. Viewers see this, so a frozen count is never mistaken for a quiet lot. */
+export type PauseReason = 'page-hidden' | 'camera-lost' | 'detector-loading' | 'detector-restarting' | 'detector-failed';
+
+export interface CountingStatus {
+  readonly state: CountingState;
+  /** Set when `state` is `paused`. */
+  readonly reason: PauseReason | null;
+}
+
+export interface CountingInputs {
+  /** A frame source (camera, video, photo) is open. */
+  readonly sourceOpen: boolean;
+  /** The camera ended by itself and the app is trying to get it back. */
+  readonly cameraRecovering: boolean;
+  readonly detector: 'idle' | 'loading' | 'ready' | 'error';
+  /** The detector is being reloaded after a failure of its own (lost WebGL context). */
+  readonly detectorRestarting: boolean;
+  /** The page is hidden: the analysis loop idles there to save battery. */
+  readonly pageHidden: boolean;
+}
+
+export function countingStatus(i: CountingInputs): CountingStatus {
+  const paused = (reason: PauseReason): CountingStatus => ({ state: 'paused', reason });
+  if (!i.sourceOpen) return i.cameraRecovering ? paused('camera-lost') : { state: 'stopped', reason: null };
+  if (i.detector === 'error') return paused('detector-failed');
+  if (i.detector !== 'ready') return paused(i.detectorRestarting ? 'detector-restarting' : 'detector-loading');
+  if (i.pageHidden) return paused('page-hidden');
+  return { state: 'counting', reason: null };
+}
+
+export const PAUSE_REASON_TEXT: Record<PauseReason, string> = {
+  'page-hidden': 'the app is in the background',
+  'camera-lost': 'the camera stopped; reconnecting',
+  'detector-loading': 'loading the vehicle detector',
+  'detector-restarting': 'restarting the vehicle detector',
+  'detector-failed': 'the vehicle detector could not be loaded',
+};
+
+/**
+ * The status as published next to `toMetadata(...)` (field `status`), so viewers can tell live counts from frozen ones:
+ * `{ "state": "paused", "reason": "page-hidden", "since": "2026-11-28T12:00:00.000Z" }`.
+ */
+export interface StatusMetadata {
+  state: CountingState;
+  reason: PauseReason | null;
+  /** ISO-8601 time the app entered this state. */
+  since: string;
+}
+
+export function toStatusMetadata(status: CountingStatus, since: number): StatusMetadata {
+  return { state: status.state, reason: status.reason, since: new Date(since).toISOString() };
+}
+
+export function sameStatus(a: CountingStatus, b: CountingStatus): boolean {
+  return a.state === b.state && a.reason === b.reason;
+}

@@ -1,0 +1,77 @@
+// Every schema version the app ever shipped, opened by the current code in real Chromium IndexedDB: slots, lots and
+// settings survive the upgrade. When DB_VERSION goes up, add a fixture of the new version (db-fixtures/vN.ts) next to
+// the old ones: the first test fails until every version from 1 to DB_VERSION has one.
+import { afterEach, describe, expect, it } from 'vitest';
+import { DB_NAME, DB_VERSION, DEFAULT_LOT_ID, openLotwatchDB, type LotwatchDB } from '../../src/storage/db.ts';
+import { loadSettings } from '../../src/storage/settings-store.ts';
+import { SlotStore } from '../../src/storage/slot-store.ts';
+import { DEFAULT_SETTINGS } from '../../src/settings/settings.ts';
+import type { SchemaFixture } from './db-fixtures/schema-fixture.ts';
+import { v1 } from './db-fixtures/v1.ts';
+
+const FIXTURES: readonly SchemaFixture[] = [v1];
+
+const names: string[] = [];
+const opened: LotwatchDB[] = [];
+const fresh = () => {
+  const name = `${DB_NAME}-migration-${crypto.randomUUID()}`;
+  names.push(name);
+  return name;
+};
+async function open(name: string): Promise<LotwatchDB> {
+  const db = await openLotwatchDB(name);
+  opened.push(db);
+  return db;
+}
+
+afterEach(async () => {
+  for (const db of opened.splice(0)) db.close();
+  await Promise.all(
+    names.splice(0).map(
+      (n) =>
+        new Promise((r) => {
+          const req = indexedDB.deleteDatabase(n);
+          req.onsuccess = req.onerror = r;
+        }),
+    ),
+  );
+});
+
+it('has a fixture for every schema version from 1 to the current one', () => {
+  expect(FIXTURES.map((f) => f.version)).toEqual(Array.from({ length: DB_VERSION }, (_, i) => i + 1));
+});
+
+describe.each(FIXTURES.map((f) => [f.version, f] as const))('a database written by schema version %i', (_version, fixture) => {
+  it('opens at the current version with every lot, slot and setting intact', async () => {
+    const name = fresh();
+    await fixture.create(name);
+    const db = await open(name);
+    expect(db.version).toBe(DB_VERSION);
+    expect((await db.getAllKeys('lots')).sort()).toEqual([...fixture.lots].sort());
+    for (const [lotId, slots] of Object.entries(fixture.slots)) {
+      expect(await new SlotStore(db, lotId).list()).toEqual(slots);
+    }
+    expect(await loadSettings(db)).toEqual(fixture.settings);
+  });
+
+  it('takes new writes after the upgrade, and keeps them and the old data across another reopen', async () => {
+    const name = fresh();
+    await fixture.create(name);
+    const db = await open(name);
+    const store = new SlotStore(db, DEFAULT_LOT_ID);
+    await store.put({ id: '99', name: 'new', polygon: [[0, 0], [0.1, 0], [0.1, 0.1], [0, 0.1]] });
+    db.close();
+    const again = await open(name);
+    const slots = await new SlotStore(again, DEFAULT_LOT_ID).list();
+    expect(slots.map((s) => s.id)).toEqual([...(fixture.slots[DEFAULT_LOT_ID] ?? []).map((s) => s.id), '99']);
+  });
+});
+
+it('a fresh database gets every store, the default lot, no slots and the default settings', async () => {
+  const db = await open(fresh());
+  expect(db.version).toBe(DB_VERSION);
+  expect([...db.objectStoreNames].sort()).toEqual(['lots', 'settings', 'slots']);
+  expect(await db.getAllKeys('lots')).toEqual([DEFAULT_LOT_ID]);
+  expect(await new SlotStore(db, DEFAULT_LOT_ID).list()).toEqual([]);
+  expect(await loadSettings(db)).toEqual(DEFAULT_SETTINGS);
+});
