@@ -45,6 +45,8 @@ function listen(url: string): { messages: unknown[]; close(): void } {
 }
 
 test('counting app → relay → viewer link, /ws and /metadata; the viewer reconnects after a relay restart', async ({ browser }) => {
+  // Two counting phases, a relay restart and both clients' reconnect backoff: more than the default 2 minutes.
+  test.setTimeout(240_000);
   let relay: RunningRelay = await startRelay(relayConfig(0), { log: quiet });
   const port = relay.port;
   const context = await browser.newContext();
