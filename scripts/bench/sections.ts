@@ -2,6 +2,7 @@ import { benchDetector } from './detector.ts';
 import { benchSetup } from './setup.ts';
 import { benchCadence, benchOfflineStart } from './pwa.ts';
 import { benchSize } from './size.ts';
+import { flag, runBenchScript } from './child.ts';
 
 export type Section = (args: string[]) => Promise<unknown>;
 
@@ -11,4 +12,8 @@ export const sections: Record<string, Section> = {
   setup: benchSetup,
   cadence: benchCadence,
   'offline-start': benchOfflineStart,
+  // One publisher at 10/s, 1,000 viewers, 30 s (`--relay-seconds N` to shorten).
+  relay: async (args) => runBenchScript('bench-relay.ts', ['--seconds', flag(args, '--relay-seconds') ?? '30']),
+  // Full and patch-only evidence per 100-slot 1280x720 pucpr frame.
+  evidence: async (args) => runBenchScript('bench-evidence.ts', flag(args, '--evidence-frames') ? ['--frames', flag(args, '--evidence-frames')!] : []),
 };
