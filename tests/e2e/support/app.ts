@@ -35,6 +35,8 @@ export async function waitForModel(page: Page): Promise<string> {
 
 /** Drags with the mouse from a to b, in coordinates normalised to the picture. */
 export async function drag(page: Page, a: NormPoint, b: NormPoint): Promise<void> {
+  // The mouse does not scroll: a page scrolled down (say, to the Share panel) would drag above the viewport.
+  await overlay(page).scrollIntoViewIfNeeded();
   const box = await overlay(page).boundingBox();
   if (!box) throw new Error('overlay not visible');
   const at = ([x, y]: NormPoint) => [box.x + x * box.width, box.y + y * box.height] as const;
