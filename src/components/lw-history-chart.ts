@@ -116,7 +116,7 @@ export class LwHistoryChart extends LitElement {
         y: { range: (_u, _min, max) => [0, this.yMax ?? Math.max(1, max)] },
       },
       axes: [
-        bars ? { ...AXIS, values: (_u, splits) => splits.map((i) => labels[i] ?? '') } : AXIS,
+        bars ? { ...AXIS, values: (_u, splits) => splits.map((i) => labels[i] ?? '') } : { ...AXIS, values: (_u, splits) => timeLabels(splits, this.timeZone) },
         { ...AXIS, size: 44 },
       ],
       series: [
@@ -135,6 +135,13 @@ export class LwHistoryChart extends LitElement {
     };
     this.plot = new uPlot(opts, this.data, target);
   }
+}
+
+/** Tick labels in the chart's time zone and the reader's locale: times of day within a day or two, dates beyond. */
+function timeLabels(splits: number[], timeZone: string): string[] {
+  const step = splits.length > 1 ? splits[1]! - splits[0]! : 0;
+  const f = new Intl.DateTimeFormat(undefined, step < 86_400 ? { timeZone, hour: '2-digit', minute: '2-digit' } : { timeZone, month: 'short', day: 'numeric' });
+  return splits.map((s) => f.format(s * 1000));
 }
 
 customElements.define('lw-history-chart', LwHistoryChart);

@@ -2,7 +2,7 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { planRecord, type RecorderMemory } from '../history/recorder-plan.ts';
 import type { LotSnapshot, SlotEvent } from '../history/types.ts';
 import type { LotState } from '../occupancy/types.ts';
-import { DeviceHistory } from '../storage/device-history.ts';
+import type { DeviceHistory } from '../storage/device-history.ts';
 import { openLotwatchDB, type LotwatchDB } from '../storage/db.ts';
 import { HistoryStore } from '../storage/history-store.ts';
 
@@ -13,7 +13,7 @@ const HASH = '#/history';
 /**
  * The counter's history: records every slot change and a heartbeat snapshot of the lot from each processed frame
  * (batched into one IndexedDB transaction every couple of seconds), compacts old events hourly, and opens the history
- * view at `#/history` (its code is loaded only then).
+ * view at `#/history`. Compaction and the view (reports, charts) are loaded when needed, not with the counter.
  */
 export class HistoryController implements ReactiveController {
   /** Whether the history view is open (`#/history`) and its code is loaded. */
@@ -28,6 +28,8 @@ export class HistoryController implements ReactiveController {
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
   private compactTimer: ReturnType<typeof setInterval> | undefined;
   private writing: Promise<void> = Promise.resolve();
+  /** Settles once the database is open (or failed to open). */
+  private opened: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly host: ReactiveControllerHost,
@@ -41,17 +43,19 @@ export class HistoryController implements ReactiveController {
   }
 
   async hostConnected(): Promise<void> {
+    let opened!: () => void;
+    this.opened = new Promise((r) => (opened = r));
     addEventListener('hashchange', this.onHash);
     void this.onHash();
     try {
       this.db = await openLotwatchDB();
       this.store = new HistoryStore(this.db, this.lotId);
-      this.source = new DeviceHistory(this.store, { names: this.names, beforeRead: () => this.flush() });
       this.compactTimer = setInterval(() => void this.compact(), COMPACT_EVERY_MS);
       void this.compact();
     } catch (err) {
       this.fail('History is not being recorded', err);
     }
+    opened();
     this.host.requestUpdate();
   }
 
@@ -94,7 +98,8 @@ export class HistoryController implements ReactiveController {
     const store = this.store;
     if (!store) return;
     try {
-      await store.compact(Date.now(), (await store.settings()).retentionDays);
+      const { compactHistory } = await import('../storage/history-compaction.ts');
+      await compactHistory(store, Date.now(), (await store.settings()).retentionDays);
     } catch (err) {
       this.fail('Old history could not be compacted', err);
     }
@@ -109,7 +114,8 @@ export class HistoryController implements ReactiveController {
     const wanted = location.hash === HASH;
     if (wanted && !this.open) {
       try {
-        await this.loadView();
+        const [, { DeviceHistory }] = await Promise.all([this.loadView(), import('../storage/device-history.ts'), this.opened]);
+        if (this.store && !this.source) this.source = new DeviceHistory(this.store, { names: this.names, beforeRead: () => this.flush() });
       } catch (err) {
         this.fail('The history view could not be loaded', err);
         return;

@@ -7,6 +7,7 @@ import type { HistoryQuery } from '../history/query.ts';
 import { RECORDER_CONFIG } from '../history/recorder-plan.ts';
 import { historyReport, type HistoryReport } from '../history/report.ts';
 import type { HistorySource, StorageInfo } from '../history/source.ts';
+import { compactHistory } from './history-compaction.ts';
 import type { HistoryStore } from './history-store.ts';
 
 export interface DeviceHistoryOptions {
@@ -73,6 +74,6 @@ export class DeviceHistory implements HistorySource {
   async saveSettings(s: HistorySettings): Promise<void> {
     await this.store.saveSettings(s);
     await this.o.beforeRead?.();
-    await this.store.compact((this.o.now ?? Date.now)(), s.retentionDays);
+    await compactHistory(this.store, (this.o.now ?? Date.now)(), s.retentionDays);
   }
 }

@@ -101,3 +101,36 @@ export function toPublished(frame: SimFrame, lastChanged: number): PublishedStat
     slots: frame.slots.map((s) => ({ id: s.id, name: `S${s.id}`, occupied: s.occupied, probability: s.occupied ? 0.9 : 0.1, since: new Date(lastChanged).toISOString() })),
   };
 }
+
+/**
+ * What a dashboard should show for simulated frames, worked out directly from them (not through the history code):
+ * the time-weighted mean number of occupied slots in each bucket, over the time the frames cover. A frame's state
+ * holds until the next frame if that comes within `gapMs`; otherwise only at the frame itself (a gap follows).
+ */
+export function expectedOccupied(frames: readonly SimFrame[], edges: readonly number[], gapMs: number): (number | null)[] {
+  const known = new Array<number>(edges.length - 1).fill(0);
+  const occ = new Array<number>(edges.length - 1).fill(0);
+  for (let i = 0; i + 1 < frames.length; i++) {
+    const a = frames[i]!;
+    const b = frames[i + 1]!;
+    if (b.at - a.at > gapMs) continue;
+    const k = a.slots.filter((s) => s.occupied).length;
+    for (let j = 0; j + 1 < edges.length; j++) {
+      const d = Math.min(b.at, edges[j + 1]!) - Math.max(a.at, edges[j]!);
+      if (d > 0) (known[j]! += d), (occ[j]! += k * d);
+    }
+  }
+  return known.map((k, j) => (k > 0 ? occ[j]! / k : null));
+}
+
+/** How many slot changes a recorder should write for the frames: flips between frames of one counting span. */
+export function expectedChanges(frames: readonly SimFrame[], gapMs: number): number {
+  let n = 0;
+  for (let i = 0; i + 1 < frames.length; i++) {
+    const a = frames[i]!;
+    const b = frames[i + 1]!;
+    if (b.at - a.at > gapMs) continue;
+    n += b.slots.filter((s, j) => s.occupied !== a.slots[j]!.occupied).length;
+  }
+  return n;
+}
