@@ -1,5 +1,5 @@
 // `npm run bench [-- section ...] [--json]`: prints measured figures; nothing here is a pass/fail test.
-// Sections: size, detector (default: all that exist).
+// Sections: size, detector, history (default: all that exist).
 import { sections } from './bench/sections.ts';
 
 const args = process.argv.slice(2);

@@ -7,13 +7,14 @@ import { openLotwatchDB, type LotwatchDB } from '../storage/db.ts';
 import { HistoryStore } from '../storage/history-store.ts';
 
 const FLUSH_AFTER_MS = 2_000;
-const COMPACT_EVERY_MS = 3_600_000;
+const MAINTAIN_EVERY_MS = 3_600_000;
 const HASH = '#/history';
 
 /**
  * The counter's history: records every slot change and a heartbeat snapshot of the lot from each processed frame
- * (batched into one IndexedDB transaction every couple of seconds), compacts old events hourly, and opens the history
- * view at `#/history`. Compaction and the view (reports, charts) are loaded when needed, not with the counter.
+ * (batched into one IndexedDB transaction every couple of seconds), aggregates finished hours and drops old events
+ * hourly, and opens the history view at `#/history`. That upkeep and the view (reports, charts) are loaded when
+ * needed, not with the counter.
  */
 export class HistoryController implements ReactiveController {
   /** Whether the history view is open (`#/history`) and its code is loaded. */
@@ -26,7 +27,7 @@ export class HistoryController implements ReactiveController {
   private events: SlotEvent[] = [];
   private snapshots: LotSnapshot[] = [];
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
-  private compactTimer: ReturnType<typeof setInterval> | undefined;
+  private maintainTimer: ReturnType<typeof setInterval> | undefined;
   private writing: Promise<void> = Promise.resolve();
   /** Settles once the database is open (or failed to open). */
   private opened: Promise<void> = Promise.resolve();
@@ -50,8 +51,8 @@ export class HistoryController implements ReactiveController {
     try {
       this.db = await openLotwatchDB();
       this.store = new HistoryStore(this.db, this.lotId);
-      this.compactTimer = setInterval(() => void this.compact(), COMPACT_EVERY_MS);
-      void this.compact();
+      this.maintainTimer = setInterval(() => void this.maintain(), MAINTAIN_EVERY_MS);
+      void this.maintain();
     } catch (err) {
       this.fail('History is not being recorded', err);
     }
@@ -61,7 +62,7 @@ export class HistoryController implements ReactiveController {
 
   hostDisconnected(): void {
     removeEventListener('hashchange', this.onHash);
-    clearInterval(this.compactTimer);
+    clearInterval(this.maintainTimer);
     const db = this.db;
     this.db = null;
     void this.flush().finally(() => db?.close());
@@ -94,14 +95,16 @@ export class HistoryController implements ReactiveController {
     return this.writing;
   }
 
-  private async compact(): Promise<void> {
+  /** Aggregates the hours that are over and drops raw events past retention (see history-maintenance.ts). */
+  private async maintain(): Promise<void> {
     const store = this.store;
     if (!store) return;
     try {
-      const { compactHistory } = await import('../storage/history-compaction.ts');
-      await compactHistory(store, Date.now(), (await store.settings()).retentionDays);
+      const { maintainHistory } = await import('../storage/history-maintenance.ts');
+      await this.flush();
+      await maintainHistory(store, Date.now(), (await store.settings()).retentionDays);
     } catch (err) {
-      this.fail('Old history could not be compacted', err);
+      this.fail('History could not be tidied up', err);
     }
   }
 

@@ -166,7 +166,7 @@ export function replay(timeline: Timeline, o: ReplayOptions): Replayed {
   };
 
   const snapshot = (): TrackedSlot[] =>
-    [...slots].map(([id, s]) => (s.since === null && s.occupied ? { id, occupied: s.occupied, since: null, seen: s.stayStart } : { id, occupied: s.occupied, since: s.since }));
+    [...slots].map(([id, s]) => (s.since === null ? { id, occupied: s.occupied, since: null, seen: s.stayStart } : { id, occupied: s.occupied, since: s.since }));
 
   const openSpan = (span: Span) => {
     active = span;
@@ -202,7 +202,7 @@ export function replay(timeline: Timeline, o: ReplayOptions): Replayed {
         for (const rs of r.slots) {
           seen.add(rs.id);
           const cur = slots.get(rs.id);
-          if (!cur) addSlot(rs.id, rs.occupied, rs.since, t);
+          if (!cur) addSlot(rs.id, rs.occupied, rs.since, t, rs.seen);
           else if (cur.occupied !== rs.occupied) transition(rs.id, cur, rs.occupied, t);
         }
         for (const [id, s] of [...slots]) if (!seen.has(id)) removeSlot(id, s, t);

@@ -2,16 +2,16 @@ import type { SlotChange, Span, TrackedSlot } from './types.ts';
 
 /**
  * Follows a lot's slots from one observation to the next: which slots changed (the events to record) and since when
- * each slot has been in its state. `prev` null starts a counting span: every slot's `since` is then unknown (null),
- * and nothing counts as a change, because what happened before was not seen. A slot new to the layout also starts
- * with an unknown `since`; a slot that left the layout is reported as `removed`.
+ * each slot has been in its state. `prev` null starts a counting span: every slot's `since` is then unknown (null,
+ * with `seen` the moment it was first seen so), and nothing counts as a change, because what happened before was not
+ * seen. A slot new to the layout also starts with an unknown `since`; a slot that left the layout is `removed`.
  */
 export function trackSlots(
   prev: readonly TrackedSlot[] | null,
   next: readonly { readonly id: string; readonly occupied: boolean }[],
   at: number,
 ): { slots: TrackedSlot[]; changes: SlotChange[] } {
-  if (prev === null) return { slots: next.map((s) => ({ id: s.id, occupied: s.occupied, since: null })), changes: [] };
+  if (prev === null) return { slots: next.map((s) => ({ id: s.id, occupied: s.occupied, since: null, seen: at })), changes: [] };
   const before = new Map(prev.map((s) => [s.id, s]));
   const changes: SlotChange[] = [];
   const slots = next.map((s): TrackedSlot => {
@@ -19,7 +19,7 @@ export function trackSlots(
     before.delete(s.id);
     if (p && p.occupied === s.occupied) return p;
     changes.push({ slotId: s.id, state: s.occupied ? 'occupied' : 'free' });
-    return { id: s.id, occupied: s.occupied, since: p ? at : null };
+    return p ? { id: s.id, occupied: s.occupied, since: at } : { id: s.id, occupied: s.occupied, since: null, seen: at };
   });
   for (const gone of before.keys()) changes.push({ slotId: gone, state: 'removed' });
   return { slots, changes };

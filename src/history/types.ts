@@ -16,7 +16,7 @@ export interface TrackedSlot {
   readonly id: string;
   readonly occupied: boolean;
   readonly since: number | null;
-  /** With `since` unknown: when the slot was first seen in this state (a compaction carry keeps it, so "at least" stays whole). */
+  /** With `since` unknown: when the slot was first seen in this state (so an "at least" stay is as long wherever a query starts). */
   readonly seen?: number;
 }
 

@@ -1,5 +1,6 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import type { HistoryAggregate, LotSnapshot, SlotEvent } from '../history/types.ts';
+import type { StoredAggregate } from '../history/aggregate-codec.ts';
+import type { LotSnapshot, SlotEvent } from '../history/types.ts';
 import type { Point } from '../occupancy/types.ts';
 
 export interface StoredLot {
@@ -26,7 +27,7 @@ export interface LotwatchSchema extends DBSchema {
   // History (v2). Keys lead with the lot and the time, so a lot's range is one key range, in time order.
   events: { key: [string, number, string]; value: SlotEvent };
   snapshots: { key: [string, number]; value: LotSnapshot };
-  aggregates: { key: [string, number]; value: HistoryAggregate };
+  aggregates: { key: [string, number]; value: StoredAggregate };
 }
 
 export type LotwatchDB = IDBPDatabase<LotwatchSchema>;

@@ -7,7 +7,7 @@ import type { HistoryQuery } from '../history/query.ts';
 import { RECORDER_CONFIG } from '../history/recorder-plan.ts';
 import { historyReport, type HistoryReport } from '../history/report.ts';
 import type { HistorySource, StorageInfo } from '../history/source.ts';
-import { compactHistory } from './history-compaction.ts';
+import { maintainHistory, STATE_LOOKBACK_MS } from './history-maintenance.ts';
 import type { HistoryStore } from './history-store.ts';
 
 export interface DeviceHistoryOptions {
@@ -32,14 +32,13 @@ export class DeviceHistory implements HistorySource {
     await this.o.beforeRead?.();
     const now = (this.o.now ?? Date.now)();
     const gap = RECORDER_CONFIG.gapAfterMs;
-    const compactedUntil = await this.store.compactedUntil();
-    const rawFrom = Math.max(q.from, compactedUntil);
+    const [aggregated, compacted] = await Promise.all([this.store.aggregatedUntil(), this.store.compactedUntil()]);
+    // Hours that are over come from their aggregates; the rest (the last hour or two) from raw events.
+    const rawFrom = Math.max(q.from, aggregated, compacted);
     const until = Math.min(q.to, now);
-    // Back far enough for the last full snapshot before the range (one an hour while counting): the state at its start.
-    const lookback = RECORDER_CONFIG.fullSnapshotEveryMs + gap;
     const [raw, aggregates] = await Promise.all([
-      rawFrom < until ? this.store.raw(Math.max(compactedUntil, rawFrom - lookback), until + gap) : { events: [], snapshots: [] },
-      q.from < compactedUntil ? this.store.aggregates(q.from, Math.min(compactedUntil, q.to)) : [],
+      rawFrom < until ? this.store.raw(Math.max(compacted, rawFrom - STATE_LOOKBACK_MS), until + gap) : { events: [], snapshots: [] },
+      q.from < rawFrom ? this.store.aggregates(q.from, Math.min(rawFrom, q.to)) : [],
     ]);
     return historyReport(
       { lot: this.lot, from: q.from, to: q.to, step: q.step, timeZone: q.timeZone, now, names: this.o.names() },
@@ -74,6 +73,6 @@ export class DeviceHistory implements HistorySource {
   async saveSettings(s: HistorySettings): Promise<void> {
     await this.store.saveSettings(s);
     await this.o.beforeRead?.();
-    await compactHistory(this.store, (this.o.now ?? Date.now)(), s.retentionDays);
+    await maintainHistory(this.store, (this.o.now ?? Date.now)(), s.retentionDays);
   }
 }

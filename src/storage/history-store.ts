@@ -1,5 +1,6 @@
 // A lot's history in IndexedDB: append-only events and snapshots, hourly aggregates after compaction. I/O only:
 // what to write is decided by the pure modules in history/.
+import { decodeAggregate, encodeAggregate } from '../history/aggregate-codec.ts';
 import { sanitizeHistorySettings, type HistorySettings } from '../history/history-settings.ts';
 import type { HistoryAggregate, LotSnapshot, SlotEvent } from '../history/types.ts';
 import type { LotwatchDB } from './db.ts';
@@ -7,8 +8,10 @@ import type { LotwatchDB } from './db.ts';
 const HOUR_MS = 3_600_000;
 
 const SETTINGS_KEY = 'history';
-/** Where compaction has reached, per lot: raw history before it is gone, its hours are in `aggregates`. */
+/** Per lot: raw history before this is gone (compacted); its hours are in `aggregates`. */
 const compactedKey = (lot: string) => `history-compacted:${lot}`;
+/** Per lot: every hour before this has its aggregate. */
+const aggregatedKey = (lot: string) => `history-aggregated:${lot}`;
 
 export interface RawHistory {
   events: SlotEvent[];
@@ -58,13 +61,26 @@ export class HistoryStore {
 
   /** Hourly aggregates that overlap [from, to). */
   async aggregates(from: number, to: number): Promise<HistoryAggregate[]> {
-    return this.db.getAll('aggregates', IDBKeyRange.bound([this.lotId, Math.floor(from / HOUR_MS) * HOUR_MS], [this.lotId, to], false, true));
+    const rows = await this.db.getAll('aggregates', IDBKeyRange.bound([this.lotId, Math.floor(from / HOUR_MS) * HOUR_MS], [this.lotId, to], false, true));
+    return rows.map(decodeAggregate);
   }
 
-  /** Raw history before this instant has been compacted (0: nothing has). */
-  async compactedUntil(): Promise<number> {
-    const v = await this.db.get('settings', compactedKey(this.lotId));
-    return typeof v === 'number' && Number.isFinite(v) ? v : 0;
+  /** Raw history before this instant has been compacted away (0: nothing has). */
+  compactedUntil(): Promise<number> {
+    return this.instant(compactedKey(this.lotId));
+  }
+
+  /** Every hour before this instant has its aggregate (0: none has). */
+  aggregatedUntil(): Promise<number> {
+    return this.instant(aggregatedKey(this.lotId));
+  }
+
+  /** Stores aggregates of hours up to `until`, and that they are there, together. */
+  async putAggregates(aggregates: readonly HistoryAggregate[], until: number): Promise<void> {
+    const tx = this.db.transaction(['aggregates', 'settings'], 'readwrite');
+    for (const a of aggregates) void tx.objectStore('aggregates').put(encodeAggregate(a));
+    void tx.objectStore('settings').put(until, aggregatedKey(this.lotId));
+    await tx.done;
   }
 
   async settings(): Promise<HistorySettings> {
@@ -73,6 +89,11 @@ export class HistoryStore {
 
   async saveSettings(s: HistorySettings): Promise<void> {
     await this.db.put('settings', { ...sanitizeHistorySettings(s) }, SETTINGS_KEY);
+  }
+
+  private async instant(key: string): Promise<number> {
+    const v = await this.db.get('settings', key);
+    return typeof v === 'number' && Number.isFinite(v) ? v : 0;
   }
 
   async counts(): Promise<HistoryCounts> {
@@ -86,17 +107,16 @@ export class HistoryStore {
   }
 
   /**
-   * Replaces the raw history of [from, to) with its hourly aggregates, and writes the state carried over at `to`, in
-   * one transaction: a crash midway leaves the raw history as it was.
+   * Removes the raw history before `cutoff` and writes the state carried over at `cutoff`, in one transaction: a
+   * crash midway leaves the raw history as it was.
    */
-  async commitCompaction(from: number, to: number, aggregates: readonly HistoryAggregate[], carry: LotSnapshot | null): Promise<void> {
-    const tx = this.db.transaction(['events', 'snapshots', 'aggregates', 'settings'], 'readwrite');
-    for (const a of aggregates) void tx.objectStore('aggregates').put(a);
-    const old = IDBKeyRange.bound([this.lotId, from], [this.lotId, to], false, true);
+  async commitCompaction(cutoff: number, carry: LotSnapshot | null): Promise<void> {
+    const tx = this.db.transaction(['events', 'snapshots', 'settings'], 'readwrite');
+    const old = IDBKeyRange.bound([this.lotId], [this.lotId, cutoff], false, true);
     void tx.objectStore('events').delete(old);
     void tx.objectStore('snapshots').delete(old);
     if (carry) void tx.objectStore('snapshots').put(carry);
-    void tx.objectStore('settings').put(to, compactedKey(this.lotId));
+    void tx.objectStore('settings').put(cutoff, compactedKey(this.lotId));
     await tx.done;
   }
 

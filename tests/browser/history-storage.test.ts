@@ -7,7 +7,7 @@ import { planRecord, type RecorderMemory } from '../../src/history/recorder-plan
 import type { LotSnapshot, SlotEvent } from '../../src/history/types.ts';
 import { DeviceHistory } from '../../src/storage/device-history.ts';
 import { DB_VERSION, DEFAULT_LOT_ID, openLotwatchDB, type LotwatchDB } from '../../src/storage/db.ts';
-import { compactHistory } from '../../src/storage/history-compaction.ts';
+import { aggregateHistory, compactHistory, maintainHistory } from '../../src/storage/history-maintenance.ts';
 import { HistoryStore } from '../../src/storage/history-store.ts';
 import { loadRelayConfig } from '../../src/storage/relay-config-store.ts';
 import { loadSettings } from '../../src/storage/settings-store.ts';
@@ -123,7 +123,7 @@ describe('HistoryStore', () => {
     expect(await store.counts()).toEqual({ events: 0, snapshots: 0, aggregates: 0 });
   });
 
-  it('compacts what is older than the retention period into hourly aggregates: far fewer records, the same dashboard', async () => {
+  it('aggregates finished hours and drops raw events past retention: far fewer records, the same dashboard', async () => {
     const db = await open(fresh());
     const store = new HistoryStore(db, 'default');
     const from = at('2026-03-26T00:00:00Z');
@@ -131,20 +131,26 @@ describe('HistoryStore', () => {
     const frames = simulateLot({ slots: 10, from, to, seed: 21, offline: [{ start: at('2026-03-27T09:00:00Z'), end: at('2026-03-27T11:30:00Z') }] });
     const { events, snapshots } = record(frames);
     await store.append(events, snapshots);
-    const source = new DeviceHistory(store, { names: () => new Map(), now: () => to + 1 });
+    const source = new DeviceHistory(store, { names: () => new Map(), now: () => to + 2 * 3_600_000 });
     const query = { from, to, step: parseStep('3h')!, timeZone: 'Europe/Berlin' };
     const before = await source.report(query);
     const countsBefore = await store.counts();
 
-    // "Now" is two days after the range's start and events are kept for one: the first day is compacted.
-    const result = await compactHistory(store, at('2026-03-28T00:30:00Z'), 1);
-    expect(result.days).toBe(1);
+    // Up to the hour before "now" every hour gets its aggregate (hours without counting get none: unknown).
+    const now = at('2026-03-28T00:30:00Z');
+    expect(await aggregateHistory(store, now)).toBe(48 - 2);
+    expect(await store.aggregatedUntil()).toBe(at('2026-03-28T00:00:00Z'));
+    expect(await aggregateHistory(store, now)).toBe(0);
+    // Events are kept for one day: the first day's raw records go, except the state carried at the cut.
+    expect(await compactHistory(store, now, 1)).toEqual({ cutoff: at('2026-03-27T00:00:00Z') });
     expect(await store.compactedUntil()).toBe(at('2026-03-27T00:00:00Z'));
+    expect(await compactHistory(store, now, 1)).toBeNull();
     const countsAfter = await store.counts();
-    expect(countsAfter.aggregates).toBe(24);
+    expect(countsAfter.aggregates).toBe(46);
     expect(countsAfter.events + countsAfter.snapshots).toBeLessThan(countsBefore.events + countsBefore.snapshots - 1000);
-    // Running it again does nothing more.
-    expect(await compactHistory(store, at('2026-03-28T00:30:00Z'), 1)).toEqual({ hours: 0, days: 0 });
+    expect((await store.raw(0, at('2026-03-27T00:00:00Z'))).snapshots).toEqual([]);
+    // The rest of the days get aggregated later; nothing changes in the report either way.
+    await maintainHistory(store, to + 2 * 3_600_000, 30);
 
     const after = await source.report(query);
     expect(after.series.map((p) => [p.start, p.counted, p.occupied, p.peak, p.arrivals])).toEqual(

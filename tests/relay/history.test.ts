@@ -159,6 +159,28 @@ describe('GET /lots/<lot>/history', () => {
 });
 
 describe('history storage', () => {
+  it('stores the whole lot when a span starts and hourly, otherwise only what changed; a query from mid-span still knows arrivals', async () => {
+    const clock = { now: at('08:00') };
+    const relay = await relayAt(clock);
+    await morning(relay, clock);
+    const db = new Database(join(relay.dataDir, DB_FILE), { readonly: true });
+    const rows = db.prepare('SELECT received_at, full, slots_json FROM history_states ORDER BY received_at').all() as { received_at: number; full: number; slots_json: string }[];
+    db.close();
+    expect(rows.map((r) => [r.received_at, r.full])).toEqual([
+      [at('08:00'), 1],
+      [at('08:30'), 0],
+      [at('09:15'), 1],
+    ]);
+    expect(JSON.parse(rows[1]!.slots_json)).toEqual([['a', 1]]);
+    expect(JSON.parse(rows[2]!.slots_json)).toEqual([
+      ['a', 0, at('09:15'), null],
+      ['b', 1, null, at('08:00')],
+    ]);
+    const r = await report(relay, 'from=2026-03-10T09:00:00Z&to=2026-03-10T10:00:00Z&step=1h');
+    expect(r.dwell).toMatchObject({ stays: 1, mean_s: 2700 });
+    expect(r.current.longest).toEqual([{ id: 'b', name: 'Bay b', since: '2026-03-10T08:00:00.000Z', since_observed: false, for_s: 7200 }]);
+  });
+
   it('counts duplicate deliveries once: an HTTP retry and a resend after a socket reconnect', async () => {
     const clock = { now: at('08:00') };
     const relay = await relayAt(clock);

@@ -40,6 +40,11 @@ export const slotIds = (n: number): string[] => Array.from({ length: n }, (_, i)
 
 /** Frames of a simulated lot, in time order. */
 export function simulateLot(o: SimOptions): SimFrame[] {
+  return [...lotFrames(o)];
+}
+
+/** The same frames one at a time, for long simulations (a month of a 100-slot lot) that would not fit in memory at once. */
+export function* lotFrames(o: SimOptions): Generator<SimFrame> {
   const random = rng(o.seed ?? 1);
   const exp = (meanMs: number) => -Math.log(1 - random()) * meanMs;
   const ids = slotIds(o.slots);
@@ -67,20 +72,16 @@ export function simulateLot(o: SimOptions): SimFrame[] {
   const offline = o.offline ?? [];
   const counting = (t: number) => !offline.some((g) => t >= g.start && t < g.end);
   const every = o.frameEveryMs ?? 60_000;
-  const frames: SimFrame[] = [];
   const current = [...state];
-  const emit = (at: number) => {
-    if (counting(at)) frames.push({ at, slots: ids.map((id, i) => ({ id, occupied: current[i]! })) });
-  };
+  const frame = (at: number): SimFrame => ({ at, slots: ids.map((id, i) => ({ id, occupied: current[i]! })) });
   let next = o.from;
   for (let i = 0; i < changes.length; ) {
     const at = changes[i]!.at;
-    while (next < at) emit(next), (next += every);
+    for (; next < at; next += every) if (counting(next)) yield frame(next);
     for (; i < changes.length && changes[i]!.at === at; i++) current[changes[i]!.slot] = changes[i]!.occupied;
-    if (next !== at) emit(at);
+    if (next !== at && counting(at)) yield frame(at);
   }
-  while (next < o.to) emit(next), (next += every);
-  return frames;
+  for (; next < o.to; next += every) if (counting(next)) yield frame(next);
 }
 
 /** A frame as the app's occupancy engine would have it (`since` and probabilities are not what history uses). */

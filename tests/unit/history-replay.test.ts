@@ -290,10 +290,10 @@ describe('dwell statistics', () => {
 describe('tracking slots and spans', () => {
   it.each([
     {
-      name: 'a new span: every since unknown, nothing changed',
+      name: 'a new span: every since unknown (first seen now), nothing changed',
       prev: null,
       next: [{ id: 'a', occupied: true }],
-      slots: [{ id: 'a', occupied: true, since: null }],
+      slots: [{ id: 'a', occupied: true, since: null, seen: 100 }],
       changes: [],
     },
     {
@@ -315,7 +315,7 @@ describe('tracking slots and spans', () => {
       ],
       slots: [
         { id: 'a', occupied: false, since: 100 },
-        { id: 'c', occupied: true, since: null },
+        { id: 'c', occupied: true, since: null, seen: 100 },
       ],
       changes: [
         { slotId: 'a', state: 'free' },

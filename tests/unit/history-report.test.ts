@@ -1,7 +1,8 @@
 // The report the dashboard shows and the relay answers, the device recorder's decisions, compaction, and exports.
 import { describe, expect, it } from 'vitest';
 import { parseStep } from '../../src/history/buckets.ts';
-import { compact, compactionCutoff } from '../../src/history/compaction.ts';
+import { decodeAggregate, encodeAggregate } from '../../src/history/aggregate-codec.ts';
+import { aggregateHours, closedUntil, compactionCutoff } from '../../src/history/compaction.ts';
 import { parseCsv } from '../../src/history/csv.ts';
 import { deviceTimeline } from '../../src/history/device-timeline.ts';
 import { eventRows, eventsCsv, seriesCsv, slotsCsv, SERIES_HEADER } from '../../src/history/exports.ts';
@@ -175,12 +176,12 @@ describe('the device recorder', () => {
       mem = plan.memory;
     }
     const last = planRecord(null, 'default', lot({ a: true }), 5, RECORDER_CONFIG);
-    expect(last.snapshot).toEqual({ lotId: 'default', at: 5, total: 1, occupied: 1, slots: [{ id: 'a', occupied: true, since: null }] });
+    expect(last.snapshot).toEqual({ lotId: 'default', at: 5, total: 1, occupied: 1, slots: [{ id: 'a', occupied: true, since: null, seen: 5 }] });
   });
 });
 
-describe('compaction', () => {
-  // Three simulated days of a 12-slot lot, with the counter off for an evening; the first day is compacted.
+describe('hourly aggregates', () => {
+  // Three simulated days of a 12-slot lot, with the counter off for an evening; the first day is read from aggregates.
   const from = at('2026-03-27T00:00:00Z');
   const to = at('2026-03-30T00:00:00Z');
   const cutoff = at('2026-03-28T00:00:00Z');
@@ -201,7 +202,7 @@ describe('compaction', () => {
     snapshots.filter((s) => s.at < cutoff + gap),
     gap,
   );
-  const { aggregates, carry } = compact('default', early, from, cutoff);
+  const { aggregates, carry } = aggregateHours('default', early, from, cutoff);
   const later = deviceTimeline(
     events.filter((e) => e.at >= cutoff),
     [...(carry ? [carry] : []), ...snapshots.filter((s) => s.at > cutoff)],
@@ -233,6 +234,11 @@ describe('compaction', () => {
     expect(compacted.heatmap).toEqual(all.heatmap);
   });
 
+  it('packs an aggregate for storage and unpacks it unchanged', () => {
+    for (const a of aggregates) expect(decodeAggregate(encodeAggregate(a))).toEqual(a);
+    expect(aggregates.some((a) => a.stays.length > 0 && Object.keys(a.slots).length === 12)).toBe(true);
+  });
+
   it('keeps hours, not changes: far fewer records, and none for hours nobody counted', () => {
     expect(aggregates.length).toBeLessThanOrEqual(24);
     expect(aggregates.length).toBeGreaterThanOrEqual(20);
@@ -246,7 +252,9 @@ describe('compaction', () => {
     for (const s of parked) expect((s.since ?? s.seen)!).toBeLessThan(cutoff);
   });
 
-  it('compacts whole hours only, once they are older than the retention period', () => {
+  it('aggregates whole hours once they are over, and drops raw hours once older than the retention period', () => {
+    expect(new Date(closedUntil(at('2026-03-29T12:02:00Z'), RECORDER_CONFIG.gapAfterMs)).toISOString()).toBe('2026-03-29T11:00:00.000Z');
+    expect(new Date(closedUntil(at('2026-03-29T12:03:00Z'), RECORDER_CONFIG.gapAfterMs)).toISOString()).toBe('2026-03-29T12:00:00.000Z');
     expect(new Date(compactionCutoff(at('2026-03-29T12:34:56Z'), 7)).toISOString()).toBe('2026-03-22T12:00:00.000Z');
   });
 });
