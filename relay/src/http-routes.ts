@@ -64,6 +64,8 @@ export interface HttpDeps {
   distAbs: string;
   /** Limits POSTs per client address. */
   postLimiter: KeyedRateLimiter;
+  /** Limits history queries per client address. */
+  historyLimiter: KeyedRateLimiter;
   log: Logger;
   now?: () => number;
 }
@@ -139,6 +141,8 @@ export function createHttpHandler(deps: HttpDeps): (req: IncomingMessage, res: S
 
   /** `?from&to&step&tz[&format=csv&table=slots]`: the history report as JSON, or one of its tables as CSV. */
   async function lotHistory(req: IncomingMessage, res: ServerResponse, lot: string, query: URLSearchParams): Promise<void> {
+    const limit = deps.historyLimiter.take(clientKey(req), now());
+    if (!limit.allowed) return sendError(res, 429, 'rate_limited', 'too many history queries; slow down', { 'Retry-After': String(limit.retryAfter) });
     const q = parseHistoryRequest((k) => query.get(k), req.headers.accept, now());
     if (!q.ok) return sendError(res, 400, 'invalid_query', q.error);
     const r = await deps.service.history(lot, q.value);

@@ -148,6 +148,17 @@ describe('GET /lots/<lot>/history', () => {
     expect(body.message).toMatch(message);
   });
 
+  it('limits history queries per client, with Retry-After', async () => {
+    const relay = await startTestRelay({}, { limits: { historyRate: { perSecond: 1, burst: 3 } } });
+    running.push(relay);
+    const statuses = [];
+    for (let i = 0; i < 4; i++) statuses.push((await history(relay, '')).status);
+    expect(statuses).toEqual([200, 200, 200, 429]);
+    const limited = await history(relay, '');
+    expect(limited.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(((await limited.json()) as { error: string }).error).toBe('rate_limited');
+  });
+
   it('says which lot is unknown or invalid, and that only GET reads history', async () => {
     const relay = await relayAt({ now: at('08:00') });
     expect((await fetch(`${relay.url}/lots/nowhere/history`)).status).toBe(404);
