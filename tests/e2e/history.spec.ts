@@ -12,7 +12,9 @@ import { RECORDER_CONFIG } from '../../src/history/recorder-plan.ts';
 import { addLocalDays, formatLocal, startOfLocalDay } from '../../src/history/zoned-time.ts';
 import type { LotState } from '../../src/occupancy/types.ts';
 import { startRelay, type RunningRelay } from '../../relay/src/relay.ts';
+import { fixturesAvailable } from '../support/fixtures.ts';
 import { expectedChanges, expectedOccupied, simulateLot, toLotState, toPublished } from '../support/simulated-lot.ts';
+import { countWithSlots, counts, SEDAN, SKY } from './support/app.ts';
 import { ROOT } from './support/paths.ts';
 
 const TZ = 'Europe/Berlin';
@@ -119,6 +121,24 @@ test('a simulated day through the app’s recorder: the dashboard shows it, and 
   await expect(page.locator('lw-history-dashboard [data-storage]')).toContainText(/This site uses [\d.]+ [KMG]?B/);
   await page.getByRole('link', { name: '← Counter' }).click();
   await expect(page.locator('lw-history-page')).toHaveCount(0);
+});
+
+test('counting with the camera records history: today’s dashboard shows the slots just counted, live', async ({ page }) => {
+  test.skip(!fixturesAvailable(), 'fixtures (../shared/fixtures) not found: the fake camera needs the lot video');
+  await page.goto('/');
+  await countWithSlots(page, [SEDAN, SKY]);
+  await expect.poll(() => counts(page), { timeout: 45_000 }).toEqual({ available: 1, occupied: 1, total: 2 });
+  await page.getByRole('link', { name: 'History' }).click();
+  await expect(page.locator('lw-history-dashboard [data-status]')).toHaveAttribute('data-status', 'ready');
+  await expect(page.locator('#chart-time')).not.toHaveAttribute('data-points', '0');
+  // The sedan's slot is taken now (it showed free for the moment before the counter first saw it), the sky's never.
+  const slots = page.locator('lw-history-dashboard [data-slots] tbody tr');
+  await expect(slots).toHaveCount(2);
+  await expect(slots.nth(0)).not.toContainText(/\b0 %/);
+  await expect(slots.nth(1)).toContainText(/\b0 %/);
+  await expect(page.locator('lw-history-dashboard h2#h-longest')).toHaveText('Occupied longest now');
+  await expect(page.locator('lw-history-dashboard [data-longest] li')).toHaveCount(1);
+  await expect(page.locator('lw-history-dashboard [data-longest] li')).toHaveAttribute('data-id', '1');
 });
 
 test('on a 360 px phone the dashboard fits the width and its controls are 44 px touch targets', async ({ page }) => {
