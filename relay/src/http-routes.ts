@@ -1,5 +1,7 @@
 // The relay's HTTP API and the static app. `routeOf` decides, `createHttpHandler` acts.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { exportFileName, seriesCsv, slotsCsv } from '../../src/history/exports.ts';
+import { parseHistoryRequest } from '../../src/history/query.ts';
 import {
   LIMITS,
   parseJson,
@@ -10,7 +12,7 @@ import {
   type RichMetadata,
 } from '../../src/share/protocol.ts';
 import { bearerToken } from './auth.ts';
-import { API_HEADERS, COMMON_HEADERS, clientKey, readBody, sendError, sendJson, splitTarget } from './http-util.ts';
+import { API_HEADERS, COMMON_HEADERS, clientKey, readBody, sendCsv, sendError, sendJson, splitTarget } from './http-util.ts';
 import type { Logger } from './log.ts';
 import type { LotService } from './lot-service.ts';
 import type { KeyedRateLimiter } from './rate-limit.ts';
@@ -19,6 +21,7 @@ import { serveStatic } from './static-files.ts';
 export type Route =
   | { name: 'original-metadata' }
   | { name: 'lot-metadata'; lot: string }
+  | { name: 'lot-history'; lot: string }
   | { name: 'create-lot' }
   | { name: 'publish-state'; lot: string }
   | { name: 'health' }
@@ -29,7 +32,7 @@ export type Route =
   | { name: 'method-not-allowed'; allow: string }
   | { name: 'static' };
 
-const LOT_ROUTE = /^\/lots\/([^/]*)\/(metadata|state|live|publish)$/;
+const LOT_ROUTE = /^\/lots\/([^/]*)\/(metadata|history|state|live|publish)$/;
 
 export function routeOf(method: string, path: string): Route {
   const isApi = path === '/metadata' || path === '/healthz' || path === '/ws' || path === '/lots' || path.startsWith('/lots/');
@@ -47,6 +50,7 @@ export function routeOf(method: string, path: string): Route {
     const lot = parseLotId(raw);
     if (!lot.ok) return { name: 'invalid-lot', raw };
     if (what === 'metadata') return read ? { name: 'lot-metadata', lot: lot.value } : { name: 'method-not-allowed', allow: 'GET, HEAD' };
+    if (what === 'history') return read ? { name: 'lot-history', lot: lot.value } : { name: 'method-not-allowed', allow: 'GET, HEAD' };
     if (what === 'state') return method === 'POST' ? { name: 'publish-state', lot: lot.value } : { name: 'method-not-allowed', allow: 'POST' };
     return { name: 'websocket-only' };
   }
@@ -60,6 +64,8 @@ export interface HttpDeps {
   distAbs: string;
   /** Limits POSTs per client address. */
   postLimiter: KeyedRateLimiter;
+  /** Limits history queries per client address. */
+  historyLimiter: KeyedRateLimiter;
   log: Logger;
   now?: () => number;
 }
@@ -99,6 +105,8 @@ export function createHttpHandler(deps: HttpDeps): (req: IncomingMessage, res: S
         return originalMetadata(res);
       case 'lot-metadata':
         return lotMetadata(res, route.lot);
+      case 'lot-history':
+        return lotHistory(req, res, route.lot, target.query);
       case 'create-lot':
         return createLot(req, res);
       case 'publish-state':
@@ -129,6 +137,19 @@ export function createHttpHandler(deps: HttpDeps): (req: IncomingMessage, res: S
       publisher: deps.service.presenceOf(rec),
     };
     return sendJson(res, 200, body);
+  }
+
+  /** `?from&to&step&tz[&format=csv&table=slots]`: the history report as JSON, or one of its tables as CSV. */
+  async function lotHistory(req: IncomingMessage, res: ServerResponse, lot: string, query: URLSearchParams): Promise<void> {
+    const limit = deps.historyLimiter.take(clientKey(req), now());
+    if (!limit.allowed) return sendError(res, 429, 'rate_limited', 'too many history queries; slow down', { 'Retry-After': String(limit.retryAfter) });
+    const q = parseHistoryRequest((k) => query.get(k), req.headers.accept, now());
+    if (!q.ok) return sendError(res, 400, 'invalid_query', q.error);
+    const r = await deps.service.history(lot, q.value);
+    if (!r.ok) return sendError(res, 404, r.code, r.message);
+    if (q.value.format === 'json') return sendJson(res, 200, r.report, { Vary: 'Accept' });
+    const csv = q.value.table === 'slots' ? slotsCsv(r.report) : seriesCsv(r.report);
+    return sendCsv(res, csv, exportFileName(lot, q.value.table, q.value.from, q.value.timeZone, 'csv'));
   }
 
   /** POST answers that did not read the body close the connection, so an unread upload is not drained. */

@@ -33,6 +33,19 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
   res.end(res.req.method === 'HEAD' ? undefined : text);
 }
 
+/** A CSV answer a spreadsheet opens directly: it has a header row, and a file name for browsers that save it. */
+export function sendCsv(res: ServerResponse, csv: string, filename: string): void {
+  res.writeHead(200, {
+    ...COMMON_HEADERS,
+    ...API_HEADERS,
+    'Content-Type': 'text/csv; charset=utf-8; header=present',
+    'Content-Disposition': `attachment; filename="${filename.replace(/[^\w.-]/g, '_')}"`,
+    'Content-Length': Buffer.byteLength(csv),
+    Vary: 'Accept',
+  });
+  res.end(res.req.method === 'HEAD' ? undefined : csv);
+}
+
 export function sendError(
   res: ServerResponse,
   status: number,

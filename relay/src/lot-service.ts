@@ -5,9 +5,12 @@ import {
   toLotMetadata,
   type ErrorCode,
   type LotCreated,
+  type LotMetadata,
   type Presence,
   type PublishedState,
 } from '../../src/share/protocol.ts';
+import type { HistoryRequest } from '../../src/history/query.ts';
+import { historyReport, type HistoryReport } from '../../src/history/report.ts';
 import { generateLotId, generateToken, hashToken, tokenMatches } from './auth.ts';
 import type { Broadcaster } from './broadcaster.ts';
 import type { Logger } from './log.ts';
@@ -38,6 +41,8 @@ export class LotService {
   readonly #now: () => number;
   readonly #presence = new Map<string, PresenceState>();
   readonly #expiry = new Map<string, ReturnType<typeof setTimeout>>();
+  /** Relay time of each lot's last state while its counting span is open (cleared when its publisher leaves). */
+  readonly #lastStateAt = new Map<string, number>();
 
   constructor(o: LotServiceOptions) {
     this.#store = o.store;
@@ -101,6 +106,7 @@ export class LotService {
     const metadata = toLotMetadata(state);
     const saved = await this.#store.saveState(lot, { metadata, layout: state.layout, receivedAt });
     if (!saved) return { ok: false, code: 'unknown_lot', message: `no lot "${lot}" on this relay` };
+    await this.#recordHistory(lot, metadata, now);
     await this.#broadcaster.publish({
       kind: 'state',
       lot,
@@ -119,8 +125,32 @@ export class LotService {
 
   async publisherDisconnected(lot: string): Promise<void> {
     const now = this.#now();
+    // What happens until it is back is unknown: its next state starts a new span.
+    this.#lastStateAt.delete(lot);
     await this.#step(lot, 'socket-closed', now);
     await this.#store.markPublisherSeen(lot, iso(now));
+  }
+
+  /**
+   * The lot's history report. While its counter is being heard from, the current span reaches now, so the
+   * longest-occupied slots are the lot as it is.
+   */
+  async history(lot: string, q: HistoryRequest): Promise<{ ok: true; report: HistoryReport } | Failure> {
+    const rec = await this.#store.get(lot);
+    if (!rec) return { ok: false, code: 'unknown_lot', message: `no lot "${lot}" on this relay` };
+    const now = this.#now();
+    const timeline = await this.#store.history(lot, q.from, Math.min(q.to, now));
+    const last = this.#lastStateAt.get(lot);
+    const spans = [...timeline.spans];
+    const open = spans[spans.length - 1];
+    if (open && last !== undefined && open.end >= last && now - last <= this.#offlineAfterMs) spans[spans.length - 1] = { start: open.start, end: now };
+    const names = new Map<string, string>();
+    for (const s of rec.state?.layout?.slots ?? rec.state?.metadata.slots ?? []) names.set(s.id, s.name || s.id);
+    const report = historyReport(
+      { lot, from: q.from, to: q.to, step: q.step, timeZone: q.timeZone, now, names },
+      { timeline: { spans, records: timeline.records }, rawFrom: q.from },
+    );
+    return { ok: true, report };
   }
 
   /** Presence for a lot; the record supplies "last seen" when this relay has not heard of the publisher yet. */
@@ -132,6 +162,18 @@ export class LotService {
   close(): void {
     for (const t of this.#expiry.values()) clearTimeout(t);
     this.#expiry.clear();
+  }
+
+  /**
+   * A state continues the lot's counting span while its publisher stays connected and states keep coming (no
+   * silence longer than the offline delay); otherwise it starts a new span, and the time in between is a gap.
+   */
+  async #recordHistory(lot: string, metadata: LotMetadata, now: number): Promise<void> {
+    const last = this.#lastStateAt.get(lot);
+    const newSpan = last === undefined || now - last > this.#offlineAfterMs || now < last;
+    this.#lastStateAt.set(lot, now);
+    const deviceAt = Date.parse(metadata.last_updated);
+    await this.#store.recordHistory(lot, { metadata, receivedAt: now, deviceAt: Number.isNaN(deviceAt) ? now : deviceAt, newSpan });
   }
 
   #ensurePresence(rec: LotRecord): PresenceState {

@@ -1,5 +1,6 @@
 // Where lots live between restarts. Async so that a shared engine (PostgreSQL, Redis) can stand in for SQLite
 // when several relays run side by side; nothing above this interface knows which one is used.
+import type { Timeline } from '../../src/history/types.ts';
 import type { Layout, LotMetadata } from '../../src/share/protocol.ts';
 
 export interface StoredState {
@@ -36,6 +37,17 @@ export interface SavedState {
 
 export type ClaimResult = 'claimed' | 'taken' | 'full';
 
+/** A received state, for the lot's history. Relay time orders history; the device's time is kept for reference. */
+export interface HistoryEntry {
+  metadata: LotMetadata;
+  /** Relay time the state arrived, epoch ms. */
+  receivedAt: number;
+  /** The device's `last_updated`, epoch ms (its clock may be off). */
+  deviceAt: number;
+  /** The first state since the publisher (re)connected or fell silent: a new counting span, after a gap. */
+  newSpan: boolean;
+}
+
 export interface LotStore {
   get(lot: string): Promise<LotRecord | null>;
   /** Creates the lot with this token hash, or gives one to an unclaimed lot; refuses a claimed lot or a full store. */
@@ -47,5 +59,12 @@ export interface LotStore {
   /** Null when the lot does not exist. */
   saveState(lot: string, state: StateToSave): Promise<SavedState | null>;
   markPublisherSeen(lot: string, at: string): Promise<void>;
+  /**
+   * Adds a state to the lot's history and extends its counting span. A state already recorded (same device time and
+   * content: a re-delivery after a reconnect) is not recorded again. Returns whether it was new.
+   */
+  recordHistory(lot: string, entry: HistoryEntry): Promise<boolean>;
+  /** The lot's history for [from, to): the spans that overlap it, and its states from the last one before `from`. */
+  history(lot: string, from: number, to: number): Promise<Timeline>;
   close(): Promise<void>;
 }

@@ -18,6 +18,8 @@ import { WsHub, type WsLimits } from './ws-hub.ts';
 export interface RelayLimits extends Omit<WsLimits, 'pingIntervalMs' | 'maxConnections'> {
   /** POSTs per client address. */
   httpPostRate: RateRule;
+  /** History queries per client address (each reads and sums up to months of a lot). */
+  historyRate: RateRule;
   /** A request must arrive whole within this time. */
   requestTimeoutMs: number;
 }
@@ -30,6 +32,7 @@ export const DEFAULT_LIMITS: RelayLimits = {
   viewerRate: { perSecond: 2, burst: 10 },
   maxBufferedBytes: 1024 * 1024,
   httpPostRate: { perSecond: 20, burst: 40 },
+  historyRate: { perSecond: 2, burst: 10 },
   requestTimeoutMs: 30_000,
 };
 
@@ -64,6 +67,7 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
     defaultLot: config.lot,
     distAbs: resolve(config.dist),
     postLimiter: new KeyedRateLimiter(limits.httpPostRate),
+    historyLimiter: new KeyedRateLimiter(limits.historyRate),
     log,
     now,
   });

@@ -1,16 +1,19 @@
 // LotStore on one SQLite file (better-sqlite3). Synchronous underneath, which is fine for one relay process:
 // each call is a single short statement or transaction.
 import Database from 'better-sqlite3';
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseLayout, parseLotMetadata, type Layout } from '../../src/share/protocol.ts';
-import type { ClaimResult, LotRecord, LotStore, SavedState, StateToSave } from './lot-store.ts';
+import { trackSlots } from '../../src/history/track.ts';
+import type { HistoryRecord, Timeline, TrackedSlot } from '../../src/history/types.ts';
+import { parseLayout, parseLotMetadata, type Layout, type LotMetadata } from '../../src/share/protocol.ts';
+import type { ClaimResult, HistoryEntry, LotRecord, LotStore, SavedState, StateToSave } from './lot-store.ts';
 
 export const DB_FILE = 'lotwatch.sqlite';
 
 /**
  * Schema steps, applied in order; `PRAGMA user_version` records how many ran. Never edit a step that has shipped:
- * add one. (Per-lot history tables are a later step.)
+ * add one.
  */
 export const MIGRATIONS: readonly string[] = [
   `CREATE TABLE lots (
@@ -23,7 +26,53 @@ export const MIGRATIONS: readonly string[] = [
      revision INTEGER NOT NULL DEFAULT 0,
      publisher_seen_at TEXT
    ) STRICT;`,
+  // History: every distinct state a lot reported, and the spans of time its counter was being heard from.
+  // Times are epoch ms. received_at (relay clock) orders; device_at (the device's last_updated) is kept for reference.
+  // The unique key makes a re-delivered state (same device time, same content) a no-op. A row holds the whole lot
+  // (full = 1: when a span starts, and hourly) or only the slots that changed since the row before (full = 0), so a
+  // month of a 100-slot lot reads a few hundred full rows, not 100 slots per change.
+  `CREATE TABLE history_states (
+     lot TEXT NOT NULL,
+     received_at INTEGER NOT NULL,
+     device_at INTEGER NOT NULL,
+     content_hash TEXT NOT NULL,
+     total INTEGER NOT NULL,
+     occupied INTEGER NOT NULL,
+     full INTEGER NOT NULL,
+     slots_json TEXT NOT NULL,
+     UNIQUE (lot, device_at, content_hash)
+   ) STRICT;
+   CREATE INDEX history_states_by_time ON history_states (lot, received_at);
+   CREATE INDEX history_states_full ON history_states (lot, received_at) WHERE full = 1;
+   CREATE TABLE history_spans (
+     lot TEXT NOT NULL,
+     start_at INTEGER NOT NULL,
+     end_at INTEGER NOT NULL,
+     PRIMARY KEY (lot, start_at)
+   ) STRICT;`,
 ];
+
+interface HistoryRow {
+  received_at: number;
+  total: number;
+  occupied: number;
+  full: number;
+  slots_json: string;
+}
+
+/** A full row's slot: [id, 1 | 0, since (relay ms) or null, first seen (when since is null) or null]. */
+type StoredSlot = [string, 0 | 1, number | null, number | null];
+/** A change row's slot: [id, 1 occupied | 0 free | -1 removed]. */
+type StoredChange = [string, 1 | 0 | -1];
+
+/** A row with the whole lot at least this often while a span lasts. */
+const FULL_EVERY_MS = 3_600_000;
+
+/** What makes two states the same for history: the counts and each slot's occupancy (not probabilities). */
+export function contentHash(m: LotMetadata): string {
+  const key = JSON.stringify([m.total_slots, m.occupied_slots, m.slots.map((s) => [s.id, s.occupied])]);
+  return createHash('sha256').update(key).digest('hex').slice(0, 32);
+}
 
 interface LotRow {
   id: string;
@@ -56,6 +105,8 @@ export class SqliteLotStore implements LotStore {
   readonly #db: Database.Database;
   readonly #warn: StoreWarn;
   readonly #stmts;
+  /** Each lot's slots as of its last stored row (relay times), and when the last full row was written. */
+  readonly #tracked = new Map<string, { slots: TrackedSlot[]; fullAt: number }>();
 
   /** Opens (creating if needed) `<dataDir>/lotwatch.sqlite`; `:memory:` for a throwaway store. */
   constructor(dataDir: string, warn: StoreWarn = () => {}) {
@@ -88,6 +139,25 @@ export class SqliteLotStore implements LotStore {
          WHERE id = ?`,
       ),
       seen: db.prepare<[string, string]>('UPDATE lots SET publisher_seen_at = ? WHERE id = ?'),
+      addHistory: db.prepare<[string, number, number, string, number, number, number, string]>(
+        `INSERT OR IGNORE INTO history_states (lot, received_at, device_at, content_hash, total, occupied, full, slots_json)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      newSpan: db.prepare<[string, number, number]>('INSERT OR IGNORE INTO history_spans (lot, start_at, end_at) VALUES (?, ?, ?)'),
+      extendSpan: db.prepare<[number, string, string]>(
+        `UPDATE history_spans SET end_at = MAX(end_at, ?)
+         WHERE lot = ? AND start_at = (SELECT MAX(start_at) FROM history_spans WHERE lot = ?)`,
+      ),
+      spans: db.prepare<[string, number, number], { start_at: number; end_at: number }>(
+        'SELECT start_at, end_at FROM history_spans WHERE lot = ? AND end_at >= ? AND start_at < ? ORDER BY start_at',
+      ),
+      fullBefore: db.prepare<[string, number], { received_at: number }>(
+        'SELECT received_at FROM history_states WHERE lot = ? AND full = 1 AND received_at < ? ORDER BY received_at DESC LIMIT 1',
+      ),
+      states: db.prepare<[string, number, number], HistoryRow>(
+        `SELECT received_at, total, occupied, full, slots_json FROM history_states WHERE lot = ? AND received_at >= ? AND received_at < ?
+         ORDER BY received_at, rowid`,
+      ),
     };
   }
 
@@ -132,8 +202,64 @@ export class SqliteLotStore implements LotStore {
     this.#stmts.seen.run(at, lot);
   }
 
+  async recordHistory(lot: string, e: HistoryEntry): Promise<boolean> {
+    return this.#db.transaction((): boolean => {
+      const m = e.metadata;
+      const cached = e.newSpan ? undefined : this.#tracked.get(lot);
+      // Each slot's relay time of entering its state: what lets a later query start mid-span and still know arrivals.
+      const { slots, changes } = trackSlots(cached?.slots ?? null, m.slots, e.receivedAt);
+      const full = !cached || slots.length === 0 || e.receivedAt - cached.fullAt >= FULL_EVERY_MS;
+      const payload = full
+        ? slots.map((s): StoredSlot => [s.id, s.occupied ? 1 : 0, s.since, s.seen ?? null])
+        : changes.map((c): StoredChange => [c.slotId, c.state === 'occupied' ? 1 : c.state === 'free' ? 0 : -1]);
+      const added =
+        this.#stmts.addHistory.run(lot, e.receivedAt, e.deviceAt, contentHash(m), m.total_slots, m.occupied_slots, full ? 1 : 0, JSON.stringify(payload))
+          .changes === 1;
+      // A re-delivered state changes nothing, except that a new span forgets what came before the gap (and writes
+      // the whole lot with its next row).
+      if (added) this.#tracked.set(lot, { slots, fullAt: full ? e.receivedAt : cached!.fullAt });
+      else if (e.newSpan) this.#tracked.set(lot, { slots, fullAt: -Infinity });
+      if (e.newSpan || this.#stmts.extendSpan.run(e.receivedAt, lot, lot).changes === 0) this.#stmts.newSpan.run(lot, e.receivedAt, e.receivedAt);
+      return added;
+    }).immediate();
+  }
+
+  async history(lot: string, from: number, to: number): Promise<Timeline> {
+    const spans = this.#stmts.spans.all(lot, from, to).map((r) => ({ start: r.start_at, end: r.end_at }));
+    // From the last whole-lot row before the range: the state at its start.
+    const start = this.#stmts.fullBefore.get(lot, from)?.received_at ?? from;
+    const records = this.#stmts.states.all(lot, start, to).flatMap((r) => this.#recordsOf(lot, r));
+    return { spans, records };
+  }
+
   async close(): Promise<void> {
     if (this.#db.open) this.#db.close();
+  }
+
+  #recordsOf(lot: string, r: HistoryRow): HistoryRecord[] {
+    const at = r.received_at;
+    let v: unknown;
+    try {
+      v = JSON.parse(r.slots_json);
+      if (!Array.isArray(v) || !v.every((x) => Array.isArray(x) && typeof x[0] === 'string')) throw new Error('not a list of slots');
+    } catch (err) {
+      // A damaged row must not take the relay down: it is skipped, and the next whole-lot row sets things right.
+      this.#warn(`lot ${lot}: a history row is unreadable (${String(err)}); skipping it`);
+      return [];
+    }
+    const list = v as unknown[][];
+    if (!r.full) {
+      return list.map(([id, o]) => ({ kind: 'change', at, slotId: id as string, state: o === 1 ? 'occupied' : o === 0 ? 'free' : 'removed' }));
+    }
+    // A publisher that sends only the four counts: lot figures, no per-slot ones.
+    if (list.length === 0 && r.total > 0) return [{ kind: 'counts', at, total: r.total, occupied: r.occupied }];
+    const num = (x: unknown) => (typeof x === 'number' ? x : null);
+    const slots = list.map(([id, o, since, seen]): TrackedSlot => {
+      const s = num(since);
+      const first = num(seen);
+      return s === null && first !== null ? { id: id as string, occupied: o === 1, since: null, seen: first } : { id: id as string, occupied: o === 1, since: s };
+    });
+    return [{ kind: 'state', at, slots }];
   }
 
   #toRecord(row: LotRow): LotRecord {

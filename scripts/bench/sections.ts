@@ -1,6 +1,7 @@
 import { benchDetector } from './detector.ts';
 import { benchSetup } from './setup.ts';
 import { benchCadence, benchOfflineStart } from './pwa.ts';
+import { benchHistory } from './history.ts';
 import { benchSize } from './size.ts';
 import { flag, runBenchScript } from './child.ts';
 
@@ -16,4 +17,5 @@ export const sections: Record<string, Section> = {
   relay: async (args) => runBenchScript('bench-relay.ts', ['--seconds', flag(args, '--relay-seconds') ?? '30']),
   // Full and patch-only evidence per 100-slot 1280x720 pucpr frame.
   evidence: async (args) => runBenchScript('bench-evidence.ts', flag(args, '--evidence-frames') ? ['--frames', flag(args, '--evidence-frames')!] : []),
+  history: benchHistory,
 };

@@ -14,7 +14,8 @@ export async function benchSize(args: string[]): Promise<unknown> {
   const gz = (f: string) => gzipSync(readFileSync(f), { level: 9 }).length;
   const isWorker = (f: string) => /detection\.worker.*\.js$/.test(f);
   const isServiceWorker = (f: string) => f === join(dist, 'sw.js');
-  const shell = files.filter((f) => /\.(js|css|html)$/.test(f) && !isWorker(f) && !isServiceWorker(f) && !f.includes(`${join('dist', 'models')}`));
+  const history = historyOnly(files, dist);
+  const shell = files.filter((f) => /\.(js|css|html)$/.test(f) && !isWorker(f) && !isServiceWorker(f) && !history.has(f) && !f.includes(`${join('dist', 'models')}`));
   const worker = files.filter(isWorker);
   const wasm = files.filter((f) => f.endsWith('.wasm'));
   const model = files.filter((f) => f.includes(join('dist', 'models')));
@@ -24,15 +25,46 @@ export async function benchSize(args: string[]): Promise<unknown> {
     shellGzipBytes: sum(shell, gz),
     detectorChunkGzipBytes: sum(worker, gz),
     serviceWorkerGzipBytes: sum(files.filter(isServiceWorker), gz),
+    historyViewGzipBytes: sum([...history], gz),
     wasmGzipBytes: sum(wasm, gz),
     modelBytes: sum(model, size),
   };
   console.log(`app shell (HTML+JS+CSS, gzip)   ${kb(out.shellGzipBytes)}  (${shell.length} files)`);
   console.log(`detector worker chunk (gzip)    ${kb(out.detectorChunkGzipBytes)}`);
   console.log(`service worker (gzip)           ${kb(out.serviceWorkerGzipBytes)}`);
+  console.log(`history view, loaded when opened (gzip)  ${kb(out.historyViewGzipBytes)}  (${history.size} files: dashboard, uPlot, reports)`);
   console.log(`WASM binaries, all 3 (gzip)     ${kb(out.wasmGzipBytes)}  (a device downloads one)`);
   console.log(`model weights                   ${kb(out.modelBytes)}`);
   return { ...out, ...firstVisit(dist) };
+}
+
+/**
+ * Chunks only the history view and its upkeep load (imported dynamically when opened): what the history entry chunks
+ * reach by static imports, less what every other entry (the page's script, the other dynamic imports) reaches.
+ */
+function historyOnly(files: string[], dist: string): Set<string> {
+  const js = files.filter((f) => f.endsWith('.js'));
+  const text = new Map(js.map((f) => [f, readFileSync(f, 'utf8')]));
+  const refs = (f: string, re: RegExp) => [...(text.get(f) ?? '').matchAll(re)].map((m) => join(f, '..', m[1]!));
+  const staticDeps = (f: string) => refs(f, /(?:from|import)\s*["'`]\.\/([\w.-]+\.js)["'`]/g);
+  const reach = (roots: string[]) => {
+    const seen = new Set<string>();
+    const todo = [...roots];
+    while (todo.length) {
+      const f = todo.pop()!;
+      if (seen.has(f)) continue;
+      seen.add(f);
+      todo.push(...staticDeps(f));
+    }
+    return seen;
+  };
+  const html = readFileSync(join(dist, 'index.html'), 'utf8');
+  const page = [...html.matchAll(/src="\/(assets\/[\w.-]+\.js)"/g)].map((m) => join(dist, m[1]!));
+  const dynamic = [...new Set(js.flatMap((f) => refs(f, /import\(\s*["'`]\.\/([\w.-]+\.js)["'`]\s*\)/g)))];
+  const isHistory = (f: string) => /[\\/](lw-history-page|device-history|relay-history|history-maintenance)-[\w-]+\.js$/.test(f);
+  const fromHistory = reach(dynamic.filter(isHistory));
+  const fromRest = reach([...page, ...dynamic.filter((f) => !isHistory(f))]);
+  return new Set([...fromHistory].filter((f) => !fromRest.has(f)));
 }
 
 function listFiles(dir: string): string[] {

@@ -3,6 +3,7 @@ import type { FrameSource, SourceKind } from '../camera/frame-source.ts';
 import { backendFromQuery } from '../detector/backend-choice.ts';
 import type { Analysis, CalibrationChange } from '../detector/worker-messages.ts';
 import { AnalysisController } from '../controllers/analysis-controller.ts';
+import { HistoryController } from '../controllers/history-controller.ts';
 import { LotStoreController } from '../controllers/lot-store-controller.ts';
 import { SharingController } from '../controllers/sharing-controller.ts';
 import { SourceController } from '../controllers/source-controller.ts';
@@ -89,6 +90,13 @@ export class LwApp extends LitElement {
     load: () => this.store.loadRelayConfig(),
     save: (c) => this.store.saveRelayConfig(c),
   });
+  /** Records the lot's history while the camera counts; `#/history` opens the dashboard over the counter. */
+  private readonly history = new HistoryController(
+    this,
+    this.store.lotId,
+    () => new Map(this.store.slots.map((s) => [s.id, s.name])),
+    () => import('./lw-history-page.ts'),
+  );
   private counterLock: CounterLock | null = null;
   /** `?backend=wasm` overrides the stored setting for this visit. */
   private readonly backendOverride = backendFromQuery(location.search);
@@ -280,6 +288,18 @@ export class LwApp extends LitElement {
         border-radius: 12px;
         padding: 10px 12px;
       }
+      a.button {
+        text-decoration: none;
+      }
+      /* Over the counter, which keeps counting (and recording) underneath. */
+      lw-history-page.history {
+        position: fixed;
+        inset: 0;
+        overflow-y: auto;
+        background: #020617;
+        padding: 12px;
+        z-index: 10;
+      }
     `,
   ];
 
@@ -416,6 +436,8 @@ export class LwApp extends LitElement {
     if (this.analysis.calibration?.corrections.some((c) => !ids.has(c.slotId))) {
       void this.correct({ kind: 'prune', slotIds: [...ids] }, '');
     }
+    // History is the lot's, as it is now: a video file or a photo is not.
+    if (this.sourceCtl.source?.kind === 'camera') this.history.observe(this.lot, at);
   }
 
   private get states(): ReadonlyMap<string, SlotState> {
@@ -436,6 +458,7 @@ export class LwApp extends LitElement {
           <h1>lotwatch</h1>
           <lw-offline-status .state=${this.pwa.bridge.offline} .progress=${this.pwa.bridge.progress} .online=${this.pwa.online}></lw-offline-status>
         </div>
+        <a class="button" href="#/history">History</a>
         <lw-source-picker
           .active=${source?.kind ?? ''}
           @source-requested=${(e: CustomEvent<{ kind: SourceKind; file?: File }>) => this.openSource(e.detail.kind, e.detail.file)}
@@ -560,6 +583,9 @@ export class LwApp extends LitElement {
             .status=${this.status.reason ? `Paused: ${PAUSE_REASON_TEXT[this.status.reason]}` : this.status.state === 'counting' ? 'Counting' : ''}
             @monitor-exited=${() => (this.monitor = false)}
           ></lw-monitor-view>`
+        : nothing}
+      ${this.history.open
+        ? html`<lw-history-page class="history" .source=${this.history.source} back-href="#/" heading="History"></lw-history-page>`
         : nothing}`;
   }
 
@@ -600,6 +626,9 @@ export class LwApp extends LitElement {
     }
     if (this.store.error) {
       notices.push(html`<lw-notice data-problem="storage" heading="Storage problem" .message=${this.store.error}></lw-notice>`);
+    }
+    if (this.history.error) {
+      notices.push(html`<lw-notice data-problem="history" heading="History problem" .message=${this.history.error}></lw-notice>`);
     }
     return notices.length ? html`<div style="display:grid;gap:8px;margin-bottom:8px">${notices}</div>` : nothing;
   }

@@ -1,5 +1,7 @@
-import { LitElement, html } from 'lit';
+import { LitElement, css, html, nothing } from 'lit';
 import { RelayViewerController, TabViewerController } from '../controllers/viewer-controllers.ts';
+import { controlStyles } from '../components/shared-styles.ts';
+import type { RelayHistory } from '../share/relay-history.ts';
 import '../components/lw-viewer.ts';
 
 /** Where a viewer's numbers come from: another tab of this browser, or the relay that served this page. */
@@ -7,19 +9,91 @@ export type ViewerRoute = { readonly kind: 'tab'; readonly lot: string } | { rea
 
 /** The read-only viewer page: no camera, no model, only the lot's shared state. */
 export class LwViewerApp extends LitElement {
-  static override properties = { route: { attribute: false } };
+  static override properties = { route: { attribute: false }, tab: { state: true } };
   declare route: ViewerRoute;
+  /** A relay's viewer has two tabs: the live lot, and its history (`#history`), the same dashboard as the device's, read-only. */
+  declare tab: 'live' | 'history';
   private source: TabViewerController | RelayViewerController | null = null;
+  private history: RelayHistory | null = null;
+
+  constructor() {
+    super();
+    this.tab = 'live';
+  }
+
+  static override styles = [
+    controlStyles,
+    css`
+      :host {
+        display: block;
+        min-height: 100vh;
+        background: #020617;
+      }
+      nav {
+        display: flex;
+        gap: 8px;
+        padding: 8px 12px 0;
+      }
+      a.button {
+        text-decoration: none;
+      }
+      a[aria-current='page'] {
+        background: #facc15;
+        color: #111827;
+        border-color: #facc15;
+      }
+      lw-history-page {
+        padding: 12px;
+        max-width: 1100px;
+        margin: 0 auto;
+      }
+    `,
+  ];
 
   override connectedCallback(): void {
     this.source =
       this.route.kind === 'tab' ? new TabViewerController(this, this.route.lot) : new RelayViewerController(this, location.origin, this.route.lot);
+    if (this.route.kind === 'relay') {
+      addEventListener('hashchange', this.onHash);
+      this.onHash();
+    }
     super.connectedCallback();
   }
 
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    removeEventListener('hashchange', this.onHash);
+  }
+
+  private onHash = (): void => {
+    if (location.hash !== '#history') {
+      this.tab = 'live';
+      return;
+    }
+    // The dashboard and its charts load only when asked for.
+    const lot = this.route.lot;
+    Promise.all([import('./lw-history-page.ts'), import('../share/relay-history.ts')]).then(
+      ([, { RelayHistory }]) => {
+        this.history ??= new RelayHistory(location.origin, lot);
+        this.tab = location.hash === '#history' ? 'history' : 'live';
+      },
+      () => (this.tab = 'live'),
+    );
+  };
+
   override render() {
     const r = this.route;
-    return html`<lw-viewer
+    const tabs =
+      r.kind === 'relay'
+        ? html`<nav aria-label="View">
+          <a class="button" href="#live" aria-current=${this.tab === 'live' ? 'page' : 'false'}>Live</a>
+          <a class="button" href="#history" aria-current=${this.tab === 'history' ? 'page' : 'false'}>History</a>
+        </nav>`
+      : nothing;
+    if (this.tab === 'history' && this.history) {
+      return html`${tabs}<lw-history-page .source=${this.history} heading=${`lotwatch · ${r.lot} · history`} read-only></lw-history-page>`;
+    }
+    return html`${tabs}<lw-viewer
       .model=${this.source!.model}
       heading=${`lotwatch · ${r.lot}`}
       origin=${r.kind === 'tab' ? 'from another tab of this browser' : `via ${location.host}`}

@@ -98,6 +98,7 @@ export type ErrorCode =
   | 'invalid_message'
   | 'invalid_state'
   | 'invalid_lot'
+  | 'invalid_query'
   | 'unknown_lot'
   | 'no_state'
   | 'unauthorized'
@@ -213,6 +214,7 @@ export const lotPaths = (lot: string) => ({
   state: `/lots/${lot}/state`,
   publish: `/lots/${lot}/publish`,
   live: `/lots/${lot}/live`,
+  history: `/lots/${lot}/history`,
 });
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -372,7 +374,7 @@ function lotId(v: unknown, path: string): string {
 }
 
 const ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>([
-  'bad_json', 'invalid_message', 'invalid_state', 'invalid_lot', 'unknown_lot', 'no_state', 'unauthorized',
+  'bad_json', 'invalid_message', 'invalid_state', 'invalid_lot', 'invalid_query', 'unknown_lot', 'no_state', 'unauthorized',
   'lot_exists', 'too_many_lots', 'rate_limited', 'too_large', 'read_only', 'not_found', 'method_not_allowed',
   'unavailable', 'internal',
 ]);

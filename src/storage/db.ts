@@ -1,4 +1,6 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import type { StoredAggregate } from '../history/aggregate-codec.ts';
+import type { LotSnapshot, SlotEvent } from '../history/types.ts';
 import type { Point } from '../occupancy/types.ts';
 
 export interface StoredLot {
@@ -22,13 +24,17 @@ export interface LotwatchSchema extends DBSchema {
   lots: { key: string; value: StoredLot };
   slots: { key: [string, string]; value: StoredSlot; indexes: { 'by-lot': string } };
   settings: { key: string; value: unknown };
+  // History (v2). Keys lead with the lot and the time, so a lot's range is one key range, in time order.
+  events: { key: [string, number, string]; value: SlotEvent };
+  snapshots: { key: [string, number]; value: LotSnapshot };
+  aggregates: { key: [string, number]; value: StoredAggregate };
 }
 
 export type LotwatchDB = IDBPDatabase<LotwatchSchema>;
 
 export const DB_NAME = 'lotwatch';
 /** Bump with a new `if (oldVersion < N)` step below; never edit an old step (devices in the field ran it). */
-export const DB_VERSION = 1;
+export const DB_VERSION = 2;
 export const DEFAULT_LOT_ID = 'default';
 
 export async function openLotwatchDB(name = DB_NAME): Promise<LotwatchDB> {
@@ -40,6 +46,12 @@ export async function openLotwatchDB(name = DB_NAME): Promise<LotwatchDB> {
         slots.createIndex('by-lot', 'lotId');
         db.createObjectStore('settings');
         void tx.objectStore('lots').put({ id: DEFAULT_LOT_ID, name: 'My lot', createdAt: Date.now() });
+      }
+      if (oldVersion < 2) {
+        // Lot history: append-only events and snapshots, hourly aggregates once compacted. v1 stores stay as they are.
+        db.createObjectStore('events', { keyPath: ['lotId', 'at', 'slotId'] });
+        db.createObjectStore('snapshots', { keyPath: ['lotId', 'at'] });
+        db.createObjectStore('aggregates', { keyPath: ['lotId', 'start'] });
       }
     },
     blocking() {

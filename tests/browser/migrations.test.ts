@@ -8,8 +8,9 @@ import { SlotStore } from '../../src/storage/slot-store.ts';
 import { DEFAULT_SETTINGS } from '../../src/settings/settings.ts';
 import type { SchemaFixture } from './db-fixtures/schema-fixture.ts';
 import { v1 } from './db-fixtures/v1.ts';
+import { v2 } from './db-fixtures/v2.ts';
 
-const FIXTURES: readonly SchemaFixture[] = [v1];
+const FIXTURES: readonly SchemaFixture[] = [v1, v2];
 
 const names: string[] = [];
 const opened: LotwatchDB[] = [];
@@ -52,6 +53,8 @@ describe.each(FIXTURES.map((f) => [f.version, f] as const))('a database written 
       expect(await new SlotStore(db, lotId).list()).toEqual(slots);
     }
     expect(await loadSettings(db)).toEqual(fixture.settings);
+    expect(await db.count('events')).toBe(fixture.history?.events ?? 0);
+    expect(await db.count('snapshots')).toBe(fixture.history?.snapshots ?? 0);
   });
 
   it('takes new writes after the upgrade, and keeps them and the old data across another reopen', async () => {
@@ -70,7 +73,7 @@ describe.each(FIXTURES.map((f) => [f.version, f] as const))('a database written 
 it('a fresh database gets every store, the default lot, no slots and the default settings', async () => {
   const db = await open(fresh());
   expect(db.version).toBe(DB_VERSION);
-  expect([...db.objectStoreNames].sort()).toEqual(['lots', 'settings', 'slots']);
+  expect([...db.objectStoreNames].sort()).toEqual(['aggregates', 'events', 'lots', 'settings', 'slots', 'snapshots']);
   expect(await db.getAllKeys('lots')).toEqual([DEFAULT_LOT_ID]);
   expect(await new SlotStore(db, DEFAULT_LOT_ID).list()).toEqual([]);
   expect(await loadSettings(db)).toEqual(DEFAULT_SETTINGS);

@@ -40,7 +40,7 @@ describe('openLotwatchDB', () => {
   it('creates every store of the current version and the default lot', async () => {
     const db = await open(fresh());
     expect(db.version).toBe(DB_VERSION);
-    expect([...db.objectStoreNames].sort()).toEqual(['lots', 'settings', 'slots']);
+    expect([...db.objectStoreNames].sort()).toEqual(['aggregates', 'events', 'lots', 'settings', 'slots', 'snapshots']);
     expect(await db.get('lots', DEFAULT_LOT_ID)).toMatchObject({ id: DEFAULT_LOT_ID });
   });
 

@@ -278,6 +278,8 @@ describe('a viewer joining while states arrive', () => {
       ensure: (...a) => inner.ensure(...a),
       saveState: (...a) => inner.saveState(...a),
       markPublisherSeen: (...a) => inner.markPublisherSeen(...a),
+      recordHistory: (...a) => inner.recordHistory(...a),
+      history: (...a) => inner.history(...a),
       close: () => inner.close(),
     };
     const relay = await relayFor({}, { store: slow });

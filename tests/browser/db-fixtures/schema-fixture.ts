@@ -14,6 +14,8 @@ export interface SchemaFixture {
   readonly settings: Settings;
   /** Ids of the lots stored. */
   readonly lots: readonly string[];
+  /** How many history records it holds (schema 2 on); they must all be there after the upgrade. */
+  readonly history?: { readonly events: number; readonly snapshots: number };
 }
 
 /** Opens `name` at `version`, runs `upgrade` on a fresh database, then `fill` in one transaction over `stores`. */

@@ -1,0 +1,130 @@
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { planRecord, type RecorderMemory } from '../history/recorder-plan.ts';
+import type { LotSnapshot, SlotEvent } from '../history/types.ts';
+import type { LotState } from '../occupancy/types.ts';
+import type { DeviceHistory } from '../storage/device-history.ts';
+import { openLotwatchDB, type LotwatchDB } from '../storage/db.ts';
+import { HistoryStore } from '../storage/history-store.ts';
+
+const FLUSH_AFTER_MS = 2_000;
+const MAINTAIN_EVERY_MS = 3_600_000;
+const HASH = '#/history';
+
+/**
+ * The counter's history: records every slot change and a heartbeat snapshot of the lot from each processed frame
+ * (batched into one IndexedDB transaction every couple of seconds), aggregates finished hours and drops old events
+ * hourly, and opens the history view at `#/history`. That upkeep and the view (reports, charts) are loaded when
+ * needed, not with the counter.
+ */
+export class HistoryController implements ReactiveController {
+  /** Whether the history view is open (`#/history`) and its code is loaded. */
+  open = false;
+  error: string | null = null;
+  source: DeviceHistory | null = null;
+  private db: LotwatchDB | null = null;
+  private store: HistoryStore | null = null;
+  private memory: RecorderMemory | null = null;
+  private events: SlotEvent[] = [];
+  private snapshots: LotSnapshot[] = [];
+  private flushTimer: ReturnType<typeof setTimeout> | undefined;
+  private maintainTimer: ReturnType<typeof setInterval> | undefined;
+  private writing: Promise<void> = Promise.resolve();
+  /** Settles once the database is open (or failed to open). */
+  private opened: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly host: ReactiveControllerHost,
+    private readonly lotId: string,
+    /** Slot names in layout order, for the view. */
+    private readonly names: () => ReadonlyMap<string, string>,
+    /** Loads the history view's code. */
+    private readonly loadView: () => Promise<unknown>,
+  ) {
+    host.addController(this);
+  }
+
+  async hostConnected(): Promise<void> {
+    let opened!: () => void;
+    this.opened = new Promise((r) => (opened = r));
+    addEventListener('hashchange', this.onHash);
+    void this.onHash();
+    try {
+      this.db = await openLotwatchDB();
+      this.store = new HistoryStore(this.db, this.lotId);
+      this.maintainTimer = setInterval(() => void this.maintain(), MAINTAIN_EVERY_MS);
+      void this.maintain();
+    } catch (err) {
+      this.fail('History is not being recorded', err);
+    }
+    opened();
+    this.host.requestUpdate();
+  }
+
+  hostDisconnected(): void {
+    removeEventListener('hashchange', this.onHash);
+    clearInterval(this.maintainTimer);
+    const db = this.db;
+    this.db = null;
+    void this.flush().finally(() => db?.close());
+    this.store = null;
+    this.memory = null;
+  }
+
+  /** Feed every processed frame: what changed becomes events, and a snapshot is written when one is due. */
+  observe(lot: LotState, at: number): void {
+    const plan = planRecord(this.memory, this.lotId, lot, at);
+    this.memory = plan.memory;
+    this.events.push(...plan.events);
+    if (plan.snapshot) this.snapshots.push(plan.snapshot);
+    if ((plan.events.length || plan.snapshot) && this.flushTimer === undefined) {
+      this.flushTimer = setTimeout(() => void this.flush(), FLUSH_AFTER_MS);
+    }
+  }
+
+  /** Writes what is waiting, after any write already under way. */
+  flush(): Promise<void> {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    const events = this.events.splice(0);
+    const snapshots = this.snapshots.splice(0);
+    const store = this.store;
+    if (!store || (!events.length && !snapshots.length)) return this.writing;
+    this.writing = this.writing.then(() =>
+      store.append(events, snapshots).catch((err: unknown) => this.fail('History could not be saved', err)),
+    );
+    return this.writing;
+  }
+
+  /** Aggregates the hours that are over and drops raw events past retention (see history-maintenance.ts). */
+  private async maintain(): Promise<void> {
+    const store = this.store;
+    if (!store) return;
+    try {
+      const { maintainHistory } = await import('../storage/history-maintenance.ts');
+      await this.flush();
+      await maintainHistory(store, Date.now(), (await store.settings()).retentionDays);
+    } catch (err) {
+      this.fail('History could not be tidied up', err);
+    }
+  }
+
+  private fail(what: string, err: unknown): void {
+    this.error = `${what} (${err instanceof Error ? err.message : String(err)}).`;
+    this.host.requestUpdate();
+  }
+
+  private onHash = async (): Promise<void> => {
+    const wanted = location.hash === HASH;
+    if (wanted && !this.open) {
+      try {
+        const [, { DeviceHistory }] = await Promise.all([this.loadView(), import('../storage/device-history.ts'), this.opened]);
+        if (this.store && !this.source) this.source = new DeviceHistory(this.store, { names: this.names, beforeRead: () => this.flush() });
+      } catch (err) {
+        this.fail('The history view could not be loaded', err);
+        return;
+      }
+    }
+    this.open = wanted && location.hash === HASH;
+    this.host.requestUpdate();
+  };
+}

@@ -1,0 +1,103 @@
+// Hourly aggregates: each hour that is over becomes one record per lot, which is what dashboards read for anything
+// but the last hour or two, and what is left of an hour once its raw events pass the retention period (compaction).
+// What a dashboard needs survives: counted time, occupied slot-time, peaks, arrivals and departures, per-slot time,
+// and every stay (for dwell times).
+import { QUARTER_MS, sliceAtEdges } from './buckets.ts';
+import { replay } from './replay.ts';
+import type { HistoryAggregate, LotInterval, LotSnapshot, Stay, Timeline } from './types.ts';
+import { DAY_MS, HOUR_MS } from './zoned-time.ts';
+
+export const floorHour = (t: number): number => Math.floor(t / HOUR_MS) * HOUR_MS;
+
+/** Raw history before this instant can go: a whole hour at least `retentionDays` ago. */
+export function compactionCutoff(now: number, retentionDays: number): number {
+  return floorHour(now - retentionDays * DAY_MS);
+}
+
+/** Hours before this are over: nothing the counter still writes (a heartbeat within `gapAfterMs`) can change them. */
+export function closedUntil(now: number, gapAfterMs: number): number {
+  return floorHour(now - gapAfterMs);
+}
+
+export interface Aggregated {
+  /** One per hour the counter counted in (hours without any counting are left out: unknown). */
+  readonly aggregates: HistoryAggregate[];
+  /**
+   * The lot's state at `to` as a full snapshot, when counting was going on then: once the raw history before `to` is
+   * gone, what remains starts from it (stays that began before `to` keep their arrival). Null when `to` is in a gap.
+   */
+  readonly carry: LotSnapshot | null;
+}
+
+/** Aggregates the timeline of [from, to) (whole hours) by hour. */
+export function aggregateHours(lotId: string, timeline: Timeline, from: number, to: number): Aggregated {
+  const cuts = [from];
+  for (let t = floorHour(from) + HOUR_MS; t < to; t += HOUR_MS) cuts.push(t);
+  cuts.push(to);
+  const r = replay(timeline, { from, to, cuts, perSlotIntervals: true });
+  const staysByHour = new Map<number, Stay[]>();
+  for (const s of r.stays) {
+    const h = floorHour(s.end);
+    staysByHour.set(h, [...(staysByHour.get(h) ?? []), s]);
+  }
+  const aggregates: HistoryAggregate[] = [];
+  r.intervals.forEach((iv, i) => {
+    const stays = staysByHour.get(floorHour(iv.start)) ?? [];
+    if (iv.knownMs === 0 && stays.length === 0) return;
+    const slots: Record<string, [number, number]> = {};
+    for (const [id, t] of r.slotIntervals![i]!) slots[id] = [t.occupiedMs, t.knownMs];
+    aggregates.push({ ...iv, lotId, slots, stays });
+  });
+  const carry: LotSnapshot | null = r.end
+    ? { lotId, at: to, total: r.end.length, occupied: r.end.filter((s) => s.occupied).length, slots: r.end }
+    : null;
+  return { aggregates, carry };
+}
+
+/** Index of the first sorted value greater than `t`. */
+function firstAfter(sorted: readonly number[], t: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * What stored aggregates say about [from, to): quarter-hour pieces cut at `edges` (each hour's figures spread
+ * evenly), per-slot time (the share of each hour inside the range), and the stays that ended in the range.
+ */
+export function fromAggregates(
+  aggregates: readonly HistoryAggregate[],
+  from: number,
+  to: number,
+  edges: readonly number[],
+): { pieces: LotInterval[]; slots: Map<string, { occupiedMs: number; knownMs: number }>; stays: Stay[] } {
+  const pieces: LotInterval[] = [];
+  const slots = new Map<string, { occupiedMs: number; knownMs: number }>();
+  const stays: Stay[] = [];
+  for (const a of aggregates) {
+    const s = Math.max(from, a.start);
+    const e = Math.min(to, a.end);
+    for (const st of a.stays) if (st.end >= from && st.end < to) stays.push(st);
+    if (e <= s) continue;
+    const cutsInside: number[] = [];
+    for (let q = a.start + QUARTER_MS; q < a.end; q += QUARTER_MS) if (q > s && q < e) cutsInside.push(q);
+    for (let i = firstAfter(edges, s); i < edges.length && edges[i]! < e; i++) cutsInside.push(edges[i]!);
+    cutsInside.sort((x, y) => x - y);
+    const { lotId: _lot, slots: perSlot, stays: _stays, ...lotLevel } = a;
+    for (const p of sliceAtEdges([lotLevel], [s, ...cutsInside, e])) if (p.start >= s && p.end <= e && p.end > p.start) pieces.push(p);
+    const f = (e - s) / (a.end - a.start);
+    for (const [id, [occ, known]] of Object.entries(perSlot)) {
+      const x = slots.get(id) ?? { occupiedMs: 0, knownMs: 0 };
+      x.occupiedMs += occ * f;
+      x.knownMs += known * f;
+      slots.set(id, x);
+    }
+  }
+  pieces.sort((x, y) => x.start - y.start);
+  return { pieces, slots, stays };
+}
