@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { historyViewFiles } from '../lib/bundle-parts.ts';
 import { PROJECT_ROOT } from '../lib/node-tf.ts';
 
 const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
@@ -14,7 +15,7 @@ export async function benchSize(args: string[]): Promise<unknown> {
   const gz = (f: string) => gzipSync(readFileSync(f), { level: 9 }).length;
   const isWorker = (f: string) => /detection\.worker.*\.js$/.test(f);
   const isServiceWorker = (f: string) => f === join(dist, 'sw.js');
-  const history = historyOnly(files, dist);
+  const history = historyViewFiles(files, dist);
   const shell = files.filter((f) => /\.(js|css|html)$/.test(f) && !isWorker(f) && !isServiceWorker(f) && !history.has(f) && !f.includes(`${join('dist', 'models')}`));
   const worker = files.filter(isWorker);
   const wasm = files.filter((f) => f.endsWith('.wasm'));
@@ -36,35 +37,6 @@ export async function benchSize(args: string[]): Promise<unknown> {
   console.log(`WASM binaries, all 3 (gzip)     ${kb(out.wasmGzipBytes)}  (a device downloads one)`);
   console.log(`model weights                   ${kb(out.modelBytes)}`);
   return { ...out, ...firstVisit(dist) };
-}
-
-/**
- * Chunks only the history view and its upkeep load (imported dynamically when opened): what the history entry chunks
- * reach by static imports, less what every other entry (the page's script, the other dynamic imports) reaches.
- */
-function historyOnly(files: string[], dist: string): Set<string> {
-  const js = files.filter((f) => f.endsWith('.js'));
-  const text = new Map(js.map((f) => [f, readFileSync(f, 'utf8')]));
-  const refs = (f: string, re: RegExp) => [...(text.get(f) ?? '').matchAll(re)].map((m) => join(f, '..', m[1]!));
-  const staticDeps = (f: string) => refs(f, /(?:from|import)\s*["'`]\.\/([\w.-]+\.js)["'`]/g);
-  const reach = (roots: string[]) => {
-    const seen = new Set<string>();
-    const todo = [...roots];
-    while (todo.length) {
-      const f = todo.pop()!;
-      if (seen.has(f)) continue;
-      seen.add(f);
-      todo.push(...staticDeps(f));
-    }
-    return seen;
-  };
-  const html = readFileSync(join(dist, 'index.html'), 'utf8');
-  const page = [...html.matchAll(/src="\/(assets\/[\w.-]+\.js)"/g)].map((m) => join(dist, m[1]!));
-  const dynamic = [...new Set(js.flatMap((f) => refs(f, /import\(\s*["'`]\.\/([\w.-]+\.js)["'`]\s*\)/g)))];
-  const isHistory = (f: string) => /[\\/](lw-history-page|device-history|relay-history|history-maintenance)-[\w-]+\.js$/.test(f);
-  const fromHistory = reach(dynamic.filter(isHistory));
-  const fromRest = reach([...page, ...dynamic.filter((f) => !isHistory(f))]);
-  return new Set([...fromHistory].filter((f) => !fromRest.has(f)));
 }
 
 function listFiles(dir: string): string[] {
