@@ -23,3 +23,9 @@ export function flag(args: readonly string[], name: string): string | undefined 
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1] : undefined;
 }
+
+/** The number given as `--flag N`, or `dflt`. */
+export function numFlag(args: readonly string[], name: string, dflt: number): number {
+  const v = flag(args, name);
+  return v === undefined ? dflt : Number(v);
+}

@@ -3,16 +3,12 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { createServer } from 'vite';
 import { fixture, fixturesAvailable } from '../../tests/support/fixtures.ts';
 import type { BenchConfig } from '../../tests/bench/detector-bench.ts';
-import { launchChromium } from '../lib/browser.ts';
+import { runBenchPage } from '../lib/browser.ts';
 import { PROJECT_ROOT } from '../lib/node-tf.ts';
+import { numFlag } from './child.ts';
 
-const num = (args: string[], flag: string, dflt: number) => {
-  const i = args.indexOf(flag);
-  return i >= 0 ? Number(args[i + 1]) : dflt;
-};
 const ms = (v: number) => `${v.toFixed(1)} ms`;
 
 export async function benchDetector(args: string[]): Promise<unknown> {
@@ -27,31 +23,17 @@ export async function benchDetector(args: string[]): Promise<unknown> {
   const cfg: BenchConfig = {
     frameUrls,
     backends: [
-      { name: 'wasm', frames: num(args, '--frames', 100) },
-      { name: 'webgl', frames: num(args, '--webgl-frames', 20) },
-      { name: 'cpu', frames: num(args, '--cpu-frames', 3) },
+      { name: 'wasm', frames: numFlag(args, '--frames', 100) },
+      { name: 'webgl', frames: numFlag(args, '--webgl-frames', 20) },
+      { name: 'cpu', frames: numFlag(args, '--cpu-frames', 3) },
     ],
-    tensorFrames: num(args, '--tensor-frames', 500),
-    mainThreadFrames: num(args, '--main-thread-frames', 20),
+    tensorFrames: numFlag(args, '--tensor-frames', 500),
+    mainThreadFrames: numFlag(args, '--main-thread-frames', 20),
   };
 
-  const server = await createServer({ root: PROJECT_ROOT, logLevel: 'error', server: { port: 0, host: '127.0.0.1' } });
-  await server.listen();
-  const address = server.httpServer?.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  const browser = await launchChromium();
-  try {
-    const page = await browser.newPage();
-    page.on('pageerror', (e) => console.error('page error:', e.message));
-    await page.goto(`http://127.0.0.1:${port}/tests/bench/detector.html`);
-    await page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready', undefined, { timeout: 120_000 });
-    const result = (await page.evaluate((c) => (window as unknown as { runBench(c: BenchConfig): Promise<unknown> }).runBench(c), cfg)) as DetectorBench;
-    print(result);
-    return result;
-  } finally {
-    await browser.close();
-    await server.close();
-  }
+  const result = await runBenchPage<BenchConfig, DetectorBench>('/tests/bench/detector.html', cfg);
+  print(result);
+  return result;
 }
 
 interface Stats {

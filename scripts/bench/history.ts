@@ -3,33 +3,28 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer } from 'vite';
 import { DEFAULT_CONFIG } from '../../relay/src/config.ts';
 import { silentLogger } from '../../relay/src/log.ts';
 import { startRelay } from '../../relay/src/relay.ts';
 import { SqliteLotStore } from '../../relay/src/sqlite-lot-store.ts';
 import type { HistoryBenchConfig } from '../../tests/bench/history-bench.ts';
 import { lotFrames, toPublished } from '../../tests/support/simulated-lot.ts';
-import { launchChromium } from '../lib/browser.ts';
-import { PROJECT_ROOT } from '../lib/node-tf.ts';
+import { runBenchPage } from '../lib/browser.ts';
+import { numFlag } from './child.ts';
 
-const num = (args: string[], flag: string, dflt: number) => {
-  const i = args.indexOf(flag);
-  return i >= 0 ? Number(args[i + 1]) : dflt;
-};
 const ms = (v: number) => `${v.toFixed(1)} ms`;
 const per = (v: number) => `${Math.round(v).toLocaleString('en-US')}/s`;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1] ?? NaN;
 
 export async function benchHistory(args: string[]): Promise<unknown> {
   const cfg: HistoryBenchConfig = {
-    slots: num(args, '--slots', 100),
-    days: num(args, '--days', 30),
-    writeEvents: num(args, '--write-events', 20_000),
-    batch: num(args, '--batch', 200),
-    singleWrites: num(args, '--single-writes', 500),
-    queryRuns: num(args, '--runs', 5),
-    retentionDays: num(args, '--retention', 7),
+    slots: numFlag(args, '--slots', 100),
+    days: numFlag(args, '--days', 30),
+    writeEvents: numFlag(args, '--write-events', 20_000),
+    batch: numFlag(args, '--batch', 200),
+    singleWrites: numFlag(args, '--single-writes', 500),
+    queryRuns: numFlag(args, '--runs', 5),
+    retentionDays: numFlag(args, '--retention', 7),
   };
   const device = await benchDevice(cfg);
   const relay = args.includes("--device-only") ? null : await benchRelay(cfg);
@@ -37,40 +32,26 @@ export async function benchHistory(args: string[]): Promise<unknown> {
 }
 
 async function benchDevice(cfg: HistoryBenchConfig) {
-  const server = await createServer({ root: PROJECT_ROOT, logLevel: 'error', server: { port: 0, host: '127.0.0.1' } });
-  await server.listen();
-  const address = server.httpServer?.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  const browser = await launchChromium();
-  try {
-    const page = await browser.newPage();
-    page.on('pageerror', (e) => console.error('page error:', e.message));
-    await page.goto(`http://127.0.0.1:${port}/tests/bench/history.html`);
-    await page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready', undefined, { timeout: 120_000 });
-    const r = (await page.evaluate((c) => (window as unknown as { runBench(c: HistoryBenchConfig): Promise<unknown> }).runBench(c), cfg)) as DeviceBench;
-    const q = r.query;
-    console.log(`${r.userAgent.match(/Chrome\/[\d.]+/)?.[0] ?? 'Chromium'}, IndexedDB`);
-    console.log(`events written: ${per(r.writes.batched)} in batches of ${cfg.batch} (the recorder's way); ${per(r.writes.single)} one transaction each`);
-    console.log(
-      `${cfg.days} days of a ${cfg.slots}-slot lot: ${q.counts.events.toLocaleString('en-US')} events + ${q.counts.snapshots.toLocaleString('en-US')} snapshots ` +
-        `(written in ${ms(q.recordMs)}), site storage ${q.usageRaw === null ? '?' : `${(q.usageRaw / 1048576).toFixed(1)} MB`}`,
-    );
-    console.log(
-      `dashboard query, 30 days hourly (${q.aggregated.points} points), finished hours aggregated (as a counting device has it): ` +
-        `median ${ms(q.aggregated.medianMs)} (min ${ms(q.aggregated.minMs)}, ${cfg.queryRuns} runs)`,
-    );
-    console.log(`  the same from raw events only (before any hour is aggregated): median ${ms(q.raw.medianMs)} (min ${ms(q.raw.minMs)})`);
-    console.log(`  aggregating the ${q.aggregation.hours} hours (a month's catch-up): ${ms(q.aggregation.ms)}`);
-    console.log(
-      `  after dropping raw events older than ${cfg.retentionDays} days (${ms(q.compaction.ms)}): ${q.compaction.left.events.toLocaleString('en-US')} events, ` +
-        `${q.compaction.left.snapshots.toLocaleString('en-US')} snapshots, ${q.compaction.left.aggregates} hours left, site storage ` +
-        `${q.compaction.usage === null ? '?' : `${(q.compaction.usage / 1048576).toFixed(1)} MB`}; query median ${ms(q.compacted.medianMs)}`,
-    );
-    return r;
-  } finally {
-    await browser.close();
-    await server.close();
-  }
+  const r = await runBenchPage<HistoryBenchConfig, DeviceBench>('/tests/bench/history.html', cfg);
+  const q = r.query;
+  console.log(`${r.userAgent.match(/Chrome\/[\d.]+/)?.[0] ?? 'Chromium'}, IndexedDB`);
+  console.log(`events written: ${per(r.writes.batched)} in batches of ${cfg.batch} (the recorder's way); ${per(r.writes.single)} one transaction each`);
+  console.log(
+    `${cfg.days} days of a ${cfg.slots}-slot lot: ${q.counts.events.toLocaleString('en-US')} events + ${q.counts.snapshots.toLocaleString('en-US')} snapshots ` +
+      `(written in ${ms(q.recordMs)}), site storage ${q.usageRaw === null ? '?' : `${(q.usageRaw / 1048576).toFixed(1)} MB`}`,
+  );
+  console.log(
+    `dashboard query, 30 days hourly (${q.aggregated.points} points), finished hours aggregated (as a counting device has it): ` +
+      `median ${ms(q.aggregated.medianMs)} (min ${ms(q.aggregated.minMs)}, ${cfg.queryRuns} runs)`,
+  );
+  console.log(`  the same from raw events only (before any hour is aggregated): median ${ms(q.raw.medianMs)} (min ${ms(q.raw.minMs)})`);
+  console.log(`  aggregating the ${q.aggregation.hours} hours (a month's catch-up): ${ms(q.aggregation.ms)}`);
+  console.log(
+    `  after dropping raw events older than ${cfg.retentionDays} days (${ms(q.compaction.ms)}): ${q.compaction.left.events.toLocaleString('en-US')} events, ` +
+      `${q.compaction.left.snapshots.toLocaleString('en-US')} snapshots, ${q.compaction.left.aggregates} hours left, site storage ` +
+      `${q.compaction.usage === null ? '?' : `${(q.compaction.usage / 1048576).toFixed(1)} MB`}; query median ${ms(q.compacted.medianMs)}`,
+  );
+  return r;
 }
 
 interface Timed {

@@ -9,33 +9,16 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CAMERA_FLAGS, CHROMIUM_PATH, QUIET_FLAGS } from '../../playwright.config.ts';
 import globalSetup from '../../tests/e2e/support/global-setup.ts';
-import { counts, drawRect, startCamera, waitForModel, type NormPoint } from '../../tests/e2e/support/app.ts';
+import { CAR, counts, drawRect, SEDAN, SKY, startCamera, waitForModel } from '../../tests/e2e/support/app.ts';
 import { setPageHidden, waitForOfflineReady } from '../../tests/e2e/support/pwa.ts';
 import { startStaticServer, type StaticServer } from '../../tests/e2e/support/static-server.ts';
 import { fixturesAvailable } from '../../tests/support/fixtures.ts';
 import { PROJECT_ROOT } from '../lib/node-tf.ts';
 import { descendantCpuSeconds } from '../lib/process-cpu.ts';
+import { numFlag } from './child.ts';
 
-const num = (args: string[], flag: string, dflt: number) => {
-  const i = args.indexOf(flag);
-  return i >= 0 ? Number(args[i + 1]) : dflt;
-};
-
-/** Two cars that stay and the sky (see tests/e2e/counting.spec.ts): a lot whose counts are known. */
-const SLOTS: [NormPoint, NormPoint][] = [
-  [
-    [455 / 640, 290 / 360],
-    [545 / 640, 345 / 360],
-  ],
-  [
-    [133 / 640, 280 / 360],
-    [217 / 640, 335 / 360],
-  ],
-  [
-    [20 / 640, 5 / 360],
-    [120 / 640, 50 / 360],
-  ],
-];
+/** Two cars that stay in the fixture video, and the sky: a lot whose counts are known. */
+const SLOTS = [SEDAN, CAR, SKY];
 
 interface Rig {
   server: StaticServer;
@@ -78,7 +61,7 @@ const CADENCES: readonly [string, number | 'paused'][] = [
 export async function benchCadence(args: string[]): Promise<unknown> {
   const r = await rig(args);
   if (!r) return { skipped: 'fixtures not found' };
-  const seconds = num(args, '--cadence-seconds', 30);
+  const seconds = numFlag(args, '--cadence-seconds', 30);
   try {
     const context = await r.browser.newContext({ viewport: { width: 1280, height: 800 } });
     const page = await firstVisit(context, r.server.url);
@@ -135,7 +118,7 @@ async function countFrames<T extends object>(page: Page, measure: () => Promise<
 export async function benchOfflineStart(args: string[]): Promise<unknown> {
   const r = await rig(args);
   if (!r) return { skipped: 'fixtures not found' };
-  const runs = num(args, '--offline-runs', 5);
+  const runs = numFlag(args, '--offline-runs', 5);
   try {
     // The installed app keeps its camera permission: it starts counting by itself when opened.
     const context = await r.browser.newContext({ viewport: { width: 1280, height: 800 }, permissions: ['camera'] });

@@ -458,11 +458,12 @@ export class LwApp extends LitElement {
           <h1>lotwatch</h1>
           <lw-offline-status .state=${this.pwa.bridge.offline} .progress=${this.pwa.bridge.progress} .online=${this.pwa.online}></lw-offline-status>
         </div>
-        <a class="button" href="#/history">History</a>
         <lw-source-picker
           .active=${source?.kind ?? ''}
           @source-requested=${(e: CustomEvent<{ kind: SourceKind; file?: File }>) => this.openSource(e.detail.kind, e.detail.file)}
         ></lw-source-picker>
+        <!-- After the sources: the first Tab reaches "Use camera", the app's first step. -->
+        <a class="button" href="#/history">History</a>
       </header>
       <main>
         <section aria-label="Lot view">

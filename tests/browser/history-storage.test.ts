@@ -1,35 +1,21 @@
 // History storage in real Chromium with the browser's own IndexedDB: the v1 → v2 upgrade keeps everything, raw
 // history is written and read by lot and time, and compaction shrinks it without changing what the dashboard shows.
 import { openDB } from 'idb';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseStep } from '../../src/history/buckets.ts';
 import { planRecord, type RecorderMemory } from '../../src/history/recorder-plan.ts';
 import type { LotSnapshot, SlotEvent } from '../../src/history/types.ts';
 import { DeviceHistory } from '../../src/storage/device-history.ts';
-import { DB_VERSION, DEFAULT_LOT_ID, openLotwatchDB, type LotwatchDB } from '../../src/storage/db.ts';
+import { DB_VERSION, DEFAULT_LOT_ID } from '../../src/storage/db.ts';
 import { aggregateHistory, compactHistory, maintainHistory } from '../../src/storage/history-maintenance.ts';
 import { HistoryStore } from '../../src/storage/history-store.ts';
 import { loadRelayConfig } from '../../src/storage/relay-config-store.ts';
 import { loadSettings } from '../../src/storage/settings-store.ts';
 import { SlotStore } from '../../src/storage/slot-store.ts';
 import { simulateLot, toLotState } from '../support/simulated-lot.ts';
+import { tempDatabases } from './support/temp-db.ts';
 
-const names: string[] = [];
-const opened: LotwatchDB[] = [];
-const fresh = () => {
-  const name = `lotwatch-history-test-${crypto.randomUUID()}`;
-  names.push(name);
-  return name;
-};
-async function open(name: string): Promise<LotwatchDB> {
-  const db = await openLotwatchDB(name);
-  opened.push(db);
-  return db;
-}
-afterEach(async () => {
-  for (const db of opened.splice(0)) db.close();
-  await Promise.all(names.splice(0).map((n) => new Promise((r) => { const req = indexedDB.deleteDatabase(n); req.onsuccess = req.onerror = r; })));
-});
+const { fresh, open } = tempDatabases('lotwatch-history-test');
 
 const at = (s: string) => Date.parse(s);
 

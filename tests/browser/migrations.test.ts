@@ -1,42 +1,19 @@
 // Every schema version the app ever shipped, opened by the current code in real Chromium IndexedDB: slots, lots and
 // settings survive the upgrade. When DB_VERSION goes up, add a fixture of the new version (db-fixtures/vN.ts) next to
 // the old ones: the first test fails until every version from 1 to DB_VERSION has one.
-import { afterEach, describe, expect, it } from 'vitest';
-import { DB_NAME, DB_VERSION, DEFAULT_LOT_ID, openLotwatchDB, type LotwatchDB } from '../../src/storage/db.ts';
+import { describe, expect, it } from 'vitest';
+import { DB_NAME, DB_VERSION, DEFAULT_LOT_ID } from '../../src/storage/db.ts';
 import { loadSettings } from '../../src/storage/settings-store.ts';
 import { SlotStore } from '../../src/storage/slot-store.ts';
 import { DEFAULT_SETTINGS } from '../../src/settings/settings.ts';
 import type { SchemaFixture } from './db-fixtures/schema-fixture.ts';
 import { v1 } from './db-fixtures/v1.ts';
 import { v2 } from './db-fixtures/v2.ts';
+import { tempDatabases } from './support/temp-db.ts';
 
 const FIXTURES: readonly SchemaFixture[] = [v1, v2];
 
-const names: string[] = [];
-const opened: LotwatchDB[] = [];
-const fresh = () => {
-  const name = `${DB_NAME}-migration-${crypto.randomUUID()}`;
-  names.push(name);
-  return name;
-};
-async function open(name: string): Promise<LotwatchDB> {
-  const db = await openLotwatchDB(name);
-  opened.push(db);
-  return db;
-}
-
-afterEach(async () => {
-  for (const db of opened.splice(0)) db.close();
-  await Promise.all(
-    names.splice(0).map(
-      (n) =>
-        new Promise((r) => {
-          const req = indexedDB.deleteDatabase(n);
-          req.onsuccess = req.onerror = r;
-        }),
-    ),
-  );
-});
+const { fresh, open } = tempDatabases(`${DB_NAME}-migration`);
 
 it('has a fixture for every schema version from 1 to the current one', () => {
   expect(FIXTURES.map((f) => f.version)).toEqual(Array.from({ length: DB_VERSION }, (_, i) => i + 1));

@@ -1,29 +1,14 @@
 // Storage in real Chromium with the browser's own IndexedDB (vitest browser mode, Playwright provider).
 import { openDB } from 'idb';
-import { afterEach, describe, expect, it } from 'vitest';
-import { DB_VERSION, DEFAULT_LOT_ID, openLotwatchDB, type LotwatchDB } from '../../src/storage/db.ts';
+import { describe, expect, it } from 'vitest';
+import { DB_VERSION, DEFAULT_LOT_ID, openLotwatchDB } from '../../src/storage/db.ts';
 import { loadSettings, saveSettings } from '../../src/storage/settings-store.ts';
 import { SlotStore } from '../../src/storage/slot-store.ts';
 import { DEFAULT_SETTINGS } from '../../src/settings/settings.ts';
 import type { Slot } from '../../src/occupancy/types.ts';
+import { tempDatabases } from './support/temp-db.ts';
 
-const names: string[] = [];
-const fresh = () => {
-  const name = `lotwatch-test-${crypto.randomUUID()}`;
-  names.push(name);
-  return name;
-};
-const opened: LotwatchDB[] = [];
-async function open(name: string): Promise<LotwatchDB> {
-  const db = await openLotwatchDB(name);
-  opened.push(db);
-  return db;
-}
-
-afterEach(async () => {
-  for (const db of opened.splice(0)) db.close();
-  await Promise.all(names.splice(0).map((n) => new Promise((r) => { const req = indexedDB.deleteDatabase(n); req.onsuccess = req.onerror = r; })));
-});
+const { fresh, open } = tempDatabases('lotwatch-test');
 
 const slot = (id: string, x = 0.1): Slot => ({
   id,

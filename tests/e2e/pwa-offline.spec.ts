@@ -2,7 +2,7 @@
 // the browser context goes offline too. Real service worker, real Cache Storage, real weights, fake camera.
 import { expect, test } from '@playwright/test';
 import { fixturesAvailable } from '../support/fixtures.ts';
-import { counts, drawRect, overlay, startCamera, waitForModel, type NormPoint } from './support/app.ts';
+import { CAR, counts, drawRect, overlay, SEDAN, SKY, startCamera, waitForModel } from './support/app.ts';
 import { builtAppFiles, cachedPaths, precacheProgress, recordServiceWorkerMessages, waitForOfflineReady } from './support/pwa.ts';
 import { startStaticServer, type StaticServer } from './support/static-server.ts';
 
@@ -10,21 +10,8 @@ import { startStaticServer, type StaticServer } from './support/static-server.ts
 test.use({ serviceWorkers: 'allow' });
 test.skip(!fixturesAvailable(), 'fixtures (../shared/fixtures) not found: the fake camera needs the lot video');
 
-// Two cars that stay in the fixture video, and the sky (see counting.spec.ts).
-const SLOTS: [NormPoint, NormPoint][] = [
-  [
-    [455 / 640, 290 / 360],
-    [545 / 640, 345 / 360],
-  ],
-  [
-    [133 / 640, 280 / 360],
-    [217 / 640, 335 / 360],
-  ],
-  [
-    [20 / 640, 5 / 360],
-    [120 / 640, 50 / 360],
-  ],
-];
+/** Two cars that stay in the fixture video, and the sky: a lot whose counts are known. */
+const SLOTS = [SEDAN, CAR, SKY];
 
 let server: StaticServer;
 test.beforeEach(async () => {

@@ -1,5 +1,5 @@
-// Schema version 2 (lotwatch 0.2.0): v1's stores plus the lot history: events (key [lotId, at, slotId]), snapshots
-// (key [lotId, at]) and aggregates (key [lotId, start]). Settings in 0.2.0's shape: sensitivity, cadence.
+// Schema version 2 (the lot history): v1's stores plus the lot history: events (key [lotId, at, slotId]), snapshots
+// (key [lotId, at]) and aggregates (key [lotId, start]). Settings in that release's shape: sensitivity, cadence.
 // Frozen like v1.ts: when the schema changes, add v3.ts instead of editing this.
 import { createRaw, type SchemaFixture } from './schema-fixture.ts';
 
