@@ -1,8 +1,8 @@
 // `npm run bench -- setup`: marks the 100 labelled slots of one PUCPR frame through the real, built app in real
 // Chromium, on a 360x740 touch screen, with the row and grid tools, the way a person would: for each row, four
 // corner taps near its outer corners, the count, and the dividers that are visibly off dragged onto the painted lines.
-// Prints the pointer actions used, the IoU of the app's polygons against the labels, and (when `npm run eval` exists
-// in the tree) the balanced accuracy of eval with the app's layout and with the labelled polygons.
+// Prints the pointer actions used, the IoU of the app's polygons against the labels, and the balanced accuracy of
+// `npm run eval` on every PUCPR frame with the app's layout and with the labelled polygons.
 //
 // The person (seeded, `--seed N`, default 1):
 // - a corner: the finger lands up to LAND_PX from the corner, slides onto it watching the loupe, and lifts within
@@ -309,29 +309,38 @@ function buildIfStale(): void {
   }
 }
 
-/** `npm run eval` with the app's layout and with the labelled polygons, if the command exists in this tree. */
+/**
+ * `npm run eval` with the app's layout and with the labelled polygons. The shipped weights were trained on every PUCPR
+ * frame (eval would score none), so both runs use weights trained without PUCPR: PUCPR as a lot they never saw.
+ */
 function runEval(layoutFile: string): { withLayout: number | null; labelled: number | null; note: string } {
-  const pkg = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
-  if (!pkg.scripts?.['eval']) {
-    return { withLayout: null, labelled: null, note: 'n/a: there is no `npm run eval` in this tree (it is built on another branch)' };
-  }
   const lot = fixture('lots', 'pucpr');
+  const weights = join(PROJECT_ROOT, '.cache', 'weights-without-pucpr.json');
+  const npm = (args: string[]) => execFileSync('npm', ['run', '--silent', ...args], { cwd: PROJECT_ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  try {
+    if (!existsSync(weights)) npm(['train', '--', '--lot', fixture('lots', 'acpds'), '--lot', fixture('lots', 'carpark'), '--out', weights]);
+  } catch (err) {
+    return { withLayout: null, labelled: null, note: `n/a: training weights without PUCPR failed: ${firstLine(err)}` };
+  }
   const run = (extra: string[]): number | null => {
     try {
-      const out = execFileSync('npm', ['run', '--silent', 'eval', '--', '--lot', lot, ...extra, '--json'], {
-        cwd: PROJECT_ROOT,
-        encoding: 'utf8',
-        maxBuffer: 64 * 1024 * 1024,
-      });
-      const last = out.trim().split('\n').at(-1) ?? '';
-      return findBalanced(JSON.parse(last));
+      const report = JSON.parse(npm(['eval', '--', '--lot', lot, '--weights', weights, ...extra, '--json']).trim().split('\n').at(-1) ?? '') as {
+        frames?: number;
+      };
+      return report.frames ? findBalanced(report) : null;
     } catch (err) {
-      console.error(`npm run eval ${extra.join(' ')} failed: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+      console.error(`npm run eval ${extra.join(' ')} failed: ${firstLine(err)}`);
       return null;
     }
   };
-  return { withLayout: run(['--layout', layoutFile]), labelled: run([]), note: `npm run eval -- --lot ${lot} [--layout ${layoutFile}] --json` };
+  return {
+    withLayout: run(['--layout', layoutFile]),
+    labelled: run([]),
+    note: `npm run eval -- --lot ${lot} --weights ${weights} [--layout ${layoutFile}] --json; weights from npm run train without PUCPR`,
+  };
 }
+
+const firstLine = (err: unknown) => (err instanceof Error ? err.message.split('\n')[0] : String(err));
 
 /** The balanced accuracy in eval's JSON: the first number under a key that says so, breadth first. */
 function findBalanced(v: unknown): number | null {
