@@ -106,6 +106,7 @@ export class LotService {
     const metadata = toLotMetadata(state);
     const saved = await this.#store.saveState(lot, { metadata, layout: state.layout, receivedAt });
     if (!saved) return { ok: false, code: 'unknown_lot', message: `no lot "${lot}" on this relay` };
+    // Never throws: the live path below goes on whatever happens to the history write.
     await this.#recordHistory(lot, metadata, now);
     await this.#broadcaster.publish({
       kind: 'state',
@@ -173,7 +174,14 @@ export class LotService {
     const newSpan = last === undefined || now - last > this.#offlineAfterMs || now < last;
     this.#lastStateAt.set(lot, now);
     const deviceAt = Date.parse(metadata.last_updated);
-    await this.#store.recordHistory(lot, { metadata, receivedAt: now, deviceAt: Number.isNaN(deviceAt) ? now : deviceAt, newSpan });
+    try {
+      await this.#store.recordHistory(lot, { metadata, receivedAt: now, deviceAt: Number.isNaN(deviceAt) ? now : deviceAt, newSpan });
+    } catch (e) {
+      // History is a by-product: a failed write must not cost viewers the live state nor the publisher its answer.
+      // The next state starts a new span, so history shows a gap rather than a span that may lack its start.
+      this.#lastStateAt.delete(lot);
+      this.#log.warn(`lot "${lot}": history not recorded: ${e instanceof Error ? e.message : String(e)}`);
+    }
   }
 
   #ensurePresence(rec: LotRecord): PresenceState {

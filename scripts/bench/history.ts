@@ -27,7 +27,7 @@ export async function benchHistory(args: string[]): Promise<unknown> {
     retentionDays: numFlag(args, '--retention', 7),
   };
   const device = await benchDevice(cfg);
-  const relay = args.includes("--device-only") ? null : await benchRelay(cfg);
+  const relay = args.includes('--device-only') ? null : await benchRelay(cfg);
   return { config: cfg, device, relay };
 }
 

@@ -82,6 +82,8 @@ export class LwHistoryChart extends LitElement {
     super.connectedCallback();
     this.resize = new ResizeObserver(() => this.plot?.setSize(this.size()));
     this.resize.observe(this);
+    // Moved in the page: the plot went with the disconnect, and no update is coming to draw it again.
+    if (this.hasUpdated && !this.plot) this.draw();
   }
 
   override disconnectedCallback(): void {

@@ -1,7 +1,7 @@
-import { LitElement, css, html, nothing } from 'lit';
+import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import type { ExportFormat, ExportTable } from '../history/exports.ts';
 import { formatBytes, formatDuration, formatShare } from '../history/format.ts';
-import type { RangePreset } from '../history/query.ts';
+import type { HistoryStatus, RangeChoice, RangePreset } from '../history/query.ts';
 import type { HistoryReport } from '../history/report.ts';
 import type { StorageInfo } from '../history/source.ts';
 import { WEEKDAY_NAMES, formatLocal } from '../history/zoned-time.ts';
@@ -9,17 +9,38 @@ import './lw-history-chart.ts';
 import type { ChartSeries } from './lw-history-chart.ts';
 import { controlStyles } from './shared-styles.ts';
 
-/** The range the user picked: a preset, or local dates (the last one included). */
-export type RangeChoice = { readonly preset: RangePreset } | { readonly preset: 'custom'; readonly from: string; readonly to: string };
-
-export type HistoryStatus = 'loading' | 'ready' | 'error';
-
 const PRESETS: readonly [RangePreset, string][] = [
   ['today', 'Today'],
   ['7d', '7 days'],
   ['30d', '30 days'],
 ];
 const HOURS = Array.from({ length: 24 }, (_, h) => String(h));
+// Made once: a chart given new arrays redraws its plot from scratch.
+const HOUR_X = HOURS.map((_, i) => i);
+const WEEKDAY_X = WEEKDAY_NAMES.map((_, i) => i);
+const WEEKDAY_LABELS = [...WEEKDAY_NAMES];
+
+/** What a report's charts draw. */
+interface ReportCharts {
+  readonly x: number[];
+  readonly overTime: ChartSeries[];
+  readonly byHour: ChartSeries[];
+  readonly byWeekday: ChartSeries[];
+}
+
+const pct = (v: number | null) => (v === null ? null : Math.round(v * 1000) / 10);
+
+function chartsOf(r: HistoryReport): ReportCharts {
+  return {
+    x: r.series.map((p) => Date.parse(p.start) / 1000),
+    overTime: [
+      { label: 'occupied', values: r.series.map((p) => p.occupied), color: '#f87171', fill: 'rgba(248,113,113,0.15)' },
+      { label: 'free', values: r.series.map((p) => p.available), color: '#4ade80' },
+    ],
+    byHour: [{ label: 'occupancy %', values: r.by_hour.map((c) => pct(c.occupancy)), color: '#f87171', fill: '#b91c1c' }],
+    byWeekday: [{ label: 'occupancy %', values: r.by_weekday.map((c) => pct(c.occupancy)), color: '#f87171', fill: '#b91c1c' }],
+  };
+}
 
 /**
  * The history dashboard: occupancy over time, by hour of day and day of week, per slot (utilisation, dwell), the
@@ -55,6 +76,8 @@ export class LwHistoryDashboard extends LitElement {
   declare eventsExport: boolean;
   declare note: string;
   declare showTable: boolean;
+  /** The report's chart data, made when the report changes, so other renders (notes, toggles) leave the charts be. */
+  private charts: ReportCharts | null = null;
 
   constructor() {
     super();
@@ -192,6 +215,10 @@ export class LwHistoryDashboard extends LitElement {
     `,
   ];
 
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('report')) this.charts = this.report ? chartsOf(this.report) : null;
+  }
+
   override render() {
     const r = this.report;
     return html`${this.renderRange()}
@@ -227,12 +254,7 @@ export class LwHistoryDashboard extends LitElement {
   }
 
   private renderReport(r: HistoryReport) {
-    const x = r.series.map((p) => Date.parse(p.start) / 1000);
-    const overTime: ChartSeries[] = [
-      { label: 'occupied', values: r.series.map((p) => p.occupied), color: '#f87171', fill: 'rgba(248,113,113,0.15)' },
-      { label: 'free', values: r.series.map((p) => p.available), color: '#4ade80' },
-    ];
-    const pct = (v: number | null) => (v === null ? null : Math.round(v * 1000) / 10);
+    const c = this.charts ?? chartsOf(r);
     return html`<section aria-labelledby="h-summary">
         <h2 id="h-summary">Summary</h2>
         <div class="tiles">
@@ -254,8 +276,8 @@ export class LwHistoryDashboard extends LitElement {
           kind="time"
           heading="Mean slots occupied and free over time"
           time-zone=${this.timeZone}
-          .x=${x}
-          .series=${overTime}
+          .x=${c.x}
+          .series=${c.overTime}
         ></lw-history-chart>
         <p class="hint">Slots occupied and free, on average in each step. Breaks in the lines are times the counter was not counting: unknown, not free.</p>
         <details @toggle=${(e: Event) => (this.showTable = (e.currentTarget as HTMLDetailsElement).open)}>
@@ -270,10 +292,10 @@ export class LwHistoryDashboard extends LitElement {
             id="chart-hour"
             kind="bars"
             heading="Mean occupancy by hour of day, in percent"
-            .x=${HOURS.map((_, i) => i)}
+            .x=${HOUR_X}
             .labels=${HOURS}
             .yMax=${100}
-            .series=${[{ label: 'occupancy %', values: r.by_hour.map((c) => pct(c.occupancy)), color: '#f87171', fill: '#b91c1c' }]}
+            .series=${c.byHour}
           ></lw-history-chart>
         </section>
         <section aria-labelledby="h-weekday">
@@ -282,10 +304,10 @@ export class LwHistoryDashboard extends LitElement {
             id="chart-weekday"
             kind="bars"
             heading="Mean occupancy by day of week, in percent"
-            .x=${WEEKDAY_NAMES.map((_, i) => i)}
-            .labels=${[...WEEKDAY_NAMES]}
+            .x=${WEEKDAY_X}
+            .labels=${WEEKDAY_LABELS}
             .yMax=${100}
-            .series=${[{ label: 'occupancy %', values: r.by_weekday.map((c) => pct(c.occupancy)), color: '#f87171', fill: '#b91c1c' }]}
+            .series=${c.byWeekday}
           ></lw-history-chart>
         </section>
       </div>

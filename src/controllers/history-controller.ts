@@ -31,6 +31,8 @@ export class HistoryController implements ReactiveController {
   private writing: Promise<void> = Promise.resolve();
   /** Settles once the database is open (or failed to open). */
   private opened: Promise<void> = Promise.resolve();
+  /** Bumped on every connect and disconnect: work that awaited across one of them is stale and must not apply. */
+  private generation = 0;
 
   constructor(
     private readonly host: ReactiveControllerHost,
@@ -44,30 +46,44 @@ export class HistoryController implements ReactiveController {
   }
 
   async hostConnected(): Promise<void> {
+    const generation = ++this.generation;
     let opened!: () => void;
     this.opened = new Promise((r) => (opened = r));
     addEventListener('hashchange', this.onHash);
     void this.onHash();
     try {
-      this.db = await openLotwatchDB();
-      this.store = new HistoryStore(this.db, this.lotId);
+      const db = await openLotwatchDB();
+      if (generation !== this.generation) {
+        // Disconnected while opening: nobody would close this connection or clear the timer.
+        db.close();
+        return;
+      }
+      this.db = db;
+      this.store = new HistoryStore(db, this.lotId);
       this.maintainTimer = setInterval(() => void this.maintain(), MAINTAIN_EVERY_MS);
       void this.maintain();
     } catch (err) {
-      this.fail('History is not being recorded', err);
+      if (generation === this.generation) this.fail('History is not being recorded', err);
+    } finally {
+      // Always settle, so a view load waiting on it does not hang.
+      opened();
     }
-    opened();
     this.host.requestUpdate();
   }
 
   hostDisconnected(): void {
+    this.generation++;
     removeEventListener('hashchange', this.onHash);
     clearInterval(this.maintainTimer);
+    this.maintainTimer = undefined;
     const db = this.db;
     this.db = null;
     void this.flush().finally(() => db?.close());
     this.store = null;
     this.memory = null;
+    // The source reads through the store being closed; a reconnect opens the view again with a fresh one.
+    this.source = null;
+    this.open = false;
   }
 
   /** Feed every processed frame: what changed becomes events, and a snapshot is written when one is due. */
@@ -88,9 +104,18 @@ export class HistoryController implements ReactiveController {
     const events = this.events.splice(0);
     const snapshots = this.snapshots.splice(0);
     const store = this.store;
-    if (!store || (!events.length && !snapshots.length)) return this.writing;
+    if (!events.length && !snapshots.length) return this.writing;
+    if (!store) {
+      // The batch is dropped, perhaps with its span's full snapshot: the next frame starts a new span with one.
+      this.memory = null;
+      return this.writing;
+    }
     this.writing = this.writing.then(() =>
-      store.append(events, snapshots).catch((err: unknown) => this.fail('History could not be saved', err)),
+      store.append(events, snapshots).catch((err: unknown) => {
+        // As above: history must not go on from a base state that was never written.
+        this.memory = null;
+        this.fail('History could not be saved', err);
+      }),
     );
     return this.writing;
   }
@@ -104,7 +129,8 @@ export class HistoryController implements ReactiveController {
       await this.flush();
       await maintainHistory(store, Date.now(), (await store.settings()).retentionDays);
     } catch (err) {
-      this.fail('History could not be tidied up', err);
+      // A store closed by a disconnect meanwhile is no failure to show.
+      if (store === this.store) this.fail('History could not be tidied up', err);
     }
   }
 
@@ -114,13 +140,16 @@ export class HistoryController implements ReactiveController {
   }
 
   private onHash = async (): Promise<void> => {
+    const generation = this.generation;
     const wanted = location.hash === HASH;
     if (wanted && !this.open) {
       try {
         const [, { DeviceHistory }] = await Promise.all([this.loadView(), import('../storage/device-history.ts'), this.opened]);
+        // Disconnected meanwhile: leave `open` and `source` to the next connect.
+        if (generation !== this.generation) return;
         if (this.store && !this.source) this.source = new DeviceHistory(this.store, { names: this.names, beforeRead: () => this.flush() });
       } catch (err) {
-        this.fail('The history view could not be loaded', err);
+        if (generation === this.generation) this.fail('The history view could not be loaded', err);
         return;
       }
     }

@@ -1,27 +1,14 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import type { HistoryStatus, RangeChoice } from '../components/lw-history-dashboard.ts';
-import { autoStep } from '../history/buckets.ts';
 import { eventsCsv, exportFileName, seriesCsv, slotsCsv, type ExportFormat, type ExportTable } from '../history/exports.ts';
-import { parseTime, presetQuery, type HistoryQuery } from '../history/query.ts';
+import { queryFor, type HistoryQuery, type HistoryStatus, type RangeChoice } from '../history/query.ts';
 import type { HistoryReport } from '../history/report.ts';
 import type { HistorySource, StorageInfo } from '../history/source.ts';
-import { addLocalDays } from '../history/zoned-time.ts';
 import { downloadJson, downloadText } from '../share/download.ts';
 
 /** Ranges that reach now are refreshed this often while shown. */
 const REFRESH_MS = 60_000;
 // Excel reads a CSV file as UTF-8 only with a byte-order mark; other spreadsheets ignore it.
 const BOM = '\uFEFF';
-
-/** The query for a choice, in the viewer's time zone; null for custom dates that make no range. */
-export function queryFor(choice: RangeChoice, now: number, timeZone: string): HistoryQuery | null {
-  if (choice.preset !== 'custom') return presetQuery(choice.preset, now, timeZone);
-  const from = parseTime(choice.from, timeZone);
-  const last = parseTime(choice.to, timeZone);
-  if (from === null || last === null || last < from) return null;
-  const to = addLocalDays(last, 1, timeZone);
-  return { from, to, step: autoStep(from, to), timeZone };
-}
 
 /** Loads history reports for a view from a source (this device or a relay), refreshes them, exports them. */
 export class HistoryViewController implements ReactiveController {
@@ -63,11 +50,10 @@ export class HistoryViewController implements ReactiveController {
 
   async load(): Promise<void> {
     const source = this.source();
-    const query = queryFor(this.choice, Date.now(), this.timeZone);
-    if (!source || !query) {
-      this.set({ status: 'error', error: source ? 'Pick a start date on or before the end date.' : 'History is not available on this device.' });
-      return;
-    }
+    if (!source) return this.refuse('History is not available on this device.');
+    const checked = queryFor(this.choice, Date.now(), this.timeZone);
+    if (!checked.ok) return this.refuse(checked.error);
+    const query = checked.value;
     const load = ++this.loads;
     this.query = query;
     this.set({ status: 'loading', error: '' });
@@ -84,19 +70,25 @@ export class HistoryViewController implements ReactiveController {
   async export(table: ExportTable, format: ExportFormat): Promise<void> {
     const r = this.report;
     const source = this.source();
-    if (!r || !source || !this.query) return;
-    const name = exportFileName(source.lot, table, this.query.from, this.timeZone, format);
-    if (table === 'events') {
-      if (!source.events) return;
-      const rows = await source.events(this.query);
-      if (format === 'csv') downloadText(name, BOM + eventsCsv(rows), 'text/csv;charset=utf-8');
-      else downloadJson(name, { lot: source.lot, from: r.from, to: r.to, time_zone: r.time_zone, events: rows });
-      this.set({ note: `${rows.length} events exported.` });
-      return;
+    const query = this.query;
+    if (!r || !source || !query) return;
+    // Callers do not await this (`void v.export(...)`): a failure is shown on the dashboard, not left unhandled.
+    try {
+      const name = exportFileName(source.lot, table, query.from, this.timeZone, format);
+      if (table === 'events') {
+        if (!source.events) return;
+        const rows = await source.events(query);
+        if (format === 'csv') downloadText(name, BOM + eventsCsv(rows), 'text/csv;charset=utf-8');
+        else downloadJson(name, { lot: source.lot, from: r.from, to: r.to, time_zone: r.time_zone, events: rows });
+        this.set({ note: `${rows.length} events exported.` });
+        return;
+      }
+      if (format === 'csv') downloadText(name, BOM + (table === 'series' ? seriesCsv(r) : slotsCsv(r)), 'text/csv;charset=utf-8');
+      else downloadJson(name, r);
+      this.set({ note: `${table === 'series' ? `${r.series.length} steps` : `${r.slots.length} slots`} exported.` });
+    } catch (err) {
+      this.set({ error: `The export failed: ${err instanceof Error ? err.message : String(err)}` });
     }
-    if (format === 'csv') downloadText(name, BOM + (table === 'series' ? seriesCsv(r) : slotsCsv(r)), 'text/csv;charset=utf-8');
-    else downloadJson(name, r);
-    this.set({ note: `${table === 'series' ? `${r.series.length} steps` : `${r.slots.length} slots`} exported.` });
   }
 
   async saveRetention(days: number): Promise<void> {
@@ -109,6 +101,12 @@ export class HistoryViewController implements ReactiveController {
     } catch (err) {
       this.set({ error: `The setting could not be saved: ${err instanceof Error ? err.message : String(err)}` });
     }
+  }
+
+  private refuse(error: string): void {
+    // A load still under way must not replace this error with its answer.
+    this.loads++;
+    this.set({ status: 'error', error });
   }
 
   private set(patch: Partial<Pick<HistoryViewController, 'status' | 'report' | 'error' | 'note' | 'storage' | 'retentionDays'>>): void {

@@ -38,7 +38,10 @@ export function aggregateHours(lotId: string, timeline: Timeline, from: number, 
   const staysByHour = new Map<number, Stay[]>();
   for (const s of r.stays) {
     const h = floorHour(s.end);
-    staysByHour.set(h, [...(staysByHour.get(h) ?? []), s]);
+    // Push, not copy: copying the hour's list for every stay was quadratic.
+    const list = staysByHour.get(h);
+    if (list) list.push(s);
+    else staysByHour.set(h, [s]);
   }
   const aggregates: HistoryAggregate[] = [];
   r.intervals.forEach((iv, i) => {

@@ -1,7 +1,7 @@
 // The question a history view asks: which range, in which buckets, in which time zone, answered how. Parsed from a
 // URL's query (the relay's `GET /lots/<lot>/history?...`) with clear errors, and made from the dashboard's presets.
 import { autoStep, bucketCountBound, formatStep, parseStep, type Step } from './buckets.ts';
-import { DAY_MS, addLocalDays, fromWallTime, isTimeZone, startOfLocalDay } from './zoned-time.ts';
+import { DAY_MS, addLocalDays, canonicalTimeZone, fromWallTime, startOfLocalDay } from './zoned-time.ts';
 
 export interface HistoryQuery {
   readonly from: number;
@@ -42,10 +42,24 @@ export function parseTime(text: string, timeZone: string): number | null {
   return new Date(Date.UTC(parts[0], parts[1] - 1, parts[2])).getUTCDate() === parts[2] ? t : null;
 }
 
+/**
+ * Null when [from, to) in steps of `step` is within the limits, else why not. The relay refuses what breaks them,
+ * and the device checks the same, so a long custom range is an error message rather than a frozen tab.
+ */
+export function checkRange(from: number, to: number, step: Step): string | null {
+  if (from >= to) return 'from: must be before to';
+  if (to - from > MAX_RANGE_DAYS * DAY_MS) return `the range is longer than ${MAX_RANGE_DAYS} days`;
+  const buckets = bucketCountBound(from, to, step);
+  if (buckets > MAX_BUCKETS) return `step: ${formatStep(step)} makes about ${buckets} buckets, more than ${MAX_BUCKETS}; use a longer step`;
+  return null;
+}
+
 /** Validates a history query; `get` reads a query parameter, `accept` is the request's Accept header. */
 export function parseHistoryRequest(get: (name: string) => string | null, accept: string | undefined, now: number): Checked<HistoryRequest> {
-  const timeZone = get('tz') ?? 'UTC';
-  if (!isTimeZone(timeZone)) return { ok: false, error: `tz: "${timeZone.slice(0, 64)}" is not a time zone this relay knows (use an IANA name such as Europe/Berlin)` };
+  const rawZone = get('tz') ?? 'UTC';
+  // The canonical name from here on: every spelling of one zone then shares one cached formatter.
+  const timeZone = canonicalTimeZone(rawZone);
+  if (timeZone === null) return { ok: false, error: `tz: "${rawZone.slice(0, 64)}" is not a time zone this relay knows (use an IANA name such as Europe/Berlin)` };
   const time = (name: 'from' | 'to', dflt: number): Checked<number> => {
     const raw = get(name);
     if (raw === null || raw === '') return { ok: true, value: dflt };
@@ -56,13 +70,11 @@ export function parseHistoryRequest(get: (name: string) => string | null, accept
   if (!to.ok) return to;
   const from = time('from', to.value - DAY_MS);
   if (!from.ok) return from;
-  if (from.value >= to.value) return { ok: false, error: 'from: must be before to' };
-  if (to.value - from.value > MAX_RANGE_DAYS * DAY_MS) return { ok: false, error: `the range is longer than ${MAX_RANGE_DAYS} days` };
   const rawStep = get('step');
   const step = rawStep === null || rawStep === '' ? autoStep(from.value, to.value) : parseStep(rawStep);
   if (!step) return { ok: false, error: 'step: expected a duration such as 15m, 1h, 6h or 1d (at least 1m), or a number of seconds' };
-  const buckets = bucketCountBound(from.value, to.value, step);
-  if (buckets > MAX_BUCKETS) return { ok: false, error: `step: ${formatStep(step)} makes about ${buckets} buckets, more than ${MAX_BUCKETS}; use a longer step` };
+  const error = checkRange(from.value, to.value, step);
+  if (error !== null) return { ok: false, error };
   const format = get('format') ?? (wantsCsv(accept) ? 'csv' : 'json');
   if (format !== 'json' && format !== 'csv') return { ok: false, error: 'format: expected json or csv' };
   const table = get('table') ?? 'series';
@@ -87,6 +99,12 @@ function wantsCsv(accept: string | undefined): boolean {
 
 export type RangePreset = 'today' | '7d' | '30d';
 
+/** The range the user picked: a preset, or local dates (the last one included). */
+export type RangeChoice = { readonly preset: RangePreset } | { readonly preset: 'custom'; readonly from: string; readonly to: string };
+
+/** Where a history view's answer to its query is. */
+export type HistoryStatus = 'loading' | 'ready' | 'error';
+
 /** The dashboard's presets: today (local midnight to midnight), or the last 7 or 30 whole local days up to the end of today. */
 export function presetQuery(preset: RangePreset, now: number, timeZone: string): HistoryQuery {
   const today = startOfLocalDay(now, timeZone);
@@ -94,4 +112,16 @@ export function presetQuery(preset: RangePreset, now: number, timeZone: string):
   const days = preset === 'today' ? 1 : preset === '7d' ? 7 : 30;
   const from = addLocalDays(tomorrow, -days, timeZone);
   return { from, to: tomorrow, step: autoStep(from, tomorrow), timeZone };
+}
+
+/** The query for a choice, in the viewer's time zone, or why custom dates make no range the view can show. */
+export function queryFor(choice: RangeChoice, now: number, timeZone: string): Checked<HistoryQuery> {
+  if (choice.preset !== 'custom') return { ok: true, value: presetQuery(choice.preset, now, timeZone) };
+  const from = parseTime(choice.from, timeZone);
+  const last = parseTime(choice.to, timeZone);
+  if (from === null || last === null || last < from) return { ok: false, error: 'Pick a start date on or before the end date.' };
+  const to = addLocalDays(last, 1, timeZone);
+  const step = autoStep(from, to);
+  const error = checkRange(from, to, step);
+  return error === null ? { ok: true, value: { from, to, step, timeZone } } : { ok: false, error: `Pick a shorter range: ${error}.` };
 }

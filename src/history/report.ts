@@ -206,7 +206,12 @@ function buildReport(range: ReportRange, m: Measured): HistoryReport {
   const cell = (a: { occ: number; slot: number; known: number }): ProfileCell => ({ occupancy: share(a.occ, a.slot), counted_s: seconds(a.known) });
 
   const staysBySlot = new Map<string, Stay[]>();
-  for (const s of [...m.stays, ...m.ongoing]) staysBySlot.set(s.slotId, [...(staysBySlot.get(s.slotId) ?? []), s]);
+  for (const s of [...m.stays, ...m.ongoing]) {
+    // Push into the slot's own list: copying it for every stay was quadratic in a slot's stays.
+    const list = staysBySlot.get(s.slotId);
+    if (list) list.push(s);
+    else staysBySlot.set(s.slotId, [s]);
+  }
   const ids = [...range.names.keys()];
   const extra = [...new Set([...m.slotTimes.keys(), ...staysBySlot.keys()])].filter((id) => !range.names.has(id)).sort();
   const slots = [...ids, ...extra].map((id): SlotReport => {

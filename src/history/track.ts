@@ -48,17 +48,3 @@ export function spansFromTimes(sortedTimes: readonly number[], gapAfterMs: numbe
   }
   return spans;
 }
-
-/** The parts of [from, to) no span covers: when the counter was not counting. */
-export function gapsBetween(spans: readonly Span[], from: number, to: number): Span[] {
-  const gaps: Span[] = [];
-  let t = from;
-  for (const s of spans) {
-    if (s.end <= t) continue;
-    if (s.start >= to) break;
-    if (s.start > t) gaps.push({ start: t, end: s.start });
-    t = Math.max(t, s.end);
-  }
-  if (t < to) gaps.push({ start: t, end: to });
-  return gaps;
-}

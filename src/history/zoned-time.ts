@@ -18,36 +18,52 @@ export interface ZonedParts {
 const WEEKDAYS: Record<string, number> = { Mon: 0, Tue: 1, Wed: 2, Thu: 3, Fri: 4, Sat: 5, Sun: 6 };
 export const WEEKDAY_NAMES = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'] as const;
 
+// Keyed by the canonical zone name (Intl takes names in any case, and a relay query's `tz` is anyone's string), and
+// capped, so no run of spellings or zones can grow it without limit.
+const MAX_FORMATTERS = 64;
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
 function formatter(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      weekday: 'short',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    formatters.set(timeZone, f);
-  }
+  const hit = formatters.get(timeZone);
+  if (hit) return hit;
+  const f = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    weekday: 'short',
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+    second: 'numeric',
+  });
+  const canonical = f.resolvedOptions().timeZone;
+  const known = formatters.get(canonical);
+  if (known) return known;
+  if (formatters.size >= MAX_FORMATTERS) formatters.delete(formatters.keys().next().value!);
+  formatters.set(canonical, f);
   return f;
+}
+
+/** How many formatters are cached (for tests: the cache stays bounded). */
+export const formatterCacheSize = (): number => formatters.size;
+
+/**
+ * The engine's own spelling of a time zone (`europe/berlin` → `Europe/Berlin`), or null for one it does not know.
+ * Callers pass this on rather than what they were given, so the formatter cache is hit by name.
+ */
+export function canonicalTimeZone(timeZone: string): string | null {
+  if (typeof timeZone !== 'string' || timeZone.length === 0 || timeZone.length > 64) return null;
+  try {
+    return formatter(timeZone).resolvedOptions().timeZone;
+  } catch {
+    return null;
+  }
 }
 
 /** True for a time zone this engine knows (`Europe/Berlin`, `UTC`, …). */
 export function isTimeZone(timeZone: string): boolean {
-  if (typeof timeZone !== 'string' || timeZone.length === 0 || timeZone.length > 64) return false;
-  try {
-    formatter(timeZone);
-    return true;
-  } catch {
-    return false;
-  }
+  return canonicalTimeZone(timeZone) !== null;
 }
 
 export function zonedParts(t: number, timeZone: string): ZonedParts {

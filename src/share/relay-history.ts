@@ -6,24 +6,23 @@ import type { HistoryReport } from '../history/report.ts';
 import type { HistorySource } from '../history/source.ts';
 import { lotPaths, parseErrorBody } from './protocol.ts';
 
-export type FetchText = (url: string) => Promise<{ status: number; json(): Promise<unknown> }>;
+export type FetchJson = (url: string) => Promise<{ status: number; json(): Promise<unknown> }>;
 
 export class RelayHistory implements HistorySource {
   constructor(
     private readonly base: string,
     readonly lot: string,
-    private readonly fetchFn: FetchText = (u) => fetch(u, { headers: { Accept: 'application/json' } }),
+    private readonly fetchFn: FetchJson = (u) => fetch(u, { headers: { Accept: 'application/json' } }),
   ) {}
 
   /** The endpoint's URL for a query (also what the dashboard could link to). */
-  url(q: HistoryQuery, format: 'json' | 'csv' = 'json'): string {
+  url(q: HistoryQuery): string {
     const u = new URL(lotPaths(this.lot).history, this.base);
     u.search = new URLSearchParams({
       from: new Date(q.from).toISOString(),
       to: new Date(q.to).toISOString(),
       step: formatStep(q.step),
       tz: q.timeZone,
-      ...(format === 'csv' ? { format } : {}),
     }).toString();
     return u.href;
   }

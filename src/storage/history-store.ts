@@ -78,8 +78,9 @@ export class HistoryStore {
   /** Stores aggregates of hours up to `until`, and that they are there, together. */
   async putAggregates(aggregates: readonly HistoryAggregate[], until: number): Promise<void> {
     const tx = this.db.transaction(['aggregates', 'settings'], 'readwrite');
-    for (const a of aggregates) void tx.objectStore('aggregates').put(encodeAggregate(a));
-    void tx.objectStore('settings').put(until, aggregatedKey(this.lotId));
+    // A failed request also fails tx.done, which is awaited: caught here, it is not an unhandled rejection as well.
+    for (const a of aggregates) void tx.objectStore('aggregates').put(encodeAggregate(a)).catch(() => {});
+    void tx.objectStore('settings').put(until, aggregatedKey(this.lotId)).catch(() => {});
     await tx.done;
   }
 
@@ -113,10 +114,11 @@ export class HistoryStore {
   async commitCompaction(cutoff: number, carry: LotSnapshot | null): Promise<void> {
     const tx = this.db.transaction(['events', 'snapshots', 'settings'], 'readwrite');
     const old = IDBKeyRange.bound([this.lotId], [this.lotId, cutoff], false, true);
-    void tx.objectStore('events').delete(old);
-    void tx.objectStore('snapshots').delete(old);
-    if (carry) void tx.objectStore('snapshots').put(carry);
-    void tx.objectStore('settings').put(cutoff, compactedKey(this.lotId));
+    // As in putAggregates: tx.done reports a failure; the requests' own rejections are caught so they are not unhandled.
+    void tx.objectStore('events').delete(old).catch(() => {});
+    void tx.objectStore('snapshots').delete(old).catch(() => {});
+    if (carry) void tx.objectStore('snapshots').put(carry).catch(() => {});
+    void tx.objectStore('settings').put(cutoff, compactedKey(this.lotId)).catch(() => {});
     await tx.done;
   }
 

@@ -8,6 +8,7 @@ import { SERIES_HEADER, SLOTS_HEADER } from '../../src/history/exports.ts';
 import { parseHistoryReport } from '../../src/history/report-parse.ts';
 import type { HistoryReport } from '../../src/history/report.ts';
 import type { PublishedState } from '../../src/share/protocol.ts';
+import type { HistoryEntry } from '../../relay/src/lot-store.ts';
 import { DB_FILE, MIGRATIONS, SqliteLotStore, migrate } from '../../relay/src/sqlite-lot-store.ts';
 import { Client, TOKEN, isType, postState, removeTempDirs, startTestRelay, tempDir, type TestRelay } from './support.ts';
 
@@ -281,6 +282,46 @@ describe('history storage', () => {
     await publishAt(relay, clock, at('11:30'), { a: true, b: true }, at('11:00'));
     const after = await report(relay, 'from=2026-03-10T09:00:00Z&to=2026-03-10T12:00:00Z&step=1h');
     expect(after.series.map((p) => p.occupied)).toEqual([1.25, null, 2]);
+  });
+});
+
+describe('a failing history write', () => {
+  /** SQLite that stores lots and states but cannot write history while `broken` is set (a full disk, a locked file). */
+  class BrokenHistoryStore extends SqliteLotStore {
+    broken = true;
+    override async recordHistory(lot: string, entry: HistoryEntry): Promise<boolean> {
+      if (this.broken) throw new Error('SQLITE_FULL: database or disk is full');
+      return super.recordHistory(lot, entry);
+    }
+  }
+
+  it('costs neither viewers the live state nor the publisher its answer; it is logged, and history resumes with a new span', async () => {
+    const clock = { now: at('08:00') };
+    const store = new BrokenHistoryStore(tempDir());
+    const warnings: string[] = [];
+    const log = { info: () => {}, warn: (m: string) => warnings.push(m), error: (m: string) => warnings.push(m) };
+    const relay = await startTestRelay({ offlineAfterMs: H }, { store, log, now: () => clock.now });
+    running.push(relay);
+    const viewer = new Client(`${relay.ws}/lots/default/live`);
+    clients.push(viewer);
+    await viewer.waitFor(isType('snapshot'));
+
+    await publishAt(relay, clock, at('08:00'), { a: true });
+    const [update] = await viewer.waitFor(isType('state'));
+    expect(update).toMatchObject({ type: 'state', lot: 'default', state: { occupied_slots: 1 } });
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/^lot "default": history not recorded: SQLITE_FULL/);
+    expect(warnings[0]).not.toContain(TOKEN);
+
+    store.broken = false;
+    await publishAt(relay, clock, at('08:10'), { a: true }, at('08:00'));
+    await publishAt(relay, clock, at('08:20'), { a: false });
+    await publishAt(relay, clock, at('08:30'), { a: false }, at('08:20'));
+    await viewer.waitFor(isType('state'), 4);
+    const r = await report(relay, 'from=2026-03-10T08:00:00Z&to=2026-03-10T08:30:00Z&step=10m');
+    // 08:00–08:10 was never written: a gap. The span starts again at 08:10.
+    expect(r.series.map((p) => p.counted)).toEqual([0, 1, 1]);
+    expect(r.series.map((p) => p.occupied)).toEqual([null, 1, 0]);
   });
 });
 

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { dwellStats } from '../../src/history/dwell.ts';
 import { replay } from '../../src/history/replay.ts';
-import { gapsBetween, spansFromTimes, trackSlots } from '../../src/history/track.ts';
+import { spansFromTimes, trackSlots } from '../../src/history/track.ts';
 import type { HistoryRecord, SlotChangeState, Span, Stay, Timeline } from '../../src/history/types.ts';
 
 const H = 3_600_000;
@@ -335,10 +335,5 @@ describe('tracking slots and spans', () => {
     { times: [0, 60, 120], live: 500, spans: [span(0, 120)] },
   ])('heartbeats $times (gap after 180, live at $live) make spans $spans', ({ times, live, spans }) => {
     expect(spansFromTimes(times, 180, live)).toEqual(spans);
-  });
-
-  it('finds the gaps between spans', () => {
-    expect(gapsBetween([span(10, 20), span(30, 40)], 0, 50)).toEqual([span(0, 10), span(20, 30), span(40, 50)]);
-    expect(gapsBetween([span(0, 60)], 10, 50)).toEqual([]);
   });
 });

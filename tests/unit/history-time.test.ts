@@ -3,11 +3,13 @@
 import { describe, expect, it } from 'vitest';
 import { bucketEdges, parseStep, quarterEdges, type Step } from '../../src/history/buckets.ts';
 import { csvField, parseCsv, toCsv } from '../../src/history/csv.ts';
-import { parseHistoryRequest, parseTime, presetQuery } from '../../src/history/query.ts';
+import { MAX_BUCKETS, MAX_RANGE_DAYS, checkRange, parseHistoryRequest, parseTime, presetQuery, queryFor } from '../../src/history/query.ts';
 import {
   addLocalDays,
+  canonicalTimeZone,
   formatLocal,
   formatLocalIso,
+  formatterCacheSize,
   fromWallTime,
   isTimeZone,
   offsetAt,
@@ -162,9 +164,55 @@ describe('history query', () => {
     expect(parse('', accept)).toMatchObject({ ok: true, value: { format } });
   });
 
+  it('keeps one formatter per zone whatever the spelling of tz, and a bounded cache whatever the zones', () => {
+    expect(canonicalTimeZone('europe/berlin')).toBe('Europe/Berlin');
+    expect(canonicalTimeZone('Mars/Olympus')).toBeNull();
+    parse('tz=Europe/Berlin');
+    const before = formatterCacheSize();
+    // Every mix of upper and lower case in "europe/berlin": 4096 spellings of one zone.
+    const name = 'europe/berlin';
+    const letters = [...name].flatMap((c, i) => (/[a-z]/.test(c) ? [i] : []));
+    for (let mask = 0; mask < 2 ** letters.length; mask++) {
+      const chars = [...name];
+      letters.forEach((i, bit) => {
+        if (mask & (1 << bit)) chars[i] = chars[i]!.toUpperCase();
+      });
+      const r = parse(`tz=${encodeURIComponent(chars.join(''))}&step=1h`);
+      expect(r.ok && r.value.timeZone).toBe('Europe/Berlin');
+    }
+    expect(formatterCacheSize()).toBe(before);
+    for (const zone of Intl.supportedValuesOf('timeZone')) expect(isTimeZone(zone)).toBe(true);
+    expect(formatterCacheSize()).toBeLessThanOrEqual(64);
+  });
+
   it('reads a date-time without a zone as wall time in the query time zone', () => {
     expect(parseTime('2026-10-25T02:30', 'Europe/Berlin')).toBe(at('2026-10-25T00:30:00Z'));
     expect(parseTime('2026-10-25T02:30:00.5Z', 'Europe/Berlin')).toBe(at('2026-10-25T02:30:00.500Z'));
+  });
+
+  it('checks a range against the limits the relay enforces: at most 400 days, at most 10,000 buckets', () => {
+    const from = at('2026-01-01T00:00:00Z');
+    const quarter: Step = { kind: 'fixed', ms: H / 4 };
+    expect(checkRange(from, from + MAX_RANGE_DAYS * 24 * H, { kind: 'days', days: 1 })).toBeNull();
+    expect(checkRange(from, from + MAX_RANGE_DAYS * 24 * H + 1, { kind: 'days', days: 1 })).toBe('the range is longer than 400 days');
+    expect(checkRange(from, from + (MAX_BUCKETS - 1) * (H / 4), quarter)).toBeNull();
+    expect(checkRange(from, from + MAX_BUCKETS * (H / 4), quarter)).toMatch(/^step: 15m makes about 10001 buckets, more than 10000/);
+    expect(checkRange(from, from, quarter)).toBe('from: must be before to');
+  });
+
+  it('the device refuses a custom range the relay would refuse, with a message instead of a frozen tab', () => {
+    const now = at('2026-03-29T12:00:00Z');
+    expect(queryFor({ preset: 'custom', from: '2025-03-01', to: '2026-03-29' }, now, 'Europe/Berlin')).toMatchObject({
+      ok: true,
+      value: { from: at('2025-02-28T23:00:00Z'), to: at('2026-03-29T22:00:00Z'), step: { kind: 'days', days: 1 } },
+    });
+    expect(queryFor({ preset: 'custom', from: '2000-01-01', to: '2026-03-29' }, now, 'Europe/Berlin')).toEqual({
+      ok: false,
+      error: 'Pick a shorter range: the range is longer than 400 days.',
+    });
+    expect(queryFor({ preset: 'custom', from: '2026-03-29', to: '2026-03-28' }, now, 'UTC')).toEqual({ ok: false, error: 'Pick a start date on or before the end date.' });
+    expect(queryFor({ preset: 'custom', from: '', to: '2026-03-28' }, now, 'UTC').ok).toBe(false);
+    expect(queryFor({ preset: '7d' }, now, 'UTC')).toEqual({ ok: true, value: presetQuery('7d', now, 'UTC') });
   });
 
   it('presets run from local midnight to the end of today', () => {
