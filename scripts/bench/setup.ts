@@ -26,6 +26,7 @@ import { fixture, fixturesAvailable } from '../../tests/support/fixtures.ts';
 import { launchChromium } from '../lib/browser.ts';
 import { PROJECT_ROOT } from '../lib/node-tf.ts';
 import { polygonIoU } from '../../src/occupancy/geometry.ts';
+import { seededRandom } from '../../tests/support/seeded-random.ts';
 
 const LAND_PX = 8;
 const AIM_PX = 1;
@@ -69,18 +70,6 @@ const arg = (args: string[], flag: string, dflt: number) => {
   return i >= 0 ? Number(args[i + 1]) : dflt;
 };
 
-/** mulberry32: a small seeded generator, so a run can be repeated exactly. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const centroid = (p: readonly Px[]): Px => [p.reduce((s, q) => s + q[0], 0) / p.length, p.reduce((s, q) => s + q[1], 0) / p.length];
 
 /** The outer corners of a row of labelled bays: the first bay's two far-left corners and the last bay's far-right ones. */
@@ -109,7 +98,7 @@ function boundary(a: readonly Px[], b: readonly Px[]): Px {
 export async function benchSetup(args: string[]): Promise<SetupBench | { skipped: string }> {
   if (!fixturesAvailable()) return { skipped: 'fixtures not found' };
   const seed = arg(args, '--seed', 1);
-  const random = rng(seed);
+  const random = seededRandom(seed);
   const inDisc = (r: number): Px => {
     const a = random() * 2 * Math.PI;
     const d = Math.sqrt(random()) * r;

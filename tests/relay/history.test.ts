@@ -70,6 +70,16 @@ async function publishAt(relay: TestRelay, clock: { now: number }, t: number, sl
   expect(res.status).toBe(200);
 }
 
+/** A publisher socket on the default lot, authenticated and ready. */
+async function publisher(relay: TestRelay): Promise<Client> {
+  const pub = new Client(`${relay.ws}/lots/default/publish`);
+  clients.push(pub);
+  await pub.opened;
+  pub.send({ type: 'auth', token: TOKEN });
+  await pub.waitFor(isType('ready'));
+  return pub;
+}
+
 /** A morning: bay a arrives 08:30 and leaves 09:15; bay b is taken all along; heartbeats every 15 minutes. */
 async function morning(relay: TestRelay, clock: { now: number }): Promise<void> {
   await publishAt(relay, clock, at('08:00'), { a: false, b: true });
@@ -203,11 +213,7 @@ describe('history storage', () => {
     // A publisher socket sends it once more, drops, reconnects and sends it again (as the app does after a reconnect).
     for (const t of ['08:20', '08:21']) {
       clock.now = at(t);
-      const pub = new Client(`${relay.ws}/lots/default/publish`);
-      clients.push(pub);
-      await pub.opened;
-      pub.send({ type: 'auth', token: TOKEN });
-      await pub.waitFor(isType('ready'));
+      const pub = await publisher(relay);
       pub.send({ type: 'state', seq: 1, state: state({ a: true, b: true }, at('08:10')) });
       await pub.waitFor(isType('ack'));
       pub.close();
@@ -242,11 +248,7 @@ describe('history storage', () => {
     const relay = await relayAt(clock);
     const session = async (t: string, slots: Record<string, boolean>, last: string) => {
       clock.now = at(t);
-      const pub = new Client(`${relay.ws}/lots/default/publish`);
-      clients.push(pub);
-      await pub.opened;
-      pub.send({ type: 'auth', token: TOKEN });
-      await pub.waitFor(isType('ready'));
+      const pub = await publisher(relay);
       pub.send({ type: 'state', seq: 1, state: state(slots, at(t)) });
       await pub.waitFor(isType('ack'));
       clock.now = at(last);

@@ -3,6 +3,7 @@
 // frame rate in between.
 import type { LotState, SlotState } from '../../src/occupancy/types.ts';
 import type { PublishedState } from '../../src/share/protocol.ts';
+import { seededRandom } from './seeded-random.ts';
 
 export interface SimOptions {
   slots: number;
@@ -24,18 +25,6 @@ export interface SimFrame {
   slots: { id: string; occupied: boolean }[];
 }
 
-/** mulberry32: a tiny seeded PRNG, so every run simulates the same lot. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export const slotIds = (n: number): string[] => Array.from({ length: n }, (_, i) => String(i + 1));
 
 /** Frames of a simulated lot, in time order. */
@@ -45,7 +34,7 @@ export function simulateLot(o: SimOptions): SimFrame[] {
 
 /** The same frames one at a time, for long simulations (a month of a 100-slot lot) that would not fit in memory at once. */
 export function* lotFrames(o: SimOptions): Generator<SimFrame> {
-  const random = rng(o.seed ?? 1);
+  const random = seededRandom(o.seed ?? 1);
   const exp = (meanMs: number) => -Math.log(1 - random()) * meanMs;
   const ids = slotIds(o.slots);
   const stay = (o.stayMinutes ?? 120) * 60_000;
