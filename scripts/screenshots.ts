@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CAMERA_FLAGS, CHROMIUM_PATH, QUIET_FLAGS } from '../playwright.config.ts';
 import globalSetup from '../tests/e2e/support/global-setup.ts';
-import { counts, drawRect, startCamera, waitForModel, type NormPoint } from '../tests/e2e/support/app.ts';
+import { counts, countWithSlots, type NormPoint } from '../tests/e2e/support/app.ts';
 import { waitForOfflineReady } from '../tests/e2e/support/pwa.ts';
 import { startStaticServer } from '../tests/e2e/support/static-server.ts';
 import { fixturesAvailable } from '../tests/support/fixtures.ts';
@@ -41,11 +41,7 @@ async function shoot(browser: Browser, url: string, file: string, options: Param
   const page: Page = await context.newPage();
   await page.goto(url);
   await waitForOfflineReady(page);
-  await startCamera(page);
-  await waitForModel(page);
-  await page.getByRole('button', { name: 'Edit slots' }).click();
-  for (const [a, b] of SLOTS) await drawRect(page, a, b);
-  await page.getByRole('button', { name: 'Done editing' }).click();
+  await countWithSlots(page, SLOTS);
   await expect.poll(() => counts(page).then((c) => c.total), { timeout: 60_000 }).toBe(SLOTS.length);
   // Let the hysteresis settle so the picture shows steady states.
   await page.waitForTimeout(8_000);

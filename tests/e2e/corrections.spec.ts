@@ -2,7 +2,7 @@
 // and can undo it.
 import { expect, test } from '@playwright/test';
 import { fixturesAvailable } from '../support/fixtures.ts';
-import { counts, drawRect, overlay, SEDAN, SKY, slotStates, waitForModel } from './support/app.ts';
+import { counts, markSlots, overlay, SEDAN, SKY, slotStates, waitForModel } from './support/app.ts';
 import { STILL_FRAME_FILE } from './support/paths.ts';
 
 test.skip(!fixturesAvailable(), 'fixtures (../shared/fixtures) not found: the fake camera needs the lot video');
@@ -18,9 +18,7 @@ test('tapping a slot to correct it changes its state, survives a reload, and can
   await page.goto('/');
   await openStill(page);
   await waitForModel(page);
-  await page.getByRole('button', { name: 'Edit slots' }).click();
-  for (const [a, b] of [SEDAN, SKY]) await drawRect(page, a, b);
-  await page.getByRole('button', { name: 'Done editing' }).click();
+  await markSlots(page, [SEDAN, SKY]);
   await expect.poll(() => slotStates(page), { timeout: 60_000 }).toEqual({ '1': 'occupied', '2': 'free' });
 
   // Slot 2 holds no car; the user says it is occupied (say, a skip parked there that the model does not know).

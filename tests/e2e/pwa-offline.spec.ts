@@ -2,7 +2,7 @@
 // the browser context goes offline too. Real service worker, real Cache Storage, real weights, fake camera.
 import { expect, test } from '@playwright/test';
 import { fixturesAvailable } from '../support/fixtures.ts';
-import { CAR, counts, drawRect, overlay, SEDAN, SKY, startCamera, waitForModel } from './support/app.ts';
+import { CAR, counts, markSlots, overlay, SEDAN, SKY, startCamera, waitForModel } from './support/app.ts';
 import { builtAppFiles, cachedPaths, precacheProgress, recordServiceWorkerMessages, waitForOfflineReady } from './support/pwa.ts';
 import { startStaticServer, type StaticServer } from './support/static-server.ts';
 
@@ -52,9 +52,7 @@ test('first visit caches the shell and every model file, with progress; offline,
   await page.goto(server.url);
   await startCamera(page);
   expect(await waitForModel(page)).toBe('wasm');
-  await page.getByRole('button', { name: 'Edit slots' }).click();
-  for (const [a, b] of SLOTS) await drawRect(page, a, b);
-  await page.getByRole('button', { name: 'Done editing' }).click();
+  await markSlots(page, SLOTS);
   await expect(overlay(page).locator('g.slot')).toHaveCount(3);
   // The model was downloaded once, by the service worker; the detector read it from the cache.
   const shards = server.requests.filter((p) => p.startsWith('/models/coco-ssd/group1-shard'));

@@ -62,13 +62,18 @@ export async function counts(page: Page): Promise<{ available: number; occupied:
   return { available: await read('available'), occupied: await read('occupied'), total: await read('total') };
 }
 
-/** Starts the camera, waits for the model and marks the given slots (rectangles), leaving edit mode. */
-export async function countWithSlots(page: Page, slots: [NormPoint, NormPoint][]): Promise<void> {
-  await startCamera(page);
-  await waitForModel(page);
+/** Marks the given slots (rectangles): enters edit mode, draws them, leaves edit mode. */
+export async function markSlots(page: Page, slots: readonly (readonly [NormPoint, NormPoint])[]): Promise<void> {
   await page.getByRole('button', { name: 'Edit slots' }).click();
   for (const [a, b] of slots) await drawRect(page, a, b);
   await page.getByRole('button', { name: 'Done editing' }).click();
+}
+
+/** Starts the camera, waits for the model and marks the given slots (rectangles), leaving edit mode. */
+export async function countWithSlots(page: Page, slots: readonly (readonly [NormPoint, NormPoint])[]): Promise<void> {
+  await startCamera(page);
+  await waitForModel(page);
+  await markSlots(page, slots);
 }
 
 /** The counts a read-only viewer page shows. */
