@@ -1,6 +1,7 @@
 import { LitElement, css, html } from 'lit';
 import { progressFraction, type PrecacheProgress } from '../pwa/precache-progress.ts';
 import type { OfflineState } from '../pwa/sw-bridge.ts';
+import { visuallyHiddenStyles } from './shared-styles.ts';
 
 /** A small badge: whether the app works offline yet (with the first download's progress) and whether it is online. */
 export class LwOfflineStatus extends LitElement {
@@ -20,40 +21,34 @@ export class LwOfflineStatus extends LitElement {
     this.online = true;
   }
 
-  static override styles = css`
-    :host {
-      display: inline-flex;
-      flex-wrap: wrap;
-      gap: 6px;
-      font-size: 0.85rem;
-    }
-    span {
-      display: inline-flex;
-      align-items: center;
-      min-height: 28px;
-      padding: 0 10px;
-      border-radius: 999px;
-      background: #1e293b;
-      color: #cbd5e1;
-    }
-    .ready {
-      background: #14532d;
-      color: #dcfce7;
-    }
-    .offline {
-      background: #78350f;
-      color: #fef3c7;
-    }
-    .visually-hidden {
-      position: absolute;
-      width: 1px;
-      height: 1px;
-      overflow: hidden;
-      clip: rect(0 0 0 0);
-      white-space: nowrap;
-      padding: 0;
-    }
-  `;
+  static override styles = [
+    visuallyHiddenStyles,
+    css`
+      :host {
+        display: inline-flex;
+        flex-wrap: wrap;
+        gap: 6px;
+        font-size: 0.85rem;
+      }
+      span {
+        display: inline-flex;
+        align-items: center;
+        min-height: 28px;
+        padding: 0 10px;
+        border-radius: 999px;
+        background: #1e293b;
+        color: #cbd5e1;
+      }
+      .ready {
+        background: #14532d;
+        color: #dcfce7;
+      }
+      .offline {
+        background: #78350f;
+        color: #fef3c7;
+      }
+    `,
+  ];
 
   override render() {
     // Screen readers hear the outcome (ready, failed, offline), not every percent of the download.

@@ -1,5 +1,18 @@
 import { css } from 'lit';
 
+/** Text for screen readers only. */
+export const visuallyHiddenStyles = css`
+  .visually-hidden {
+    position: absolute;
+    width: 1px;
+    height: 1px;
+    overflow: hidden;
+    clip: rect(0 0 0 0);
+    white-space: nowrap;
+    padding: 0;
+  }
+`;
+
 /** Touch-friendly controls (44 px targets) shared by the panels. */
 export const controlStyles = css`
   button,
@@ -56,12 +69,5 @@ export const controlStyles = css`
     font: inherit;
     padding: 0 10px;
   }
-  .visually-hidden {
-    position: absolute;
-    width: 1px;
-    height: 1px;
-    overflow: hidden;
-    clip: rect(0 0 0 0);
-    white-space: nowrap;
-  }
+  ${visuallyHiddenStyles}
 `;
