@@ -1,6 +1,7 @@
 import { defineConfig } from '@playwright/test';
 import { existsSync } from 'node:fs';
 import { FAKE_CAMERA_FILE } from './tests/e2e/support/paths.ts';
+import { LOT_VIDEO } from './tests/support/fixtures.ts';
 
 // Debian's Chromium by default; LOTWATCH_CHROMIUM points at any other build (e.g. Playwright's own browsers).
 export const CHROMIUM_PATH = process.env.LOTWATCH_CHROMIUM ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
@@ -15,8 +16,16 @@ export const QUIET_FLAGS = [
   '--no-first-run',
 ];
 
-/** The camera is a real video of a lot (converted by the global setup), fed through Chromium's fake capture. */
-export const CAMERA_FLAGS = ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${FAKE_CAMERA_FILE}`];
+/**
+ * The camera is a real video of a lot (converted by the global setup), fed through Chromium's fake capture. Without
+ * the fixtures (a fresh clone with no ../shared) Chromium's own test pattern stands in, so the tests that only need
+ * *a* camera still run; the ones that need the lot skip with a notice.
+ */
+export const CAMERA_FLAGS = [
+  '--use-fake-ui-for-media-stream',
+  '--use-fake-device-for-media-stream',
+  ...(existsSync(LOT_VIDEO) ? [`--use-file-for-fake-video-capture=${FAKE_CAMERA_FILE}`] : []),
+];
 
 export default defineConfig({
   testDir: 'tests/e2e',

@@ -3,7 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fixture, fixturesAvailable } from '../../tests/support/fixtures.ts';
+import { fixture, fixturesAvailable, LOT_VIDEO } from '../../tests/support/fixtures.ts';
 import type { BenchConfig } from '../../tests/bench/detector-bench.ts';
 import { runBenchPage } from '../lib/browser.ts';
 import { PROJECT_ROOT } from '../lib/node-tf.ts';
@@ -16,7 +16,7 @@ export async function benchDetector(args: string[]): Promise<unknown> {
   const framesDir = join(PROJECT_ROOT, '.cache', 'bench-frames');
   if (!existsSync(join(framesDir, 'f24.png'))) {
     mkdirSync(framesDir, { recursive: true });
-    const video = fixture('video', 'parking-lot-oblique-640x360.mp4');
+    const video = LOT_VIDEO;
     execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', video, '-vf', 'fps=1.2', '-frames:v', '24', join(framesDir, 'f%02d.png')]);
   }
   const frameUrls = readdirSync(framesDir).sort().map((f) => `/.cache/bench-frames/${f}`);

@@ -17,3 +17,6 @@ export function fixturesAvailable(): boolean {
 }
 
 export const fixture = (...parts: string[]) => join(FIXTURES, ...parts);
+
+/** The real lot video the e2e tests' fake camera plays (converted by the e2e global setup). */
+export const LOT_VIDEO = fixture('video', 'parking-lot-oblique-640x360.mp4');
