@@ -8,7 +8,7 @@ const THEME = '#020617';
 export const MAX_PRECACHE_FILE_BYTES = 8 * 1024 * 1024;
 
 /**
- * Everything the app needs offline: the shell (HTML, JS, CSS), the detector worker, the WASM binaries, icons, and the
+ * Everything the app needs offline: the shell (HTML, JS, CSS), the analysis worker, the WASM binaries, icons, and the
  * model. `models/coco-ssd/*` is listed on its own because the shards have no file extension.
  */
 export const PRECACHE_GLOBS = ['**/*.{html,js,css,wasm,svg,png,ico}', 'models/coco-ssd/*'];

@@ -1,4 +1,4 @@
-// Bytes a first visit downloads: the app shell (gzip), the detector worker chunk, the WASM binaries, the model.
+// Bytes a first visit downloads: the app shell (gzip), the analysis worker chunk, the WASM binaries, the model.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,7 +13,7 @@ export async function benchSize(args: string[]): Promise<unknown> {
   if (!existsSync(dist) || args.includes('--build')) execFileSync('npx', ['vite', 'build'], { cwd: PROJECT_ROOT, stdio: 'ignore' });
   const files = listFiles(dist);
   const gz = (f: string) => gzipSync(readFileSync(f), { level: 9 }).length;
-  const isWorker = (f: string) => /detection\.worker.*\.js$/.test(f);
+  const isWorker = (f: string) => /analysis\.worker.*\.js$/.test(f);
   const isServiceWorker = (f: string) => f === join(dist, 'sw.js');
   const history = historyViewFiles(files, dist);
   const shell = files.filter((f) => /\.(js|css|html)$/.test(f) && !isWorker(f) && !isServiceWorker(f) && !history.has(f) && !f.includes(`${join('dist', 'models')}`));
@@ -31,7 +31,7 @@ export async function benchSize(args: string[]): Promise<unknown> {
     modelBytes: sum(model, size),
   };
   console.log(`app shell (HTML+JS+CSS, gzip)   ${kb(out.shellGzipBytes)}  (${shell.length} files)`);
-  console.log(`detector worker chunk (gzip)    ${kb(out.detectorChunkGzipBytes)}`);
+  console.log(`analysis worker chunk (gzip)    ${kb(out.detectorChunkGzipBytes)}`);
   console.log(`service worker (gzip)           ${kb(out.serviceWorkerGzipBytes)}`);
   console.log(`history view, loaded when opened (gzip)  ${kb(out.historyViewGzipBytes)}  (${history.size} files: dashboard, uPlot, reports)`);
   console.log(`WASM binaries, all 3 (gzip)     ${kb(out.wasmGzipBytes)}  (a device downloads one)`);

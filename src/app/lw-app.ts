@@ -1,7 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import type { FrameSource, SourceKind } from '../camera/frame-source.ts';
 import { backendFromQuery } from '../detector/backend-choice.ts';
-import type { Analysis, CalibrationChange } from '../detector/worker-messages.ts';
+import type { Analysis, CalibrationChange } from '../analysis/messages.ts';
 import { AnalysisController } from '../controllers/analysis-controller.ts';
 import { HistoryController } from '../controllers/history-controller.ts';
 import { LotStoreController } from '../controllers/lot-store-controller.ts';

@@ -1,8 +1,8 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { FrameSource } from '../camera/frame-source.ts';
 import type { BackendPreference } from '../detector/backend-choice.ts';
-import { DetectorClient, type ReadyInfo } from '../detector/detector-client.ts';
-import type { Analysis, CalibrationChange } from '../detector/worker-messages.ts';
+import { AnalysisClient, type ReadyInfo } from '../analysis/analysis-client.ts';
+import type { Analysis, CalibrationChange } from '../analysis/messages.ts';
 import type { LotCalibration } from '../evidence/calibration.ts';
 import type { EvidenceMode } from '../evidence/fusion.ts';
 import type { Slot } from '../occupancy/types.ts';
@@ -18,7 +18,7 @@ export interface AnalysisInputs {
 }
 
 /**
- * Owns the detection worker for an element: counts from the first frame on patch evidence while the model loads
+ * Owns the analysis worker for an element: counts from the first frame on patch evidence while the model loads
  * (with progress), and with the full evidence once it is ready; one frame at a time while a source is live and the
  * page is visible. The worker keeps TF.js off the page's thread. It also holds the lot's calibration.
  */
@@ -39,7 +39,7 @@ export class AnalysisController implements ReactiveController {
   restarts = 0;
   restarting = false;
   private backend: BackendPreference = 'auto';
-  private client: DetectorClient | null = null;
+  private client: AnalysisClient | null = null;
   private running = false;
   private wake: (() => void) | null = null;
   private frameTimes: number[] = [];
@@ -75,7 +75,7 @@ export class AnalysisController implements ReactiveController {
     this.info = null;
     this.mode = null;
     this.host.requestUpdate();
-    const client = new DetectorClient(
+    const client = new AnalysisClient(
       (fraction) => {
         this.progress = fraction;
         this.host.requestUpdate();
@@ -116,7 +116,7 @@ export class AnalysisController implements ReactiveController {
   }
 
   /** The GPU took the model's WebGL context away (driver reset, too many contexts): load the model again, unasked. */
-  private onContextLost(client: DetectorClient): void {
+  private onContextLost(client: AnalysisClient): void {
     if (this.client !== client) return;
     console.warn('lotwatch: the detector lost its WebGL context; reloading the model');
     this.restarts++;
@@ -134,7 +134,7 @@ export class AnalysisController implements ReactiveController {
     this.wake?.();
   }
 
-  private async loop(client: DetectorClient): Promise<void> {
+  private async loop(client: AnalysisClient): Promise<void> {
     while (this.running && this.client === client) {
       const source = this.inputs.source();
       if (!source || document.hidden || !source.width) {

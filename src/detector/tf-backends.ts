@@ -7,7 +7,16 @@ import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import type { BackendName, BackendPlan } from './backend-choice.ts';
-import type { BackendInfo } from './worker-messages.ts';
+
+/** The backend a model runs on, and why (shown in the UI). */
+export interface BackendInfo {
+  readonly backend: BackendName;
+  /** Why this backend, in words for the UI. */
+  readonly reason: string;
+  /** WASM only: whether SIMD and threads are in use. */
+  readonly simd?: boolean;
+  readonly threads?: boolean;
+}
 
 // TF.js's threaded WASM build starts its pthread workers from `factory.toString()` in a blob; once bundled, that
 // source refers to names outside the function and every thread dies with "ReferenceError: e is not defined"
@@ -52,6 +61,7 @@ async function wasmFeatures(name: BackendName): Promise<Pick<BackendInfo, 'simd'
  */
 export function watchWebglContext(onLost: () => void): void {
   if (tf.getBackend() !== 'webgl') return;
-  const canvas = (tf.backend() as MathBackendWebGL).gpgpu.gl.canvas;
+  // A canvas in the page, an OffscreenCanvas in the worker; the WebWorker library's WebGL types omit `canvas`.
+  const { canvas } = (tf.backend() as MathBackendWebGL).gpgpu.gl as unknown as { canvas: EventTarget };
   canvas.addEventListener('webglcontextlost', () => onLost(), { once: true });
 }

@@ -1,4 +1,4 @@
-// The one entry point the app's detection worker and the eval command both call.
+// The one entry point the app's analysis worker and the eval command both call.
 import type { GraphModel } from '@tensorflow/tfjs-converter';
 import type { RgbaFrame } from '../camera/frame.ts';
 import type { Detection, Slot, SlotObservation } from '../occupancy/types.ts';

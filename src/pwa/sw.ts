@@ -1,4 +1,4 @@
-// The service worker: keeps the whole app (shell, detector worker, WASM binaries, model weights) in the precache, so
+// The service worker: keeps the whole app (shell, analysis worker, WASM binaries, model weights) in the precache, so
 // after the first visit lotwatch opens, loads its model and counts with no network at all. Built by vite-plugin-pwa
 // (injectManifest): the build replaces `self.__WB_MANIFEST` with the list of files and their revisions.
 /// <reference lib="webworker" />

@@ -1,8 +1,8 @@
-// Runs in headless Chromium, driven by scripts/bench.ts: times the app's own detection worker on real frames.
+// Runs in headless Chromium, driven by scripts/bench.ts: times the app's own analysis worker on real frames.
 import type { BackendName } from '../../src/detector/backend-choice.ts';
 import { CocoDetector, DEFAULT_DETECT } from '../../src/detector/coco-detector.ts';
-import type { AnalyzeOptions } from '../../src/detector/worker-messages.ts';
-import { DetectorClient } from '../../src/detector/detector-client.ts';
+import type { AnalyzeOptions } from '../../src/analysis/messages.ts';
+import { AnalysisClient } from '../../src/analysis/analysis-client.ts';
 import { initBackend } from '../../src/detector/tf-backends.ts';
 import { analysisSize } from '../../src/camera/frame.ts';
 import { stepLot } from '../../src/occupancy/lot-state.ts';
@@ -59,7 +59,7 @@ async function run(cfg: BenchConfig) {
   const backends: Record<string, unknown> = {};
 
   for (const { name, frames: n } of cfg.backends) {
-    const client = new DetectorClient();
+    const client = new AnalysisClient();
     const t0 = performance.now();
     const info = await client.load(MODEL_URL, name);
     const loadMs = performance.now() - t0;
@@ -102,7 +102,7 @@ async function run(cfg: BenchConfig) {
   }
 
   // Tensor count: flat across frames when nothing leaks.
-  const client = new DetectorClient();
+  const client = new AnalysisClient();
   await client.load(MODEL_URL, 'wasm');
   const counts: number[] = [];
   for (let i = 0; i < cfg.tensorFrames; i++) {

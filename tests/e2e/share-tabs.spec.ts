@@ -36,7 +36,7 @@ test('a viewer tab follows the counting tab within a second, without camera or m
   expect(shownByViewer - shownByCounter).toBeLessThan(1000);
 
   // The viewer never asked for the model or a camera.
-  expect(viewerRequests.filter((u) => u.includes('/models/') || u.includes('detection.worker'))).toEqual([]);
+  expect(viewerRequests.filter((u) => u.includes('/models/') || u.includes('analysis.worker'))).toEqual([]);
   await expect(viewer.locator('video')).toHaveCount(0);
 });
 

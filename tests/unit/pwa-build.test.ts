@@ -35,9 +35,9 @@ function list(dir: string): string[] {
 const urls = () => new Set(precache.map((e) => e.url));
 
 describe('the service worker precache', () => {
-  it('lists the shell: the page, every script of the app and the detector worker', () => {
+  it('lists the shell: the page, every script of the app and the analysis worker', () => {
     const scripts = files.filter((f) => f.startsWith('assets/') && f.endsWith('.js'));
-    expect(scripts.some((f) => /detection\.worker/.test(f))).toBe(true);
+    expect(scripts.some((f) => /analysis\.worker/.test(f))).toBe(true);
     for (const f of ['index.html', 'manifest.webmanifest', ...scripts]) expect(urls(), f).toContain(f);
   });
 
@@ -70,13 +70,13 @@ describe('the service worker precache', () => {
     const history = new Set([...historyViewFiles(files.map((f) => join(out, f)), out)].map((f) => relative(out, f)));
     expect(history.size).toBeGreaterThan(0);
     const shell = files.filter(
-      (f) => /\.(html|js|css)$/.test(f) && !/detection\.worker|^sw\.js$|workbox-/.test(f) && !f.startsWith('models/') && !history.has(f),
+      (f) => /\.(html|js|css)$/.test(f) && !/analysis\.worker|^sw\.js$|workbox-/.test(f) && !f.startsWith('models/') && !history.has(f),
     );
     const gz = shell.reduce((sum, f) => sum + gzipSync(readFileSync(join(out, f)), { level: 9 }).length, 0);
     expect(gz).toBeLessThan(100 * 1024);
     // Strings only TF.js has: in the worker chunk, and in no shell file.
     const tfjs = /tfjs-backend-wasm\.wasm|WEBGL_FORCE_F16_TEXTURES/;
-    const worker = files.find((f) => /detection\.worker.*\.js$/.test(f))!;
+    const worker = files.find((f) => /analysis\.worker.*\.js$/.test(f))!;
     expect(readFileSync(join(out, worker), 'utf8')).toMatch(tfjs);
     for (const f of shell) expect(readFileSync(join(out, f), 'utf8'), f).not.toMatch(tfjs);
   });

@@ -1,7 +1,7 @@
 import type { LotCalibration } from '../evidence/calibration.ts';
 import type { Slot } from '../occupancy/types.ts';
-import type { BackendPreference } from './backend-choice.ts';
-import type { Analysis, AnalyzeOptions, BackendInfo, CalibrationChange, FromWorker, ToWorker } from './worker-messages.ts';
+import type { BackendPreference } from '../detector/backend-choice.ts';
+import type { Analysis, AnalyzeOptions, BackendInfo, CalibrationChange, FromWorker, ToWorker } from './messages.ts';
 
 export interface ReadyInfo extends BackendInfo {
   readonly loadMs: number;
@@ -9,8 +9,8 @@ export interface ReadyInfo extends BackendInfo {
 
 type Pending = { resolve: (v: never) => void; reject: (e: Error) => void };
 
-/** The page's side of the detection worker: promises instead of messages. */
-export class DetectorClient {
+/** The page's side of the analysis worker: promises instead of messages. */
+export class AnalysisClient {
   private readonly worker: Worker;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
@@ -21,9 +21,9 @@ export class DetectorClient {
     /** The worker's WebGL context was lost: it cannot detect any more and must be replaced. */
     private readonly onContextLost: () => void = () => {},
   ) {
-    this.worker = new Worker(new URL('./detection.worker.ts', import.meta.url), { type: 'module', name: 'lotwatch-detector' });
+    this.worker = new Worker(new URL('./analysis.worker.ts', import.meta.url), { type: 'module', name: 'lotwatch-analysis' });
     this.worker.onmessage = (e: MessageEvent<FromWorker>) => this.receive(e.data);
-    this.worker.onerror = (e) => this.failAll(new Error(e.message || 'The detection worker could not start'));
+    this.worker.onerror = (e) => this.failAll(new Error(e.message || 'The analysis worker could not start'));
   }
 
   /** Loads the model; frames are analysed on patch evidence alone until it is ready. */

@@ -1,17 +1,11 @@
 import type { LotCalibration } from '../evidence/calibration.ts';
 import type { EvidenceMode } from '../evidence/fusion.ts';
 import type { Detection, Slot, SlotObservation } from '../occupancy/types.ts';
-import type { BackendName, BackendPreference } from './backend-choice.ts';
-import type { DetectOptions } from './coco-detector.ts';
+import type { BackendPreference } from '../detector/backend-choice.ts';
+import type { DetectOptions } from '../detector/coco-detector.ts';
+import type { BackendInfo } from '../detector/tf-backends.ts';
 
-export interface BackendInfo {
-  readonly backend: BackendName;
-  /** Why this backend, in words for the UI. */
-  readonly reason: string;
-  /** WASM only: whether SIMD and threads are in use. */
-  readonly simd?: boolean;
-  readonly threads?: boolean;
-}
+export type { BackendInfo };
 
 export interface LoadRequest {
   readonly type: 'load';

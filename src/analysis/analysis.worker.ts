@@ -1,4 +1,4 @@
-// The detection worker: owns TF.js, the model and the slot evidence, so analysis never blocks the page.
+// The analysis worker: owns TF.js, the model and the slot evidence, so analysis never blocks the page.
 // It counts from the first frame on patch evidence alone, and with the full evidence once the model is loaded.
 import * as tf from '@tensorflow/tfjs-core';
 import type { RgbaFrame } from '../camera/frame.ts';
@@ -14,18 +14,14 @@ import {
 import { makeCorrection, SlotEvidence, type SlotEvidenceFeatures } from '../evidence/slot-evidence.ts';
 import { parseWeights } from '../evidence/weights.ts';
 import weightsJson from '../evidence/weights.json';
-import { planBackends } from './backend-choice.ts';
-import { probeCapabilities } from './capabilities.ts';
-import { CocoDetector } from './coco-detector.ts';
-import { initBackend, watchWebglContext } from './tf-backends.ts';
-import type { AnalyzeRequest, CalibrateRequest, CalibrationChange, FromWorker, LoadRequest, ToWorker } from './worker-messages.ts';
+import { planBackends } from '../detector/backend-choice.ts';
+import { probeCapabilities } from '../detector/capabilities.ts';
+import { CocoDetector } from '../detector/coco-detector.ts';
+import { initBackend, watchWebglContext } from '../detector/tf-backends.ts';
+import type { AnalyzeRequest, CalibrateRequest, CalibrationChange, FromWorker, LoadRequest, ToWorker } from './messages.ts';
 
-interface WorkerScope {
-  onmessage: ((e: MessageEvent<ToWorker>) => void) | null;
-  postMessage(message: FromWorker): void;
-}
-// The project compiles against the DOM library; this is the part of DedicatedWorkerGlobalScope we use.
-const scope = self as unknown as WorkerScope;
+/** Every message out of the worker goes through here, so each is checked against the protocol. */
+const post = (message: FromWorker, transfer: Transferable[] = []): void => self.postMessage(message, transfer);
 
 const weights = parseWeights(weightsJson);
 let detector: CocoDetector | null = null;
@@ -39,14 +35,14 @@ async function load(req: LoadRequest): Promise<void> {
   const started = performance.now();
   try {
     const info = await initBackend(planBackends(req.backend, probeCapabilities()));
-    const source = tf.io.http(req.modelUrl, { onProgress: (fraction) => scope.postMessage({ type: 'progress', fraction }) });
+    const source = tf.io.http(req.modelUrl, { onProgress: (fraction) => post({ type: 'progress', fraction }) });
     detector?.dispose();
     detector = await CocoDetector.load(source);
     evidence = new SlotEvidence(weights, detector.graph);
-    watchWebglContext(() => scope.postMessage({ type: 'context-lost' }));
-    scope.postMessage({ type: 'ready', loadMs: performance.now() - started, ...info });
+    watchWebglContext(() => post({ type: 'context-lost' }));
+    post({ type: 'ready', loadMs: performance.now() - started, ...info });
   } catch (err) {
-    scope.postMessage({ type: 'load-failed', message: err instanceof Error ? err.message : String(err) });
+    post({ type: 'load-failed', message: err instanceof Error ? err.message : String(err) });
   }
 }
 
@@ -69,7 +65,7 @@ async function analyze(req: AnalyzeRequest): Promise<void> {
     const result = await evidence.observe(frame, req.slots, detections, calibration, { sensitivity: req.options.sensitivity });
     const evidenceMs = performance.now() - t0 - detectMs;
     latest = { frame: `frame-${req.id}-${Date.now()}`, features: new Map(result.features.map((f) => [f.id, f])) };
-    scope.postMessage({
+    post({
       type: 'analysis',
       id: req.id,
       detections,
@@ -84,7 +80,7 @@ async function analyze(req: AnalyzeRequest): Promise<void> {
       numTensors: tf.memory().numTensors,
     });
   } catch (err) {
-    scope.postMessage({ type: 'failed', id: req.id, message: err instanceof Error ? err.message : String(err) });
+    post({ type: 'failed', id: req.id, message: err instanceof Error ? err.message : String(err) });
   } finally {
     req.frame.close();
   }
@@ -111,13 +107,13 @@ function calibrated(change: CalibrationChange): LotCalibration {
 function calibrate(req: CalibrateRequest): void {
   try {
     calibration = calibrated(req.change);
-    scope.postMessage({ type: 'calibrated', id: req.id, calibration });
+    post({ type: 'calibrated', id: req.id, calibration });
   } catch (err) {
-    scope.postMessage({ type: 'failed', id: req.id, message: err instanceof Error ? err.message : String(err) });
+    post({ type: 'failed', id: req.id, message: err instanceof Error ? err.message : String(err) });
   }
 }
 
-scope.onmessage = (e) => {
+self.onmessage = (e: MessageEvent<ToWorker>) => {
   const msg = e.data;
   if (msg.type === 'load') void load(msg);
   else if (msg.type === 'analyze') void analyze(msg);
