@@ -196,7 +196,13 @@ describe('a relay that accepts TCP but never answers', () => {
   it('abandons the attempt after openTimeoutMs, retries, and closes cleanly while connecting', async () => {
     const { createServer } = await import('node:net');
     const held: import('node:net').Socket[] = [];
-    const silent = createServer((s) => held.push(s));
+    let closedOnServer = 0;
+    const silent = createServer((s) => {
+      held.push(s);
+      // Read (and ignore) the upgrade request, so the client's hang-up is seen.
+      s.resume();
+      s.on('close', () => closedOnServer++);
+    });
     await new Promise<void>((ok) => silent.listen(0, '127.0.0.1', ok));
     const port = (silent.address() as import('node:net').AddressInfo).port;
     try {
@@ -210,10 +216,18 @@ describe('a relay that accepts TCP but never answers', () => {
         onChange: (v) => views.push(v),
       });
       await until(() => (held.length >= 2 ? true : undefined), 3000);
-      expect(views.every((v) => v.status === 'unreachable')).toBe(true);
-      // Closing while an attempt is still connecting must not surface an error.
+      // The first attempt timed out and was reported; every report so far says the relay cannot be reached.
+      expect(views.length).toBeGreaterThan(0);
+      expect(views.every((v) => v.status === 'unreachable' && v.error === null)).toBe(true);
+      // Closing while an attempt is still connecting drops that connection and reports nothing more.
+      const reported = views.length;
       sub.close();
-      await new Promise((r) => setTimeout(r, 100));
+      await until(() => (closedOnServer === held.length ? true : undefined), 3000);
+      const attempts = held.length;
+      // Ten backoff periods: a subscription that kept retrying would have connected again by now.
+      await new Promise((r) => setTimeout(r, 200));
+      expect(held.length).toBe(attempts);
+      expect(views).toHaveLength(reported);
     } finally {
       for (const s of held) s.destroy();
       silent.close();

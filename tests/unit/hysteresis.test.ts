@@ -75,8 +75,15 @@ describe('stepSlot', () => {
     expect(st).toMatchObject({ occupied: true, since: 1000, pending: null, probability: 0.9 });
   });
 
-  it('has sensible defaults', () => {
-    expect(DEFAULT_HYSTERESIS.holdFrames).toBeGreaterThan(1);
-    expect(DEFAULT_HYSTERESIS.threshold).toBe(0.5);
+  // What the defaults promise users (README: "a slot changes only after the new state held for 3 frames and 2
+  // seconds"), at the default cadence of one frame a second.
+  it.each([
+    { name: 'a car driving past (one frame) does not flip a free slot', frames: [[0, 0.1], [1000, 0.95], [2000, 0.1], [3000, 0.1]], expected: [false, false, false, false] },
+    { name: 'two frames are not enough', frames: [[0, 0.1], [1000, 0.95], [2000, 0.95], [3000, 0.1]], expected: [false, false, false, false] },
+    { name: 'a car that parks is counted on the third frame, two seconds on', frames: [[0, 0.1], [1000, 0.95], [2000, 0.95], [3000, 0.95]], expected: [false, false, false, true] },
+    { name: 'three quick frames within two seconds wait for the time', frames: [[0, 0.1], [1000, 0.95], [1500, 0.95], [2000, 0.95], [3000, 0.95]], expected: [false, false, false, false, true] },
+    { name: 'evidence at the decision boundary changes nothing', frames: [[0, 0.9], [1000, 0.5], [2000, 0.5], [3000, 0.5], [4000, 0.5]], expected: [true, true, true, true, true] },
+  ] as { name: string; frames: [number, number][]; expected: boolean[] }[])('with the defaults, $name', ({ frames, expected }) => {
+    expect(run(frames, DEFAULT_HYSTERESIS)).toEqual(expected);
   });
 });
