@@ -1,5 +1,7 @@
 // What a user sees when things go wrong: never a blank page, always words and a way forward.
 import { expect, test } from '@playwright/test';
+import { startCamera, waitForModel } from './support/app.ts';
+import { publishedStatus } from './support/pwa.ts';
 
 test('a model that cannot be loaded is reported, with a retry that works', async ({ page }) => {
   let failing = true;
@@ -25,4 +27,33 @@ test('a file that is not an image says so and keeps the app usable', async ({ pa
   const notice = page.locator('lw-notice[data-problem="bad-file"]');
   await expect(notice).toBeVisible();
   await expect(page.getByRole('button', { name: 'Use camera' })).toBeEnabled();
+});
+
+// The real loss of a WebGL context is detected in tests/browser/webgl-context.test.ts (every run), and the whole
+// chain on SwiftShader in pwa-unattended.spec.ts (LOTWATCH_E2E_SLOW=1: minutes per model load). This runs the
+// recovery on every run, on WASM: the worker reports the loss exactly as watchWebglContext makes it report it, and
+// the app must replace the worker, load the model again and count on. Any camera picture will do.
+test('a detector that lost its graphics context is replaced by itself, and counting goes on', async ({ page }) => {
+  const messages: string[] = [];
+  page.on('console', (m) => messages.push(m.text()));
+  await page.goto('/?backend=wasm');
+  await startCamera(page);
+  expect(await waitForModel(page)).toBe('wasm');
+  await expect.poll(() => publishedStatus(page)).toEqual({ state: 'counting', reason: null });
+  const lost = page.workers().find((w) => w.url().includes('analysis.worker'));
+  expect(lost).toBeDefined();
+  const replaced = page.waitForEvent('worker', (w) => w.url().includes('analysis.worker'));
+  const lostClosed = new Promise<void>((resolve) => lost!.once('close', () => resolve()));
+  await lost!.evaluate(() => self.postMessage({ type: 'context-lost' }));
+  await expect.poll(() => messages.some((m) => m.includes('lost its WebGL context'))).toBe(true);
+  // The old worker is terminated and a fresh one loads the model again; the app says so.
+  await lostClosed;
+  await replaced;
+  await expect(page.locator('.model[data-backend="wasm"][data-restarts="1"]')).toBeVisible({ timeout: 90_000 });
+  await expect(page.locator('.model[data-backend]')).toContainText('restarted once');
+  await expect.poll(() => publishedStatus(page), { timeout: 30_000 }).toEqual({ state: 'counting', reason: null });
+  // Frames flow through the new worker.
+  const framesSeen = () => page.evaluate(() => (document.querySelector('lw-app') as unknown as { lot: { observedAt: number } | null }).lot?.observedAt ?? 0);
+  const before = await framesSeen();
+  await expect.poll(framesSeen, { timeout: 30_000 }).toBeGreaterThan(before);
 });

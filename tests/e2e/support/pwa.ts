@@ -81,6 +81,43 @@ export async function setPageHidden(page: Page, hidden: boolean): Promise<void> 
   })()`);
 }
 
+/** What the page asked of the analysis worker so far: camera frames grabbed, frames sent, and answers received. */
+export interface AnalysisTraffic {
+  grabbed: number;
+  posted: number;
+  answered: number;
+}
+
+/**
+ * Counts, before the app loads, every frame grabbed from a video (`createImageBitmap`), every frame sent to a worker
+ * and every answer,
+ * so a test can tell "nothing in flight" from "a slow frame" without guessing how long a frame takes.
+ */
+export async function recordAnalysisTraffic(page: Page): Promise<void> {
+  // A string for the same reason as setPageHidden.
+  await page.addInitScript(`(() => {
+    const t = { grabbed: 0, posted: 0, answered: 0 };
+    window.__analysisTraffic = t;
+    const grab = window.createImageBitmap.bind(window);
+    window.createImageBitmap = (...args) => { if (args[0] instanceof HTMLVideoElement) t.grabbed++; return grab(...args); };
+    const Native = window.Worker;
+    window.Worker = class extends Native {
+      constructor(url, options) {
+        super(url, options);
+        this.addEventListener('message', (e) => { if (e.data && (e.data.type === 'analysis' || e.data.type === 'failed')) t.answered++; });
+      }
+      postMessage(message, transfer) {
+        if (message && message.type === 'analyze') t.posted++;
+        return super.postMessage(message, transfer);
+      }
+    };
+  })()`);
+}
+
+export function analysisTraffic(page: Page): Promise<AnalysisTraffic> {
+  return page.evaluate(() => ({ ...(window as unknown as { __analysisTraffic: AnalysisTraffic }).__analysisTraffic }));
+}
+
 export type WakeLockEvent = 'request' | 'granted' | 'refused' | 'released';
 
 /** Wraps the real `navigator.wakeLock.request` before the app loads, logging requests and releases. */
