@@ -3,13 +3,14 @@
 // - `cadence`: CPU seconds per minute of counting at each detection cadence (and with detection paused), the
 //   browser's whole process tree from /proc: what the battery and the heat see.
 // - `offline-start`: time from opening the installed app with no network to its first count, median of several runs.
+// - `tabs`: how long after the counting tab shows a new count a viewer tab (BroadcastChannel) shows it.
 import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CAMERA_FLAGS, CHROMIUM_PATH, QUIET_FLAGS } from '../../playwright.config.ts';
 import globalSetup from '../../tests/e2e/support/global-setup.ts';
-import { CAR, counts, countWithSlots, SEDAN, SKY } from '../../tests/e2e/support/app.ts';
+import { CAR, counts, countWithSlots, firstShownWithTotal, markSlots, recordCountTimes, SEDAN, SKY, type NormPoint } from '../../tests/e2e/support/app.ts';
 import { setPageHidden, waitForOfflineReady } from '../../tests/e2e/support/pwa.ts';
 import { startStaticServer, type StaticServer } from '../../tests/e2e/support/static-server.ts';
 import { fixturesAvailable } from '../../tests/support/fixtures.ts';
@@ -149,5 +150,50 @@ export async function benchOfflineStart(args: string[]): Promise<unknown> {
     return { runs, medianMs: median, timesMs: times };
   } finally {
     await r.close().catch(() => {});
+  }
+}
+
+/** More slots along the top of the picture, side by side: each one added makes a new total (whatever its state). */
+const topSlot = (i: number): [NormPoint, NormPoint] => [
+  [SKY[0][0] + i * 0.18, SKY[0][1]],
+  [SKY[1][0] + i * 0.18, SKY[1][1]],
+];
+
+export async function benchTabs(args: string[]): Promise<unknown> {
+  const r = await rig(args);
+  if (!r) return { skipped: 'fixtures not found' };
+  const changes = numFlag(args, '--tab-changes', 4);
+  try {
+    const context = await r.browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const counter = await context.newPage();
+    await recordCountTimes(counter);
+    await counter.goto(r.server.url);
+    await countWithSlots(counter, SLOTS);
+    const viewer = await context.newPage();
+    await recordCountTimes(viewer);
+    await viewer.goto(`${r.server.url}/#/view/default`);
+    const lags: number[] = [];
+    for (let i = 1; i <= changes; i++) {
+      await counter.bringToFront();
+      await markSlots(counter, [topSlot(i)]);
+      const total = SLOTS.length + i;
+      const deadline = Date.now() + 90_000;
+      let a: number | undefined;
+      let b: number | undefined;
+      while ((a === undefined || b === undefined) && Date.now() < deadline) {
+        await counter.waitForTimeout(250);
+        a = await firstShownWithTotal(counter, total);
+        b = await firstShownWithTotal(viewer, total);
+      }
+      if (a === undefined || b === undefined) throw new Error(`a total of ${total} never showed on both tabs`);
+      lags.push(b - a);
+      console.log(`change ${i}: the viewer tab showed it ${b - a} ms after the counting tab`);
+    }
+    const sorted = [...lags].sort((x, y) => x - y);
+    const median = sorted[Math.floor(sorted.length / 2)]!;
+    console.log(`counting tab → viewer tab: median ${median} ms, max ${sorted.at(-1)} ms over ${changes} changes (each page samples its own status bar every 25 ms)`);
+    return { changes, medianMs: median, maxMs: sorted.at(-1), lagsMs: lags };
+  } finally {
+    await r.close();
   }
 }

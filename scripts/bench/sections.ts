@@ -1,6 +1,6 @@
 import { benchDetector } from './detector.ts';
 import { benchSetup } from './setup.ts';
-import { benchCadence, benchOfflineStart } from './pwa.ts';
+import { benchCadence, benchOfflineStart, benchTabs } from './pwa.ts';
 import { benchHistory } from './history.ts';
 import { benchSize } from './size.ts';
 import { flag, runBenchScript } from './child.ts';
@@ -13,6 +13,7 @@ export const sections: Record<string, Section> = {
   setup: benchSetup,
   cadence: benchCadence,
   'offline-start': benchOfflineStart,
+  tabs: benchTabs,
   // One publisher at 10/s, 1,000 viewers, 30 s (`--relay-seconds N` to shorten).
   relay: async (args) => runBenchScript('bench-relay.ts', ['--seconds', flag(args, '--relay-seconds') ?? '30']),
   // Full and patch-only evidence per 100-slot 1280x720 pucpr frame.

@@ -1,19 +1,17 @@
 // Other tabs of the same browser: a viewer follows the counter through BroadcastChannel, and only one tab counts a lot.
 import { expect, test } from '@playwright/test';
 import { fixturesAvailable } from '../support/fixtures.ts';
-import { CAR, countShownAt, countWithSlots, counts, drawRect, recordCountTimes, SEDAN, SKY, startCamera } from './support/app.ts';
+import { CAR, countWithSlots, counts, drawRect, SEDAN, SKY, startCamera } from './support/app.ts';
 
 test.skip(!fixturesAvailable(), 'fixtures (../shared/fixtures) not found: the fake camera needs the lot video');
 
-test('a viewer tab follows the counting tab within a second, without camera or model', async ({ context }) => {
+test('a viewer tab follows the counting tab, without camera or model', async ({ context }) => {
   const counter = await context.newPage();
-  await recordCountTimes(counter);
   await counter.goto('/');
   await countWithSlots(counter, [SEDAN, SKY]);
   await expect.poll(() => counts(counter), { timeout: 45_000 }).toEqual({ available: 1, occupied: 1, total: 2 });
 
   const viewer = await context.newPage();
-  await recordCountTimes(viewer);
   const viewerRequests: string[] = [];
   viewer.on('request', (r) => viewerRequests.push(r.url()));
   await viewer.goto('/#/view/default');
@@ -22,8 +20,7 @@ test('a viewer tab follows the counting tab within a second, without camera or m
   await expect(viewer.locator('lw-lot-map g[data-state="occupied"]')).toHaveCount(1);
   await expect(viewer.locator('lw-lot-map g[data-state="free"]')).toHaveCount(1);
 
-  // A change on the counter reaches the viewer within a second of the counter showing it (both times taken in the
-  // pages themselves, on the same clock).
+  // A change on the counter reaches the viewer (how fast: `npm run bench -- tabs`).
   await counter.bringToFront();
   await counter.getByRole('button', { name: 'Edit slots' }).click();
   await drawRect(counter, CAR[0], CAR[1]);
@@ -31,9 +28,6 @@ test('a viewer tab follows the counting tab within a second, without camera or m
   const changed = { available: 1, occupied: 2, total: 3 };
   await expect.poll(() => counts(counter), { timeout: 45_000 }).toEqual(changed);
   await expect.poll(() => counts(viewer)).toEqual(changed);
-  const shownByCounter = (await countShownAt(counter, changed))!;
-  const shownByViewer = (await countShownAt(viewer, changed))!;
-  expect(shownByViewer - shownByCounter).toBeLessThan(1000);
 
   // The viewer never asked for the model or a camera.
   expect(viewerRequests.filter((u) => u.includes('/models/') || u.includes('analysis.worker'))).toEqual([]);

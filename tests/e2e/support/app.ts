@@ -86,10 +86,12 @@ export async function viewerCounts(page: Page): Promise<{ available: number; occ
  * it from the test would add the test's own polling delay, which on a busy machine is itself about a second.
  */
 export async function recordCountTimes(page: Page): Promise<void> {
-  await page.addInitScript(() => {
-    const seen: Record<string, number> = {};
-    (window as unknown as { __countTimes: Record<string, number> }).__countTimes = seen;
-    const find = (root: Document | ShadowRoot): Element | null => {
+  // A string, not a function: the benches run this file through tsx, whose esbuild wraps named functions in a
+  // helper (`__name`) that does not exist in the page.
+  await page.addInitScript(`(() => {
+    const seen = {};
+    window.__countTimes = seen;
+    const find = (root) => {
       const bar = root.querySelector('lw-status-bar');
       if (bar) return bar;
       for (const el of root.querySelectorAll('*')) {
@@ -100,15 +102,19 @@ export async function recordCountTimes(page: Page): Promise<void> {
     };
     setInterval(() => {
       const bar = find(document);
-      const text = (k: string) => bar?.shadowRoot?.querySelector(`[data-count="${k}"]`)?.textContent ?? '';
+      const text = (k) => (bar && bar.shadowRoot && bar.shadowRoot.querySelector('[data-count="' + k + '"]')?.textContent) || '';
       const key = ['available', 'occupied', 'total'].map(text).join('/');
       if (bar && !(key in seen)) seen[key] = Date.now();
     }, 25);
-  });
+  })()`);
 }
 
-/** When the page's status bar first showed these counts, as recorded by `recordCountTimes`. */
-export async function countShownAt(page: Page, c: { available: number; occupied: number; total: number }): Promise<number | undefined> {
-  const key = `${c.available}/${c.occupied}/${c.total}`;
-  return page.evaluate((k) => (window as unknown as { __countTimes: Record<string, number> }).__countTimes[k], key);
+/** When the page's status bar first showed this total (whatever was free), as recorded by `recordCountTimes`. */
+export function firstShownWithTotal(page: Page, total: number): Promise<number | undefined> {
+  return page.evaluate((t) => {
+    const times = Object.entries((window as unknown as { __countTimes: Record<string, number> }).__countTimes)
+      .filter(([key]) => key.endsWith(`/${t}`))
+      .map(([, at]) => at);
+    return times.length > 0 ? Math.min(...times) : undefined;
+  }, total);
 }
