@@ -3,20 +3,30 @@ import { expect, type Locator, type Page } from '@playwright/test';
 
 export type NormPoint = [number, number];
 
-// In the fixture video (640x360) two parked cars stay all 20 s: a sedan at x 451-547 / y 265-343 and a car at
-// x 130-219 / y 258-336 (found by COCO-SSD in every sampled second). The sky above the lot never holds a car.
-export const SEDAN: [NormPoint, NormPoint] = [
-  [455 / 640, 290 / 360],
-  [545 / 640, 345 / 360],
-];
-export const CAR: [NormPoint, NormPoint] = [
-  [133 / 640, 280 / 360],
-  [217 / 640, 335 / 360],
-];
-export const SKY: [NormPoint, NormPoint] = [
-  [20 / 640, 5 / 360],
-  [120 / 640, 50 / 360],
-];
+// What is really in the fixture video (640x360, 20 s, a still camera), labelled by hand on its frames at 0, 5, 10
+// and 19 s (`ffmpeg -ss <t> -i parking-lot-oblique-640x360.mp4 -frames:v 1`, on a 20 px grid): pixel boxes of
+// vehicles that stay parked the whole 20 s, and a patch of sky that never holds a car. (The SUV in the bottom-left
+// bay leaves within the first 10 s, so no test uses that bay.)
+const PARKED_ALL_VIDEO = {
+  /** The black sedan, second from the right in the front row. */
+  sedan: { x: 455, y: 262, w: 87, h: 77 },
+  /** The black car, second from the left in the front row. */
+  car: { x: 135, y: 262, w: 83, h: 68 },
+} as const;
+const NEVER_A_CAR = { sky: { x: 20, y: 5, w: 100, h: 45 } } as const;
+const VIDEO = { width: 640, height: 360 };
+
+/** A slot over a parked car as a user marks it: the car's footprint on the ground, the lower 70 % of its box. */
+function slotOver(b: { x: number; y: number; w: number; h: number }, ground = 0.7): [NormPoint, NormPoint] {
+  return [
+    [b.x / VIDEO.width, (b.y + (1 - ground) * b.h) / VIDEO.height],
+    [(b.x + b.w) / VIDEO.width, (b.y + b.h) / VIDEO.height],
+  ];
+}
+
+export const SEDAN = slotOver(PARKED_ALL_VIDEO.sedan);
+export const CAR = slotOver(PARKED_ALL_VIDEO.car);
+export const SKY = slotOver(NEVER_A_CAR.sky, 1);
 
 export function overlay(page: Page): Locator {
   return page.locator('lw-slot-overlay');
