@@ -11,6 +11,7 @@ import {
 } from '../../src/share/protocol.ts';
 import type { HistoryRequest } from '../../src/history/query.ts';
 import { historyReport, type HistoryReport } from '../../src/history/report.ts';
+import { isCounted, zonesOf } from '../../src/occupancy/metadata.ts';
 import { generateLotId, generateToken, hashToken, tokenMatches } from './auth.ts';
 import type { Broadcaster } from './broadcaster.ts';
 import type { Logger } from './log.ts';
@@ -146,9 +147,10 @@ export class LotService {
     const open = spans[spans.length - 1];
     if (open && last !== undefined && open.end >= last && now - last <= this.#offlineAfterMs) spans[spans.length - 1] = { start: open.start, end: now };
     const names = new Map<string, string>();
-    for (const s of rec.state?.layout?.slots ?? rec.state?.metadata.slots ?? []) names.set(s.id, s.name || s.id);
+    const slots = rec.state?.layout?.slots ?? rec.state?.metadata.slots ?? [];
+    for (const s of slots) names.set(s.id, s.name || s.id);
     const report = historyReport(
-      { lot, from: q.from, to: q.to, step: q.step, timeZone: q.timeZone, now, names },
+      { lot, from: q.from, to: q.to, step: q.step, timeZone: q.timeZone, now, names, zones: zonesOf(slots) },
       { timeline: { spans, records: timeline.records }, rawFrom: q.from },
     );
     return { ok: true, report };
@@ -174,8 +176,10 @@ export class LotService {
     const newSpan = last === undefined || now - last > this.#offlineAfterMs || now < last;
     this.#lastStateAt.set(lot, now);
     const deviceAt = Date.parse(metadata.last_updated);
+    // Closed slots and slots of an offline camera are not counted: history leaves them out, like removed slots.
+    const counted = metadata.slots.every(isCounted) ? metadata : { ...metadata, slots: metadata.slots.filter(isCounted) };
     try {
-      await this.#store.recordHistory(lot, { metadata, receivedAt: now, deviceAt: Number.isNaN(deviceAt) ? now : deviceAt, newSpan });
+      await this.#store.recordHistory(lot, { metadata: counted, receivedAt: now, deviceAt: Number.isNaN(deviceAt) ? now : deviceAt, newSpan });
     } catch (e) {
       // History is a by-product: a failed write must not cost viewers the live state nor the publisher its answer.
       // The next state starts a new span, so history shows a gap rather than a span that may lack its start.

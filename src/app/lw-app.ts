@@ -11,6 +11,7 @@ import { lockCounter, type CounterLock } from '../share/counter-lock.ts';
 import { downloadJson } from '../share/download.ts';
 import { toPublishedState } from '../share/published-state.ts';
 import { stepLot } from '../occupancy/lot-state.ts';
+import { zonesOf } from '../occupancy/metadata.ts';
 import type { Detection, LotState, SlotState } from '../occupancy/types.ts';
 import type { Settings } from '../settings/settings.ts';
 import { controlStyles } from '../components/shared-styles.ts';
@@ -96,6 +97,7 @@ export class LwApp extends LitElement {
     this.store.lotId,
     () => new Map(this.store.slots.map((s) => [s.id, s.name])),
     () => import('./lw-history-page.ts'),
+    () => zonesOf(this.store.slots),
   );
   private counterLock: CounterLock | null = null;
   /** `?backend=wasm` overrides the stored setting for this visit. */

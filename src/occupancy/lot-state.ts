@@ -39,10 +39,12 @@ export function stepLot(
       const old = before.get(s.id);
       return !old || old.occupied !== s.occupied;
     });
+  const closed = slots.filter((s) => isClosedAt(s.closed, now)).map((s) => s.id);
   return {
     slots: states,
     counts,
     lastChanged: changed ? now : prev.lastChanged,
     observedAt: now,
+    ...(closed.length ? { closed } : {}),
   };
 }

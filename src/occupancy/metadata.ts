@@ -134,3 +134,10 @@ export function toMetadata(state: LotState, slots: readonly Slot[]): LotMetadata
     closed_slots: b.closed,
   };
 }
+
+/** Slot id → zone, for the slots that are in one (a layout's or a published state's slots). */
+export function zonesOf(slots: readonly { id: string; zone?: string }[]): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const s of slots) if (s.zone !== undefined) m.set(s.id, s.zone);
+  return m;
+}

@@ -81,4 +81,6 @@ export interface LotState {
   readonly lastChanged: number | null;
   /** Epoch ms of the frame this state was computed from. */
   readonly observedAt: number;
+  /** Ids of the slots closed at `observedAt` (in `slots`, but counted nowhere and kept out of history). */
+  readonly closed?: readonly string[];
 }
