@@ -67,7 +67,7 @@ function slot(v: unknown, p: string): SlotReport {
   const o = obj(v, p);
   const n = (k: keyof SlotReport) => numOrNull(o[k], `${p}.${k}`);
   return {
-    id: str(o.id, `${p}.id`, 64),
+    id: str(o.id, `${p}.id`, 97),
     name: str(o.name, `${p}.name`, 128),
     utilisation: n('utilisation'),
     counted_s: num(o.counted_s, `${p}.counted_s`),
@@ -94,7 +94,7 @@ function dwell(v: unknown, p: string): DwellReport {
 function longStay(v: unknown, p: string): LongStay {
   const o = obj(v, p);
   return {
-    id: str(o.id, `${p}.id`, 64),
+    id: str(o.id, `${p}.id`, 97),
     name: str(o.name, `${p}.name`, 128),
     since: time(o.since, `${p}.since`),
     since_observed: bool(o.since_observed, `${p}.since_observed`),

@@ -14,7 +14,8 @@ export const LIMITS = {
   /** Per-slot detail and layout entries per message. */
   maxSlots: 1_000,
   maxPolygonPoints: 16,
-  maxIdLength: 64,
+  /** A slot id of 64, or in a lot seen by several cameras `<camera>/<slot id>` (a camera id is at most 32). */
+  maxIdLength: 97,
   maxNameLength: 128,
   maxTokenLength: 256,
   /** Zone names (they appear in MQTT topics and CSV headers) and closure reasons. */
@@ -64,6 +65,8 @@ export interface LayoutSlot {
   closed?: ClosureMetadata;
   /** In a lot seen by several cameras: whose frame the polygon is in. */
   camera?: string;
+  /** An overlap: this camera's view of a slot counted as `same_as` (the id in the lot's metadata). */
+  same_as?: string;
 }
 
 export interface FrameSize {
@@ -443,6 +446,7 @@ function layout(v: unknown, path: string): Layout {
         return [unit(pt[0], `${p}.polygon[${j}][0]`), unit(pt[1], `${p}.polygon[${j}][1]`)];
       }),
       ...slotExtras(so, p),
+      ...(so.same_as === undefined ? {} : { same_as: text(so.same_as, `${p}.same_as`, 1, LIMITS.maxIdLength) }),
     };
   });
   uniqueIds(slots, `${path}.slots`);

@@ -131,7 +131,7 @@ describe('parsePublishedState', () => {
     ['a layout point that is not a pair', { ...base, layout: { slots: [{ ...square('a'), polygon: [[0, 0], [1], [1, 1]] }] } }, 'layout.slots[0].polygon[1]: expected an [x, y] pair'],
     ['NaN in a layout', { ...base, layout: { slots: [{ ...square('a'), polygon: [[0, 0], [Number.NaN, 0], [1, 1]] }] } }, 'layout.slots[0].polygon[1][0]'],
     ['too many slots', { ...base, slots: Array.from({ length: LIMITS.maxSlots + 1 }, (_, i) => slot(`s${i}`, false)) }, 'slots: expected at most 1000 entries'],
-    ['an id too long', { ...base, layout: { slots: [{ ...square('a'.repeat(65)) }] } }, 'layout.slots[0].id: expected a string of 1 to 64'],
+    ['an id too long', { ...base, layout: { slots: [{ ...square('a'.repeat(98)) }] } }, 'layout.slots[0].id: expected a string of 1 to 97'],
   ])('refuses %s, naming the field', (_what, input, error) => {
     const r = parsePublishedState(input);
     expect(r.ok).toBe(false);
