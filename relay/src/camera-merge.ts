@@ -78,6 +78,7 @@ export function mergeCameras(inputs: readonly CameraInput[], fallbackTime: numbe
       total: m?.total_slots ?? 0,
       occupied: m?.occupied_slots ?? 0,
       available: m?.available_slots ?? 0,
+      ...(m?.camera_moved ? { camera_moved: true } : {}),
     };
     // The lot changes when a camera's state does, and when a camera comes or goes (its slots become (un)known).
     if (m) latest = Math.max(latest, Date.parse(m.last_updated));
@@ -95,6 +96,7 @@ export function mergeCameras(inputs: readonly CameraInput[], fallbackTime: numbe
     cameras,
     partial: cams.some((c) => !c.online),
     unknown_slots: b.unknown,
+    ...(cams.some((c) => c.metadata?.camera_moved) ? { camera_moved: true } : {}),
   };
   return { metadata, layout: mergeLayouts(cams, sameAs) };
 }

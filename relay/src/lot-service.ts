@@ -13,7 +13,7 @@ import type { HistoryRequest } from '../../src/history/query.ts';
 import { historyReport, type HistoryReport } from '../../src/history/report.ts';
 import { isCounted, zonesOf } from '../../src/occupancy/metadata.ts';
 import { generateLotId, generateToken, hashToken, tokenMatches } from './auth.ts';
-import type { Broadcaster } from './broadcaster.ts';
+import type { Broadcaster, LotEvent } from './broadcaster.ts';
 import type { Logger } from './log.ts';
 import type { LotRecord, LotStore } from './lot-store.ts';
 import { initialPresence, nextExpiry, stepPresence, type PresenceInput, type PresenceState } from './presence.ts';
@@ -28,6 +28,9 @@ export interface LotServiceOptions {
 }
 
 export type Failure = { ok: false; code: ErrorCode; message: string };
+
+/** Told of what this relay stored or noticed itself (not of what other relays fan out): alerts hang here. */
+export type LotObserver = (event: LotEvent) => void;
 export type AuthResult = { ok: true } | Failure;
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -44,6 +47,7 @@ export class LotService {
   readonly #expiry = new Map<string, ReturnType<typeof setTimeout>>();
   /** Relay time of each lot's last state while its counting span is open (cleared when its publisher leaves). */
   readonly #lastStateAt = new Map<string, number>();
+  readonly #observers = new Set<LotObserver>();
 
   constructor(o: LotServiceOptions) {
     this.#store = o.store;
@@ -96,11 +100,21 @@ export class LotService {
     return { ok: true };
   }
 
-  /** Stores an authorised state and fans it out. */
+  /** Adds an observer of this relay's own states and presence changes; returns the function that removes it. */
+  observe(observer: LotObserver): () => void {
+    this.#observers.add(observer);
+    return () => this.#observers.delete(observer);
+  }
+
+  /**
+   * Stores an authorised state and fans it out. `heard` false: the state was derived by the relay (a lot's cameras
+   * merged again after one went offline), so it says nothing about the publisher's presence.
+   */
   async publish(
     lot: string,
     state: PublishedState,
     via: 'http' | 'socket',
+    heard = true,
   ): Promise<{ ok: true; revision: number; receivedAt: string } | Failure> {
     const now = this.#now();
     const receivedAt = iso(now);
@@ -109,7 +123,7 @@ export class LotService {
     if (!saved) return { ok: false, code: 'unknown_lot', message: `no lot "${lot}" on this relay` };
     // Never throws: the live path below goes on whatever happens to the history write.
     await this.#recordHistory(lot, metadata, now);
-    await this.#broadcaster.publish({
+    await this.#emit({
       kind: 'state',
       lot,
       metadata,
@@ -117,7 +131,7 @@ export class LotService {
       receivedAt,
       revision: saved.revision,
     });
-    await this.#step(lot, via === 'http' ? 'http-state' : 'socket-state', now);
+    if (heard) await this.#step(lot, via === 'http' ? 'http-state' : 'socket-state', now);
     return { ok: true, revision: saved.revision, receivedAt };
   }
 
@@ -203,11 +217,22 @@ export class LotService {
     this.#presence.set(lot, after);
     this.#schedule(lot, after);
     if (after.online !== before.online) {
-      await this.#broadcaster.publish({
+      await this.#emit({
         kind: 'presence',
         lot,
         publisher: { online: after.online, since: after.since === null ? null : iso(after.since) },
       });
+    }
+  }
+
+  async #emit(event: LotEvent): Promise<void> {
+    await this.#broadcaster.publish(event);
+    for (const o of this.#observers) {
+      try {
+        o(event);
+      } catch (e) {
+        this.#log.error(`lot "${event.lot}": observer failed: ${e instanceof Error ? e.message : String(e)}`);
+      }
     }
   }
 

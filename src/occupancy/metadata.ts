@@ -37,6 +37,8 @@ export interface CameraSummary {
   total: number;
   occupied: number;
   available: number;
+  /** The camera reports that it moved. */
+  camera_moved?: boolean;
 }
 
 /** The shape of the original Python system's `GET /metadata`, plus `slots` and the breakdowns. */
@@ -59,6 +61,8 @@ export interface LotMetadata {
   partial?: boolean;
   /** Slots whose camera is offline (not in total_slots). */
   unknown_slots?: number;
+  /** The counter sees that its camera moved since the slots were marked (the counts may be off until it is fixed). */
+  camera_moved?: boolean;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();

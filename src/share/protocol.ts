@@ -270,7 +270,7 @@ export function toLotMetadata(s: LotMetadata): LotMetadata {
 }
 
 /** The keys beyond the original four and `slots` that a lot's metadata may carry. */
-const BREAKDOWN_KEYS = ['zones', 'kinds', 'closed_slots', 'cameras', 'partial', 'unknown_slots'] as const;
+const BREAKDOWN_KEYS = ['zones', 'kinds', 'closed_slots', 'cameras', 'partial', 'unknown_slots', 'camera_moved'] as const;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Parsers. Internally a failed check throws `Invalid` with a path; the exported parsers catch it and never throw.
@@ -389,7 +389,12 @@ function countsByName<K extends string>(v: unknown, path: string, key: (k: strin
 function cameraSummary(v: unknown, path: string): CameraSummary {
   const o = record(v, path);
   if (typeof o.online !== 'boolean') fail(`${path}.online`, 'a boolean');
-  return { online: o.online as boolean, since: o.since === null ? null : isoTime(o.since, `${path}.since`), ...counts(o, path) };
+  const c: CameraSummary = { online: o.online as boolean, since: o.since === null ? null : isoTime(o.since, `${path}.since`), ...counts(o, path) };
+  if (o.camera_moved !== undefined) {
+    if (typeof o.camera_moved !== 'boolean') fail(`${path}.camera_moved`, 'a boolean');
+    c.camera_moved = o.camera_moved as boolean;
+  }
+  return c;
 }
 
 const sameCounts = (a: LotCounts | undefined, b: LotCounts | undefined) =>
@@ -402,9 +407,10 @@ function breakdownOf(o: Record<string, unknown>, at: (k: string) => string, slot
   if (o.kinds !== undefined) x.kinds = countsByName(o.kinds, at('kinds'), (k, p) => slotKind(k, p));
   if (o.closed_slots !== undefined) x.closed_slots = count(o.closed_slots, at('closed_slots'));
   if (o.unknown_slots !== undefined) x.unknown_slots = count(o.unknown_slots, at('unknown_slots'));
-  if (o.partial !== undefined) {
-    if (typeof o.partial !== 'boolean') fail(at('partial'), 'a boolean');
-    x.partial = o.partial as boolean;
+  for (const k of ['partial', 'camera_moved'] as const) {
+    if (o[k] === undefined) continue;
+    if (typeof o[k] !== 'boolean') fail(at(k), 'a boolean');
+    x[k] = o[k] as boolean;
   }
   if (o.cameras !== undefined) {
     const c = record(o.cameras, at('cameras'));
