@@ -6,7 +6,7 @@
 // - When overlapping cameras disagree, occupied wins: a car seen by either camera is there (a camera with a poor view
 //   of a bay misses cars far more often than it invents them). A closure on either closes the slot.
 // - An offline camera's slots are unknown (`unknown: true`, their last seen state kept): counted in neither available
-//   nor total, never as free. The lot is then `partial`.
+//   nor total, never as free. The lot is then `partial`. So are a camera's slots once it is back, until it sends a state.
 import { breakdown, type CameraSummary, type LotMetadata, type SlotMetadata } from '../../src/occupancy/metadata.ts';
 import type { Layout, LayoutSlot } from '../../src/share/protocol.ts';
 
@@ -15,6 +15,8 @@ export interface CameraInput {
   online: boolean;
   /** When `online` last changed (epoch ms), or null: never seen. */
   since: number | null;
+  /** Its state was sent since it came online (false: a camera back online has not said how things are yet). */
+  fresh?: boolean;
   /** The camera's latest published state, or null before its first. */
   metadata: LotMetadata | null;
   layout: Layout | null;
@@ -34,8 +36,9 @@ const overlapKey = (s: { zone?: string; name: string }): string | null => (s.zon
 export function mergeCameras(inputs: readonly CameraInput[], fallbackTime: number): MergedLot {
   const cams = [...inputs].sort((a, b) => (a.camera < b.camera ? -1 : a.camera > b.camera ? 1 : 0));
   // Each camera's slots, online cameras first so that an overlap's primary entry is one that is known.
+  const known = (c: CameraInput) => c.online && c.fresh !== false;
   const entries: { cam: CameraInput; slot: SlotMetadata }[] = [];
-  for (const cam of [...cams.filter((c) => c.online), ...cams.filter((c) => !c.online)]) {
+  for (const cam of [...cams.filter(known), ...cams.filter((c) => !known(c))]) {
     for (const s of cam.metadata?.slots ?? []) entries.push({ cam, slot: s });
   }
   const groups = new Map<string, SlotMetadata>();
@@ -45,7 +48,7 @@ export function mergeCameras(inputs: readonly CameraInput[], fallbackTime: numbe
   for (const { cam, slot } of entries) {
     const id = cameraSlotId(cam.camera, slot.id);
     const { seen_by: _seen, unknown: _unknown, camera: _camera, ...own } = slot;
-    const entry: SlotMetadata = { ...own, id, camera: cam.camera, ...(cam.online ? {} : { unknown: true as const }) };
+    const entry: SlotMetadata = { ...own, id, camera: cam.camera, ...(known(cam) ? {} : { unknown: true as const }) };
     const key = overlapKey(slot);
     const primary = key === null ? undefined : groups.get(key);
     if (!primary || primary.camera === cam.camera || primary.seen_by?.includes(cam.camera)) {
@@ -94,7 +97,7 @@ export function mergeCameras(inputs: readonly CameraInput[], fallbackTime: numbe
     kinds: b.kinds,
     closed_slots: b.closed,
     cameras,
-    partial: cams.some((c) => !c.online),
+    partial: cams.some((c) => !known(c)),
     unknown_slots: b.unknown,
     ...(cams.some((c) => c.metadata?.camera_moved) ? { camera_moved: true } : {}),
   };

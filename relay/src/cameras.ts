@@ -253,7 +253,8 @@ export class CameraService {
     const merged = mergeCameras(
       cams.map((c) => {
         const p = this.#presence.get(lot, c);
-        return { camera: c.camera, online: p.online, since: p.since, metadata: c.metadata, layout: c.layout };
+        const fresh = c.receivedAt !== null && (p.since === null || Date.parse(c.receivedAt) >= p.since);
+        return { camera: c.camera, online: p.online, since: p.since, fresh, metadata: c.metadata, layout: c.layout };
       }),
       this.#now(),
     );

@@ -67,3 +67,11 @@ describe('mergeCameras', () => {
     expect(mergeCameras([], T).metadata).toMatchObject({ total_slots: 0, partial: false, last_updated: new Date(T).toISOString() });
   });
 });
+
+describe('mergeCameras: a camera back online', () => {
+  it('keeps its slots unknown until it sends a state', () => {
+    const m = mergeCameras([{ ...cam('a', true, [slot('1', false)]), fresh: false }, cam('b', true, [slot('1', true)])], T);
+    expect(m.metadata).toMatchObject({ total_slots: 1, unknown_slots: 1, partial: true });
+    expect(m.metadata.cameras!.a!.online).toBe(true);
+  });
+});
