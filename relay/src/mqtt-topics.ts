@@ -106,6 +106,8 @@ export function discoveryConfigs(c: MqttTopicsConfig, lot: string, m: LotMetadat
   const node = `lotwatch_${topicSlug(lot)}`;
   const base = `${c.prefix}/${lot}`;
   const common = {
+    // Named within the device: "Parking north Free spaces", entity sensor.parking_north_free_spaces.
+    has_entity_name: true,
     availability: [{ topic: relayStatusTopic(c) }, { topic: lotStatusTopic(c, lot) }],
     availability_mode: 'all',
     payload_available: 'online',
