@@ -5,6 +5,15 @@ export type Point = readonly [number, number];
 export const SLOT_KINDS = ['standard', 'ev', 'disabled', 'reserved', 'motorcycle', 'other'] as const;
 export type SlotKind = (typeof SLOT_KINDS)[number];
 
+export const SLOT_KIND_LABEL: Readonly<Record<SlotKind, string>> = {
+  standard: 'Standard',
+  ev: 'EV charging',
+  disabled: 'Disabled',
+  reserved: 'Reserved',
+  motorcycle: 'Motorcycle',
+  other: 'Other',
+};
+
 /** A slot taken out of service (works, an event): counted in neither available nor total until `until` (epoch ms). */
 export interface SlotClosure {
   readonly reason: string;
