@@ -553,8 +553,8 @@ export class LwApp extends LitElement {
               local-viewer-link=${`#/view/${this.store.lotId}`}
               default-relay-url=${location.origin}
               .note=${this.shareNote}
-              @relay-connect-requested=${(e: CustomEvent<{ url: string; lot: string; token: string | null }>) =>
-                this.sharing.connect(e.detail.url, e.detail.lot, e.detail.token)}
+              @relay-connect-requested=${(e: CustomEvent<{ url: string; lot: string; token: string | null; camera: string | null }>) =>
+                this.sharing.connect(e.detail.url, e.detail.lot, e.detail.token, e.detail.camera)}
               @relay-disconnect-requested=${() => this.sharing.disconnect()}
               @metadata-download-requested=${this.onDownloadMetadata}
               @metadata-copy-requested=${this.onCopyMetadata}

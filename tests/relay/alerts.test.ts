@@ -196,6 +196,19 @@ describe('alert rules (pure)', () => {
     ['below 5 with hysteresis', [6, 4, 5, 4, 5, 6, 4], { ...DEFAULT_RULES, available_below: 5 }, ['available_below<5', 'available_below<5']],
   ])('%s', (_name, frees, rules, expected) => expect(run(frees, rules)).toEqual(expected));
 
+  it('camera_moved once per report, again only after the counter said it is back in place; per camera in a lot of several', () => {
+    let s: AlertState = INITIAL_ALERT_STATE;
+    const types: string[] = [];
+    for (const moved of [false, true, true, false, true]) {
+      const r = stepAlerts(s, DEFAULT_RULES, { ...m(5), ...(moved ? { camera_moved: true } : {}) }, 0, 0);
+      s = r.state;
+      types.push(...r.raised.map((e) => e.type));
+    }
+    expect(types).toEqual(['camera_moved', 'camera_moved']);
+    const cams = { a: { online: true, since: null, total: 1, occupied: 0, available: 1, camera_moved: true }, b: { online: true, since: null, total: 1, occupied: 0, available: 1 } };
+    expect(stepAlerts(INITIAL_ALERT_STATE, DEFAULT_RULES, { ...m(5), camera_moved: true, cameras: cams }, 0, 0).raised).toEqual([{ type: 'camera_moved', camera: 'a' }]);
+  });
+
   it('checks what owners send', () => {
     expect(parseAlertRules({ available_below: 3, overstay_minutes: { ev: 120 } })).toEqual({ ok: true, value: { ...DEFAULT_RULES, available_below: 3, overstay_minutes: { ev: 120 } } });
     expect(parseAlertRules({ overstay_minutes: { vip: 1 } })).toMatchObject({ ok: false, error: expect.stringContaining('"vip" is not default or one of') });

@@ -1,5 +1,7 @@
 // One lot seen by three cameras, on a real relay: publishers on real sockets, a real viewer, per-camera tokens.
 import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { createPublisher } from '../../src/share/relay-client.ts';
 import { breakdown, type SlotMetadata } from '../../src/occupancy/metadata.ts';
 import type { PublishedState } from '../../src/share/protocol.ts';
 import { Client, isType, postState, removeTempDirs, startTestRelay, TOKEN, until, type TestRelay } from './support.ts';
@@ -116,6 +118,22 @@ describe('a lot seen by three cameras', () => {
     const list = (await (await fetch(`${r.url}/lots/default/cameras`)).json()) as { cameras: unknown[] };
     expect(list.cameras).toEqual([]);
     expect((await fetch(`${r.url}/lots/default/cameras/gate`, { method: 'DELETE', headers: auth })).status).toBe(404);
+  });
+
+  it("the app's relay client publishes as a camera with ?camera=", async () => {
+    relay = await startTestRelay();
+    const r = relay;
+    const pub = createPublisher({ url: r.url, lot: 'default', token: TOKEN, camera: 'phone-2', WebSocket, minIntervalMs: 0 });
+    try {
+      pub.publish(cameraState('P', 2, 1, 'Gate'));
+      const m = await until(async () => {
+        const x = await metadata(r);
+        return x.cameras ? x : undefined;
+      }, 5000);
+      expect(m).toMatchObject({ total_slots: 2, occupied_slots: 1, cameras: { 'phone-2': { online: true, total: 2 } } });
+    } finally {
+      pub.close();
+    }
   });
 
   it('an HTTP-only camera goes offline after the offline delay, and the lot turns partial without anyone publishing', async () => {
