@@ -28,10 +28,10 @@ export interface LotServiceOptions {
 }
 
 export type Failure = { ok: false; code: ErrorCode; message: string };
+export type AuthResult = { ok: true } | Failure;
 
 /** Told of what this relay stored or noticed itself (not of what other relays fan out): alerts hang here. */
 export type LotObserver = (event: LotEvent) => void;
-export type AuthResult = { ok: true } | Failure;
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const ms = (isoTime: string | null) => (isoTime === null ? null : Date.parse(isoTime));
