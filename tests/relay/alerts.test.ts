@@ -148,7 +148,8 @@ describe('webhooks', () => {
     const r = await allowPrivateRelay();
     const hook = await receiver();
     await api(r, 'webhooks', 'POST', { url: hook.url, events: ['counter_offline', 'counter_online'] });
-    await api(r, 'alerts', 'PUT', { offline_grace_s: 1 });
+    // Two seconds: ample for a reconnect on a loaded machine, short for a test.
+    await api(r, 'alerts', 'PUT', { offline_grace_s: 2 });
     const seen: string[] = [];
     r.ops.alerts.onEvent((e) => seen.push(e.type));
     let p = await publisher(r);
