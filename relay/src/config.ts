@@ -17,6 +17,21 @@ export interface RelayConfig {
   pingIntervalMs: number;
   maxLots: number;
   maxConnections: number;
+  /** Publish lots to an MQTT broker (`--mqtt URL`, env LOTWATCH_MQTT_URL); null: off. */
+  mqtt: MqttConfig | null;
+  /** Webhooks may target loopback and private addresses (off: a lot owner must not reach into the relay's network). */
+  allowPrivateWebhooks: boolean;
+}
+
+export interface MqttConfig {
+  url: string;
+  /** From LOTWATCH_MQTT_USERNAME / LOTWATCH_MQTT_PASSWORD (or the URL); never logged. */
+  username: string | null;
+  password: string | null;
+  prefix: string;
+  discoveryPrefix: string;
+  /** One Home Assistant binary_sensor per slot. */
+  slots: boolean;
 }
 
 export const DEFAULT_CONFIG: RelayConfig = {
@@ -31,6 +46,8 @@ export const DEFAULT_CONFIG: RelayConfig = {
   pingIntervalMs: 30_000,
   maxLots: 1_000,
   maxConnections: 10_000,
+  mqtt: null,
+  allowPrivateWebhooks: false,
 };
 
 /** Shortest token accepted from `--token` / `LOTWATCH_PUBLISH_TOKEN`: anything shorter is guessable. */
@@ -52,6 +69,13 @@ Usage: npm run relay -- [options]
   --ping-interval SEC   WebSocket heartbeat; silent peers are dropped after two (default 30)
   --max-lots N          lots that may exist (default 1000)
   --max-connections N   open WebSockets (default 10000)
+  --mqtt URL            publish lots to an MQTT broker, e.g. mqtt://host:1883 (env LOTWATCH_MQTT_URL;
+                        credentials from LOTWATCH_MQTT_USERNAME and LOTWATCH_MQTT_PASSWORD)
+  --mqtt-prefix P       topic prefix (env LOTWATCH_MQTT_PREFIX; default lotwatch)
+  --mqtt-discovery-prefix P  Home Assistant discovery prefix (default homeassistant)
+  --mqtt-slots          also one Home Assistant binary_sensor per slot (off: big lots)
+  --allow-private-webhooks  let webhooks target loopback and private addresses (env
+                        LOTWATCH_ALLOW_PRIVATE_WEBHOOKS=1); refused by default
   --help                this text
 `;
 
@@ -62,6 +86,37 @@ const intIn = (name: string, raw: string, min: number, max: number): number => {
   if (!Number.isSafeInteger(n) || n < min || n > max) throw new Error(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
   return n;
 };
+
+/** An MQTT topic prefix: one or more levels, no wildcards, no leading or trailing slash. */
+const TOPIC_PREFIX = /^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/;
+
+function mqttConfig(
+  values: { mqtt?: string; 'mqtt-prefix'?: string; 'mqtt-discovery-prefix'?: string; 'mqtt-slots'?: boolean },
+  env: Readonly<Record<string, string | undefined>>,
+): MqttConfig | null {
+  const url = values.mqtt ?? (env.LOTWATCH_MQTT_URL || null);
+  if (url === null) return null;
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new Error(`--mqtt must be a URL such as mqtt://host:1883, got "${url.replace(/\/\/[^@/]*@/, '//***@')}"`);
+  }
+  if (!['mqtt:', 'mqtts:', 'ws:', 'wss:'].includes(u.protocol)) throw new Error('--mqtt must start with mqtt://, mqtts://, ws:// or wss://');
+  const prefix = values['mqtt-prefix'] ?? (env.LOTWATCH_MQTT_PREFIX || 'lotwatch');
+  const discoveryPrefix = values['mqtt-discovery-prefix'] ?? (env.LOTWATCH_MQTT_DISCOVERY_PREFIX || 'homeassistant');
+  for (const [flag, p] of [['--mqtt-prefix', prefix], ['--mqtt-discovery-prefix', discoveryPrefix]]) {
+    if (!TOPIC_PREFIX.test(p!)) throw new Error(`${flag} must be topic levels of A-Z a-z 0-9 _ - separated by /, got "${p}"`);
+  }
+  return {
+    url,
+    username: env.LOTWATCH_MQTT_USERNAME || null,
+    password: env.LOTWATCH_MQTT_PASSWORD || null,
+    prefix,
+    discoveryPrefix,
+    slots: values['mqtt-slots'] === true,
+  };
+}
 
 export function parseConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): ConfigResult {
   try {
@@ -82,6 +137,11 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
         'ping-interval': { type: 'string' },
         'max-lots': { type: 'string' },
         'max-connections': { type: 'string' },
+        mqtt: { type: 'string' },
+        'mqtt-prefix': { type: 'string' },
+        'mqtt-discovery-prefix': { type: 'string' },
+        'mqtt-slots': { type: 'boolean' },
+        'allow-private-webhooks': { type: 'boolean' },
         help: { type: 'boolean' },
       },
     });
@@ -115,6 +175,8 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
         maxLots: values['max-lots'] === undefined ? d.maxLots : intIn('--max-lots', values['max-lots'], 1, 1_000_000),
         maxConnections:
           values['max-connections'] === undefined ? d.maxConnections : intIn('--max-connections', values['max-connections'], 1, 1_000_000),
+        mqtt: mqttConfig(values, env),
+        allowPrivateWebhooks: values['allow-private-webhooks'] === true || /^(1|true|yes)$/i.test(env.LOTWATCH_ALLOW_PRIVATE_WEBHOOKS ?? ''),
       },
     };
   } catch (e) {

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { exportFileName, seriesCsv, slotsCsv } from '../../src/history/exports.ts';
 import { parseHistoryRequest } from '../../src/history/query.ts';
 import {
+  CAMERA_ID_PATTERN,
   LIMITS,
   parseJson,
   parseLotId,
@@ -12,9 +13,11 @@ import {
   type RichMetadata,
 } from '../../src/share/protocol.ts';
 import { bearerToken } from './auth.ts';
+import type { PublishTarget } from './cameras.ts';
 import { API_HEADERS, COMMON_HEADERS, clientKey, readBody, sendCsv, sendError, sendJson, splitTarget } from './http-util.ts';
 import type { Logger } from './log.ts';
 import type { LotService } from './lot-service.ts';
+import { opsRouteOf, type OpsRoute } from './ops-routes.ts';
 import type { KeyedRateLimiter } from './rate-limit.ts';
 import { serveStatic } from './static-files.ts';
 
@@ -68,6 +71,10 @@ export interface HttpDeps {
   historyLimiter: KeyedRateLimiter;
   log: Logger;
   now?: () => number;
+  /** Where a state is published: the lot, or (`?camera=`) one of its cameras. Absent: the lot service itself. */
+  publishTarget?: (camera: string | null) => PublishTarget;
+  /** The operators' API (ops-routes.ts): cameras, alerts, webhooks. */
+  ops?: (req: IncomingMessage, res: ServerResponse, route: OpsRoute, query: URLSearchParams) => Promise<void>;
 }
 
 export function createHttpHandler(deps: HttpDeps): (req: IncomingMessage, res: ServerResponse) => void {
@@ -83,6 +90,8 @@ export function createHttpHandler(deps: HttpDeps): (req: IncomingMessage, res: S
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const target = splitTarget(req.url);
     if (!target) return sendError(res, 400, 'not_found', 'request target must be a path starting with /');
+    const ops = deps.ops ? opsRouteOf(req.method ?? 'GET', target.path) : null;
+    if (ops && deps.ops) return deps.ops(req, res, ops, target.query);
     const route = routeOf(req.method ?? 'GET', target.path);
     switch (route.name) {
       case 'static':
@@ -110,7 +119,7 @@ export function createHttpHandler(deps: HttpDeps): (req: IncomingMessage, res: S
       case 'create-lot':
         return createLot(req, res);
       case 'publish-state':
-        return publishState(req, res, route.lot);
+        return publishState(req, res, route.lot, target.query.get('camera'));
     }
   }
 
@@ -194,10 +203,14 @@ export function createHttpHandler(deps: HttpDeps): (req: IncomingMessage, res: S
     return sendJson(res, 201, created.value, { Location: created.value.metadata_path });
   }
 
-  async function publishState(req: IncomingMessage, res: ServerResponse, lot: string): Promise<void> {
+  async function publishState(req: IncomingMessage, res: ServerResponse, lot: string, camera: string | null): Promise<void> {
     if (rateLimited(req, res)) return;
+    if (camera !== null && (!CAMERA_ID_PATTERN.test(camera) || !deps.publishTarget)) {
+      return refuse(res, 400, 'invalid_message', 'a camera id is 1 to 32 characters a-z 0-9 - _');
+    }
+    const publisher: PublishTarget = deps.publishTarget?.(camera) ?? deps.service;
     // Authorise before reading the body: strangers do not get to upload.
-    const auth = await deps.service.authorize(lot, bearerToken(req.headers.authorization));
+    const auth = await publisher.authorize(lot, bearerToken(req.headers.authorization));
     if (!auth.ok) {
       if (auth.code === 'unknown_lot') return refuse(res, 404, 'unknown_lot', auth.message);
       return refuse(res, 401, 'unauthorized', auth.message, { 'WWW-Authenticate': 'Bearer realm="lotwatch"' });
@@ -206,8 +219,8 @@ export function createHttpHandler(deps: HttpDeps): (req: IncomingMessage, res: S
     if (!body) return;
     const state = parsePublishedState(body.value);
     if (!state.ok) return sendError(res, 400, 'invalid_state', state.error);
-    const r = await deps.service.publish(lot, state.value, 'http');
-    if (!r.ok) return sendError(res, 404, r.code, r.message);
+    const r = await publisher.publish(lot, state.value, 'http');
+    if (!r.ok) return sendError(res, r.code === 'unknown_lot' ? 404 : 409, r.code, r.message);
     return sendJson(res, 200, { lot, revision: r.revision, received_at: r.receivedAt });
   }
 }

@@ -11,8 +11,9 @@ import {
 } from '../../src/share/protocol.ts';
 import type { HistoryRequest } from '../../src/history/query.ts';
 import { historyReport, type HistoryReport } from '../../src/history/report.ts';
+import { isCounted, zonesOf } from '../../src/occupancy/metadata.ts';
 import { generateLotId, generateToken, hashToken, tokenMatches } from './auth.ts';
-import type { Broadcaster } from './broadcaster.ts';
+import type { Broadcaster, LotEvent } from './broadcaster.ts';
 import type { Logger } from './log.ts';
 import type { LotRecord, LotStore } from './lot-store.ts';
 import { initialPresence, nextExpiry, stepPresence, type PresenceInput, type PresenceState } from './presence.ts';
@@ -29,6 +30,9 @@ export interface LotServiceOptions {
 export type Failure = { ok: false; code: ErrorCode; message: string };
 export type AuthResult = { ok: true } | Failure;
 
+/** Told of what this relay stored or noticed itself (not of what other relays fan out): alerts hang here. */
+export type LotObserver = (event: LotEvent) => void;
+
 const iso = (ms: number) => new Date(ms).toISOString();
 const ms = (isoTime: string | null) => (isoTime === null ? null : Date.parse(isoTime));
 
@@ -43,6 +47,7 @@ export class LotService {
   readonly #expiry = new Map<string, ReturnType<typeof setTimeout>>();
   /** Relay time of each lot's last state while its counting span is open (cleared when its publisher leaves). */
   readonly #lastStateAt = new Map<string, number>();
+  readonly #observers = new Set<LotObserver>();
 
   constructor(o: LotServiceOptions) {
     this.#store = o.store;
@@ -95,11 +100,21 @@ export class LotService {
     return { ok: true };
   }
 
-  /** Stores an authorised state and fans it out. */
+  /** Adds an observer of this relay's own states and presence changes; returns the function that removes it. */
+  observe(observer: LotObserver): () => void {
+    this.#observers.add(observer);
+    return () => this.#observers.delete(observer);
+  }
+
+  /**
+   * Stores an authorised state and fans it out. `heard` false: the state was derived by the relay (a lot's cameras
+   * merged again after one went offline), so it says nothing about the publisher's presence.
+   */
   async publish(
     lot: string,
     state: PublishedState,
     via: 'http' | 'socket',
+    heard = true,
   ): Promise<{ ok: true; revision: number; receivedAt: string } | Failure> {
     const now = this.#now();
     const receivedAt = iso(now);
@@ -108,7 +123,7 @@ export class LotService {
     if (!saved) return { ok: false, code: 'unknown_lot', message: `no lot "${lot}" on this relay` };
     // Never throws: the live path below goes on whatever happens to the history write.
     await this.#recordHistory(lot, metadata, now);
-    await this.#broadcaster.publish({
+    await this.#emit({
       kind: 'state',
       lot,
       metadata,
@@ -116,7 +131,7 @@ export class LotService {
       receivedAt,
       revision: saved.revision,
     });
-    await this.#step(lot, via === 'http' ? 'http-state' : 'socket-state', now);
+    if (heard) await this.#step(lot, via === 'http' ? 'http-state' : 'socket-state', now);
     return { ok: true, revision: saved.revision, receivedAt };
   }
 
@@ -146,9 +161,10 @@ export class LotService {
     const open = spans[spans.length - 1];
     if (open && last !== undefined && open.end >= last && now - last <= this.#offlineAfterMs) spans[spans.length - 1] = { start: open.start, end: now };
     const names = new Map<string, string>();
-    for (const s of rec.state?.layout?.slots ?? rec.state?.metadata.slots ?? []) names.set(s.id, s.name || s.id);
+    const slots = rec.state?.layout?.slots ?? rec.state?.metadata.slots ?? [];
+    for (const s of slots) names.set(s.id, s.name || s.id);
     const report = historyReport(
-      { lot, from: q.from, to: q.to, step: q.step, timeZone: q.timeZone, now, names },
+      { lot, from: q.from, to: q.to, step: q.step, timeZone: q.timeZone, now, names, zones: zonesOf(slots) },
       { timeline: { spans, records: timeline.records }, rawFrom: q.from },
     );
     return { ok: true, report };
@@ -174,8 +190,10 @@ export class LotService {
     const newSpan = last === undefined || now - last > this.#offlineAfterMs || now < last;
     this.#lastStateAt.set(lot, now);
     const deviceAt = Date.parse(metadata.last_updated);
+    // Closed slots and slots of an offline camera are not counted: history leaves them out, like removed slots.
+    const counted = metadata.slots.every(isCounted) ? metadata : { ...metadata, slots: metadata.slots.filter(isCounted) };
     try {
-      await this.#store.recordHistory(lot, { metadata, receivedAt: now, deviceAt: Number.isNaN(deviceAt) ? now : deviceAt, newSpan });
+      await this.#store.recordHistory(lot, { metadata: counted, receivedAt: now, deviceAt: Number.isNaN(deviceAt) ? now : deviceAt, newSpan });
     } catch (e) {
       // History is a by-product: a failed write must not cost viewers the live state nor the publisher its answer.
       // The next state starts a new span, so history shows a gap rather than a span that may lack its start.
@@ -199,11 +217,22 @@ export class LotService {
     this.#presence.set(lot, after);
     this.#schedule(lot, after);
     if (after.online !== before.online) {
-      await this.#broadcaster.publish({
+      await this.#emit({
         kind: 'presence',
         lot,
         publisher: { online: after.online, since: after.since === null ? null : iso(after.since) },
       });
+    }
+  }
+
+  async #emit(event: LotEvent): Promise<void> {
+    await this.#broadcaster.publish(event);
+    for (const o of this.#observers) {
+      try {
+        o(event);
+      } catch (e) {
+        this.#log.error(`lot "${event.lot}": observer failed: ${e instanceof Error ? e.message : String(e)}`);
+      }
     }
   }
 

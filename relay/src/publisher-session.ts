@@ -10,7 +10,7 @@ import {
   type RelayToPublisherMessage,
 } from '../../src/share/protocol.ts';
 import type { Logger } from './log.ts';
-import type { LotService } from './lot-service.ts';
+import type { PublishTarget } from './cameras.ts';
 import { fullBucket, take, type Bucket, type RateRule } from './rate-limit.ts';
 
 export type PublisherStep =
@@ -58,7 +58,8 @@ export function decidePublisherInput(authed: boolean, text: string | null): Publ
 }
 
 export interface PublisherSessionDeps {
-  service: LotService;
+  /** The lot, or one of its cameras. */
+  service: PublishTarget;
   log: Logger;
   send: (message: RelayToPublisherMessage) => void;
   close: (code: number, reason: string) => void;

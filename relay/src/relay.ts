@@ -11,6 +11,7 @@ import { createHttpHandler } from './http-routes.ts';
 import { consoleLogger, type Logger } from './log.ts';
 import { LotService } from './lot-service.ts';
 import type { LotStore } from './lot-store.ts';
+import { startOperations, type Operations, type OperationsDeps } from './operations.ts';
 import { KeyedRateLimiter, type RateRule } from './rate-limit.ts';
 import { SqliteLotStore } from './sqlite-lot-store.ts';
 import { WsHub, type WsLimits } from './ws-hub.ts';
@@ -42,6 +43,8 @@ export interface RelayDeps {
   log?: Logger;
   limits?: Partial<RelayLimits>;
   now?: () => number;
+  /** Cameras, alerts and MQTT (operations.ts): their store, retry timing. */
+  operations?: OperationsDeps;
 }
 
 export interface RunningRelay {
@@ -50,6 +53,8 @@ export interface RunningRelay {
   port: number;
   server: Server;
   hub: WsHub;
+  /** Cameras, alerts and MQTT. */
+  ops: Operations;
   close(): Promise<void>;
 }
 
@@ -61,15 +66,19 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
   const broadcaster = deps.broadcaster ?? new InProcessBroadcaster((e) => log.error(`fan-out listener: ${String(e)}`));
   const service = new LotService({ store, broadcaster, offlineAfterMs: config.offlineAfterMs, maxLots: config.maxLots, log, now });
   await service.init(config.lot, config.token);
+  const postLimiter = new KeyedRateLimiter(limits.httpPostRate);
+  const ops = startOperations(config, { service, broadcaster, postLimiter, log, now }, deps.operations);
 
   const handler = createHttpHandler({
     service,
     defaultLot: config.lot,
     distAbs: resolve(config.dist),
-    postLimiter: new KeyedRateLimiter(limits.httpPostRate),
+    postLimiter,
     historyLimiter: new KeyedRateLimiter(limits.historyRate),
     log,
     now,
+    publishTarget: ops.publishTarget,
+    ops: ops.handle,
   });
   const server: Server = config.tls
     ? createHttpsServer({ cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) }, handler)
@@ -85,6 +94,7 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
   const hub = new WsHub({
     service,
     broadcaster,
+    cameras: ops.cameras,
     defaultLot: config.lot,
     limits: { ...limits, pingIntervalMs: config.pingIntervalMs, maxConnections: config.maxConnections },
     log,
@@ -108,12 +118,14 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
     port,
     server,
     hub,
+    ops,
     close: () =>
       (closing ??= (async () => {
         const stopped = new Promise<void>((r) => server.close(() => r()));
         await hub.close();
         server.closeAllConnections();
         await stopped;
+        await ops.close();
         service.close();
         await broadcaster.close();
         await store.close();

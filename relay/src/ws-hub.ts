@@ -8,6 +8,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import {
+  CAMERA_ID_PATTERN,
   CLOSE,
   LIMITS,
   parseLotId,
@@ -18,6 +19,7 @@ import {
   type ViewerMessage,
 } from '../../src/share/protocol.ts';
 import type { Broadcaster, LotEvent } from './broadcaster.ts';
+import type { CameraService } from './cameras.ts';
 import { COMMON_HEADERS, splitTarget } from './http-util.ts';
 import type { Logger } from './log.ts';
 import type { LotService } from './lot-service.ts';
@@ -57,6 +59,8 @@ export interface WsLimits {
 
 export interface WsHubOptions {
   service: LotService;
+  /** Publishing as one camera of a lot (`/lots/<lot>/publish?camera=<camera>`); absent: lots only. */
+  cameras?: CameraService;
   broadcaster: Broadcaster;
   defaultLot: string;
   limits: WsLimits;
@@ -135,6 +139,10 @@ export class WsHub {
     const route = target ? wsRouteOf(target.path, target.query, this.#o.defaultLot) : ({ kind: 'not-found' } as const);
     if (route.kind === 'not-found') return rejectUpgrade(socket, 404, 'not_found', 'WebSocket endpoints: /ws, /lots/<lot>/live, /lots/<lot>/publish');
     if (route.kind === 'invalid-lot') return rejectUpgrade(socket, 400, 'invalid_lot', 'a lot id is 1 to 64 characters a-z 0-9 - _');
+    const camera = route.kind === 'publish' ? (target?.query.get('camera') ?? null) : null;
+    if (camera !== null && (!CAMERA_ID_PATTERN.test(camera) || !this.#o.cameras)) {
+      return rejectUpgrade(socket, 400, 'invalid_message', 'a camera id is 1 to 32 characters a-z 0-9 - _');
+    }
     if (this.#conns.size >= this.#o.limits.maxConnections) return rejectUpgrade(socket, 503, 'unavailable', 'too many connections; try again later');
     this.#o.service
       .get(route.lot)
@@ -150,7 +158,7 @@ export class WsHub {
             ws.on('error', () => {});
             ws.send(JSON.stringify({ type: 'error', code: 'unknown_lot', message }));
             ws.close(CLOSE.unknownLot, 'unknown_lot');
-          } else if (route.kind === 'publish') this.#acceptPublisher(ws, route.lot);
+          } else if (route.kind === 'publish') this.#acceptPublisher(ws, route.lot, camera);
           else this.#acceptViewer(ws, route.kind, route.lot);
         });
       })
@@ -210,11 +218,12 @@ export class WsHub {
     c.ws.send(text);
   }
 
-  #acceptPublisher(ws: WebSocket, lot: string): void {
+  #acceptPublisher(ws: WebSocket, lot: string, camera: string | null): void {
     const c: Conn = { ws, alive: true };
     this.#track(c);
+    const cams = this.#o.cameras;
     const session = new PublisherSession(lot, {
-      service: this.#o.service,
+      service: cams ? (camera === null ? cams.lotTarget : cams.target(camera)) : this.#o.service,
       log: this.#o.log,
       send: (m) => this.#send(c, JSON.stringify(m)),
       close: (code, reason) => ws.close(code, reason),

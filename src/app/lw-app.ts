@@ -11,6 +11,7 @@ import { lockCounter, type CounterLock } from '../share/counter-lock.ts';
 import { downloadJson } from '../share/download.ts';
 import { toPublishedState } from '../share/published-state.ts';
 import { stepLot } from '../occupancy/lot-state.ts';
+import { breakdown, toMetadata, zonesOf } from '../occupancy/metadata.ts';
 import type { Detection, LotState, SlotState } from '../occupancy/types.ts';
 import type { Settings } from '../settings/settings.ts';
 import { controlStyles } from '../components/shared-styles.ts';
@@ -29,6 +30,9 @@ import '../components/lw-edit-toolbar.ts';
 import '../components/lw-layout-files.ts';
 import '../components/lw-row-bar.ts';
 import '../components/lw-selection-bar.ts';
+import '../components/lw-slot-attributes.ts';
+import '../components/lw-breakdown.ts';
+import type { BreakdownModel } from '../components/lw-breakdown.ts';
 
 // PWA (docs/pwa.md): offline copy, updates, wake lock, storage, camera recovery, monitor mode.
 import { CameraRecoveryController } from '../controllers/camera-recovery-controller.ts';
@@ -96,6 +100,7 @@ export class LwApp extends LitElement {
     this.store.lotId,
     () => new Map(this.store.slots.map((s) => [s.id, s.name])),
     () => import('./lw-history-page.ts'),
+    () => zonesOf(this.store.slots),
   );
   private counterLock: CounterLock | null = null;
   /** `?backend=wasm` overrides the stored setting for this visit. */
@@ -514,6 +519,7 @@ export class LwApp extends LitElement {
             .pausedReason=${this.status.reason ? PAUSE_REASON_TEXT[this.status.reason] : ''}
             .detail=${this.statusDetail()}
           ></lw-status-bar>
+          <lw-breakdown .model=${this.breakdown()}></lw-breakdown>
           <section class="panel" aria-labelledby="slots-heading">
             <h2 id="slots-heading">Slots (${this.store.slots.length})</h2>
             <lw-slot-list
@@ -547,8 +553,8 @@ export class LwApp extends LitElement {
               local-viewer-link=${`#/view/${this.store.lotId}`}
               default-relay-url=${location.origin}
               .note=${this.shareNote}
-              @relay-connect-requested=${(e: CustomEvent<{ url: string; lot: string; token: string | null }>) =>
-                this.sharing.connect(e.detail.url, e.detail.lot, e.detail.token)}
+              @relay-connect-requested=${(e: CustomEvent<{ url: string; lot: string; token: string | null; camera: string | null }>) =>
+                this.sharing.connect(e.detail.url, e.detail.lot, e.detail.token, e.detail.camera)}
               @relay-disconnect-requested=${() => this.sharing.disconnect()}
               @metadata-download-requested=${this.onDownloadMetadata}
               @metadata-copy-requested=${this.onCopyMetadata}
@@ -581,6 +587,7 @@ export class LwApp extends LitElement {
       ${this.monitor
         ? html`<lw-monitor-view
             .counts=${this.lot?.counts ?? null}
+            .breakdown=${this.breakdown()}
             .status=${this.status.reason ? `Paused: ${PAUSE_REASON_TEXT[this.status.reason]}` : this.status.state === 'counting' ? 'Counting' : ''}
             @monitor-exited=${() => (this.monitor = false)}
           ></lw-monitor-view>`
@@ -648,6 +655,13 @@ export class LwApp extends LitElement {
     return still ? html`<span class="still-badge">Still · ${timeOf(still.takenAt)}</span>` : nothing;
   }
 
+  /** Counts per zone and kind of the lot as it is now, for the status panel and Monitor mode. */
+  private breakdown(): BreakdownModel | null {
+    if (!this.lot) return null;
+    const b = breakdown(toMetadata(this.lot, this.store.slots).slots);
+    return { zones: b.zones, kinds: b.kinds, closed_slots: b.closed };
+  }
+
   private renderToolbar() {
     const source = this.sourceCtl.source;
     if (!source) return nothing;
@@ -703,6 +717,12 @@ export class LwApp extends LitElement {
         @slots-selected=${this.onSlotsSelected}
         @slots-renumbered=${(e: CustomEvent<LotwatchEvents['slots-renumbered']>) => ed.dispatch({ type: 'renumber', ...e.detail })}
       ></lw-selection-bar>
+      <lw-slot-attributes
+        .slots=${this.store.slots.filter((s) => ed.selection.includes(s.id))}
+        .zones=${[...new Set(zonesOf(this.store.slots).values())].sort()}
+        @slots-attributes-changed=${(e: CustomEvent<LotwatchEvents['slots-attributes-changed']>) =>
+          ed.dispatch({ type: 'set-attributes', ...e.detail })}
+      ></lw-slot-attributes>
       ${ed.notice
         ? html`<p class="editor-notice ${ed.notice.kind}" role=${ed.notice.kind === 'error' ? 'alert' : 'status'}>${ed.notice.text}</p>`
         : nothing}

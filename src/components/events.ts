@@ -1,4 +1,5 @@
 import type { Point } from '../occupancy/types.ts';
+import type { SlotPatch } from '../layout/layout-edits.ts';
 import type { RowGroup } from '../layout/row-group.ts';
 import type { View } from '../layout/view.ts';
 
@@ -15,6 +16,8 @@ export interface LotwatchEvents {
   'slots-moved': { ids: string[]; dx: number; dy: number };
   'slots-deleted': { ids: string[] };
   'slots-renumbered': { ids: string[]; prefix: string; start: number };
+  /** Zone, kind or closure set on the selected slots. */
+  'slots-attributes-changed': { ids: string[]; patch: SlotPatch };
   /** Four corners tapped with the row or grid tool, in the order they were tapped. */
   'row-drawn': { taps: Point[]; rows: number };
   /** The open row was moved, turned, reshaped, or a divider dragged. */
@@ -45,6 +48,7 @@ declare global {
     'slots-moved': CustomEvent<LotwatchEvents['slots-moved']>;
     'slots-deleted': CustomEvent<LotwatchEvents['slots-deleted']>;
     'slots-renumbered': CustomEvent<LotwatchEvents['slots-renumbered']>;
+    'slots-attributes-changed': CustomEvent<LotwatchEvents['slots-attributes-changed']>;
     'row-drawn': CustomEvent<LotwatchEvents['row-drawn']>;
     'row-changed': CustomEvent<LotwatchEvents['row-changed']>;
     'row-resized': CustomEvent<LotwatchEvents['row-resized']>;

@@ -1,14 +1,18 @@
 import { LitElement, css, html, svg } from 'lit';
 import { centroid } from '../occupancy/geometry.ts';
-import type { Layout, SlotMetadata } from '../share/protocol.ts';
+import type { CameraSummary, Layout, LayoutSlot, SlotMetadata } from '../share/protocol.ts';
 
 /** The lot as a map of its slots, coloured by state: what a viewer sees instead of video (video never leaves the counter). */
 export class LwLotMap extends LitElement {
   static override properties = {
     layout: { attribute: false },
     slots: { attribute: false },
+    cameras: { attribute: false },
     stale: { type: Boolean, reflect: true },
   };
+
+  /** A lot seen by several cameras: each camera's presence, for the title of its map. */
+  declare cameras: Readonly<Record<string, CameraSummary>> | null;
 
   declare layout: Layout | null;
   declare slots: readonly SlotMetadata[];
@@ -19,6 +23,7 @@ export class LwLotMap extends LitElement {
     super();
     this.layout = null;
     this.slots = [];
+    this.cameras = null;
     this.stale = false;
   }
 
@@ -51,6 +56,16 @@ export class LwLotMap extends LitElement {
       fill: #475569;
       stroke: #94a3b8;
     }
+    .closed polygon {
+      fill: #334155;
+      stroke: #64748b;
+      stroke-dasharray: 6 4;
+    }
+    h3 {
+      margin: 8px 12px 4px;
+      font: 600 0.95rem system-ui, sans-serif;
+      color: #cbd5e1;
+    }
     :host([stale]) g {
       filter: grayscale(1);
       opacity: 0.6;
@@ -74,13 +89,25 @@ export class LwLotMap extends LitElement {
   override render() {
     const layout = this.layout;
     if (!layout || layout.slots.length === 0) return html`<p class="empty">No slot map has been shared yet.</p>`;
-    const w = layout.frame?.width ?? 1280;
-    const h = layout.frame?.height ?? 720;
+    const cams = Object.entries(layout.cameras ?? {});
+    if (!cams.length) return this.map(layout.slots, layout.frame, "Map of the lot's slots");
+    // A lot seen by several cameras: one map per camera, each in its own frame.
+    return cams.map(([cam, { frame }]) => {
+      const c = this.cameras?.[cam];
+      const title = `Camera ${cam}${c ? (c.online ? ' · online' : ' · offline') : ''}`;
+      return html`<h3 data-camera=${cam}>${title}</h3>${this.map(layout.slots.filter((s) => s.camera === cam), frame, `Map of camera ${cam}`)}`;
+    });
+  }
+
+  private map(slots: readonly LayoutSlot[], frame: { width: number; height: number } | undefined, label: string) {
+    const w = frame?.width ?? 1280;
+    const h = frame?.height ?? 720;
     const bySlot = new Map(this.slots.map((s) => [s.id, s]));
-    return html`<svg viewBox="0 0 ${w} ${h}" role="img" aria-label="Map of the lot's slots">
-      ${layout.slots.map((s) => {
-        const st = bySlot.get(s.id);
-        const status = st ? (st.occupied ? 'occupied' : 'free') : 'unknown';
+    return html`<svg viewBox="0 0 ${w} ${h}" role="img" aria-label=${label}>
+      ${slots.map((s) => {
+        // An overlap's second view shows the state it was counted under.
+        const st = bySlot.get(s.id) ?? (s.same_as ? bySlot.get(s.same_as) : undefined);
+        const status = !st || st.unknown ? 'unknown' : st.closed ? 'closed' : st.occupied ? 'occupied' : 'free';
         const [cx, cy] = centroid(s.polygon);
         return svg`<g class=${status} data-id=${s.id} data-state=${status}>
           <title>${s.name || s.id}: ${status}</title>

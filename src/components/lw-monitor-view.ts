@@ -1,5 +1,7 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import type { LotCounts } from '../occupancy/types.ts';
+import './lw-breakdown.ts';
+import type { BreakdownModel } from './lw-breakdown.ts';
 import { controlStyles } from './shared-styles.ts';
 
 /**
@@ -9,14 +11,17 @@ import { controlStyles } from './shared-styles.ts';
  * @fires monitor-exited - the user wants the picture back (button, Escape)
  */
 export class LwMonitorView extends LitElement {
-  static override properties = { counts: { attribute: false }, status: { type: String } };
+  static override properties = { counts: { attribute: false }, breakdown: { attribute: false }, status: { type: String } };
   declare counts: LotCounts | null;
+  /** Free spaces per zone and kind, when the lot has them. */
+  declare breakdown: BreakdownModel | null;
   /** One line: counting, or paused and why. */
   declare status: string;
 
   constructor() {
     super();
     this.counts = null;
+    this.breakdown = null;
     this.status = '';
   }
 
@@ -74,6 +79,7 @@ export class LwMonitorView extends LitElement {
     return html`<section aria-label="Monitor mode">
       <div class="free" data-monitor="available">${c ? c.available : '–'}</div>
       <div class="of">${c ? html`free of ${c.total}` : 'no count yet'}</div>
+      <lw-breakdown large .model=${this.breakdown}></lw-breakdown>
       ${this.status ? html`<p class="status" role="status">${this.status}</p>` : nothing}
       <button @click=${this.exit}>Show the picture</button>
     </section>`;

@@ -10,6 +10,8 @@ export interface RelayConnectRequest {
   lot: string;
   /** Null: create the lot on the relay and get a new token. */
   token: string | null;
+  /** Publish as this camera of a lot seen by several phones; null: as the lot. */
+  camera: string | null;
 }
 
 /**
@@ -161,7 +163,7 @@ export class LwSharePanel extends LitElement {
 
   private renderConnected(relay: RelayConfig) {
     return html`<div class="status" data-status=${this.relayStatus} role="status">
-        Publishing to ${relay.url} as lot “${relay.lot}”: <strong>${this.relayStatus}</strong>${this.relayDetail ? ` — ${this.relayDetail}` : ''}
+        Publishing to ${relay.url} as lot “${relay.lot}”${relay.camera ? `, camera “${relay.camera}”` : ''}: <strong>${this.relayStatus}</strong>${this.relayDetail ? ` — ${this.relayDetail}` : ''}
       </div>
       ${this.createdToken
         ? html`<p>Publish token for this lot, shown only now (keep it to publish from another device):</p>
@@ -185,7 +187,11 @@ export class LwSharePanel extends LitElement {
         ><input type="checkbox" .checked=${this.haveToken} @change=${(e: Event) => (this.haveToken = (e.target as HTMLInputElement).checked)} />
         I have this lot’s publish token</label
       >
-      ${this.haveToken ? html`<label>Publish token <input name="token" required autocomplete="off" /></label>` : nothing}
+      ${this.haveToken
+        ? html`<label>Publish token <input name="token" required autocomplete="off" /></label>
+            <label>Camera, when several phones count this lot (a-z, 0-9, - and _; optional)
+              <input name="camera" pattern="[a-z0-9_\-]{1,32}" autocomplete="off" placeholder="north" /></label>`
+        : nothing}
       <div class="row">
         <button class="primary" type="submit" ?disabled=${this.relayStatus === 'creating'}>
           ${this.haveToken ? 'Publish to relay' : 'Create lot and publish'}
@@ -203,6 +209,7 @@ export class LwSharePanel extends LitElement {
       url: String(data.get('url') ?? '').trim(),
       lot: String(data.get('lot') ?? '').trim(),
       token: this.haveToken ? String(data.get('token') ?? '').trim() || null : null,
+      camera: this.haveToken ? String(data.get('camera') ?? '').trim() || null : null,
     };
     this.dispatchEvent(new CustomEvent('relay-connect-requested', { detail, bubbles: true, composed: true }));
   };

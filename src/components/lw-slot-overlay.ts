@@ -1,5 +1,6 @@
 import { LitElement, css, html, svg, nothing, type PropertyValues } from 'lit';
 import { centroid } from '../occupancy/geometry.ts';
+import { isClosedAt } from '../occupancy/metadata.ts';
 import type { Detection, Point, Slot, SlotState } from '../occupancy/types.ts';
 import { angleAbout, groupHandles, hitGroup, nearestOnSegment, type GroupHandles, type GroupHit } from '../layout/handles.ts';
 import { translateSlots } from '../layout/layout-edits.ts';
@@ -188,6 +189,11 @@ export class LwSlotOverlay extends LitElement {
       fill: #64748b;
       stroke: #cbd5e1;
       stroke-dasharray: 4 3;
+    }
+    .slot.closed polygon {
+      fill: #334155;
+      stroke: #94a3b8;
+      stroke-dasharray: 6 4;
     }
     .slot.pending polygon {
       stroke-dasharray: 6 3;
@@ -440,7 +446,8 @@ export class LwSlotOverlay extends LitElement {
 
   private renderSlot(slot: Slot, poly: readonly Point[]) {
     const st = this.states.get(slot.id);
-    const status = st ? (st.occupied ? 'occupied' : 'free') : 'unknown';
+    // A closed slot is grey whatever is parked on it: it is counted nowhere.
+    const status = isClosedAt(slot.closed, Date.now()) ? 'closed' : st ? (st.occupied ? 'occupied' : 'free') : 'unknown';
     const [cx, cy] = centroid(poly);
     const unit = this.unit;
     const fontSize = Math.max(13 * unit, Math.min(this.frameWidth, this.frameHeight) * 0.018);

@@ -1,5 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import type { Layout, LotMetadata } from '../share/protocol.ts';
+import './lw-breakdown.ts';
+import { camerasLine } from './lw-breakdown.ts';
 import './lw-lot-map.ts';
 import './lw-notice.ts';
 import './lw-status-bar.ts';
@@ -70,7 +72,9 @@ export class LwViewer extends LitElement {
     const live = m.status === 'live';
     return html`<header>
         <h1>${this.heading}</h1>
-        <span class="badge" data-status=${m.status}>${statusLine(m)}${this.origin ? ` · ${this.origin}` : ''} · read-only</span>
+        <span class="badge" data-status=${m.status}>${statusLine(m)}${this.origin ? ` · ${this.origin}` : ''}${
+          camerasLine(m.state) ? ` · ${camerasLine(m.state)}` : ''
+        } · read-only</span>
       </header>
       <main>
         ${this.notice(m)}
@@ -80,7 +84,8 @@ export class LwViewer extends LitElement {
           .live=${live}
           .detail=${live ? 'live' : m.state ? 'last known numbers' : ''}
         ></lw-status-bar>
-        <lw-lot-map .layout=${m.layout} .slots=${m.state?.slots ?? []} ?stale=${!live}></lw-lot-map>
+        <lw-breakdown .model=${m.state}></lw-breakdown>
+        <lw-lot-map .layout=${m.layout} .slots=${m.state?.slots ?? []} .cameras=${m.state?.cameras ?? null} ?stale=${!live}></lw-lot-map>
       </main>`;
   }
 

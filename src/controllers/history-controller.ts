@@ -41,6 +41,8 @@ export class HistoryController implements ReactiveController {
     private readonly names: () => ReadonlyMap<string, string>,
     /** Loads the history view's code. */
     private readonly loadView: () => Promise<unknown>,
+    /** Slot id → zone, for the per-zone series. */
+    private readonly zones?: () => ReadonlyMap<string, string>,
   ) {
     host.addController(this);
   }
@@ -147,7 +149,7 @@ export class HistoryController implements ReactiveController {
         const [, { DeviceHistory }] = await Promise.all([this.loadView(), import('../storage/device-history.ts'), this.opened]);
         // Disconnected meanwhile: leave `open` and `source` to the next connect.
         if (generation !== this.generation) return;
-        if (this.store && !this.source) this.source = new DeviceHistory(this.store, { names: this.names, beforeRead: () => this.flush() });
+        if (this.store && !this.source) this.source = new DeviceHistory(this.store, { names: this.names, zones: this.zones, beforeRead: () => this.flush() });
       } catch (err) {
         if (generation === this.generation) this.fail('The history view could not be loaded', err);
         return;

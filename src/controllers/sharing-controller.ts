@@ -69,12 +69,12 @@ export class SharingController implements ReactiveController {
   }
 
   /** Connects to a relay: with a token the user has, or by creating the lot there (the token is then shown once). */
-  async connect(url: string, lot: string, token: string | null): Promise<void> {
+  async connect(url: string, lot: string, token: string | null, camera: string | null = null): Promise<void> {
     this.createdToken = null;
     this.relayDetail = null;
     let config: RelayConfig;
     if (token) {
-      config = { url, lot, token };
+      config = { url, lot, token, ...(camera ? { camera } : {}) };
     } else {
       this.relayStatus = 'creating';
       this.host.requestUpdate();
@@ -111,6 +111,7 @@ export class SharingController implements ReactiveController {
       url: config.url,
       lot: config.lot,
       token: config.token,
+      camera: config.camera ?? null,
       WebSocket,
       onStatus: (status, detail) => {
         this.relayStatus = status;

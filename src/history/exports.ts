@@ -17,11 +17,17 @@ export const SLOTS_HEADER = [
 
 export const EVENTS_HEADER = ['time', 'local_time', 'lot', 'slot_id', 'slot_name', 'state', 'confidence'] as const;
 
+/** Per zone, three more columns: `occupied:<zone>`, `available:<zone>`, `occupancy:<zone>` (zones in name order). */
+export function seriesHeader(r: HistoryReport): string[] {
+  return [...SERIES_HEADER, ...Object.keys(r.zones ?? {}).flatMap((z) => [`occupied:${z}`, `available:${z}`, `occupancy:${z}`])];
+}
+
 /** The occupancy series, one row per bucket; empty cells where nothing was counted. */
 export function seriesRows(r: HistoryReport): CsvValue[][] {
-  return r.series.map((p) => [
+  const zones = Object.values(r.zones ?? {});
+  return r.series.map((p, i) => [
     p.start, p.end, formatLocal(Date.parse(p.start), r.time_zone), p.counted, p.occupied, p.available, p.total, p.occupancy, p.peak, p.low, p.full,
-    p.arrivals, p.departures,
+    p.arrivals, p.departures, ...zones.flatMap((z) => [z[i]?.occupied, z[i]?.available, z[i]?.occupancy]),
   ]);
 }
 
@@ -53,7 +59,7 @@ export function eventRows(events: readonly SlotEvent[], names: ReadonlyMap<strin
   }));
 }
 
-export const seriesCsv = (r: HistoryReport): string => toCsv(SERIES_HEADER, seriesRows(r));
+export const seriesCsv = (r: HistoryReport): string => toCsv(seriesHeader(r), seriesRows(r));
 export const slotsCsv = (r: HistoryReport): string => toCsv(SLOTS_HEADER, slotRows(r));
 export const eventsCsv = (rows: readonly EventRow[]): string => toCsv(EVENTS_HEADER, rows.map((e) => EVENTS_HEADER.map((k) => e[k])));
 

@@ -35,7 +35,10 @@ export interface RecordPlan {
  */
 export function planRecord(mem: RecorderMemory | null, lotId: string, lot: LotState, at: number, cfg: RecorderConfig = RECORDER_CONFIG): RecordPlan {
   const newSpan = mem === null || at - mem.lastRecordAt > cfg.gapAfterMs || at < mem.lastRecordAt;
-  const { slots, changes } = trackSlots(newSpan ? null : mem.slots, lot.slots, at);
+  // A closed slot is out of service: history treats it like a slot taken out of the layout until it reopens.
+  const closed = new Set(lot.closed);
+  const counted = closed.size ? lot.slots.filter((s) => !closed.has(s.id)) : lot.slots;
+  const { slots, changes } = trackSlots(newSpan ? null : mem.slots, counted, at);
   const probability = new Map(lot.slots.map((s) => [s.id, s.probability]));
   const events = changes.map(
     (c): SlotEvent => ({ lotId, at, slotId: c.slotId, state: c.state, probability: Math.round((probability.get(c.slotId) ?? 0) * 1000) / 1000 }),

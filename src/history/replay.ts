@@ -10,6 +10,8 @@ export interface ReplayOptions {
   readonly cuts: readonly number[];
   /** Also keep every slot's time per interval (compaction needs it; a dashboard needs only totals). */
   readonly perSlotIntervals?: boolean;
+  /** Slot id → group (a zone): also keep each group's slot time per interval. Slots not in the map are in no group. */
+  readonly groups?: ReadonlyMap<string, string>;
 }
 
 export interface Replayed {
@@ -17,6 +19,8 @@ export interface Replayed {
   readonly intervals: LotInterval[];
   /** Per interval, per slot; null unless asked for. */
   readonly slotIntervals: Map<string, SlotTime>[] | null;
+  /** Per interval, per group; null unless groups were given. */
+  readonly groupIntervals: Map<string, SlotTime>[] | null;
   /** Per slot, over the whole range. */
   readonly slots: Map<string, SlotTime>;
   /** Stays that ended within [from, to): departures, and stays cut short by a gap or a removed slot. */
@@ -48,6 +52,8 @@ export function replay(timeline: Timeline, o: ReplayOptions): Replayed {
     intervals.push({ start: cuts[i]!, end: cuts[i + 1]!, knownMs: 0, slotMs: 0, occupiedMs: 0, fullMs: 0, peak: null, low: null, arrivals: 0, departures: 0 });
   }
   const slotIntervals = o.perSlotIntervals ? intervals.map(() => new Map<string, MutableTime>()) : null;
+  const groups = o.groups?.size ? o.groups : null;
+  const groupIntervals = groups ? intervals.map(() => new Map<string, MutableTime>()) : null;
   const totals = new Map<string, MutableTime>();
   const stays: Stay[] = [];
   const ongoing: Stay[] = [];
@@ -114,10 +120,14 @@ export function replay(timeline: Timeline, o: ReplayOptions): Replayed {
     s.flushedTo = t;
     if (b <= a) return;
     addTime(totals, id, s.occupied, b - a);
-    if (!slotIntervals) return;
+    const group = groups?.get(id);
+    if (!slotIntervals && group === undefined) return;
     for (let i = indexOf(a), x = a; i < intervals.length && x < b; i++) {
       const e = Math.min(b, intervals[i]!.end);
-      if (e > x) addTime(slotIntervals[i]!, id, s.occupied, e - x);
+      if (e > x) {
+        if (slotIntervals) addTime(slotIntervals[i]!, id, s.occupied, e - x);
+        if (group !== undefined) addTime(groupIntervals![i]!, group, s.occupied, e - x);
+      }
       x = e;
     }
   };
@@ -258,5 +268,5 @@ export function replay(timeline: Timeline, o: ReplayOptions): Replayed {
     }
     end = snapshot();
   }
-  return { intervals, slotIntervals, slots: totals, stays, ongoing, end };
+  return { intervals, slotIntervals, groupIntervals, slots: totals, stays, ongoing, end };
 }

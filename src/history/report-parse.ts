@@ -1,5 +1,5 @@
 // Checks a history report that came over the network (a relay's answer) before a viewer shows it. Never throws.
-import type { DwellReport, HistoryReport, LongStay, ProfileCell, SeriesPoint, SlotReport } from './report.ts';
+import type { DwellReport, HistoryReport, LongStay, ProfileCell, SeriesPoint, SlotReport, ZonePoint } from './report.ts';
 import type { Checked } from './query.ts';
 
 class Invalid extends Error {}
@@ -42,11 +42,32 @@ function point(v: unknown, p: string): SeriesPoint {
   };
 }
 
+function zonePoint(v: unknown, p: string): ZonePoint {
+  const o = obj(v, p);
+  const n = (k: keyof ZonePoint) => numOrNull(o[k], `${p}.${k}`);
+  return { occupied: n('occupied'), available: n('available'), total: n('total'), occupancy: n('occupancy') };
+}
+
+/** Per-zone series; a relay from before zones sends none. */
+function zoneSeries(v: unknown, length: number): Record<string, ZonePoint[]> {
+  if (v === undefined) return {};
+  const o = obj(v, 'zones');
+  if (Object.keys(o).length > MAX_SLOTS) fail('zones', `at most ${MAX_SLOTS} zones`);
+  const out: Record<string, ZonePoint[]> = {};
+  for (const [zone, list] of Object.entries(o)) {
+    const p = `zones["${zone.slice(0, 40)}"]`;
+    const points = arr(list, p, MAX_POINTS).map((x, i) => zonePoint(x, `${p}[${i}]`));
+    if (points.length !== length) fail(p, `one point per bucket (${length})`);
+    out[str(zone, 'zones', 64)] = points;
+  }
+  return out;
+}
+
 function slot(v: unknown, p: string): SlotReport {
   const o = obj(v, p);
   const n = (k: keyof SlotReport) => numOrNull(o[k], `${p}.${k}`);
   return {
-    id: str(o.id, `${p}.id`, 64),
+    id: str(o.id, `${p}.id`, 97),
     name: str(o.name, `${p}.name`, 128),
     utilisation: n('utilisation'),
     counted_s: num(o.counted_s, `${p}.counted_s`),
@@ -73,7 +94,7 @@ function dwell(v: unknown, p: string): DwellReport {
 function longStay(v: unknown, p: string): LongStay {
   const o = obj(v, p);
   return {
-    id: str(o.id, `${p}.id`, 64),
+    id: str(o.id, `${p}.id`, 97),
     name: str(o.name, `${p}.name`, 128),
     since: time(o.since, `${p}.since`),
     since_observed: bool(o.since_observed, `${p}.since_observed`),
@@ -90,6 +111,7 @@ export function parseHistoryReport(v: unknown): Checked<HistoryReport> {
     const byWeekday = arr(o.by_weekday, 'by_weekday', 7).map((x, i) => cell(x, `by_weekday[${i}]`));
     if (byHour.length !== 24) fail('by_hour', '24 cells');
     if (byWeekday.length !== 7) fail('by_weekday', '7 cells');
+    const series = arr(o.series, 'series', MAX_POINTS).map((x, i) => point(x, `series[${i}]`));
     const heatmap = arr(o.heatmap, 'heatmap', 7).map((row, d) => arr(row, `heatmap[${d}]`, 24).map((x, h) => numOrNull(x, `heatmap[${d}][${h}]`)));
     return {
       ok: true,
@@ -109,7 +131,8 @@ export function parseHistoryReport(v: unknown): Checked<HistoryReport> {
           arrivals: num(s.arrivals, 'summary.arrivals'),
           departures: num(s.departures, 'summary.departures'),
         },
-        series: arr(o.series, 'series', MAX_POINTS).map((x, i) => point(x, `series[${i}]`)),
+        series,
+        zones: zoneSeries(o.zones, series.length),
         by_hour: byHour,
         by_weekday: byWeekday,
         heatmap,

@@ -27,6 +27,14 @@ export interface SeriesPoint {
   departures: number;
 }
 
+/** One bucket of a zone's series (same buckets as `series`): mean slots occupied, free and counted, and the share. */
+export interface ZonePoint {
+  occupied: number | null;
+  available: number | null;
+  total: number | null;
+  occupancy: number | null;
+}
+
 /** Occupancy of one hour of the day or one day of the week, over the counted time that fell in it. */
 export interface ProfileCell {
   occupancy: number | null;
@@ -85,6 +93,8 @@ export interface HistoryReport {
     departures: number;
   };
   series: SeriesPoint[];
+  /** Per zone (of the layout as it is now), a series aligned with `series`. */
+  zones: Record<string, ZonePoint[]>;
   /** 24 cells, local hours 0..23. */
   by_hour: ProfileCell[];
   /** 7 cells, Monday first. */
@@ -106,6 +116,8 @@ export interface ReportRange {
   now: number;
   /** Slot names in layout order (slots seen only in history follow, by id). */
   names: ReadonlyMap<string, string>;
+  /** Slot id → zone, for the per-zone series (slots not listed are in no zone). */
+  zones?: ReadonlyMap<string, string>;
 }
 
 export interface ReportSources {
@@ -137,8 +149,12 @@ export function historyReport(range: ReportRange, src: ReportSources): HistoryRe
   let stays = old.stays;
   let ongoing: Stay[] = [];
   let known = false;
+  const zoneTime = new ZoneTime(edges, range.zones);
+  for (const a of src.aggregates ?? []) zoneTime.addHour(a, from, rawFrom);
   if (rawFrom < until) {
-    const r = replay(src.timeline, { from: rawFrom, to: until, cuts: mergeEdges(rawFrom, until, quarterEdges(rawFrom, until), edges) });
+    const groups = range.zones?.size ? range.zones : undefined;
+    const r = replay(src.timeline, { from: rawFrom, to: until, cuts: mergeEdges(rawFrom, until, quarterEdges(rawFrom, until), edges), groups });
+    r.groupIntervals?.forEach((g, i) => zoneTime.add(r.intervals[i]!.start, g));
     pieces = [...pieces, ...r.intervals];
     for (const [id, t] of r.slots) {
       const x = slotTimes.get(id) ?? { occupiedMs: 0, knownMs: 0 };
@@ -150,7 +166,62 @@ export function historyReport(range: ReportRange, src: ReportSources): HistoryRe
     ongoing = r.ongoing;
     known = r.end !== null;
   }
-  return buildReport(range, { pieces, slotTimes, stays, ongoing, edges, until, known });
+  return buildReport(range, { pieces, slotTimes, stays, ongoing, edges, until, known, zoneTime });
+}
+
+/** Each zone's occupied and counted slot-time per bucket. */
+class ZoneTime {
+  readonly byZone = new Map<string, { occ: number; known: number }[]>();
+
+  constructor(
+    private readonly edges: readonly number[],
+    private readonly zoneOf: ReadonlyMap<string, string> | undefined,
+  ) {
+    for (const z of new Set(zoneOf?.values())) this.byZone.set(z, Array.from({ length: Math.max(0, edges.length - 1) }, () => ({ occ: 0, known: 0 })));
+  }
+
+  /** Slot-time of a piece that starts at `at` and lies within one bucket. */
+  add(at: number, times: ReadonlyMap<string, SlotTime>): void {
+    const i = this.bucketOf(at);
+    for (const [zone, t] of times) {
+      const b = this.byZone.get(zone)?.[i];
+      if (b) (b.occ += t.occupiedMs), (b.known += t.knownMs);
+    }
+  }
+
+  /** A compacted hour, the part of it within [from, to), spread evenly like its lot figures. */
+  addHour(a: HistoryAggregate, from: number, to: number): void {
+    if (!this.zoneOf?.size) return;
+    const sums = new Map<string, SlotTime>();
+    for (const [id, [occ, known]] of Object.entries(a.slots)) {
+      const zone = this.zoneOf.get(id);
+      if (zone === undefined) continue;
+      const x = sums.get(zone) ?? { occupiedMs: 0, knownMs: 0 };
+      sums.set(zone, { occupiedMs: x.occupiedMs + occ, knownMs: x.knownMs + known });
+    }
+    const len = a.end - a.start;
+    for (let i = 0; i + 1 < this.edges.length; i++) {
+      const s = Math.max(from, a.start, this.edges[i]!);
+      const e = Math.min(to, a.end, this.edges[i + 1]!);
+      if (e <= s) continue;
+      const f = (e - s) / len;
+      for (const [zone, t] of sums) {
+        const b = this.byZone.get(zone)![i]!;
+        (b.occ += t.occupiedMs * f), (b.known += t.knownMs * f);
+      }
+    }
+  }
+
+  private bucketOf(t: number): number {
+    let lo = 0;
+    let hi = this.edges.length - 2;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.edges[mid]! <= t) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
 }
 
 interface Measured {
@@ -164,6 +235,7 @@ interface Measured {
   until: number;
   /** Whether the lot's state at `until` is known (the counter was counting then). */
   known: boolean;
+  zoneTime: ZoneTime;
 }
 
 function buildReport(range: ReportRange, m: Measured): HistoryReport {
@@ -187,6 +259,19 @@ function buildReport(range: ReportRange, m: Measured): HistoryReport {
       departures: b.departures,
     };
   });
+
+  const zones: Record<string, ZonePoint[]> = {};
+  for (const [zone, list] of [...m.zoneTime.byZone].sort(([a], [b]) => a.localeCompare(b))) {
+    zones[zone] = list.map((z, i): ZonePoint => {
+      const k = buckets[i]?.knownMs ?? 0;
+      return {
+        occupied: k > 0 ? round(z.occ / k, 3) : null,
+        available: k > 0 ? round((z.known - z.occ) / k, 3) : null,
+        total: k > 0 ? round(z.known / k, 3) : null,
+        occupancy: share(z.occ, z.known),
+      };
+    });
+  }
 
   const hour = Array.from({ length: 24 }, () => ({ occ: 0, slot: 0, known: 0 }));
   const weekday = Array.from({ length: 7 }, () => ({ occ: 0, slot: 0, known: 0 }));
@@ -259,6 +344,7 @@ function buildReport(range: ReportRange, m: Measured): HistoryReport {
       departures: all.departures,
     },
     series,
+    zones,
     by_hour: hour.map(cell),
     by_weekday: weekday.map(cell),
     heatmap: cells.map((row) => row.map((c) => share(c.occ, c.slot))),

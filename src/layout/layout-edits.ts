@@ -1,5 +1,5 @@
 import { boundingBox, clamp } from '../occupancy/geometry.ts';
-import type { Point, Slot } from '../occupancy/types.ts';
+import type { Point, Slot, SlotClosure, SlotKind } from '../occupancy/types.ts';
 import type { Quad } from '../occupancy/homography.ts';
 import { newGroup, placeGroup, resizeGroup, type RowGroup } from './row-group.ts';
 import { MAX_SPLIT, quadProblem } from './row-split.ts';
@@ -19,6 +19,7 @@ export type LayoutAction =
   | { readonly type: 'move'; readonly ids: readonly string[]; readonly dx: number; readonly dy: number }
   | { readonly type: 'renumber'; readonly ids: readonly string[]; readonly prefix: string; readonly start: number }
   | { readonly type: 'replace'; readonly slots: readonly Slot[] }
+  | { readonly type: 'set-attributes'; readonly ids: readonly string[]; readonly patch: SlotPatch }
   | { readonly type: 'row-add'; readonly quad: Quad; readonly rows: number; readonly cols: number }
   | { readonly type: 'row-edit'; readonly group: RowGroup }
   | { readonly type: 'row-resize'; readonly rows: number; readonly cols: number }
@@ -44,6 +45,37 @@ const validSize = (rows: number, cols: number) =>
  * One edit of the layout, as a pure step: the same state back (===) when the edit changes nothing, so that the
  * history records nothing. Any edit other than a row's own ends the row as one piece: its slots stay as they are.
  */
+/**
+ * Zone, kind and closure for a selection of slots: a key that is absent leaves them as they are, `null` clears
+ * (no zone, standard, open).
+ */
+export interface SlotPatch {
+  readonly zone?: string | null;
+  readonly kind?: SlotKind | null;
+  readonly closed?: SlotClosure | null;
+}
+
+/** The slot with the patch applied; the same object when nothing changes. */
+export function patchSlot(s: Slot, p: SlotPatch): Slot {
+  const out: { -readonly [K in keyof Slot]: Slot[K] } = { ...s };
+  if (p.zone !== undefined) {
+    const zone = p.zone?.trim();
+    if (zone) out.zone = zone;
+    else delete out.zone;
+  }
+  if (p.kind !== undefined) {
+    if (p.kind && p.kind !== 'standard') out.kind = p.kind;
+    else delete out.kind;
+  }
+  if (p.closed !== undefined) {
+    if (p.closed) out.closed = { reason: p.closed.reason.trim(), until: p.closed.until };
+    else delete out.closed;
+  }
+  const same =
+    out.zone === s.zone && out.kind === s.kind && out.closed?.reason === s.closed?.reason && out.closed?.until === s.closed?.until;
+  return same ? s : out;
+}
+
 export function editLayout(state: LayoutState, action: LayoutAction): LayoutState {
   const { slots, group } = state;
   switch (action.type) {
@@ -77,6 +109,12 @@ export function editLayout(state: LayoutState, action: LayoutAction): LayoutStat
     }
     case 'replace':
       return { slots: action.slots, group: null };
+    case 'set-attributes': {
+      const ids = new Set(action.ids);
+      const next = slots.map((s) => (ids.has(s.id) ? patchSlot(s, action.patch) : s));
+      // Attributes keep the row in one piece, like names.
+      return next.every((s, i) => s === slots[i]) ? state : { slots: next, group };
+    }
     case 'row-add': {
       if (quadProblem(action.quad) || !validSize(action.rows, action.cols)) return state;
       const g = newGroup(action.quad, action.rows, action.cols, slots);

@@ -1,11 +1,13 @@
 import { area } from '../occupancy/geometry.ts';
-import type { Point, Slot } from '../occupancy/types.ts';
+import { SLOT_KINDS, type Point, type Slot, type SlotClosure, type SlotKind } from '../occupancy/types.ts';
 import { segmentsCross } from './row-split.ts';
 
 /**
  * Layout files in and out, validated:
  * - `lotwatch`: the app's own layout, polygons normalised to the frame (0..1), and the frame they were marked on:
- *   `{ "slots": [{ "id", "name", "polygon": [[x, y], …] }], "frame": { "width", "height" } }`.
+ *   `{ "slots": [{ "id", "name", "polygon": [[x, y], …] }], "frame": { "width", "height" } }`. A slot may also have a
+ *   `"zone"` (text), a `"kind"` (one of `SLOT_KINDS`, default standard) and `"closed": { "reason", "until" }` (until:
+ *   an ISO-8601 time or null); files without them (older ones) read as standard, open slots in no zone.
  *   `npm run eval -- --layout FILE` reads exactly this.
  * - `labelled-frame`: one labelled frame of ../shared/fixtures/FORMAT.md, pixels of `width` x `height`.
  * - `ultralytics`: Ultralytics' `bounding_boxes.json`, `[{ "points": [[x, y] x 4] }]`, pixels of an image whose size
@@ -50,8 +52,17 @@ export function labelledSlotsOf(layout: ImportedLayout): LabelledSlot[] {
 
 export type ImportResult = { readonly ok: true; readonly layout: ImportedLayout } | { readonly ok: false; readonly error: string };
 
+export interface LotwatchLayoutSlot {
+  id: string;
+  name: string;
+  polygon: [number, number][];
+  zone?: string;
+  kind?: SlotKind;
+  closed?: { reason: string; until: string | null };
+}
+
 export interface LotwatchLayoutFile {
-  slots: { id: string; name: string; polygon: [number, number][] }[];
+  slots: LotwatchLayoutSlot[];
   frame: { width: number; height: number };
 }
 
@@ -78,6 +89,8 @@ const MAX_POINTS = 64;
 const MAX_SLOTS = 2000;
 const MAX_ID = 64;
 const MAX_NAME = 40;
+const MAX_ZONE = 64;
+const MAX_REASON = 200;
 /** Labels drawn by hand sometimes overshoot the picture by a pixel; more than this is a wrong size or a wrong file. */
 const EDGE_TOLERANCE_PX = 2;
 
@@ -129,7 +142,7 @@ export function parseLotwatchLayout(data: unknown, fileName: string): ImportResu
       const id = readId(raw['id'], where);
       const name = raw['name'] === undefined ? id : readName(raw['name'], `${where} (id ${id})`);
       const polygon = readPolygon(raw['polygon'], `slot ${id}`, 1, 1, 'the frame (0..1)');
-      return { id, name, polygon };
+      return { id, name, polygon, ...readSlotExtras(raw, `slot ${id}`) };
     });
     return { slots, frame };
   });
@@ -218,6 +231,36 @@ function readName(v: unknown, where: string): string {
   return v.trim();
 }
 
+/** A slot's zone, kind and closure, each only when the file has it (and the kind only when not standard). */
+function readSlotExtras(raw: Record<string, unknown>, where: string): Pick<Slot, 'zone' | 'kind' | 'closed'> {
+  const x: { zone?: string; kind?: SlotKind; closed?: SlotClosure } = {};
+  const zone = raw['zone'];
+  if (zone !== undefined && zone !== null && zone !== '') {
+    if (typeof zone !== 'string' || !zone.trim() || zone.length > MAX_ZONE || /[\u0000-\u001f\u007f]/.test(zone)) {
+      throw new Invalid(`${where}: "zone" must be text of at most ${MAX_ZONE} characters`);
+    }
+    x.zone = zone.trim();
+  }
+  const kind = raw['kind'];
+  if (kind !== undefined && kind !== null) {
+    if (typeof kind !== 'string' || !(SLOT_KINDS as readonly string[]).includes(kind)) {
+      throw new Invalid(`${where}: "kind" must be one of ${SLOT_KINDS.join(', ')}, not ${JSON.stringify(kind)}`);
+    }
+    if (kind !== 'standard') x.kind = kind as SlotKind;
+  }
+  const closed = raw['closed'];
+  if (closed !== undefined && closed !== null && closed !== false) {
+    if (!isRecord(closed)) throw new Invalid(`${where}: "closed" must be {"reason": text, "until": a time or null}`);
+    const reason = closed['reason'] ?? '';
+    if (typeof reason !== 'string' || reason.length > MAX_REASON) throw new Invalid(`${where}: the closure's "reason" must be text of at most ${MAX_REASON} characters`);
+    const until = closed['until'] ?? null;
+    const ms = typeof until === 'string' ? Date.parse(until) : NaN;
+    if (until !== null && Number.isNaN(ms)) throw new Invalid(`${where}: the closure's "until" must be an ISO-8601 time or null, not ${JSON.stringify(until)}`);
+    x.closed = { reason: reason.trim(), until: until === null ? null : ms };
+  }
+  return x;
+}
+
 /** Reads a polygon in units of `w` x `h` and returns it normalised to 0..1. */
 function readPolygon(v: unknown, where: string, w: number, h: number, frameName: string): Point[] {
   if (!Array.isArray(v)) throw new Invalid(`${where} has no polygon (a list of [x, y] corners)`);
@@ -258,7 +301,13 @@ const round = (v: number, places: number) => {
 /** The app's own layout file. Coordinates keep 6 decimals: a tenth of a pixel on a 4K frame. */
 export function toLotwatchLayout(slots: readonly Slot[], frame: FrameSize): LotwatchLayoutFile {
   return {
-    slots: slots.map((s) => ({ id: s.id, name: s.name, polygon: s.polygon.map(([x, y]) => [round(x, 6), round(y, 6)] as [number, number]) })),
+    slots: slots.map((s) => {
+      const out: LotwatchLayoutSlot = { id: s.id, name: s.name, polygon: s.polygon.map(([x, y]) => [round(x, 6), round(y, 6)] as [number, number]) };
+      if (s.zone !== undefined) out.zone = s.zone;
+      if (s.kind !== undefined && s.kind !== 'standard') out.kind = s.kind;
+      if (s.closed) out.closed = { reason: s.closed.reason, until: s.closed.until === null ? null : new Date(s.closed.until).toISOString() };
+      return out;
+    }),
     frame: { width: frame.width, height: frame.height },
   };
 }

@@ -1,9 +1,13 @@
 import { stepSlot, type HysteresisSettings } from './hysteresis.ts';
+import { isClosedAt } from './metadata.ts';
 import type { LotCounts, LotState, Slot, SlotObservation, SlotState } from './types.ts';
 
-export function countSlots(states: readonly SlotState[]): LotCounts {
-  const occupied = states.filter((s) => s.occupied).length;
-  return { total: states.length, occupied, available: states.length - occupied };
+/** Counts the slots; with the layout, a slot closed at `now` is counted in neither available nor total. */
+export function countSlots(states: readonly SlotState[], slots?: readonly Slot[], now = 0): LotCounts {
+  const closed = new Set(slots?.filter((s) => isClosedAt(s.closed, now)).map((s) => s.id));
+  const open = closed.size ? states.filter((s) => !closed.has(s.id)) : states;
+  const occupied = open.filter((s) => s.occupied).length;
+  return { total: open.length, occupied, available: open.length - occupied };
 }
 
 /**
@@ -25,17 +29,22 @@ export function stepLot(
     if (p === undefined) return old ?? { id: slot.id, occupied: false, since: now, probability: 0, pending: null };
     return stepSlot(old, slot.id, p, now, settings);
   });
+  const counts = countSlots(states, slots, now);
   const changed =
     prev === null ||
+    // A slot closed or reopened changes the counts without any slot changing state.
+    counts.total !== prev.counts.total ||
     states.length !== prev.slots.length ||
     states.some((s) => {
       const old = before.get(s.id);
       return !old || old.occupied !== s.occupied;
     });
+  const closed = slots.filter((s) => isClosedAt(s.closed, now)).map((s) => s.id);
   return {
     slots: states,
-    counts: countSlots(states),
+    counts,
     lastChanged: changed ? now : prev.lastChanged,
     observedAt: now,
+    ...(closed.length ? { closed } : {}),
   };
 }

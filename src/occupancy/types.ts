@@ -1,11 +1,37 @@
 /** A point in normalised frame coordinates: x and y run from 0 (left/top) to 1 (right/bottom). */
 export type Point = readonly [number, number];
 
+/** What a bay is for; counted apart in the metadata (`kinds`). FIWARE's ParkingSpot categories, trimmed. */
+export const SLOT_KINDS = ['standard', 'ev', 'disabled', 'reserved', 'motorcycle', 'other'] as const;
+export type SlotKind = (typeof SLOT_KINDS)[number];
+
+export const SLOT_KIND_LABEL: Readonly<Record<SlotKind, string>> = {
+  standard: 'Standard',
+  ev: 'EV charging',
+  disabled: 'Disabled',
+  reserved: 'Reserved',
+  motorcycle: 'Motorcycle',
+  other: 'Other',
+};
+
+/** A slot taken out of service (works, an event): counted in neither available nor total until `until` (epoch ms). */
+export interface SlotClosure {
+  readonly reason: string;
+  /** When the closure ends by itself, epoch ms; null: until someone reopens it. */
+  readonly until: number | null;
+}
+
 /** A parking slot as the user marked it: a 4-point polygon in frame order (a rectangle is a polygon too). */
 export interface Slot {
   readonly id: string;
   readonly name: string;
   readonly polygon: readonly Point[];
+  /** Free text such as "Level 1" or "North row"; absent: in no zone. */
+  readonly zone?: string;
+  /** Absent means `standard`. */
+  readonly kind?: SlotKind;
+  /** Absent: open. */
+  readonly closed?: SlotClosure;
 }
 
 /** An axis-aligned box in normalised frame coordinates. */
@@ -64,4 +90,6 @@ export interface LotState {
   readonly lastChanged: number | null;
   /** Epoch ms of the frame this state was computed from. */
   readonly observedAt: number;
+  /** Ids of the slots closed at `observedAt` (in `slots`, but counted nowhere and kept out of history). */
+  readonly closed?: readonly string[];
 }

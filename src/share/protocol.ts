@@ -1,9 +1,10 @@
 // The one message protocol between the counting app, its viewers and the relay. Pure: no DOM, no Node, no I/O.
 // Everything that crosses a socket or an HTTP body is checked here by a parser that never throws, so the relay and
 // the app can treat any input as `unknown` and get either a typed value or a clear error.
-import type { LotMetadata, SlotMetadata } from '../occupancy/metadata.ts';
+import { breakdown, isCounted, type CameraSummary, type ClosureMetadata, type LotMetadata, type SlotMetadata } from '../occupancy/metadata.ts';
+import { SLOT_KINDS, type LotCounts, type SlotKind } from '../occupancy/types.ts';
 
-export type { LotMetadata, SlotMetadata };
+export type { CameraSummary, ClosureMetadata, LotMetadata, SlotMetadata };
 
 export const PROTOCOL_VERSION = 1;
 
@@ -13,9 +14,14 @@ export const LIMITS = {
   /** Per-slot detail and layout entries per message. */
   maxSlots: 1_000,
   maxPolygonPoints: 16,
-  maxIdLength: 64,
+  /** A slot id of 64, or in a lot seen by several cameras `<camera>/<slot id>` (a camera id is at most 32). */
+  maxIdLength: 97,
   maxNameLength: 128,
   maxTokenLength: 256,
+  /** Zone names (they appear in MQTT topics and CSV headers) and closure reasons. */
+  maxZoneLength: 64,
+  maxReasonLength: 200,
+  maxCameras: 32,
   /** Largest frame or HTTP body a publisher may send (a 1,000-slot layout fits). */
   maxPublisherMessageBytes: 256 * 1024,
   /** Viewers are read-only; they have no reason to send more than a few bytes. */
@@ -24,6 +30,8 @@ export const LIMITS = {
 
 /** Lot ids appear in URLs and file-free storage keys, so they are restricted to a safe charset. */
 export const LOT_ID_PATTERN = /^[a-z0-9_-]{1,64}$/;
+/** Camera ids of a lot seen by several cameras: the same charset (they appear in URLs, slot ids and MQTT topics). */
+export const CAMERA_ID_PATTERN = /^[a-z0-9_-]{1,32}$/;
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
 
@@ -51,12 +59,27 @@ export interface LayoutSlot {
   name: string;
   /** Normalised frame coordinates, 0..1, so a viewer can draw the slot map at any size. */
   polygon: PolygonPoint[];
+  zone?: string;
+  /** Absent means `standard`. */
+  kind?: SlotKind;
+  closed?: ClosureMetadata;
+  /** In a lot seen by several cameras: whose frame the polygon is in. */
+  camera?: string;
+  /** An overlap: this camera's view of a slot counted as `same_as` (the id in the lot's metadata). */
+  same_as?: string;
+}
+
+export interface FrameSize {
+  width: number;
+  height: number;
 }
 
 export interface Layout {
   slots: LayoutSlot[];
   /** Size of the frame the slots were marked on, so viewers draw the map with the camera's aspect ratio. */
-  frame?: { width: number; height: number };
+  frame?: FrameSize;
+  /** A lot seen by several cameras: each camera's frame (its slots carry `camera`), one map per camera. */
+  cameras?: Record<string, { frame?: FrameSize }>;
 }
 
 /**
@@ -100,6 +123,9 @@ export type ErrorCode =
   | 'invalid_lot'
   | 'invalid_query'
   | 'unknown_lot'
+  | 'unknown_camera'
+  | 'invalid_config'
+  | 'refused_target'
   | 'no_state'
   | 'unauthorized'
   | 'lot_exists'
@@ -238,8 +264,13 @@ export function toUpdateEvent(m: OriginalMetadata): UpdateEvent {
 
 /** Strips a published state down to the stored metadata (layout travels separately). */
 export function toLotMetadata(s: LotMetadata): LotMetadata {
-  return { ...toOriginalMetadata(s), slots: s.slots.map((x) => ({ ...x })) };
+  const m: LotMetadata = { ...toOriginalMetadata(s), slots: s.slots.map((x) => ({ ...x })) };
+  for (const k of BREAKDOWN_KEYS) if (s[k] !== undefined) Object.assign(m, { [k]: structuredClone(s[k]) });
+  return m;
 }
+
+/** The keys beyond the original four and `slots` that a lot's metadata may carry. */
+const BREAKDOWN_KEYS = ['zones', 'kinds', 'closed_slots', 'cameras', 'partial', 'unknown_slots', 'camera_moved'] as const;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Parsers. Internally a failed check throws `Invalid` with a path; the exported parsers catch it and never throw.
@@ -287,16 +318,115 @@ function isoTime(v: unknown, path: string): string {
   return isIsoDateTime(v) ? v : fail(path, 'an ISO-8601 date-time');
 }
 
+// Zone names and reasons end up in MQTT topics, CSV headers and HTML: no control characters.
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+function label(v: unknown, path: string, max: number, min = 1): string {
+  const t = text(v, path, min, max);
+  return CONTROL.test(t) ? fail(path, 'text without control characters') : t;
+}
+
+function slotKind(v: unknown, path: string): SlotKind {
+  return typeof v === 'string' && (SLOT_KINDS as readonly string[]).includes(v) ? (v as SlotKind) : fail(path, `one of ${SLOT_KINDS.join(', ')}`);
+}
+
+function closure(v: unknown, path: string): ClosureMetadata {
+  const o = record(v, path);
+  return { reason: label(o.reason, `${path}.reason`, LIMITS.maxReasonLength, 0), until: o.until === null || o.until === undefined ? null : isoTime(o.until, `${path}.until`) };
+}
+
+function cameraId(v: unknown, path: string): string {
+  return typeof v === 'string' && CAMERA_ID_PATTERN.test(v) ? v : fail(path, 'a camera id of 1 to 32 characters a-z 0-9 - _');
+}
+
+/** The optional zone, kind, closure and camera of a slot (in metadata or a layout), copied when present. */
+function slotExtras(o: Record<string, unknown>, path: string): Pick<SlotMetadata, 'zone' | 'kind' | 'closed' | 'camera'> {
+  const x: Pick<SlotMetadata, 'zone' | 'kind' | 'closed' | 'camera'> = {};
+  if (o.zone !== undefined) x.zone = label(o.zone, `${path}.zone`, LIMITS.maxZoneLength);
+  if (o.kind !== undefined) x.kind = slotKind(o.kind, `${path}.kind`);
+  if (o.closed !== undefined) x.closed = closure(o.closed, `${path}.closed`);
+  if (o.camera !== undefined) x.camera = cameraId(o.camera, `${path}.camera`);
+  return x;
+}
+
 function slotMetadata(v: unknown, path: string): SlotMetadata {
   const o = record(v, path);
   if (typeof o.occupied !== 'boolean') fail(`${path}.occupied`, 'a boolean');
-  return {
+  const m: SlotMetadata = {
     id: text(o.id, `${path}.id`, 1, LIMITS.maxIdLength),
     name: text(o.name, `${path}.name`, 0, LIMITS.maxNameLength),
     occupied: o.occupied as boolean,
     probability: unit(o.probability, `${path}.probability`),
     since: isoTime(o.since, `${path}.since`),
+    ...slotExtras(o, path),
   };
+  if (o.seen_by !== undefined) m.seen_by = array(o.seen_by, `${path}.seen_by`, LIMITS.maxCameras).map((c, i) => cameraId(c, `${path}.seen_by[${i}]`));
+  if (o.unknown !== undefined) {
+    if (o.unknown !== true) fail(`${path}.unknown`, 'true when present');
+    m.unknown = true;
+  }
+  return m;
+}
+
+function counts(v: unknown, path: string): LotCounts {
+  const o = record(v, path);
+  const total = count(o.total, `${path}.total`);
+  const occupied = count(o.occupied, `${path}.occupied`);
+  const available = count(o.available, `${path}.available`);
+  if (occupied + available !== total) fail(`${path}.available`, `occupied + available = total (got ${occupied} + ${available} ≠ ${total})`);
+  return { total, occupied, available };
+}
+
+function countsByName<K extends string>(v: unknown, path: string, key: (k: string, path: string) => K): Partial<Record<K, LotCounts>> {
+  const o = record(v, path);
+  const entries = Object.entries(o);
+  if (entries.length > LIMITS.maxSlots) fail(path, `at most ${LIMITS.maxSlots} entries`);
+  const out: Partial<Record<K, LotCounts>> = {};
+  for (const [k, c] of entries) out[key(k, `${path}["${k.slice(0, 40)}"]`)] = counts(c, `${path}["${k.slice(0, 40)}"]`);
+  return out;
+}
+
+function cameraSummary(v: unknown, path: string): CameraSummary {
+  const o = record(v, path);
+  if (typeof o.online !== 'boolean') fail(`${path}.online`, 'a boolean');
+  const c: CameraSummary = { online: o.online as boolean, since: o.since === null ? null : isoTime(o.since, `${path}.since`), ...counts(o, path) };
+  if (o.camera_moved !== undefined) {
+    if (typeof o.camera_moved !== 'boolean') fail(`${path}.camera_moved`, 'a boolean');
+    c.camera_moved = o.camera_moved as boolean;
+  }
+  return c;
+}
+
+const sameCounts = (a: LotCounts | undefined, b: LotCounts | undefined) =>
+  a !== undefined && b !== undefined && a.total === b.total && a.occupied === b.occupied;
+
+/** Zones, kinds, closed and cameras of a lot's metadata, checked against its slots when it lists them. */
+function breakdownOf(o: Record<string, unknown>, at: (k: string) => string, slots: readonly SlotMetadata[]): Partial<LotMetadata> {
+  const x: Partial<LotMetadata> = {};
+  if (o.zones !== undefined) x.zones = countsByName(o.zones, at('zones'), (k, p) => label(k, p, LIMITS.maxZoneLength)) as Record<string, LotCounts>;
+  if (o.kinds !== undefined) x.kinds = countsByName(o.kinds, at('kinds'), (k, p) => slotKind(k, p));
+  if (o.closed_slots !== undefined) x.closed_slots = count(o.closed_slots, at('closed_slots'));
+  if (o.unknown_slots !== undefined) x.unknown_slots = count(o.unknown_slots, at('unknown_slots'));
+  for (const k of ['partial', 'camera_moved'] as const) {
+    if (o[k] === undefined) continue;
+    if (typeof o[k] !== 'boolean') fail(at(k), 'a boolean');
+    x[k] = o[k] as boolean;
+  }
+  if (o.cameras !== undefined) {
+    const c = record(o.cameras, at('cameras'));
+    if (Object.keys(c).length > LIMITS.maxCameras) fail(at('cameras'), `at most ${LIMITS.maxCameras} cameras`);
+    x.cameras = {};
+    for (const [id, v] of Object.entries(c)) x.cameras[cameraId(id, at('cameras'))] = cameraSummary(v, `${at('cameras')}.${id}`);
+  }
+  if (slots.length > 0) {
+    // Breakdowns, like the counts, must agree with the slots viewers are shown.
+    const b = breakdown(slots);
+    for (const [name, c] of Object.entries(x.zones ?? {})) if (!sameCounts(c, b.zones[name])) fail(`${at('zones')}["${name.slice(0, 40)}"]`, 'the counts of the slots in that zone');
+    for (const [kind, c] of Object.entries(x.kinds ?? {}) as [SlotKind, LotCounts][]) {
+      if (!sameCounts(c, b.kinds[kind])) fail(`${at('kinds')}.${kind}`, 'the counts of the slots of that kind');
+    }
+  }
+  return x;
 }
 
 function uniqueIds(items: readonly { id: string }[], path: string): void {
@@ -321,12 +451,28 @@ function layout(v: unknown, path: string): Layout {
         if (!Array.isArray(pt) || pt.length !== 2) return fail(`${p}.polygon[${j}]`, 'an [x, y] pair');
         return [unit(pt[0], `${p}.polygon[${j}][0]`), unit(pt[1], `${p}.polygon[${j}][1]`)];
       }),
+      ...slotExtras(so, p),
+      ...(so.same_as === undefined ? {} : { same_as: text(so.same_as, `${p}.same_as`, 1, LIMITS.maxIdLength) }),
     };
   });
   uniqueIds(slots, `${path}.slots`);
-  if (o.frame === undefined) return { slots };
-  const f = record(o.frame, `${path}.frame`);
-  return { slots, frame: { width: dimension(f.width, `${path}.frame.width`), height: dimension(f.height, `${path}.frame.height`) } };
+  const out: Layout = { slots };
+  if (o.frame !== undefined) out.frame = frameSize(o.frame, `${path}.frame`);
+  if (o.cameras !== undefined) {
+    const c = record(o.cameras, `${path}.cameras`);
+    if (Object.keys(c).length > LIMITS.maxCameras) fail(`${path}.cameras`, `at most ${LIMITS.maxCameras} cameras`);
+    out.cameras = {};
+    for (const [id, v] of Object.entries(c)) {
+      const e = record(v, `${path}.cameras.${id}`);
+      out.cameras[cameraId(id, `${path}.cameras`)] = e.frame === undefined ? {} : { frame: frameSize(e.frame, `${path}.cameras.${id}.frame`) };
+    }
+  }
+  return out;
+}
+
+function frameSize(v: unknown, path: string): FrameSize {
+  const f = record(v, path);
+  return { width: dimension(f.width, `${path}.width`), height: dimension(f.height, `${path}.height`) };
 }
 
 function dimension(v: unknown, path: string): number {
@@ -347,14 +493,16 @@ function lotMetadata(v: unknown, path: string, slotsRequired: boolean): LotMetad
     o.slots === undefined && !slotsRequired
       ? []
       : array(o.slots, at('slots'), LIMITS.maxSlots).map((s, i) => slotMetadata(s, `${at('slots')}[${i}]`));
-  // Per-slot detail is optional, but when given it must agree with the counts viewers are shown.
+  // Per-slot detail is optional, but when given it must agree with the counts viewers are shown. Closed slots and
+  // slots of an offline camera are listed but not counted.
   if (slots.length > 0) {
     uniqueIds(slots, at('slots'));
-    if (slots.length !== total) fail(at('slots'), `one entry per slot (${total}), got ${slots.length}`);
-    const occ = slots.filter((s) => s.occupied).length;
+    const counted = slots.filter(isCounted);
+    if (counted.length !== total) fail(at('slots'), `one entry per slot (${total}) besides closed and unknown ones, got ${counted.length}`);
+    const occ = counted.filter((s) => s.occupied).length;
     if (occ !== occupied) fail(at('slots'), `${occupied} occupied entries to match occupied_slots, got ${occ}`);
   }
-  return { total_slots: total, occupied_slots: occupied, available_slots: available, last_updated: lastUpdated, slots };
+  return { total_slots: total, occupied_slots: occupied, available_slots: available, last_updated: lastUpdated, slots, ...breakdownOf(o, at, slots) };
 }
 
 function publishedState(v: unknown, path: string): PublishedState {
@@ -374,7 +522,8 @@ function lotId(v: unknown, path: string): string {
 }
 
 const ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>([
-  'bad_json', 'invalid_message', 'invalid_state', 'invalid_lot', 'invalid_query', 'unknown_lot', 'no_state', 'unauthorized',
+  'bad_json', 'invalid_message', 'invalid_state', 'invalid_lot', 'invalid_query', 'unknown_lot', 'unknown_camera', 'invalid_config',
+  'refused_target', 'no_state', 'unauthorized',
   'lot_exists', 'too_many_lots', 'rate_limited', 'too_large', 'read_only', 'not_found', 'method_not_allowed',
   'unavailable', 'internal',
 ]);

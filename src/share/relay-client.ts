@@ -295,6 +295,8 @@ export interface PublisherOptions {
   url: string;
   lot: string;
   token: string;
+  /** Publish as this camera of a lot seen by several (`?camera=`); the lot's token or the camera's own. */
+  camera?: string | null;
   WebSocket: WebSocketConstructor;
   onStatus?: (status: PublisherStatus, detail: string | null) => void;
   /** Errors the relay reported for a message (e.g. an invalid state). */
@@ -346,7 +348,7 @@ export function createPublisher(o: PublisherOptions): Publisher {
   };
 
   const conn = new ReconnectingSocket({
-    url: toWebSocketUrl(o.url, lotPaths(o.lot).publish),
+    url: toWebSocketUrl(o.url, lotPaths(o.lot).publish + (o.camera ? `?camera=${encodeURIComponent(o.camera)}` : '')),
     WebSocket: o.WebSocket,
     backoff: { ...DEFAULT_BACKOFF, ...o.backoff },
     random: o.random ?? Math.random,

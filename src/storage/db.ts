@@ -1,7 +1,7 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { StoredAggregate } from '../history/aggregate-codec.ts';
 import type { LotSnapshot, SlotEvent } from '../history/types.ts';
-import type { Point } from '../occupancy/types.ts';
+import type { Point, SlotClosure, SlotKind } from '../occupancy/types.ts';
 
 export interface StoredLot {
   readonly id: string;
@@ -18,6 +18,10 @@ export interface StoredSlot {
   /** Keeps the order the user made them in. */
   readonly order: number;
   readonly updatedAt: number;
+  /** v3: every row has these (v1 and v2 rows get them from the migration). */
+  readonly zone: string | null;
+  readonly kind: SlotKind;
+  readonly closed: SlotClosure | null;
 }
 
 export interface LotwatchSchema extends DBSchema {
@@ -34,7 +38,7 @@ export type LotwatchDB = IDBPDatabase<LotwatchSchema>;
 
 export const DB_NAME = 'lotwatch';
 /** Bump with a new `if (oldVersion < N)` step below; never edit an old step (devices in the field ran it). */
-export const DB_VERSION = 2;
+export const DB_VERSION = 3;
 export const DEFAULT_LOT_ID = 'default';
 
 export async function openLotwatchDB(name = DB_NAME): Promise<LotwatchDB> {
@@ -52,6 +56,16 @@ export async function openLotwatchDB(name = DB_NAME): Promise<LotwatchDB> {
         db.createObjectStore('events', { keyPath: ['lotId', 'at', 'slotId'] });
         db.createObjectStore('snapshots', { keyPath: ['lotId', 'at'] });
         db.createObjectStore('aggregates', { keyPath: ['lotId', 'start'] });
+      }
+      if (oldVersion < 3) {
+        // Zones, kinds and closures: every stored slot becomes a standard, open slot in no zone.
+        void (async () => {
+          const slots = tx.objectStore('slots');
+          for (let c = await slots.openCursor(); c; c = await c.continue()) {
+            const row = c.value as Partial<StoredSlot> & Omit<StoredSlot, 'zone' | 'kind' | 'closed'>;
+            void c.update({ ...row, zone: row.zone ?? null, kind: row.kind ?? 'standard', closed: row.closed ?? null });
+          }
+        })();
       }
     },
     blocking() {

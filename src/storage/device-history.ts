@@ -13,6 +13,8 @@ import type { HistoryStore } from './history-store.ts';
 export interface DeviceHistoryOptions {
   /** Slot names in layout order. */
   names: () => ReadonlyMap<string, string>;
+  /** Slot id → zone, for the per-zone series. */
+  zones?: () => ReadonlyMap<string, string>;
   /** Called before reading, so what the recorder still holds in memory is on disk. */
   beforeRead?: () => Promise<void>;
   now?: () => number;
@@ -41,7 +43,7 @@ export class DeviceHistory implements HistorySource {
       q.from < rawFrom ? this.store.aggregates(q.from, Math.min(rawFrom, q.to)) : [],
     ]);
     return historyReport(
-      { lot: this.lot, from: q.from, to: q.to, step: q.step, timeZone: q.timeZone, now, names: this.o.names() },
+      { lot: this.lot, from: q.from, to: q.to, step: q.step, timeZone: q.timeZone, now, names: this.o.names(), zones: this.o.zones?.() },
       { timeline: deviceTimeline(raw.events, raw.snapshots, gap, now), rawFrom, aggregates },
     );
   }

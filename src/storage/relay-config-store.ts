@@ -1,4 +1,4 @@
-import { LOT_ID_PATTERN } from '../share/protocol.ts';
+import { CAMERA_ID_PATTERN, LOT_ID_PATTERN } from '../share/protocol.ts';
 import type { LotwatchDB } from './db.ts';
 
 /** Where this counter publishes: the relay's address, the lot, and the lot's publish token (kept on this device only). */
@@ -6,22 +6,25 @@ export interface RelayConfig {
   readonly url: string;
   readonly lot: string;
   readonly token: string;
+  /** Publishing as one camera of a lot seen by several. */
+  readonly camera?: string;
 }
 
 const KEY = 'relay';
 
 export function sanitizeRelayConfig(v: unknown): RelayConfig | null {
   if (typeof v !== 'object' || v === null) return null;
-  const { url, lot, token } = v as Record<string, unknown>;
+  const { url, lot, token, camera } = v as Record<string, unknown>;
   if (typeof url !== 'string' || typeof lot !== 'string' || typeof token !== 'string') return null;
   if (!LOT_ID_PATTERN.test(lot) || !token) return null;
+  const cam = typeof camera === 'string' && CAMERA_ID_PATTERN.test(camera) ? { camera } : {};
   try {
     const u = new URL(url);
     if (u.protocol !== 'http:' && u.protocol !== 'https:') return null;
   } catch {
     return null;
   }
-  return { url, lot, token };
+  return { url, lot, token, ...cam };
 }
 
 export async function loadRelayConfig(db: LotwatchDB): Promise<RelayConfig | null> {

@@ -1,6 +1,15 @@
 import type { Slot } from '../occupancy/types.ts';
 import type { LotwatchDB, StoredSlot } from './db.ts';
 
+/** A stored row as the app's slot: zone, kind and closure only when set (a standard, open slot in no zone has none). */
+export function toSlot(r: StoredSlot): Slot {
+  const slot: { -readonly [K in keyof Slot]: Slot[K] } = { id: r.id, name: r.name, polygon: r.polygon };
+  if (r.zone !== null && r.zone !== undefined) slot.zone = r.zone;
+  if (r.kind !== undefined && r.kind !== 'standard') slot.kind = r.kind;
+  if (r.closed) slot.closed = r.closed;
+  return slot;
+}
+
 /** The slot layout of one lot, kept in IndexedDB. */
 export class SlotStore {
   constructor(
@@ -10,7 +19,7 @@ export class SlotStore {
 
   async list(): Promise<Slot[]> {
     const rows = await this.db.getAllFromIndex('slots', 'by-lot', this.lotId);
-    return rows.sort((a, b) => a.order - b.order).map(({ id, name, polygon }) => ({ id, name, polygon }));
+    return rows.sort((a, b) => a.order - b.order).map(toSlot);
   }
 
   /** Adds or updates one slot; a new slot goes after the others. */
@@ -57,6 +66,9 @@ export class SlotStore {
       polygon: slot.polygon.map(([x, y]) => [x, y] as const),
       order,
       updatedAt: Date.now(),
+      zone: slot.zone ?? null,
+      kind: slot.kind ?? 'standard',
+      closed: slot.closed ? { reason: slot.closed.reason, until: slot.closed.until } : null,
     };
   }
 

@@ -49,10 +49,11 @@ describe('the upgrade from version 1', () => {
 
     const db = await open(name);
     expect(db.version).toBe(DB_VERSION);
-    expect(DB_VERSION).toBe(2);
+    expect(DB_VERSION).toBe(3);
     expect([...db.objectStoreNames].sort()).toEqual(['aggregates', 'events', 'lots', 'settings', 'slots', 'snapshots']);
     expect(await db.getAll('lots')).toEqual(before.lots);
-    expect(await db.getAll('slots')).toEqual(before.slots);
+    // v3 gave every slot a kind, no zone and no closure; nothing else changed.
+    expect(await db.getAll('slots')).toEqual(before.slots.map((s) => ({ ...s, zone: null, kind: 'standard', closed: null })));
     expect(await db.getAll('settings')).toEqual(before.settings);
     expect(await db.getAllKeys('settings')).toEqual(before.settingKeys);
     expect([...db.transaction('slots').store.indexNames]).toEqual(['by-lot']);

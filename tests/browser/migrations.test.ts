@@ -9,9 +9,10 @@ import { DEFAULT_SETTINGS } from '../../src/settings/settings.ts';
 import type { SchemaFixture } from './db-fixtures/schema-fixture.ts';
 import { v1 } from './db-fixtures/v1.ts';
 import { v2 } from './db-fixtures/v2.ts';
+import { v3 } from './db-fixtures/v3.ts';
 import { tempDatabases } from './support/temp-db.ts';
 
-const FIXTURES: readonly SchemaFixture[] = [v1, v2];
+const FIXTURES: readonly SchemaFixture[] = [v1, v2, v3];
 
 const { fresh, open } = tempDatabases(`${DB_NAME}-migration`);
 
@@ -45,6 +46,16 @@ describe.each(FIXTURES.map((f) => [f.version, f] as const))('a database written 
     const slots = await new SlotStore(again, DEFAULT_LOT_ID).list();
     expect(slots.map((s) => s.id)).toEqual([...(fixture.slots[DEFAULT_LOT_ID] ?? []).map((s) => s.id), '99']);
   });
+});
+
+it('the v3 step gives every older slot row a kind (standard), no zone and no closure, and nothing else changes', async () => {
+  const name = fresh();
+  await v1.create(name);
+  const db = await open(name);
+  const rows = await db.getAll('slots');
+  expect(rows).toHaveLength(4);
+  for (const r of rows) expect([r.zone, r.kind, r.closed]).toEqual([null, 'standard', null]);
+  expect(rows.find((r) => r.lotId === 'default' && r.id === '3')).toMatchObject({ name: 'Disabled bay', order: 2, updatedAt: 1_700_000_200_000 });
 });
 
 it('a fresh database gets every store, the default lot, no slots and the default settings', async () => {

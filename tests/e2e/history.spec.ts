@@ -11,6 +11,7 @@ import { EVENTS_HEADER, SERIES_HEADER } from '../../src/history/exports.ts';
 import { RECORDER_CONFIG } from '../../src/history/recorder-plan.ts';
 import { addLocalDays, formatLocal, startOfLocalDay } from '../../src/history/zoned-time.ts';
 import type { LotState } from '../../src/occupancy/types.ts';
+import { DEFAULT_CONFIG } from '../../relay/src/config.ts';
 import { startRelay, type RunningRelay } from '../../relay/src/relay.ts';
 import { fixturesAvailable } from '../support/fixtures.ts';
 import { expectedChanges, expectedOccupied, simulateLot, toLotState, toPublished } from '../support/simulated-lot.ts';
@@ -165,6 +166,7 @@ test('a relay viewer has a read-only history tab fed by the relay', async ({ bro
   const quiet = { info: () => {}, warn: () => {}, error: () => {} };
   const relay: RunningRelay = await startRelay(
     {
+      ...DEFAULT_CONFIG,
       port: 0, host: '127.0.0.1', lot: 'default', dataDir, token: 'e2e-history-token-0123456789', dist: join(ROOT, 'dist'), tls: null,
       offlineAfterMs: 3_600_000, pingIntervalMs: 30_000, maxLots: 10, maxConnections: 100,
     },

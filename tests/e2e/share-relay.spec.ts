@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { startRelay, type RunningRelay } from '../../relay/src/relay.ts';
-import type { RelayConfig } from '../../relay/src/config.ts';
+import { DEFAULT_CONFIG, type RelayConfig } from '../../relay/src/config.ts';
 import { fixturesAvailable } from '../support/fixtures.ts';
 import { CAR, countWithSlots, counts, drawRect, SEDAN, SKY } from './support/app.ts';
 import { ROOT } from './support/paths.ts';
@@ -22,6 +22,7 @@ test.afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 function relayConfig(port: number): RelayConfig {
   return {
+    ...DEFAULT_CONFIG,
     port,
     host: '127.0.0.1',
     lot: 'default',

@@ -274,3 +274,66 @@ describe('hourly aggregates', () => {
     expect(new Date(compactionCutoff(at('2026-03-29T12:34:56Z'), 7)).toISOString()).toBe('2026-03-22T12:00:00.000Z');
   });
 });
+
+describe('per-zone series', () => {
+  // Three slots over two hours: a and b on Level 1, c on Level 2. a is taken for the first hour, c for all of it.
+  const from = at('2026-05-04T08:00:00Z');
+  const timeline: Timeline = {
+    spans: [{ start: from, end: from + 2 * H }],
+    records: [state(from, { a: true, b: false, c: true }), { kind: 'change', at: from + H, slotId: 'a', state: 'free' }],
+  };
+  const zones = new Map([
+    ['a', 'Level 1'],
+    ['b', 'Level 1'],
+    ['c', 'Level 2'],
+  ]);
+  const r3 = (z?: ReadonlyMap<string, string>): ReportRange => ({ ...range('2026-05-04T08:00:00Z', '2026-05-04T10:00:00Z', '1h', 'UTC'), zones: z });
+
+  it('has one point per bucket and zone, from raw history and from compacted hours alike', () => {
+    const raw = historyReport(r3(zones), { timeline, rawFrom: 0 });
+    expect(raw.zones).toEqual({
+      'Level 1': [
+        { occupied: 1, available: 1, total: 2, occupancy: 0.5 },
+        { occupied: 0, available: 2, total: 2, occupancy: 0 },
+      ],
+      'Level 2': [
+        { occupied: 1, available: 0, total: 1, occupancy: 1 },
+        { occupied: 1, available: 0, total: 1, occupancy: 1 },
+      ],
+    });
+    const { aggregates } = aggregateHours('default', timeline, from, from + 2 * H);
+    const compacted = historyReport(r3(zones), { timeline: { spans: [], records: [] }, rawFrom: from + 2 * H, aggregates });
+    expect(compacted.zones).toEqual(raw.zones);
+    expect(historyReport(r3(), { timeline, rawFrom: 0 }).zones).toEqual({});
+  });
+
+  it('adds three CSV columns per zone, and a relay answer carries the series through the report check', () => {
+    const r = historyReport(r3(zones), { timeline, rawFrom: 0 });
+    const rows = parseCsv(seriesCsv(r));
+    expect(rows[0]!.slice(SERIES_HEADER.length)).toEqual([
+      'occupied:Level 1', 'available:Level 1', 'occupancy:Level 1', 'occupied:Level 2', 'available:Level 2', 'occupancy:Level 2',
+    ]);
+    expect(rows[1]!.slice(SERIES_HEADER.length)).toEqual(['1', '1', '0.5', '1', '0', '1']);
+    expect(parseHistoryReport(JSON.parse(JSON.stringify(r)))).toEqual({ ok: true, value: r });
+    const { zones: _z, ...old } = r;
+    expect(parseHistoryReport(old)).toEqual({ ok: true, value: { ...r, zones: {} } });
+  });
+});
+
+describe('closed slots in the device history', () => {
+  it('a closed slot is recorded as removed while closed and comes back when it reopens', () => {
+    const s = (id: string, occupied: boolean) => ({ id, occupied, since: 0, probability: occupied ? 0.9 : 0.1, pending: null });
+    const lot = (t: number, closed?: string[]) => ({
+      slots: [s('a', true), s('b', false)],
+      counts: { total: 2, occupied: 1, available: 1 },
+      lastChanged: 0,
+      observedAt: t,
+      ...(closed ? { closed } : {}),
+    });
+    const first = planRecord(null, 'default', lot(1000), 1000);
+    const closed = planRecord(first.memory, 'default', lot(2000, ['b']), 2000);
+    expect(closed.events.map((e) => [e.slotId, e.state])).toEqual([['b', 'removed']]);
+    const reopened = planRecord(closed.memory, 'default', lot(3000), 3000);
+    expect(reopened.events.map((e) => [e.slotId, e.state])).toEqual([['b', 'free']]);
+  });
+});

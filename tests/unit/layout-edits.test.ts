@@ -170,3 +170,21 @@ describe('view', () => {
     expect(v.x).toBeCloseTo(0.4, 9);
   });
 });
+
+describe('zone, kind and closure of selected slots', () => {
+  it('sets them on the selected slots only, clears them with null, and changes nothing (same state) when nothing differs', async () => {
+    const { editLayout } = await import('../../src/layout/layout-edits.ts');
+    const sq: [number, number][] = [[0, 0], [0.1, 0], [0.1, 0.1], [0, 0.1]];
+    const state = { slots: [{ id: '1', name: '1', polygon: sq }, { id: '2', name: '2', polygon: sq }, { id: '3', name: '3', polygon: sq }], group: null };
+    const set = editLayout(state, { type: 'set-attributes', ids: ['1', '2'], patch: { zone: ' Level 1 ', kind: 'ev', closed: { reason: 'works', until: 5 } } });
+    expect(set.slots.map((s) => [s.zone, s.kind, s.closed])).toEqual([
+      ['Level 1', 'ev', { reason: 'works', until: 5 }],
+      ['Level 1', 'ev', { reason: 'works', until: 5 }],
+      [undefined, undefined, undefined],
+    ]);
+    expect(editLayout(set, { type: 'set-attributes', ids: ['1'], patch: { zone: 'Level 1', kind: 'ev' } })).toBe(set);
+    const cleared = editLayout(set, { type: 'set-attributes', ids: ['1'], patch: { zone: null, kind: 'standard', closed: null } });
+    expect(Object.keys(cleared.slots[0]!)).toEqual(['id', 'name', 'polygon']);
+    expect(cleared.slots[1]).toBe(set.slots[1]);
+  });
+});

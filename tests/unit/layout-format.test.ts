@@ -36,6 +36,29 @@ describe('round trips', () => {
     expect(back.frame).toEqual(frame);
   });
 
+  it('lotwatch layout: zones, kinds and closures go out and come back; a standard, open slot in no zone writes none of them', () => {
+    const operated: Slot[] = [
+      { ...slots[0]!, zone: 'Level 1', kind: 'disabled' },
+      { ...slots[1]!, zone: 'Level 1', closed: { reason: 'works', until: Date.UTC(2026, 0, 2, 8) } },
+      { id: '3', name: '3', polygon: slots[0]!.polygon, closed: { reason: 'event', until: null }, kind: 'ev' },
+    ];
+    const file = toLotwatchLayout([...operated, slots[0]!].map((s, i) => ({ ...s, id: String(i + 1) })), frame);
+    expect(file.slots[1]!.closed).toEqual({ reason: 'works', until: '2026-01-02T08:00:00.000Z' });
+    expect(Object.keys(file.slots[3]!)).toEqual(['id', 'name', 'polygon']);
+    expect(ok(JSON.stringify(file)).slots.slice(0, 3)).toEqual(operated.map((s, i) => ({ ...s, id: String(i + 1) })));
+  });
+
+  it.each([
+    [{ kind: 'vip' }, '"kind" must be one of standard, ev, disabled, reserved, motorcycle, other'],
+    [{ zone: 12 }, '"zone" must be text'],
+    [{ closed: { reason: 'x', until: 'soon' } }, 'the closure\'s "until" must be an ISO-8601 time'],
+  ])('lotwatch layout: refuses a slot with %j', (extra, error) => {
+    const file = toLotwatchLayout(slots, frame);
+    const r = parseLayoutFile(JSON.stringify({ ...file, slots: [{ ...file.slots[0], ...extra }] }), 'f.json');
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error).toContain(error);
+  });
+
   it('labelled frame: pixels of the frame, occupied null', () => {
     const file = toLabelledFrame(slots, frame, 'images/lot.jpg');
     expect(file.slots[0]).toEqual({ id: '1', polygon: [[128, 144], [384, 144], [384, 288], [128, 288]], occupied: null });

@@ -53,14 +53,17 @@ describe('stepLot', () => {
 });
 
 describe('toMetadata', () => {
-  it('has exactly the original API fields plus per-slot detail', () => {
+  it('has exactly the original API fields plus per-slot detail and the breakdowns', () => {
     const slots = [slot('a', 'Row 1 · 1'), slot('b')];
     const st = stepLot(null, slots, [
       { id: 'a', probability: 0.91234 },
       { id: 'b', probability: 0.1 },
     ], Date.UTC(2026, 10, 28, 12, 0, 0), quick);
     const m = toMetadata(st, slots);
-    expect(Object.keys(m).sort()).toEqual(['available_slots', 'last_updated', 'occupied_slots', 'slots', 'total_slots']);
+    expect(Object.keys(m).sort()).toEqual([
+      'available_slots', 'closed_slots', 'kinds', 'last_updated', 'occupied_slots', 'slots', 'total_slots', 'zones',
+    ]);
+    expect(m).toMatchObject({ zones: {}, kinds: { standard: { total: 2, occupied: 1, available: 1 } }, closed_slots: 0 });
     expect(m).toMatchObject({ total_slots: 2, occupied_slots: 1, available_slots: 1, last_updated: '2026-11-28T12:00:00.000Z' });
     expect(m.slots[0]).toEqual({
       id: 'a',
@@ -74,5 +77,47 @@ describe('toMetadata', () => {
   it('an empty lot is all zeros', () => {
     const m = toMetadata(stepLot(null, [], [], 0, quick), []);
     expect(m).toMatchObject({ total_slots: 0, occupied_slots: 0, available_slots: 0, slots: [] });
+  });
+});
+
+describe('zones, kinds and closed slots', () => {
+  const T = Date.UTC(2026, 10, 28, 12);
+  const layout: Slot[] = [
+    { ...slot('a'), zone: 'Level 1' },
+    { ...slot('b'), zone: 'Level 1', kind: 'disabled' },
+    { ...slot('c'), zone: 'Level 2', kind: 'ev' },
+    { ...slot('d'), zone: 'Level 2', closed: { reason: 'resurfacing', until: T + 3_600_000 } },
+    { ...slot('e'), closed: { reason: 'ended', until: T - 1 } },
+  ];
+  const obs = ['a', 'b', 'c', 'd', 'e'].map((id, i) => ({ id, probability: i % 2 ? 0.9 : 0.1 }));
+
+  it('a closed slot counts in neither available nor total, in the lot, its zone or its kind; a lapsed closure counts again', () => {
+    const st = stepLot(null, layout, obs, T, quick);
+    expect(st.counts).toEqual({ total: 4, occupied: 1, available: 3 });
+    const m = toMetadata(st, layout);
+    expect(m).toMatchObject({ total_slots: 4, occupied_slots: 1, available_slots: 3, closed_slots: 1 });
+    expect(m.zones).toEqual({
+      'Level 1': { total: 2, occupied: 1, available: 1 },
+      'Level 2': { total: 1, occupied: 0, available: 1 },
+    });
+    expect(m.kinds).toEqual({
+      standard: { total: 2, occupied: 0, available: 2 },
+      disabled: { total: 1, occupied: 1, available: 0 },
+      ev: { total: 1, occupied: 0, available: 1 },
+    });
+    expect(m.slots.find((s) => s.id === 'd')).toMatchObject({ zone: 'Level 2', closed: { reason: 'resurfacing', until: '2026-11-28T13:00:00.000Z' } });
+    expect(m.slots.find((s) => s.id === 'e')!.closed).toBeUndefined();
+    expect(m.slots.find((s) => s.id === 'a')!.kind).toBeUndefined();
+  });
+
+  it('closing a slot moves last_updated (the counts changed) and the closure ends by itself at its end time', () => {
+    const open = layout.map(({ closed: _c, ...s }) => s);
+    let st = stepLot(null, open, obs, T, quick);
+    expect(st.counts.total).toBe(5);
+    st = stepLot(st, layout, obs, T + 1000, quick);
+    expect(st.counts.total).toBe(4);
+    expect(st.lastChanged).toBe(T + 1000);
+    st = stepLot(st, layout, obs, T + 3_600_000, quick);
+    expect(st.counts.total).toBe(5);
   });
 });

@@ -121,7 +121,7 @@ describe('parsePublishedState', () => {
     ['a missing key', { total_slots: 2, occupied_slots: 1, available_slots: 1 }, 'last_updated: expected an ISO-8601'],
     ['a bad time', { ...base, last_updated: 'now' }, 'last_updated: expected an ISO-8601'],
     ['slots not an array', { ...base, slots: {} }, 'slots: expected an array'],
-    ['too few slot entries', { ...base, slots: [slot('a', true)] }, 'slots: expected one entry per slot (2), got 1'],
+    ['too few slot entries', { ...base, slots: [slot('a', true)] }, 'slots: expected one entry per slot (2) besides closed and unknown ones, got 1'],
     ['slot entries disagreeing with the count', { ...base, slots: [slot('a', true), slot('b', true)] }, 'slots: expected 1 occupied'],
     ['a duplicate slot id', { ...base, slots: [slot('a', true), slot('a', false)] }, 'slots[1].id: expected an id not used before'],
     ['a slot probability above 1', { ...base, slots: [{ ...slot('a', true), probability: 1.5 }, slot('b', false)] }, 'slots[0].probability'],
@@ -131,7 +131,7 @@ describe('parsePublishedState', () => {
     ['a layout point that is not a pair', { ...base, layout: { slots: [{ ...square('a'), polygon: [[0, 0], [1], [1, 1]] }] } }, 'layout.slots[0].polygon[1]: expected an [x, y] pair'],
     ['NaN in a layout', { ...base, layout: { slots: [{ ...square('a'), polygon: [[0, 0], [Number.NaN, 0], [1, 1]] }] } }, 'layout.slots[0].polygon[1][0]'],
     ['too many slots', { ...base, slots: Array.from({ length: LIMITS.maxSlots + 1 }, (_, i) => slot(`s${i}`, false)) }, 'slots: expected at most 1000 entries'],
-    ['an id too long', { ...base, layout: { slots: [{ ...square('a'.repeat(65)) }] } }, 'layout.slots[0].id: expected a string of 1 to 64'],
+    ['an id too long', { ...base, layout: { slots: [{ ...square('a'.repeat(98)) }] } }, 'layout.slots[0].id: expected a string of 1 to 97'],
   ])('refuses %s, naming the field', (_what, input, error) => {
     const r = parsePublishedState(input);
     expect(r.ok).toBe(false);
@@ -298,5 +298,48 @@ describe('parseJson', () => {
     const bad = parseJson('{"a":');
     expect(bad.ok).toBe(false);
     if (!bad.ok) expect(bad.error).toMatch(/^not valid JSON/);
+  });
+});
+
+describe('zones, kinds, closed slots and cameras', () => {
+  const zoned = {
+    ...base,
+    slots: [
+      { ...slot('a', true), zone: 'Level 1', kind: 'disabled' },
+      { ...slot('b', false), zone: 'Level 1' },
+      { ...slot('c', false), zone: 'Level 2', closed: { reason: 'works', until: '2025-08-08T00:00:00Z' } },
+      { ...slot('d', true), camera: 'north', unknown: true },
+    ],
+    zones: { 'Level 1': { total: 2, occupied: 1, available: 1 }, 'Level 2': { total: 0, occupied: 0, available: 0 } },
+    kinds: { disabled: { total: 1, occupied: 1, available: 0 }, standard: { total: 1, occupied: 0, available: 1 } },
+    closed_slots: 1,
+    unknown_slots: 1,
+    partial: true,
+    cameras: { north: { online: false, since: '2025-08-07T14:00:00Z', total: 1, occupied: 1, available: 0 } },
+    layout: {
+      slots: [{ ...square('a'), zone: 'Level 1', kind: 'ev', camera: 'north', closed: { reason: '', until: null } }],
+      cameras: { north: { frame: { width: 640, height: 480 } } },
+    },
+  };
+
+  it('keeps them, and counts neither closed nor unknown slots in the totals', () => {
+    expect(parsePublishedState(zoned)).toEqual({ ok: true, value: zoned });
+    const m = toLotMetadata(parsePublishedState(zoned).ok ? (zoned as PublishedState) : full);
+    expect(m.zones).toEqual(zoned.zones);
+    expect(m.cameras).toEqual(zoned.cameras);
+  });
+
+  it.each([
+    ['an unknown kind', { slots: [{ ...zoned.slots[0], kind: 'vip' }, ...zoned.slots.slice(1)] }, 'slots[0].kind: expected one of standard, ev'],
+    ['a zone with a control character', { slots: [{ ...zoned.slots[0], zone: 'L\u00071' }, ...zoned.slots.slice(1)] }, 'slots[0].zone: expected text without control'],
+    ['zone counts that disagree with the slots', { zones: { 'Level 1': { total: 2, occupied: 2, available: 0 } } }, 'zones["Level 1"]: expected the counts of the slots in that zone'],
+    ['kind counts that do not add up', { kinds: { ev: { total: 2, occupied: 0, available: 1 } } }, 'kinds["ev"].available: expected occupied + available = total'],
+    ['unknown: false', { slots: [...zoned.slots.slice(0, 3), { ...zoned.slots[3], unknown: false }] }, 'slots[3].unknown: expected true when present'],
+    ['a bad camera id', { cameras: { 'North Gate': zoned.cameras.north } }, 'cameras: expected a camera id'],
+    ['a closure without a reason', { slots: [...zoned.slots.slice(0, 2), { ...zoned.slots[2], closed: { until: null } }, zoned.slots[3]] }, 'slots[2].closed.reason'],
+  ])('refuses %s', (_what, change, error) => {
+    const r = parsePublishedState({ ...zoned, ...change });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error).toContain(error);
   });
 });
