@@ -1,6 +1,5 @@
 // The relay's HTTP API and the static app. `routeOf` decides, `createHttpHandler` acts.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { exportFileName, seriesCsv, slotsCsv } from '../../src/history/exports.ts';
 import { parseHistoryRequest } from '../../src/history/query.ts';
 import {
   CAMERA_ID_PATTERN,
@@ -14,11 +13,12 @@ import {
 } from '../../src/share/protocol.ts';
 import { bearerToken } from './auth.ts';
 import type { PublishTarget } from './cameras.ts';
-import { API_HEADERS, COMMON_HEADERS, clientKey, readBody, sendCsv, sendError, sendJson, splitTarget } from './http-util.ts';
+import { HistoryBusy } from './history-runner.ts';
+import { API_HEADERS, COMMON_HEADERS, clientKey, readBody, sendCsv, sendError, sendJson, sendText, splitTarget } from './http-util.ts';
 import type { Logger } from './log.ts';
 import type { LotService } from './lot-service.ts';
 import { opsRouteOf, type OpsRoute } from './ops-routes.ts';
-import type { KeyedRateLimiter } from './rate-limit.ts';
+import type { RateLimiter } from './rate-limit.ts';
 import { serveStatic } from './static-files.ts';
 
 export type Route =
@@ -34,6 +34,9 @@ export type Route =
   | { name: 'api-not-found' }
   | { name: 'method-not-allowed'; allow: string }
   | { name: 'static' };
+
+/** A history query costs one token, plus one for every this many slot records it replayed. */
+export const HISTORY_RECORDS_PER_TOKEN = 100_000;
 
 const LOT_ROUTE = /^\/lots\/([^/]*)\/(metadata|history|state|live|publish)$/;
 
@@ -66,9 +69,11 @@ export interface HttpDeps {
   defaultLot: string;
   distAbs: string;
   /** Limits POSTs per client address. */
-  postLimiter: KeyedRateLimiter;
-  /** Limits history queries per client address. */
-  historyLimiter: KeyedRateLimiter;
+  postLimiter: RateLimiter;
+  /** Limits history queries per client address, by what they cost. */
+  historyLimiter: RateLimiter;
+  /** History queries one client may have waiting for answers at once. */
+  historyInFlightPerClient: number;
   log: Logger;
   now?: () => number;
   /** Where a state is published: the lot, or (`?camera=`) one of its cameras. Absent: the lot service itself. */
@@ -79,6 +84,8 @@ export interface HttpDeps {
 
 export function createHttpHandler(deps: HttpDeps): (req: IncomingMessage, res: ServerResponse) => void {
   const now = deps.now ?? Date.now;
+  /** History queries being answered, per client. */
+  const historyInFlight = new Map<string, number>();
   return (req, res) => {
     handle(req, res).catch((e: unknown) => {
       deps.log.error(`${req.method ?? '?'} ${splitTarget(req.url)?.path ?? '?'}: ${e instanceof Error ? e.message : String(e)}`);
@@ -150,15 +157,33 @@ export function createHttpHandler(deps: HttpDeps): (req: IncomingMessage, res: S
 
   /** `?from&to&step&tz[&format=csv&table=slots]`: the history report as JSON, or one of its tables as CSV. */
   async function lotHistory(req: IncomingMessage, res: ServerResponse, lot: string, query: URLSearchParams): Promise<void> {
-    const limit = deps.historyLimiter.take(clientKey(req), now());
+    const key = clientKey(req);
+    // What a query costs is charged when it is known, so a burst is also held to a few queries at a time.
+    if ((historyInFlight.get(key) ?? 0) >= deps.historyInFlightPerClient) {
+      return sendError(res, 429, 'rate_limited', 'wait for your history queries to be answered', { 'Retry-After': '1' });
+    }
+    const limit = await deps.historyLimiter.take(key, now());
     if (!limit.allowed) return sendError(res, 429, 'rate_limited', 'too many history queries; slow down', { 'Retry-After': String(limit.retryAfter) });
     const q = parseHistoryRequest((k) => query.get(k), req.headers.accept, now());
     if (!q.ok) return sendError(res, 400, 'invalid_query', q.error);
-    const r = await deps.service.history(lot, q.value);
+    let r: Awaited<ReturnType<LotService['history']>>;
+    historyInFlight.set(key, (historyInFlight.get(key) ?? 0) + 1);
+    try {
+      r = await deps.service.history(lot, q.value);
+    } catch (e) {
+      if (e instanceof HistoryBusy) return sendError(res, 503, 'unavailable', `${e.message}; try again shortly`, { 'Retry-After': '5' });
+      throw e;
+    } finally {
+      const n = (historyInFlight.get(key) ?? 1) - 1;
+      if (n > 0) historyInFlight.set(key, n);
+      else historyInFlight.delete(key);
+    }
     if (!r.ok) return sendError(res, 404, r.code, r.message);
-    if (q.value.format === 'json') return sendJson(res, 200, r.report, { Vary: 'Accept' });
-    const csv = q.value.table === 'slots' ? slotsCsv(r.report) : seriesCsv(r.report);
-    return sendCsv(res, csv, exportFileName(lot, q.value.table, q.value.from, q.value.timeZone, 'csv'));
+    // A query that replayed a big lot costs its asker more than one token: the next one waits longer.
+    await deps.historyLimiter.charge(key, now(), Math.floor(r.answer.cost / HISTORY_RECORDS_PER_TOKEN));
+    const { body, filename } = r.answer;
+    if (filename === null) return sendText(res, 200, 'application/json; charset=utf-8', body, { Vary: 'Accept' });
+    return sendCsv(res, body, filename);
   }
 
   /** POST answers that did not read the body close the connection, so an unread upload is not drained. */
@@ -166,8 +191,8 @@ export function createHttpHandler(deps: HttpDeps): (req: IncomingMessage, res: S
     sendError(res, status, code, message, { Connection: 'close', ...extra });
   }
 
-  function rateLimited(req: IncomingMessage, res: ServerResponse): boolean {
-    const r = deps.postLimiter.take(clientKey(req), now());
+  async function rateLimited(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+    const r = await deps.postLimiter.take(clientKey(req), now());
     if (!r.allowed) refuse(res, 429, 'rate_limited', 'too many requests; slow down', { 'Retry-After': String(r.retryAfter) });
     return !r.allowed;
   }
@@ -189,7 +214,7 @@ export function createHttpHandler(deps: HttpDeps): (req: IncomingMessage, res: S
   }
 
   async function createLot(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (rateLimited(req, res)) return;
+    if (await rateLimited(req, res)) return;
     const body = await readJson(req, res, true);
     if (!body) return;
     const o = body.value;
@@ -204,7 +229,7 @@ export function createHttpHandler(deps: HttpDeps): (req: IncomingMessage, res: S
   }
 
   async function publishState(req: IncomingMessage, res: ServerResponse, lot: string, camera: string | null): Promise<void> {
-    if (rateLimited(req, res)) return;
+    if (await rateLimited(req, res)) return;
     if (camera !== null && (!CAMERA_ID_PATTERN.test(camera) || !deps.publishTarget)) {
       return refuse(res, 400, 'invalid_message', 'a camera id is 1 to 32 characters a-z 0-9 - _');
     }

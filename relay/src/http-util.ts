@@ -22,12 +22,16 @@ export const API_HEADERS: Readonly<Record<string, string>> = {
 };
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: OutgoingHttpHeaders = {}): void {
-  const text = JSON.stringify(body);
+  sendText(res, status, 'application/json; charset=utf-8', JSON.stringify(body), headers);
+}
+
+/** An API answer whose body is already text (JSON serialised elsewhere, e.g. by the history worker). */
+export function sendText(res: ServerResponse, status: number, contentType: string, text: string, headers: OutgoingHttpHeaders = {}): void {
   res.writeHead(status, {
     ...COMMON_HEADERS,
     ...API_HEADERS,
     ...headers,
-    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Type': contentType,
     'Content-Length': Buffer.byteLength(text),
   });
   res.end(res.req.method === 'HEAD' ? undefined : text);

@@ -12,7 +12,7 @@ import type { LotService } from './lot-service.ts';
 import { MqttBridge } from './mqtt-bridge.ts';
 import { createOpsHandler, type OpsRoute } from './ops-routes.ts';
 import { SqliteOpsStore, type OpsStore } from './ops-store.ts';
-import type { KeyedRateLimiter } from './rate-limit.ts';
+import type { RateLimiter } from './rate-limit.ts';
 import { DEFAULT_RETRY, type RetryPolicy } from './webhooks.ts';
 
 export interface OperationsDeps {
@@ -43,7 +43,7 @@ const VERSION = (() => {
 
 export function startOperations(
   config: RelayConfig,
-  relay: { service: LotService; broadcaster: Broadcaster; postLimiter: KeyedRateLimiter; log: Logger; now: () => number },
+  relay: { service: LotService; broadcaster: Broadcaster; postLimiter: RateLimiter; log: Logger; now: () => number },
   deps: OperationsDeps = {},
 ): Operations {
   const { service, log, now } = relay;

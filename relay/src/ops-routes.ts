@@ -18,7 +18,7 @@ import type { CameraService } from './cameras.ts';
 import { clientKey, readBody, sendError, sendJson } from './http-util.ts';
 import type { LotService } from './lot-service.ts';
 import type { OpsStore, WebhookRecord } from './ops-store.ts';
-import type { KeyedRateLimiter } from './rate-limit.ts';
+import type { RateLimiter } from './rate-limit.ts';
 import { checkWebhookUrl, newId, newSecret, resolveTarget } from './webhooks.ts';
 
 export type OpsRoute =
@@ -61,7 +61,7 @@ export interface OpsDeps {
   cameras: CameraService;
   alerts: AlertService;
   store: OpsStore;
-  postLimiter: KeyedRateLimiter;
+  postLimiter: RateLimiter;
   /** Webhooks may target loopback and private addresses. */
   allowPrivateWebhooks: boolean;
   now: () => number;
@@ -85,7 +85,7 @@ export function createOpsHandler(d: OpsDeps): (req: IncomingMessage, res: Server
     }
     const writes = req.method !== 'GET' && req.method !== 'HEAD';
     if (writes) {
-      const r = d.postLimiter.take(clientKey(req), d.now());
+      const r = await d.postLimiter.take(clientKey(req), d.now());
       if (!r.allowed) return sendError(res, 429, 'rate_limited', 'too many requests; slow down', { 'Retry-After': String(r.retryAfter), Connection: 'close' });
     }
     // The lot's own token: a camera's token publishes and nothing else.

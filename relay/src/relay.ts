@@ -11,8 +11,9 @@ import { createHttpHandler } from './http-routes.ts';
 import { consoleLogger, type Logger } from './log.ts';
 import { LotService } from './lot-service.ts';
 import type { LotStore } from './lot-store.ts';
+import { WorkerHistoryRunner } from './history-runner.ts';
 import { startOperations, type Operations, type OperationsDeps } from './operations.ts';
-import { KeyedRateLimiter, type RateRule } from './rate-limit.ts';
+import { KeyedRateLimiter, type RateLimiterFactory, type RateRule } from './rate-limit.ts';
 import { SqliteLotStore } from './sqlite-lot-store.ts';
 import { WsHub, type WsLimits } from './ws-hub.ts';
 
@@ -23,6 +24,12 @@ export interface RelayLimits extends Omit<WsLimits, 'pingIntervalMs' | 'maxConne
   historyRate: RateRule;
   /** A request must arrive whole within this time. */
   requestTimeoutMs: number;
+  /** History queries one client address may have waiting for answers at once. */
+  historyInFlightPerClient: number;
+  /** History queries waiting for the history worker beyond the one it runs; more get 503. */
+  historyQueue: number;
+  /** A history query running longer is abandoned (503). */
+  historyTimeoutMs: number;
 }
 
 export const DEFAULT_LIMITS: RelayLimits = {
@@ -35,6 +42,9 @@ export const DEFAULT_LIMITS: RelayLimits = {
   httpPostRate: { perSecond: 20, burst: 40 },
   historyRate: { perSecond: 2, burst: 10 },
   requestTimeoutMs: 30_000,
+  historyInFlightPerClient: 2,
+  historyQueue: 16,
+  historyTimeoutMs: 20_000,
 };
 
 export interface RelayDeps {
@@ -45,6 +55,8 @@ export interface RelayDeps {
   now?: () => number;
   /** Cameras, alerts and MQTT (operations.ts): their store, retry timing. */
   operations?: OperationsDeps;
+  /** Makes the per-client limiters; shared counters (Redis) for several relays, in-process by default. */
+  limiter?: RateLimiterFactory;
 }
 
 export interface RunningRelay {
@@ -64,9 +76,15 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
   const now = deps.now ?? Date.now;
   const store = deps.store ?? new SqliteLotStore(config.dataDir, (m) => log.warn(m));
   const broadcaster = deps.broadcaster ?? new InProcessBroadcaster((e) => log.error(`fan-out listener: ${String(e)}`));
-  const service = new LotService({ store, broadcaster, offlineAfterMs: config.offlineAfterMs, maxLots: config.maxLots, log, now });
+  const limiter = deps.limiter ?? ((_name, rule) => new KeyedRateLimiter(rule));
+  // With SQLite in a file, history is read and replayed in a worker thread on its own connection.
+  const history =
+    store instanceof SqliteLotStore && store.file !== null
+      ? new WorkerHistoryRunner({ file: store.file, maxQueued: limits.historyQueue, timeoutMs: limits.historyTimeoutMs, warn: (m) => log.warn(m) })
+      : undefined;
+  const service = new LotService({ store, broadcaster, offlineAfterMs: config.offlineAfterMs, maxLots: config.maxLots, log, now, history });
   await service.init(config.lot, config.token);
-  const postLimiter = new KeyedRateLimiter(limits.httpPostRate);
+  const postLimiter = limiter('post', limits.httpPostRate);
   const ops = startOperations(config, { service, broadcaster, postLimiter, log, now }, deps.operations);
 
   const handler = createHttpHandler({
@@ -74,7 +92,8 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
     defaultLot: config.lot,
     distAbs: resolve(config.dist),
     postLimiter,
-    historyLimiter: new KeyedRateLimiter(limits.historyRate),
+    historyLimiter: limiter('history', limits.historyRate),
+    historyInFlightPerClient: limits.historyInFlightPerClient,
     log,
     now,
     publishTarget: ops.publishTarget,
@@ -126,7 +145,7 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
         server.closeAllConnections();
         await stopped;
         await ops.close();
-        service.close();
+        await service.close();
         await broadcaster.close();
         await store.close();
       })()),

@@ -105,6 +105,8 @@ export class SqliteLotStore implements LotStore {
   readonly #db: Database.Database;
   readonly #warn: StoreWarn;
   readonly #stmts;
+  readonly #reader: SqliteHistoryReader;
+  readonly #file: string | null;
   /** Each lot's slots as of its last stored row (relay times), and when the last full row was written. */
   readonly #tracked = new Map<string, { slots: TrackedSlot[]; fullAt: number }>();
 
@@ -115,6 +117,7 @@ export class SqliteLotStore implements LotStore {
       mkdirSync(dataDir, { recursive: true });
       file = join(dataDir, DB_FILE);
     }
+    this.#file = file === ':memory:' ? null : file;
     this.#db = new Database(file);
     this.#warn = warn;
     this.#db.pragma('journal_mode = WAL');
@@ -148,17 +151,13 @@ export class SqliteLotStore implements LotStore {
         `UPDATE history_spans SET end_at = MAX(end_at, ?)
          WHERE lot = ? AND start_at = (SELECT MAX(start_at) FROM history_spans WHERE lot = ?)`,
       ),
-      spans: db.prepare<[string, number, number], { start_at: number; end_at: number }>(
-        'SELECT start_at, end_at FROM history_spans WHERE lot = ? AND end_at >= ? AND start_at < ? ORDER BY start_at',
-      ),
-      fullBefore: db.prepare<[string, number], { received_at: number }>(
-        'SELECT received_at FROM history_states WHERE lot = ? AND full = 1 AND received_at < ? ORDER BY received_at DESC LIMIT 1',
-      ),
-      states: db.prepare<[string, number, number], HistoryRow>(
-        `SELECT received_at, total, occupied, full, slots_json FROM history_states WHERE lot = ? AND received_at >= ? AND received_at < ?
-         ORDER BY received_at, rowid`,
-      ),
     };
+    this.#reader = new SqliteHistoryReader(db, warn);
+  }
+
+  /** The database file, or null for an in-memory store (which no other connection can open). */
+  get file(): string | null {
+    return this.#file;
   }
 
   async get(lot: string): Promise<LotRecord | null> {
@@ -225,15 +224,66 @@ export class SqliteLotStore implements LotStore {
   }
 
   async history(lot: string, from: number, to: number): Promise<Timeline> {
+    return this.#reader.read(lot, from, to);
+  }
+
+  async close(): Promise<void> {
+    if (this.#db.open) this.#db.close();
+  }
+
+  #toRecord(row: LotRow): LotRecord {
+    let state: LotRecord['state'] = null;
+    if (row.state_json !== null && row.received_at !== null) {
+      const m = safeParse(row.state_json, parseLotMetadata);
+      if (m.ok) {
+        state = { metadata: m.value, layout: this.#layout(row.id, row.layout_json), receivedAt: row.received_at, revision: row.revision };
+      } else {
+        // A damaged row must not take the relay down; the lot reads as "nothing published yet" until the next state.
+        this.#warn(`lot ${row.id}: stored state unreadable (${m.error}); ignoring it`);
+      }
+    }
+    return { lot: row.id, tokenHash: row.token_hash, createdAt: row.created_at, state, publisherSeenAt: row.publisher_seen_at };
+  }
+
+  #layout(lot: string, json: string | null): Layout | null {
+    if (json === null) return null;
+    const l = safeParse(json, parseLayout);
+    if (!l.ok) this.#warn(`lot ${lot}: stored layout unreadable (${l.error}); ignoring it`);
+    return l.ok ? l.value : null;
+  }
+}
+
+/**
+ * Reads a lot's history from the store's file. The store uses it, and so does the history worker on its own read-only
+ * connection (history-worker.ts), which keeps big reads off the relay's event loop.
+ */
+export class SqliteHistoryReader {
+  readonly #warn: StoreWarn;
+  readonly #stmts;
+
+  constructor(db: Database.Database, warn: StoreWarn = () => {}) {
+    this.#warn = warn;
+    this.#stmts = {
+      spans: db.prepare<[string, number, number], { start_at: number; end_at: number }>(
+        'SELECT start_at, end_at FROM history_spans WHERE lot = ? AND end_at >= ? AND start_at < ? ORDER BY start_at',
+      ),
+      fullBefore: db.prepare<[string, number], { received_at: number }>(
+        'SELECT received_at FROM history_states WHERE lot = ? AND full = 1 AND received_at < ? ORDER BY received_at DESC LIMIT 1',
+      ),
+      states: db.prepare<[string, number, number], HistoryRow>(
+        `SELECT received_at, total, occupied, full, slots_json FROM history_states WHERE lot = ? AND received_at >= ? AND received_at < ?
+         ORDER BY received_at, rowid`,
+      ),
+    };
+  }
+
+  /** The lot's history for [from, to), as `LotStore.history` describes it. */
+  read(lot: string, from: number, to: number): Timeline {
     const spans = this.#stmts.spans.all(lot, from, to).map((r) => ({ start: r.start_at, end: r.end_at }));
     // From the last whole-lot row before the range: the state at its start.
     const start = this.#stmts.fullBefore.get(lot, from)?.received_at ?? from;
     const records = this.#stmts.states.all(lot, start, to).flatMap((r) => this.#recordsOf(lot, r));
     return { spans, records };
-  }
-
-  async close(): Promise<void> {
-    if (this.#db.open) this.#db.close();
   }
 
   #recordsOf(lot: string, r: HistoryRow): HistoryRecord[] {
@@ -260,27 +310,6 @@ export class SqliteLotStore implements LotStore {
       return s === null && first !== null ? { id: id as string, occupied: o === 1, since: null, seen: first } : { id: id as string, occupied: o === 1, since: s };
     });
     return [{ kind: 'state', at, slots }];
-  }
-
-  #toRecord(row: LotRow): LotRecord {
-    let state: LotRecord['state'] = null;
-    if (row.state_json !== null && row.received_at !== null) {
-      const m = safeParse(row.state_json, parseLotMetadata);
-      if (m.ok) {
-        state = { metadata: m.value, layout: this.#layout(row.id, row.layout_json), receivedAt: row.received_at, revision: row.revision };
-      } else {
-        // A damaged row must not take the relay down; the lot reads as "nothing published yet" until the next state.
-        this.#warn(`lot ${row.id}: stored state unreadable (${m.error}); ignoring it`);
-      }
-    }
-    return { lot: row.id, tokenHash: row.token_hash, createdAt: row.created_at, state, publisherSeenAt: row.publisher_seen_at };
-  }
-
-  #layout(lot: string, json: string | null): Layout | null {
-    if (json === null) return null;
-    const l = safeParse(json, parseLayout);
-    if (!l.ok) this.#warn(`lot ${lot}: stored layout unreadable (${l.error}); ignoring it`);
-    return l.ok ? l.value : null;
   }
 }
 

@@ -5,7 +5,7 @@ import { DEFAULT_CONFIG, parseConfig } from '../../relay/src/config.ts';
 import { routeOf } from '../../relay/src/http-routes.ts';
 import { initialPresence, nextExpiry, stepPresence } from '../../relay/src/presence.ts';
 import { decidePublisherInput } from '../../relay/src/publisher-session.ts';
-import { KeyedRateLimiter, fullBucket, retryAfterSeconds, take } from '../../relay/src/rate-limit.ts';
+import { KeyedRateLimiter, charge, fullBucket, retryAfterSeconds, take } from '../../relay/src/rate-limit.ts';
 import { wsRouteOf } from '../../relay/src/ws-hub.ts';
 import { CLOSE, LOT_ID_PATTERN } from '../../src/share/protocol.ts';
 
@@ -130,6 +130,21 @@ describe('rate limits', () => {
     expect(l.take('b', 0).allowed).toBe(true);
     for (let i = 0; i < 50; i++) l.take(`k${i}`, 10);
     expect(l.size).toBeLessThanOrEqual(5);
+  });
+
+  it('charge a cost after the fact, into debt of at most one burst', () => {
+    // 3 tokens, one taken, 5 charged: 2 - 5 = -3 (the floor), so one token is 2 s away (4 tokens at 2/s).
+    let b = take(fullBucket(rule, 0), rule, 0).bucket;
+    b = charge(b, rule, 0, 5);
+    expect(b.tokens).toBe(-3);
+    expect(charge(b, rule, 0, 100).tokens).toBe(-3);
+    expect(retryAfterSeconds(b, rule)).toBe(2);
+    expect(take(b, rule, 1999).allowed).toBe(false);
+    expect(take(b, rule, 2000).allowed).toBe(true);
+    const l = new KeyedRateLimiter(rule);
+    l.charge('a', 0, 3);
+    expect(l.take('a', 0)).toEqual({ allowed: false, retryAfter: 1 });
+    expect(l.take('b', 0).allowed).toBe(true);
   });
 });
 
