@@ -67,10 +67,11 @@ function cpuSecondsOf(pid: number): number | null {
 
 async function startRelay(dataDir: string, token: string): Promise<{ child: ChildProcess; url: string }> {
   // `node --import tsx` runs main.ts in this one process, so its pid is the relay's.
+  // Every viewer comes from 127.0.0.1, and viewers may take nine tenths of the connections.
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', 'relay/src/main.ts', '--port', '0', '--data-dir', dataDir, '--dist', join(dataDir, 'no-app'),
-      '--max-connections', String(viewerCount + 100)],
+      '--max-connections', String(Math.ceil(viewerCount * 1.2) + 100), '--max-connections-per-address', String(viewerCount + 10)],
     { cwd: root, env: { ...process.env, LOTWATCH_PUBLISH_TOKEN: token }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let out = '';

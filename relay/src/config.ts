@@ -1,4 +1,5 @@
 // Relay settings from flags and environment. Pure: argv and env are arguments, nothing is read here.
+import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import { LOT_ID_PATTERN, LIMITS, type Parsed } from '../../src/share/protocol.ts';
 
@@ -21,6 +22,10 @@ export interface RelayConfig {
   mqtt: MqttConfig | null;
   /** Webhooks may target loopback and private addresses (off: a lot owner must not reach into the relay's network). */
   allowPrivateWebhooks: boolean;
+  /** Open WebSockets from one client address. */
+  maxConnectionsPerAddress: number;
+  /** Reverse proxies whose `X-Forwarded-For` names the client (for per-address limits). */
+  trustedProxies: string[];
 }
 
 export interface MqttConfig {
@@ -48,6 +53,8 @@ export const DEFAULT_CONFIG: RelayConfig = {
   maxConnections: 10_000,
   mqtt: null,
   allowPrivateWebhooks: false,
+  maxConnectionsPerAddress: 100,
+  trustedProxies: [],
 };
 
 /** Shortest token accepted from `--token` / `LOTWATCH_PUBLISH_TOKEN`: anything shorter is guessable. */
@@ -68,7 +75,10 @@ Usage: npm run relay -- [options]
   --offline-after SEC   an HTTP-only publisher is offline this long after its last state (default 30)
   --ping-interval SEC   WebSocket heartbeat; silent peers are dropped after two (default 30)
   --max-lots N          lots that may exist (default 1000)
-  --max-connections N   open WebSockets (default 10000)
+  --max-connections N   open WebSockets (default 10000; a tenth of them is kept for publishers)
+  --max-connections-per-address N  open WebSockets from one client address (default 100)
+  --trust-proxy ADDRS   comma-separated addresses of reverse proxies whose X-Forwarded-For names the client
+                        (env LOTWATCH_TRUST_PROXY; without it, clients behind a proxy share its limits)
   --mqtt URL            publish lots to an MQTT broker, e.g. mqtt://host:1883 (env LOTWATCH_MQTT_URL;
                         credentials from LOTWATCH_MQTT_USERNAME and LOTWATCH_MQTT_PASSWORD)
   --mqtt-prefix P       topic prefix (env LOTWATCH_MQTT_PREFIX; default lotwatch)
@@ -118,6 +128,13 @@ function mqttConfig(
   };
 }
 
+/** `a,b,c` → addresses, each an IPv4 or IPv6 address. */
+function addressList(name: string, raw: string): string[] {
+  const list = raw.split(',').map((a) => a.trim()).filter((a) => a !== '');
+  for (const a of list) if (isIP(a) === 0) throw new Error(`${name}: "${a.slice(0, 64)}" is not an IP address`);
+  return list;
+}
+
 export function parseConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): ConfigResult {
   try {
     const { values } = parseArgs({
@@ -142,6 +159,8 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
         'mqtt-discovery-prefix': { type: 'string' },
         'mqtt-slots': { type: 'boolean' },
         'allow-private-webhooks': { type: 'boolean' },
+        'max-connections-per-address': { type: 'string' },
+        'trust-proxy': { type: 'string' },
         help: { type: 'boolean' },
       },
     });
@@ -177,6 +196,11 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
           values['max-connections'] === undefined ? d.maxConnections : intIn('--max-connections', values['max-connections'], 1, 1_000_000),
         mqtt: mqttConfig(values, env),
         allowPrivateWebhooks: values['allow-private-webhooks'] === true || /^(1|true|yes)$/i.test(env.LOTWATCH_ALLOW_PRIVATE_WEBHOOKS ?? ''),
+        maxConnectionsPerAddress:
+          values['max-connections-per-address'] === undefined
+            ? d.maxConnectionsPerAddress
+            : intIn('--max-connections-per-address', values['max-connections-per-address'], 1, 1_000_000),
+        trustedProxies: addressList('--trust-proxy', values['trust-proxy'] ?? env.LOTWATCH_TRUST_PROXY ?? ''),
       },
     };
   } catch (e) {

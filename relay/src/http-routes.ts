@@ -14,7 +14,7 @@ import {
 import { bearerToken } from './auth.ts';
 import type { PublishTarget } from './cameras.ts';
 import { HistoryBusy } from './history-runner.ts';
-import { API_HEADERS, COMMON_HEADERS, clientKey, readBody, sendCsv, sendError, sendJson, sendText, splitTarget } from './http-util.ts';
+import { API_HEADERS, COMMON_HEADERS, clientKey, type ClientKey, readBody, sendCsv, sendError, sendJson, sendText, splitTarget } from './http-util.ts';
 import type { Logger } from './log.ts';
 import type { LotService } from './lot-service.ts';
 import { opsRouteOf, type OpsRoute } from './ops-routes.ts';
@@ -80,10 +80,13 @@ export interface HttpDeps {
   publishTarget?: (camera: string | null) => PublishTarget;
   /** The operators' API (ops-routes.ts): cameras, alerts, webhooks. */
   ops?: (req: IncomingMessage, res: ServerResponse, route: OpsRoute, query: URLSearchParams) => Promise<void>;
+  /** The client's address (behind trusted proxies, from X-Forwarded-For); the peer's address by default. */
+  clientKey?: ClientKey;
 }
 
 export function createHttpHandler(deps: HttpDeps): (req: IncomingMessage, res: ServerResponse) => void {
   const now = deps.now ?? Date.now;
+  const keyOf = deps.clientKey ?? clientKey;
   /** History queries being answered, per client. */
   const historyInFlight = new Map<string, number>();
   return (req, res) => {
@@ -157,7 +160,7 @@ export function createHttpHandler(deps: HttpDeps): (req: IncomingMessage, res: S
 
   /** `?from&to&step&tz[&format=csv&table=slots]`: the history report as JSON, or one of its tables as CSV. */
   async function lotHistory(req: IncomingMessage, res: ServerResponse, lot: string, query: URLSearchParams): Promise<void> {
-    const key = clientKey(req);
+    const key = keyOf(req);
     // What a query costs is charged when it is known, so a burst is also held to a few queries at a time.
     if ((historyInFlight.get(key) ?? 0) >= deps.historyInFlightPerClient) {
       return sendError(res, 429, 'rate_limited', 'wait for your history queries to be answered', { 'Retry-After': '1' });
@@ -192,7 +195,7 @@ export function createHttpHandler(deps: HttpDeps): (req: IncomingMessage, res: S
   }
 
   async function rateLimited(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
-    const r = await deps.postLimiter.take(clientKey(req), now());
+    const r = await deps.postLimiter.take(keyOf(req), now());
     if (!r.allowed) refuse(res, 429, 'rate_limited', 'too many requests; slow down', { 'Retry-After': String(r.retryAfter) });
     return !r.allowed;
   }

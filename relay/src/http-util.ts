@@ -93,8 +93,26 @@ export function readBody(req: IncomingMessage, limit: number): Promise<BodyResul
   });
 }
 
-/** The client's address, for per-client rate limits. */
-export const clientKey = (req: IncomingMessage): string => req.socket.remoteAddress ?? 'unknown';
+/** `::ffff:1.2.3.4` (IPv4 on a dual-stack socket) is `1.2.3.4`. */
+const plainAddress = (a: string) => (a.startsWith('::ffff:') && a.includes('.') ? a.slice(7) : a).trim();
+
+/**
+ * The client's address, for per-client limits. Behind a reverse proxy every request comes from the proxy, so when the
+ * peer is one of `trustedProxies` the client is the last address in `X-Forwarded-For` that is not a trusted proxy.
+ */
+export function clientAddress(req: IncomingMessage, trustedProxies: ReadonlySet<string> = new Set()): string {
+  const peer = plainAddress(req.socket.remoteAddress ?? 'unknown');
+  const forwarded = req.headers['x-forwarded-for'];
+  if (!trustedProxies.has(peer) || forwarded === undefined) return peer;
+  const hops = (Array.isArray(forwarded) ? forwarded.join(',') : forwarded).split(',').map(plainAddress).filter((a) => a !== '');
+  for (const hop of hops.reverse()) if (!trustedProxies.has(hop)) return hop.slice(0, 64);
+  return peer;
+}
+
+export type ClientKey = (req: IncomingMessage) => string;
+
+/** The peer's address: for tests and callers that know there is no proxy. */
+export const clientKey: ClientKey = (req) => clientAddress(req);
 
 /** Splits a request target into path and query without letting `//host/...` forms change the path. */
 export function splitTarget(target: string | undefined): { path: string; query: URLSearchParams } | null {

@@ -12,6 +12,7 @@ import type { LotService } from './lot-service.ts';
 import { MqttBridge } from './mqtt-bridge.ts';
 import { createOpsHandler, type OpsRoute } from './ops-routes.ts';
 import { SqliteOpsStore, type OpsStore } from './ops-store.ts';
+import type { ClientKey } from './http-util.ts';
 import type { RateLimiter } from './rate-limit.ts';
 import { DEFAULT_RETRY, type RetryPolicy } from './webhooks.ts';
 
@@ -43,7 +44,7 @@ const VERSION = (() => {
 
 export function startOperations(
   config: RelayConfig,
-  relay: { service: LotService; broadcaster: Broadcaster; postLimiter: RateLimiter; log: Logger; now: () => number },
+  relay: { service: LotService; broadcaster: Broadcaster; postLimiter: RateLimiter; clientKey?: ClientKey; log: Logger; now: () => number },
   deps: OperationsDeps = {},
 ): Operations {
   const { service, log, now } = relay;
@@ -80,7 +81,7 @@ export function startOperations(
     mqtt,
     store,
     publishTarget: (camera) => (camera === null ? cameras.lotTarget : cameras.target(camera)),
-    handle: createOpsHandler({ lots: service, cameras, alerts, store, postLimiter: relay.postLimiter, allowPrivateWebhooks: config.allowPrivateWebhooks, now }),
+    handle: createOpsHandler({ lots: service, cameras, alerts, store, postLimiter: relay.postLimiter, clientKey: relay.clientKey, allowPrivateWebhooks: config.allowPrivateWebhooks, now }),
     async close() {
       stopObserving();
       stopCameras();

@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { InProcessBroadcaster, type Broadcaster } from './broadcaster.ts';
 import type { RelayConfig } from './config.ts';
 import { createHttpHandler } from './http-routes.ts';
+import { clientAddress, type ClientKey } from './http-util.ts';
 import { consoleLogger, type Logger } from './log.ts';
 import { LotService } from './lot-service.ts';
 import type { LotStore } from './lot-store.ts';
@@ -17,7 +18,7 @@ import { KeyedRateLimiter, type RateLimiterFactory, type RateRule } from './rate
 import { SqliteLotStore } from './sqlite-lot-store.ts';
 import { WsHub, type WsLimits } from './ws-hub.ts';
 
-export interface RelayLimits extends Omit<WsLimits, 'pingIntervalMs' | 'maxConnections'> {
+export interface RelayLimits extends Omit<WsLimits, 'pingIntervalMs' | 'maxConnections' | 'maxConnectionsPerAddress'> {
   /** POSTs per client address. */
   httpPostRate: RateRule;
   /** History queries per client address (each reads and sums up to months of a lot). */
@@ -76,6 +77,8 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
   const now = deps.now ?? Date.now;
   const store = deps.store ?? new SqliteLotStore(config.dataDir, (m) => log.warn(m));
   const broadcaster = deps.broadcaster ?? new InProcessBroadcaster((e) => log.error(`fan-out listener: ${String(e)}`));
+  const trusted = new Set(config.trustedProxies);
+  const keyOf: ClientKey = (req) => clientAddress(req, trusted);
   const limiter = deps.limiter ?? ((_name, rule) => new KeyedRateLimiter(rule));
   // With SQLite in a file, history is read and replayed in a worker thread on its own connection.
   const history =
@@ -85,7 +88,7 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
   const service = new LotService({ store, broadcaster, offlineAfterMs: config.offlineAfterMs, maxLots: config.maxLots, log, now, history });
   await service.init(config.lot, config.token);
   const postLimiter = limiter('post', limits.httpPostRate);
-  const ops = startOperations(config, { service, broadcaster, postLimiter, log, now }, deps.operations);
+  const ops = startOperations(config, { service, broadcaster, postLimiter, clientKey: keyOf, log, now }, deps.operations);
 
   const handler = createHttpHandler({
     service,
@@ -94,6 +97,7 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
     postLimiter,
     historyLimiter: limiter('history', limits.historyRate),
     historyInFlightPerClient: limits.historyInFlightPerClient,
+    clientKey: keyOf,
     log,
     now,
     publishTarget: ops.publishTarget,
@@ -115,9 +119,15 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
     broadcaster,
     cameras: ops.cameras,
     defaultLot: config.lot,
-    limits: { ...limits, pingIntervalMs: config.pingIntervalMs, maxConnections: config.maxConnections },
+    limits: {
+      ...limits,
+      pingIntervalMs: config.pingIntervalMs,
+      maxConnections: config.maxConnections,
+      maxConnectionsPerAddress: config.maxConnectionsPerAddress,
+    },
     log,
     now,
+    clientKey: keyOf,
   });
   server.on('upgrade', (req, socket, head) => hub.handleUpgrade(req, socket, head));
 

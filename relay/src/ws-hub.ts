@@ -20,7 +20,7 @@ import {
 } from '../../src/share/protocol.ts';
 import type { Broadcaster, LotEvent } from './broadcaster.ts';
 import type { CameraService } from './cameras.ts';
-import { COMMON_HEADERS, splitTarget } from './http-util.ts';
+import { COMMON_HEADERS, clientKey, splitTarget, type ClientKey } from './http-util.ts';
 import type { Logger } from './log.ts';
 import type { LotService } from './lot-service.ts';
 import { PublisherSession } from './publisher-session.ts';
@@ -50,7 +50,10 @@ export function wsRouteOf(path: string, query: URLSearchParams, defaultLot: stri
 export interface WsLimits {
   pingIntervalMs: number;
   authTimeoutMs: number;
+  /** Open WebSockets in all. A tenth of them is kept for publishers: viewers can never lock a counting device out. */
   maxConnections: number;
+  /** Open WebSockets from one client address (publishers and viewers). */
+  maxConnectionsPerAddress: number;
   publisherRate: RateRule;
   viewerRate: RateRule;
   /** A viewer with more than this queued and unsent is too slow to follow; it is dropped. */
@@ -66,6 +69,33 @@ export interface WsHubOptions {
   limits: WsLimits;
   log: Logger;
   now?: () => number;
+  /** The client's address, for the per-address cap. */
+  clientKey?: ClientKey;
+}
+
+/** Connections kept for publishers out of `maxConnections`. */
+export const publisherReserve = (maxConnections: number): number => Math.floor(maxConnections / 10);
+
+export type Admission = { ok: true } | { ok: false; status: 429 | 503; message: string };
+
+/**
+ * May one more connection open? Publishers may use every connection; viewers all but the publishers' reserve; one
+ * address at most its own share, whatever it opens.
+ */
+export function admit(
+  kind: 'viewer' | 'publisher',
+  open: { viewers: number; publishers: number; fromAddress: number },
+  limits: Pick<WsLimits, 'maxConnections' | 'maxConnectionsPerAddress'>,
+): Admission {
+  if (open.fromAddress >= limits.maxConnectionsPerAddress) {
+    return { ok: false, status: 429, message: 'too many connections from your address' };
+  }
+  const total = open.viewers + open.publishers;
+  const cap = kind === 'publisher' ? limits.maxConnections : limits.maxConnections - publisherReserve(limits.maxConnections);
+  if (total >= limits.maxConnections || (kind === 'viewer' && open.viewers >= cap)) {
+    return { ok: false, status: 503, message: 'too many connections; try again later' };
+  }
+  return { ok: true };
 }
 
 interface Conn {
@@ -81,7 +111,13 @@ interface Viewer extends Conn {
   pending: LotEvent[] | null;
 }
 
-const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 404: 'Not Found', 500: 'Internal Server Error', 503: 'Service Unavailable' };
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
+  404: 'Not Found',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
 
 function rejectUpgrade(socket: Duplex, status: number, error: ErrorCode, message: string): void {
   if (socket.destroyed) return;
@@ -115,6 +151,8 @@ export class WsHub {
   readonly #publisherWss = new WebSocketServer({ noServer: true, maxPayload: LIMITS.maxPublisherMessageBytes, perMessageDeflate: false });
   readonly #conns = new Set<Conn>();
   readonly #viewers = new Map<string, Set<Viewer>>();
+  /** Sockets admitted and not yet closed (opening or open), for the caps. */
+  readonly #open = { viewers: 0, publishers: 0, byAddress: new Map<string, number>() };
   readonly #heartbeat: ReturnType<typeof setInterval>;
   readonly #unsubscribe: () => void;
   #closing = false;
@@ -143,7 +181,16 @@ export class WsHub {
     if (camera !== null && (!CAMERA_ID_PATTERN.test(camera) || !this.#o.cameras)) {
       return rejectUpgrade(socket, 400, 'invalid_message', 'a camera id is 1 to 32 characters a-z 0-9 - _');
     }
-    if (this.#conns.size >= this.#o.limits.maxConnections) return rejectUpgrade(socket, 503, 'unavailable', 'too many connections; try again later');
+    const kind = route.kind === 'publish' ? 'publisher' : 'viewer';
+    const address = (this.#o.clientKey ?? clientKey)(req);
+    const fromAddress = this.#open.byAddress.get(address) ?? 0;
+    const admission = admit(kind, { viewers: this.#open.viewers, publishers: this.#open.publishers, fromAddress }, this.#o.limits);
+    if (!admission.ok) {
+      return rejectUpgrade(socket, admission.status, admission.status === 429 ? 'rate_limited' : 'unavailable', admission.message);
+    }
+    // Counted from now until the socket closes, whichever way it goes: a slow lot lookup cannot let a flood past the caps.
+    this.#count(kind, address, +1);
+    socket.once('close', () => this.#count(kind, address, -1));
     this.#o.service
       .get(route.lot)
       .then((rec) => {
@@ -187,6 +234,14 @@ export class WsHub {
     for (const c of this.#conns) c.ws.terminate();
     this.#viewerWss.close();
     this.#publisherWss.close();
+  }
+
+  #count(kind: 'viewer' | 'publisher', address: string, delta: 1 | -1): void {
+    if (kind === 'viewer') this.#open.viewers += delta;
+    else this.#open.publishers += delta;
+    const n = (this.#open.byAddress.get(address) ?? 0) + delta;
+    if (n > 0) this.#open.byAddress.set(address, n);
+    else this.#open.byAddress.delete(address);
   }
 
   #track(c: Conn): void {

@@ -14,6 +14,7 @@ import {
   publisher,
   removeTempDirs,
   startTestRelay,
+  until,
   type TestRelay,
 } from './support.ts';
 
@@ -239,6 +240,66 @@ describe('over WebSocket', () => {
       await expect(c.opened).rejects.toThrow('HTTP 503');
     } finally {
       await small.close();
+    }
+  });
+
+  it('caps the connections from one address (429), and frees its places as they close', async () => {
+    const small = await startTestRelay({ maxConnectionsPerAddress: 3 });
+    try {
+      const mine = [0, 1, 2].map(() => client(`${small.ws}/lots/default/live`));
+      await Promise.all(mine.map((c) => c.opened));
+      await expect(client(`${small.ws}/ws`).opened).rejects.toThrow('HTTP 429');
+      // Publishers count too: one address cannot open a publisher either.
+      await expect(client(`${small.ws}/lots/default/publish`).opened).rejects.toThrow('HTTP 429');
+      // Another address is not affected.
+      const other = new Client(`${small.ws}/ws`, { localAddress: '127.0.0.2' });
+      clients.push(other);
+      await other.opened;
+      mine[0]!.close();
+      await mine[0]!.waitClosed();
+      await until(async () => {
+        const again = client(`${small.ws}/ws`);
+        return (await again.opened.then(() => true, () => false)) || undefined;
+      });
+    } finally {
+      await small.close();
+    }
+  });
+
+  it('keeps a tenth of the connections for publishers: viewers cannot lock the counting device out', async () => {
+    const small = await startTestRelay({ maxConnections: 10 });
+    try {
+      // Nine viewers from nine addresses take every place viewers may have.
+      const viewers = Array.from({ length: 9 }, (_, i) => new Client(`${small.ws}/ws`, { localAddress: `127.0.0.${i + 2}` }));
+      clients.push(...viewers);
+      await Promise.all(viewers.map((v) => v.opened));
+      const late = new Client(`${small.ws}/lots/default/live`, { localAddress: '127.0.0.20' });
+      clients.push(late);
+      await expect(late.opened).rejects.toThrow('HTTP 503');
+      const pub = await publisher(small);
+      clients.push(pub);
+      const s = lotState(4, 5);
+      pub.send({ type: 'state', seq: 1, state: s });
+      const [update] = await viewers[0]!.waitFor((m) => isUpdate(m) && (m as { data: { last_updated: string } }).data.last_updated === s.last_updated);
+      expect(update).toMatchObject({ data: { occupied: 4 } });
+    } finally {
+      await small.close();
+    }
+  });
+
+  it('behind a trusted proxy, caps by the address in X-Forwarded-For', async () => {
+    const proxied = await startTestRelay({ maxConnectionsPerAddress: 1, trustedProxies: ['127.0.0.1'] });
+    const via = (client: string) => {
+      const c = new Client(`${proxied.ws}/ws`, { headers: { 'X-Forwarded-For': `10.1.1.1, ${client}` } });
+      clients.push(c);
+      return c.opened;
+    };
+    try {
+      await via('203.0.113.1');
+      await expect(via('203.0.113.1')).rejects.toThrow('HTTP 429');
+      await via('203.0.113.2');
+    } finally {
+      await proxied.close();
     }
   });
 });

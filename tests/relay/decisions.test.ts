@@ -1,4 +1,5 @@
 // The relay's pure decisions: configuration, tokens, rate limits, presence, routing and publisher input.
+import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { bearerToken, generateLotId, generateToken, hashToken, tokenMatches } from '../../relay/src/auth.ts';
 import { DEFAULT_CONFIG, parseConfig } from '../../relay/src/config.ts';
@@ -6,7 +7,8 @@ import { routeOf } from '../../relay/src/http-routes.ts';
 import { initialPresence, nextExpiry, stepPresence } from '../../relay/src/presence.ts';
 import { decidePublisherInput } from '../../relay/src/publisher-session.ts';
 import { KeyedRateLimiter, charge, fullBucket, retryAfterSeconds, take } from '../../relay/src/rate-limit.ts';
-import { wsRouteOf } from '../../relay/src/ws-hub.ts';
+import { admit, publisherReserve, wsRouteOf } from '../../relay/src/ws-hub.ts';
+import { clientAddress } from '../../relay/src/http-util.ts';
 import { CLOSE, LOT_ID_PATTERN } from '../../src/share/protocol.ts';
 
 describe('parseConfig', () => {
@@ -35,11 +37,14 @@ describe('parseConfig', () => {
     const c = ok([
       '--host', '0.0.0.0', '--lot', 'north', '--dist', 'build', '--cert', 'c.pem', '--key', 'k.pem',
       '--offline-after', '10', '--ping-interval', '5', '--max-lots', '3', '--max-connections', '50',
+      '--max-connections-per-address', '7', '--trust-proxy', '127.0.0.1, ::1',
     ]);
     expect(c).toMatchObject({
       host: '0.0.0.0', lot: 'north', dist: 'build', tls: { cert: 'c.pem', key: 'k.pem' },
       offlineAfterMs: 10_000, pingIntervalMs: 5_000, maxLots: 3, maxConnections: 50,
+      maxConnectionsPerAddress: 7, trustedProxies: ['127.0.0.1', '::1'],
     });
+    expect(ok([], { LOTWATCH_TRUST_PROXY: '10.0.0.1' }).trustedProxies).toEqual(['10.0.0.1']);
   });
 
   it('answers --help', () => {
@@ -56,6 +61,8 @@ describe('parseConfig', () => {
     [['--bogus'], "Unknown option '--bogus'"],
     [['positional'], ''],
     [['--max-lots', '0'], '--max-lots must be'],
+    [['--max-connections-per-address', '0'], '--max-connections-per-address must be'],
+    [['--trust-proxy', 'proxy.local'], '--trust-proxy: "proxy.local" is not an IP address'],
   ])('refuses %j', (argv, error) => {
     const r = parseConfig(argv, {});
     expect(r.ok).toBe(false);
@@ -145,6 +152,45 @@ describe('rate limits', () => {
     l.charge('a', 0, 3);
     expect(l.take('a', 0)).toEqual({ allowed: false, retryAfter: 1 });
     expect(l.take('b', 0).allowed).toBe(true);
+  });
+});
+
+describe('WebSocket admission', () => {
+  const limits = { maxConnections: 100, maxConnectionsPerAddress: 5 };
+  it.each([
+    ['viewer', { viewers: 0, publishers: 0, fromAddress: 0 }, true],
+    ['viewer', { viewers: 0, publishers: 0, fromAddress: 5 }, 429],
+    ['publisher', { viewers: 0, publishers: 0, fromAddress: 5 }, 429],
+    // Viewers stop at 90: the last tenth is the publishers'.
+    ['viewer', { viewers: 89, publishers: 0, fromAddress: 0 }, true],
+    ['viewer', { viewers: 90, publishers: 0, fromAddress: 0 }, 503],
+    ['publisher', { viewers: 90, publishers: 9, fromAddress: 0 }, true],
+    ['publisher', { viewers: 90, publishers: 10, fromAddress: 0 }, 503],
+    ['viewer', { viewers: 10, publishers: 90, fromAddress: 0 }, 503],
+  ] as const)('a %s with %j open: %s', (kind, open, expected) => {
+    const a = admit(kind, open, limits);
+    expect(a.ok ? true : a.status).toBe(expected);
+  });
+
+  it('keeps a tenth for publishers, none when there are fewer than ten places', () => {
+    expect([publisherReserve(10_000), publisherReserve(500), publisherReserve(10), publisherReserve(9)]).toEqual([1000, 50, 1, 0]);
+  });
+});
+
+describe('clientAddress', () => {
+  const req = (peer: string, xff?: string) =>
+    ({ socket: { remoteAddress: peer }, headers: xff === undefined ? {} : { 'x-forwarded-for': xff } }) as unknown as IncomingMessage;
+  const proxies = new Set(['127.0.0.1', '10.0.0.2']);
+  it.each([
+    ['the peer without proxies', req('192.0.2.7', '203.0.113.9'), new Set<string>(), '192.0.2.7'],
+    ['IPv4 on a dual-stack socket', req('::ffff:192.0.2.7'), new Set<string>(), '192.0.2.7'],
+    ['the peer when it is no trusted proxy', req('192.0.2.7', '203.0.113.9'), proxies, '192.0.2.7'],
+    ['the forwarded client behind a trusted proxy', req('127.0.0.1', '203.0.113.9'), proxies, '203.0.113.9'],
+    // A client can put anything first; only the hops the proxies added count.
+    ['the last untrusted hop', req('127.0.0.1', '1.1.1.1, 203.0.113.9, 10.0.0.2'), proxies, '203.0.113.9'],
+    ['the proxy itself when it forwards nothing', req('127.0.0.1'), proxies, '127.0.0.1'],
+  ])('%s', (_what, r, trusted, expected) => {
+    expect(clientAddress(r, trusted)).toBe(expected);
   });
 });
 
