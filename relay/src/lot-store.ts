@@ -66,5 +66,12 @@ export interface LotStore {
   recordHistory(lot: string, entry: HistoryEntry): Promise<boolean>;
   /** The lot's history for [from, to): the spans that overlap it, and its states from the last one before `from`. */
   history(lot: string, from: number, to: number): Promise<Timeline>;
+  /** Removes the lot with its state and history; false when there was no such lot. */
+  delete(lot: string): Promise<boolean>;
+  /**
+   * Removes, in one step, every lot created before `createdBefore` that was never published to, except `keep` (the
+   * default lot); returns their ids. A lot published to meanwhile is not removed.
+   */
+  expireUnpublished(createdBefore: string, keep: string): Promise<string[]>;
   close(): Promise<void>;
 }

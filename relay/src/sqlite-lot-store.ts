@@ -142,6 +142,12 @@ export class SqliteLotStore implements LotStore {
          WHERE id = ?`,
       ),
       seen: db.prepare<[string, string]>('UPDATE lots SET publisher_seen_at = ? WHERE id = ?'),
+      deleteLot: db.prepare<[string]>('DELETE FROM lots WHERE id = ?'),
+      deleteStates: db.prepare<[string]>('DELETE FROM history_states WHERE lot = ?'),
+      deleteSpans: db.prepare<[string]>('DELETE FROM history_spans WHERE lot = ?'),
+      unpublished: db.prepare<[string, string], { id: string }>(
+        'SELECT id FROM lots WHERE state_json IS NULL AND revision = 0 AND created_at < ? AND id != ?',
+      ),
       addHistory: db.prepare<[string, number, number, string, number, number, number, string]>(
         `INSERT OR IGNORE INTO history_states (lot, received_at, device_at, content_hash, total, occupied, full, slots_json)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -225,6 +231,30 @@ export class SqliteLotStore implements LotStore {
 
   async history(lot: string, from: number, to: number): Promise<Timeline> {
     return this.#reader.read(lot, from, to);
+  }
+
+  async delete(lot: string): Promise<boolean> {
+    const deleted = this.#db.transaction((): boolean => {
+      this.#stmts.deleteStates.run(lot);
+      this.#stmts.deleteSpans.run(lot);
+      return this.#stmts.deleteLot.run(lot).changes === 1;
+    }).immediate();
+    this.#tracked.delete(lot);
+    return deleted;
+  }
+
+  async expireUnpublished(createdBefore: string, keep: string): Promise<string[]> {
+    const ids = this.#db.transaction((): string[] => {
+      const found = this.#stmts.unpublished.all(createdBefore, keep).map((r) => r.id);
+      for (const id of found) {
+        this.#stmts.deleteStates.run(id);
+        this.#stmts.deleteSpans.run(id);
+        this.#stmts.deleteLot.run(id);
+      }
+      return found;
+    }).immediate();
+    for (const id of ids) this.#tracked.delete(id);
+    return ids;
   }
 
   async close(): Promise<void> {

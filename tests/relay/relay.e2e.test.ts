@@ -286,6 +286,8 @@ describe('a viewer joining while states arrive', () => {
       markPublisherSeen: (...a) => inner.markPublisherSeen(...a),
       recordHistory: (...a) => inner.recordHistory(...a),
       history: (...a) => inner.history(...a),
+      delete: (...a) => inner.delete(...a),
+      expireUnpublished: (...a) => inner.expireUnpublished(...a),
       close: () => inner.close(),
     };
     const relay = await relayFor({}, { store: slow });

@@ -20,6 +20,39 @@ const metadata = (occupied: number): LotMetadata => ({
 const layout: Layout = { slots: [{ id: 'a', name: 'A', polygon: [[0, 0], [1, 0], [1, 1]] }] };
 
 describe('SqliteLotStore', () => {
+  it('deletes a lot with its state and history', async () => {
+    const s = new SqliteLotStore(':memory:');
+    await s.claim('north', hashToken('one-token-0123456789'), at, 10);
+    await s.claim('south', hashToken('two-token-0123456789'), at, 10);
+    for (const lot of ['north', 'south']) {
+      await s.saveState(lot, { metadata: metadata(1), receivedAt: at });
+      await s.recordHistory(lot, { metadata: metadata(1), receivedAt: 1000, deviceAt: 1000, newSpan: true });
+    }
+    expect(await s.delete('north')).toBe(true);
+    expect(await s.delete('north')).toBe(false);
+    expect(await s.get('north')).toBeNull();
+    expect(await s.history('north', 0, 10_000)).toEqual({ spans: [], records: [] });
+    expect((await s.history('south', 0, 10_000)).records).toHaveLength(1);
+    // The name is free again, and its history starts afresh (whole-lot rows, nothing remembered from before).
+    expect(await s.claim('north', hashToken('three-token-0123456789'), at, 10)).toBe('claimed');
+    expect(await s.recordHistory('north', { metadata: metadata(2), receivedAt: 2000, deviceAt: 2000, newSpan: false })).toBe(true);
+    expect((await s.history('north', 0, 10_000)).records).toEqual([{ kind: 'counts', at: 2000, total: 4, occupied: 2 }]);
+    await s.close();
+  });
+
+  it('expires lots never published to, created before the cutoff, but never the one kept', async () => {
+    const s = new SqliteLotStore(':memory:');
+    await s.ensure('default', '2025-01-01T00:00:00.000Z');
+    await s.claim('old-empty', hashToken('a-token-0123456789'), '2025-01-01T00:00:00.000Z', 10);
+    await s.claim('old-used', hashToken('b-token-0123456789'), '2025-01-01T00:00:00.000Z', 10);
+    await s.saveState('old-used', { metadata: metadata(1), receivedAt: at });
+    await s.claim('new-empty', hashToken('c-token-0123456789'), '2025-01-03T00:00:00.000Z', 10);
+    expect(await s.expireUnpublished('2025-01-02T00:00:00.000Z', 'default')).toEqual(['old-empty']);
+    expect(await s.get('old-empty')).toBeNull();
+    for (const lot of ['default', 'old-used', 'new-empty']) expect(await s.get(lot)).not.toBeNull();
+    await s.close();
+  });
+
   it('claims a new lot once, refuses a second claim, and respects the lot limit', async () => {
     const s = new SqliteLotStore(':memory:');
     expect(await s.claim('north', hashToken('one-token-0123456789'), at, 2)).toBe('claimed');
