@@ -26,6 +26,20 @@ export interface RelayConfig {
   maxConnectionsPerAddress: number;
   /** Reverse proxies whose `X-Forwarded-For` names the client (for per-address limits). */
   trustedProxies: string[];
+  /** The operator's token: creates lots whatever `lotCreation` says, and deletes any lot; never logged. */
+  operatorToken: string | null;
+  /**
+   * Who may create lots with `POST /lots`: anyone (within a per-address quota), or only the operator. Open by default
+   * only on a loopback address with no proxy in front.
+   */
+  lotCreation: 'open' | 'operator';
+  /** A lot never published to is removed this long after it was created. */
+  unpublishedTtlMs: number;
+}
+
+/** 127.0.0.0/8, ::1 and localhost: nobody else can reach the relay. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
 export interface MqttConfig {
@@ -55,6 +69,9 @@ export const DEFAULT_CONFIG: RelayConfig = {
   allowPrivateWebhooks: false,
   maxConnectionsPerAddress: 100,
   trustedProxies: [],
+  operatorToken: null,
+  lotCreation: 'open',
+  unpublishedTtlMs: 24 * 3_600_000,
 };
 
 /** Shortest token accepted from `--token` / `LOTWATCH_PUBLISH_TOKEN`: anything shorter is guessable. */
@@ -70,6 +87,10 @@ Usage: npm run relay -- [options]
   --data-dir DIR        where lots are kept (env LOTWATCH_DATA_DIR; default ./data)
   --token TOKEN         publish token for the default lot (env LOTWATCH_PUBLISH_TOKEN; env preferred,
                         flags are visible to other users in the process list)
+  --operator-token TOKEN  creates lots (POST /lots) and deletes any lot (env LOTWATCH_OPERATOR_TOKEN, preferred)
+  --lot-creation open|operator  who may create lots: anyone (10 per address per hour) or only the operator
+                        (default: open on a loopback --host without --trust-proxy, operator otherwise)
+  --unpublished-ttl HOURS  a lot nobody ever published to is removed this long after its creation (default 24)
   --dist DIR            built app to serve (default dist)
   --cert FILE --key FILE  serve HTTPS/WSS (phones grant the camera only on HTTPS or localhost)
   --offline-after SEC   an HTTP-only publisher is offline this long after its last state (default 30)
@@ -128,6 +149,8 @@ function mqttConfig(
   };
 }
 
+const tokenLengthOk = (t: string) => t.length >= MIN_TOKEN_LENGTH && t.length <= LIMITS.maxTokenLength;
+
 /** `a,b,c` → addresses, each an IPv4 or IPv6 address. */
 function addressList(name: string, raw: string): string[] {
   const list = raw.split(',').map((a) => a.trim()).filter((a) => a !== '');
@@ -161,6 +184,9 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
         'allow-private-webhooks': { type: 'boolean' },
         'max-connections-per-address': { type: 'string' },
         'trust-proxy': { type: 'string' },
+        'operator-token': { type: 'string' },
+        'lot-creation': { type: 'string' },
+        'unpublished-ttl': { type: 'string' },
         help: { type: 'boolean' },
       },
     });
@@ -170,13 +196,18 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
     const lot = values.lot ?? d.lot;
     if (!LOT_ID_PATTERN.test(lot)) throw new Error(`--lot must be 1 to 64 characters a-z 0-9 - _, got "${lot}"`);
     const token = values.token ?? (env.LOTWATCH_PUBLISH_TOKEN || null);
-    if (token !== null && (token.length < MIN_TOKEN_LENGTH || token.length > LIMITS.maxTokenLength)) {
-      // The value itself is never echoed.
-      throw new Error(`the publish token must be ${MIN_TOKEN_LENGTH} to ${LIMITS.maxTokenLength} characters`);
+    // Token values themselves are never echoed.
+    if (token !== null && !tokenLengthOk(token)) throw new Error(`the publish token must be ${MIN_TOKEN_LENGTH} to ${LIMITS.maxTokenLength} characters`);
+    const operatorToken = values['operator-token'] ?? (env.LOTWATCH_OPERATOR_TOKEN || null);
+    if (operatorToken !== null && !tokenLengthOk(operatorToken)) {
+      throw new Error(`the operator token must be ${MIN_TOKEN_LENGTH} to ${LIMITS.maxTokenLength} characters`);
     }
     if ((values.cert === undefined) !== (values.key === undefined)) throw new Error('--cert and --key go together');
     const host = values.host ?? d.host;
     if (host.trim() === '') throw new Error('--host must not be empty');
+    const trustedProxies = addressList('--trust-proxy', values['trust-proxy'] ?? env.LOTWATCH_TRUST_PROXY ?? '');
+    const creation = values['lot-creation'];
+    if (creation !== undefined && creation !== 'open' && creation !== 'operator') throw new Error('--lot-creation must be open or operator');
     return {
       ok: true,
       value: {
@@ -200,7 +231,11 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
           values['max-connections-per-address'] === undefined
             ? d.maxConnectionsPerAddress
             : intIn('--max-connections-per-address', values['max-connections-per-address'], 1, 1_000_000),
-        trustedProxies: addressList('--trust-proxy', values['trust-proxy'] ?? env.LOTWATCH_TRUST_PROXY ?? ''),
+        trustedProxies,
+        operatorToken,
+        lotCreation: creation ?? (isLoopback(host) && trustedProxies.length === 0 ? 'open' : 'operator'),
+        unpublishedTtlMs:
+          values['unpublished-ttl'] === undefined ? d.unpublishedTtlMs : intIn('--unpublished-ttl', values['unpublished-ttl'], 1, 100_000) * 3_600_000,
       },
     };
   } catch (e) {

@@ -26,6 +26,7 @@ export type Route =
   | { name: 'lot-metadata'; lot: string }
   | { name: 'lot-history'; lot: string }
   | { name: 'create-lot' }
+  | { name: 'delete-lot'; lot: string }
   | { name: 'publish-state'; lot: string }
   | { name: 'health' }
   | { name: 'preflight' }
@@ -38,6 +39,7 @@ export type Route =
 /** A history query costs one token, plus one for every this many slot records it replayed. */
 export const HISTORY_RECORDS_PER_TOKEN = 100_000;
 
+const LOT_PATH = /^\/lots\/([^/]+)$/;
 const LOT_ROUTE = /^\/lots\/([^/]*)\/(metadata|history|state|live|publish)$/;
 
 export function routeOf(method: string, path: string): Route {
@@ -49,6 +51,12 @@ export function routeOf(method: string, path: string): Route {
   }
   if (path === '/ws') return { name: 'websocket-only' };
   if (path === '/lots') return method === 'POST' ? { name: 'create-lot' } : { name: 'method-not-allowed', allow: 'POST' };
+  const whole = LOT_PATH.exec(path);
+  if (whole) {
+    const lot = parseLotId(whole[1] ?? '');
+    if (!lot.ok) return { name: 'invalid-lot', raw: whole[1] ?? '' };
+    return method === 'DELETE' ? { name: 'delete-lot', lot: lot.value } : { name: 'method-not-allowed', allow: 'DELETE' };
+  }
   const m = LOT_ROUTE.exec(path);
   if (m) {
     const raw = m[1] ?? '';
@@ -74,6 +82,10 @@ export interface HttpDeps {
   historyLimiter: RateLimiter;
   /** History queries one client may have waiting for answers at once. */
   historyInFlightPerClient: number;
+  /** Who may create lots: anyone (within `createLimiter`'s quota per address), or only the operator. */
+  lotCreation: 'open' | 'operator';
+  /** Lots one client address may create (operators are not counted). */
+  createLimiter: RateLimiter;
   log: Logger;
   now?: () => number;
   /** Where a state is published: the lot, or (`?camera=`) one of its cameras. Absent: the lot service itself. */
@@ -128,6 +140,8 @@ export function createHttpHandler(deps: HttpDeps): (req: IncomingMessage, res: S
         return lotHistory(req, res, route.lot, target.query);
       case 'create-lot':
         return createLot(req, res);
+      case 'delete-lot':
+        return deleteLot(req, res, route.lot);
       case 'publish-state':
         return publishState(req, res, route.lot, target.query.get('camera'));
     }
@@ -218,6 +232,20 @@ export function createHttpHandler(deps: HttpDeps): (req: IncomingMessage, res: S
 
   async function createLot(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (await rateLimited(req, res)) return;
+    if (!deps.service.isOperator(bearerToken(req.headers.authorization))) {
+      if (deps.lotCreation === 'operator') {
+        const message = deps.service.hasOperator
+          ? 'creating lots on this relay needs the operator token (Authorization: Bearer <token>)'
+          : 'this relay does not let its clients create lots; its operator can, with LOTWATCH_OPERATOR_TOKEN';
+        return refuse(res, 401, 'unauthorized', message, { 'WWW-Authenticate': 'Bearer realm="lotwatch"' });
+      }
+      const quota = await deps.createLimiter.take(keyOf(req), now());
+      if (!quota.allowed) {
+        return refuse(res, 429, 'rate_limited', 'this address has created its share of lots for now; try again later', {
+          'Retry-After': String(quota.retryAfter),
+        });
+      }
+    }
     const body = await readJson(req, res, true);
     if (!body) return;
     const o = body.value;
@@ -229,6 +257,18 @@ export function createHttpHandler(deps: HttpDeps): (req: IncomingMessage, res: S
     const created = await deps.service.createLot(requested?.value ?? null);
     if (!created.ok) return sendError(res, created.code === 'lot_exists' ? 409 : 503, created.code, created.message);
     return sendJson(res, 201, created.value, { Location: created.value.metadata_path });
+  }
+
+  async function deleteLot(req: IncomingMessage, res: ServerResponse, lot: string): Promise<void> {
+    if (await rateLimited(req, res)) return;
+    const r = await deps.service.deleteLot(lot, bearerToken(req.headers.authorization));
+    if (r.ok) {
+      res.writeHead(204, { ...COMMON_HEADERS, ...API_HEADERS });
+      res.end();
+      return;
+    }
+    if (r.code === 'unknown_lot') return sendError(res, 404, r.code, r.message);
+    return sendError(res, 401, 'unauthorized', r.message, { 'WWW-Authenticate': 'Bearer realm="lotwatch"' });
   }
 
   async function publishState(req: IncomingMessage, res: ServerResponse, lot: string, camera: string | null): Promise<void> {

@@ -28,6 +28,8 @@ export interface LotServiceOptions {
   now?: () => number;
   /** Computes history answers; by default in-process from the store. */
   history?: HistoryRunner;
+  /** SHA-256 of the operator's token, or null when there is none. */
+  operatorTokenHash?: string | null;
 }
 
 export type Failure = { ok: false; code: ErrorCode; message: string };
@@ -47,6 +49,8 @@ export class LotService {
   readonly #log: Logger;
   readonly #now: () => number;
   readonly #history: HistoryRunner;
+  readonly #operatorTokenHash: string | null;
+  #defaultLot: string | null = null;
   readonly #presence = new Map<string, PresenceState>();
   readonly #expiry = new Map<string, ReturnType<typeof setTimeout>>();
   /** Relay time of each lot's last state while its counting span is open (cleared when its publisher leaves). */
@@ -61,10 +65,12 @@ export class LotService {
     this.#log = o.log;
     this.#now = o.now ?? Date.now;
     this.#history = o.history ?? new InProcessHistoryRunner(o.store);
+    this.#operatorTokenHash = o.operatorTokenHash ?? null;
   }
 
   /** Makes sure the default lot exists; a token given at start replaces its token hash. */
   async init(defaultLot: string, token: string | null): Promise<void> {
+    this.#defaultLot = defaultLot;
     const at = iso(this.#now());
     if (token !== null) {
       await this.#store.setToken(defaultLot, hashToken(token), at);
@@ -92,6 +98,41 @@ export class LotService {
       ok: true,
       value: { lot, token, viewer_path: p.viewer, metadata_path: p.metadata, state_path: p.state, publish_path: p.publish, live_path: p.live },
     };
+  }
+
+  /** Whether the relay has an operator token. */
+  get hasOperator(): boolean {
+    return this.#operatorTokenHash !== null;
+  }
+
+  /** Is this the operator's token? */
+  isOperator(token: string | null): boolean {
+    return tokenMatches(token, this.#operatorTokenHash);
+  }
+
+  /**
+   * Deletes a lot, its state and its history, for whoever holds its publish token or the operator's; its sockets are
+   * closed. The default lot comes back at once, empty and unclaimed.
+   */
+  async deleteLot(lot: string, token: string | null): Promise<{ ok: true } | Failure> {
+    const rec = await this.#store.get(lot);
+    if (!rec) return { ok: false, code: 'unknown_lot', message: `no lot "${lot}" on this relay` };
+    if (!this.isOperator(token) && !tokenMatches(token, rec.tokenHash)) {
+      return { ok: false, code: 'unauthorized', message: "deleting a lot needs its publish token or the operator's" };
+    }
+    await this.#store.delete(lot);
+    if (lot === this.#defaultLot) await this.#store.ensure(lot, iso(this.#now()));
+    await this.#forget(lot);
+    this.#log.info(`lot "${lot}" deleted`);
+    return { ok: true };
+  }
+
+  /** Removes the lots nobody published to within `ttlMs` of their creation (not the default lot). */
+  async expireUnpublished(ttlMs: number): Promise<string[]> {
+    const ids = await this.#store.expireUnpublished(iso(this.#now() - ttlMs), this.#defaultLot ?? '');
+    for (const lot of ids) await this.#forget(lot);
+    if (ids.length > 0) this.#log.info(`${ids.length} lot(s) never published to expired: ${ids.slice(0, 10).join(', ')}${ids.length > 10 ? ', …' : ''}`);
+    return ids;
   }
 
   async authorize(lot: string, token: string | null): Promise<AuthResult> {
@@ -175,6 +216,16 @@ export class LotService {
     for (const t of this.#expiry.values()) clearTimeout(t);
     this.#expiry.clear();
     await this.#history.close();
+  }
+
+  /** Drops what this relay remembers of a deleted lot, and tells every relay's sockets. */
+  async #forget(lot: string): Promise<void> {
+    const t = this.#expiry.get(lot);
+    if (t) clearTimeout(t);
+    this.#expiry.delete(lot);
+    this.#presence.delete(lot);
+    this.#lastStateAt.delete(lot);
+    await this.#emit({ kind: 'deleted', lot });
   }
 
   /**

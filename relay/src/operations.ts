@@ -60,7 +60,7 @@ export function startOperations(
   });
   const stopObserving = service.observe((e) => {
     if (e.kind === 'state') void alerts.stateStored(e.lot, e.metadata, Date.parse(e.receivedAt));
-    else void alerts.presenceChanged(e.lot, e.publisher);
+    else if (e.kind === 'presence') void alerts.presenceChanged(e.lot, e.publisher);
   });
   const stopCameras = cameras.onPresence((lot, camera, p) => void alerts.presenceChanged(lot, p, camera));
 
@@ -69,7 +69,10 @@ export function startOperations(
   if (config.mqtt) {
     const bridge = (mqtt = new MqttBridge({ ...config.mqtt, version: VERSION, log, reconnectMs: deps.mqttReconnectMs }));
     unsubscribe.push(
-      relay.broadcaster.subscribe((e) => (e.kind === 'state' ? bridge.state(e.lot, e.metadata) : bridge.presence(e.lot, e.publisher))),
+      relay.broadcaster.subscribe((e) => {
+        if (e.kind === 'state') bridge.state(e.lot, e.metadata);
+        else if (e.kind === 'presence') bridge.presence(e.lot, e.publisher);
+      }),
       alerts.onEvent((e) => bridge.event(e)),
       cameras.onPresence((lot, camera, p) => bridge.cameraPresence(lot, camera, p)),
     );

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { InProcessBroadcaster, type Broadcaster } from './broadcaster.ts';
 import type { RelayConfig } from './config.ts';
+import { hashToken } from './auth.ts';
 import { createHttpHandler } from './http-routes.ts';
 import { clientAddress, type ClientKey } from './http-util.ts';
 import { consoleLogger, type Logger } from './log.ts';
@@ -25,6 +26,8 @@ export interface RelayLimits extends Omit<WsLimits, 'pingIntervalMs' | 'maxConne
   historyRate: RateRule;
   /** A request must arrive whole within this time. */
   requestTimeoutMs: number;
+  /** Lots one client address may create where creation is open (the operator is not counted). */
+  lotCreationRate: RateRule;
   /** History queries one client address may have waiting for answers at once. */
   historyInFlightPerClient: number;
   /** History queries waiting for the history worker beyond the one it runs; more get 503. */
@@ -44,6 +47,8 @@ export const DEFAULT_LIMITS: RelayLimits = {
   historyRate: { perSecond: 2, burst: 10 },
   requestTimeoutMs: 30_000,
   historyInFlightPerClient: 2,
+  // Ten lots, then one every six minutes: plenty for people, nothing for a script filling --max-lots.
+  lotCreationRate: { perSecond: 10 / 3600, burst: 10 },
   historyQueue: 16,
   historyTimeoutMs: 20_000,
 };
@@ -85,8 +90,25 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
     store instanceof SqliteLotStore && store.file !== null
       ? new WorkerHistoryRunner({ file: store.file, maxQueued: limits.historyQueue, timeoutMs: limits.historyTimeoutMs, warn: (m) => log.warn(m) })
       : undefined;
-  const service = new LotService({ store, broadcaster, offlineAfterMs: config.offlineAfterMs, maxLots: config.maxLots, log, now, history });
+  const service = new LotService({
+    store,
+    broadcaster,
+    offlineAfterMs: config.offlineAfterMs,
+    maxLots: config.maxLots,
+    log,
+    now,
+    history,
+    operatorTokenHash: config.operatorToken === null ? null : hashToken(config.operatorToken),
+  });
   await service.init(config.lot, config.token);
+  if (config.lotCreation === 'operator' && config.operatorToken === null) {
+    log.warn('nobody can create lots with POST /lots: set LOTWATCH_OPERATOR_TOKEN (or --lot-creation open on a trusted network)');
+  }
+  // Lots nobody ever published to do not hold --max-lots for good: checked now and every hour.
+  const expire = () => service.expireUnpublished(config.unpublishedTtlMs).catch((e: unknown) => log.error(`expiring lots: ${String(e)}`));
+  await expire();
+  const expiry = setInterval(() => void expire(), Math.min(3_600_000, config.unpublishedTtlMs));
+  expiry.unref();
   const postLimiter = limiter('post', limits.httpPostRate);
   const ops = startOperations(config, { service, broadcaster, postLimiter, clientKey: keyOf, log, now }, deps.operations);
 
@@ -98,6 +120,8 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
     historyLimiter: limiter('history', limits.historyRate),
     historyInFlightPerClient: limits.historyInFlightPerClient,
     clientKey: keyOf,
+    lotCreation: config.lotCreation,
+    createLimiter: limiter('create', limits.lotCreationRate),
     log,
     now,
     publishTarget: ops.publishTarget,
@@ -150,6 +174,7 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
     ops,
     close: () =>
       (closing ??= (async () => {
+        clearInterval(expiry);
         const stopped = new Promise<void>((r) => server.close(() => r()));
         await hub.close();
         server.closeAllConnections();

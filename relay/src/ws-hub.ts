@@ -108,7 +108,7 @@ interface Viewer extends Conn {
   kind: 'original' | 'live';
   bucket: Bucket;
   /** Events that arrive while the snapshot is being read; null once it has been sent. */
-  pending: LotEvent[] | null;
+  pending: ViewerEvent[] | null;
 }
 
 const STATUS_TEXT: Record<number, string> = {
@@ -133,7 +133,9 @@ function textOf(data: RawData, isBinary: boolean): string | null {
   return Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data).toString('utf8');
 }
 
-export function toViewerMessage(e: LotEvent): ViewerMessage {
+type ViewerEvent = Exclude<LotEvent, { kind: 'deleted' }>;
+
+export function toViewerMessage(e: ViewerEvent): ViewerMessage {
   if (e.kind === 'presence') return { type: 'presence', lot: e.lot, publisher: e.publisher };
   return {
     type: 'state',
@@ -151,6 +153,7 @@ export class WsHub {
   readonly #publisherWss = new WebSocketServer({ noServer: true, maxPayload: LIMITS.maxPublisherMessageBytes, perMessageDeflate: false });
   readonly #conns = new Set<Conn>();
   readonly #viewers = new Map<string, Set<Viewer>>();
+  readonly #publishers = new Map<string, Set<Conn>>();
   /** Sockets admitted and not yet closed (opening or open), for the caps. */
   readonly #open = { viewers: 0, publishers: 0, byAddress: new Map<string, number>() };
   readonly #heartbeat: ReturnType<typeof setInterval>;
@@ -276,6 +279,13 @@ export class WsHub {
   #acceptPublisher(ws: WebSocket, lot: string, camera: string | null): void {
     const c: Conn = { ws, alive: true };
     this.#track(c);
+    let set = this.#publishers.get(lot);
+    if (!set) this.#publishers.set(lot, (set = new Set()));
+    set.add(c);
+    ws.on('close', () => {
+      set.delete(c);
+      if (set.size === 0 && this.#publishers.get(lot) === set) this.#publishers.delete(lot);
+    });
     const cams = this.#o.cameras;
     const session = new PublisherSession(lot, {
       service: cams ? (camera === null ? cams.lotTarget : cams.target(camera)) : this.#o.service,
@@ -344,6 +354,7 @@ export class WsHub {
   }
 
   #fanOut(e: LotEvent): void {
+    if (e.kind === 'deleted') return this.#closeLot(e.lot);
     const set = this.#viewers.get(e.lot);
     if (!set) return;
     // Serialised once per event and route, however many viewers there are.
@@ -354,7 +365,16 @@ export class WsHub {
     }
   }
 
-  #deliver(v: Viewer, e: LotEvent, cache: Map<Viewer['kind'], string | null>): void {
+  /** A deleted lot's sockets are told so and closed (4404: clients stop retrying). */
+  #closeLot(lot: string): void {
+    const text = JSON.stringify({ type: 'error', code: 'unknown_lot', message: `lot "${lot}" was deleted` });
+    for (const c of [...(this.#viewers.get(lot) ?? []), ...(this.#publishers.get(lot) ?? [])]) {
+      if ((c as Viewer).kind !== 'original') this.#send(c, text);
+      c.ws.close(CLOSE.unknownLot, 'unknown_lot');
+    }
+  }
+
+  #deliver(v: Viewer, e: ViewerEvent, cache: Map<Viewer['kind'], string | null>): void {
     let text = cache.get(v.kind);
     if (text === undefined) {
       if (v.kind === 'live') text = JSON.stringify(toViewerMessage(e));

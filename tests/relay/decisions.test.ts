@@ -47,6 +47,22 @@ describe('parseConfig', () => {
     expect(ok([], { LOTWATCH_TRUST_PROXY: '10.0.0.1' }).trustedProxies).toEqual(['10.0.0.1']);
   });
 
+  it('opens lot creation to all only on loopback with no proxy in front', () => {
+    expect(ok([])).toMatchObject({ lotCreation: 'open', operatorToken: null, unpublishedTtlMs: 86_400_000 });
+    expect(ok(['--host', 'localhost']).lotCreation).toBe('open');
+    expect(ok(['--host', '::1']).lotCreation).toBe('open');
+    expect(ok(['--host', '0.0.0.0']).lotCreation).toBe('operator');
+    expect(ok(['--host', '192.168.1.20']).lotCreation).toBe('operator');
+    expect(ok(['--trust-proxy', '127.0.0.1']).lotCreation).toBe('operator');
+    expect(ok(['--host', '0.0.0.0', '--lot-creation', 'open']).lotCreation).toBe('open');
+    expect(ok(['--lot-creation', 'operator']).lotCreation).toBe('operator');
+    expect(ok(['--unpublished-ttl', '2']).unpublishedTtlMs).toBe(7_200_000);
+    expect(ok([], { LOTWATCH_OPERATOR_TOKEN: 'op-token-0123456789' }).operatorToken).toBe('op-token-0123456789');
+    expect(ok(['--operator-token', 'flag-op-token-0123456789'], { LOTWATCH_OPERATOR_TOKEN: 'op-token-0123456789' }).operatorToken).toBe(
+      'flag-op-token-0123456789',
+    );
+  });
+
   it('answers --help', () => {
     expect(parseConfig(['--help'], {})).toEqual({ ok: true, help: true });
   });
@@ -63,6 +79,9 @@ describe('parseConfig', () => {
     [['--max-lots', '0'], '--max-lots must be'],
     [['--max-connections-per-address', '0'], '--max-connections-per-address must be'],
     [['--trust-proxy', 'proxy.local'], '--trust-proxy: "proxy.local" is not an IP address'],
+    [['--operator-token', 'short'], 'the operator token must be 16'],
+    [['--lot-creation', 'anyone'], '--lot-creation must be open or operator'],
+    [['--unpublished-ttl', '0'], '--unpublished-ttl must be'],
   ])('refuses %j', (argv, error) => {
     const r = parseConfig(argv, {});
     expect(r.ok).toBe(false);
@@ -245,6 +264,9 @@ describe('routeOf (HTTP)', () => {
     ['GET', '/lots/north/state', { name: 'method-not-allowed', allow: 'POST' }],
     ['POST', '/lots', { name: 'create-lot' }],
     ['GET', '/lots', { name: 'method-not-allowed', allow: 'POST' }],
+    ['DELETE', '/lots/north', { name: 'delete-lot', lot: 'north' }],
+    ['GET', '/lots/north', { name: 'method-not-allowed', allow: 'DELETE' }],
+    ['DELETE', '/lots/North', { name: 'invalid-lot', raw: 'North' }],
     ['GET', '/lots/North/metadata', { name: 'invalid-lot', raw: 'North' }],
     ['GET', '/lots/../metadata', { name: 'invalid-lot', raw: '..' }],
     ['GET', '/lots/north/other', { name: 'api-not-found' }],
