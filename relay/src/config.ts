@@ -35,6 +35,8 @@ export interface RelayConfig {
   lotCreation: 'open' | 'operator';
   /** A lot never published to is removed this long after it was created. */
   unpublishedTtlMs: number;
+  /** Origins besides the relay's own whose pages may create lots, publish and delete (`https://host:port`). */
+  allowedOrigins: string[];
 }
 
 /** 127.0.0.0/8, ::1 and localhost: nobody else can reach the relay. */
@@ -72,6 +74,7 @@ export const DEFAULT_CONFIG: RelayConfig = {
   operatorToken: null,
   lotCreation: 'open',
   unpublishedTtlMs: 24 * 3_600_000,
+  allowedOrigins: [],
 };
 
 /** Shortest token accepted from `--token` / `LOTWATCH_PUBLISH_TOKEN`: anything shorter is guessable. */
@@ -90,6 +93,8 @@ Usage: npm run relay -- [options]
   --operator-token TOKEN  creates lots (POST /lots) and deletes any lot (env LOTWATCH_OPERATOR_TOKEN, preferred)
   --lot-creation open|operator  who may create lots: anyone (10 per address per hour) or only the operator
                         (default: open on a loopback --host without --trust-proxy, operator otherwise)
+  --allow-origin ORIGINS  comma-separated origins (https://host:port) whose pages may create lots, publish and
+                        delete, besides the relay's own (env LOTWATCH_ALLOWED_ORIGINS); reads are open to all
   --unpublished-ttl HOURS  a lot nobody ever published to is removed this long after its creation (default 24)
   --dist DIR            built app to serve (default dist)
   --cert FILE --key FILE  serve HTTPS/WSS (phones grant the camera only on HTTPS or localhost)
@@ -158,6 +163,26 @@ function addressList(name: string, raw: string): string[] {
   return list;
 }
 
+/** `https://a.example, http://b:8080` → origins as browsers send them. */
+function originList(raw: string): string[] {
+  return raw
+    .split(',')
+    .map((o) => o.trim())
+    .filter((o) => o !== '')
+    .map((o) => {
+      let u: URL | null = null;
+      try {
+        u = new URL(o);
+      } catch {
+        // reported below
+      }
+      if (!u || (u.protocol !== 'http:' && u.protocol !== 'https:') || u.origin !== o.replace(/\/$/, '').toLowerCase()) {
+        throw new Error(`--allow-origin: "${o.slice(0, 100)}" is not an origin such as https://example.org:8443`);
+      }
+      return u.origin;
+    });
+}
+
 export function parseConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): ConfigResult {
   try {
     const { values } = parseArgs({
@@ -187,6 +212,7 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
         'operator-token': { type: 'string' },
         'lot-creation': { type: 'string' },
         'unpublished-ttl': { type: 'string' },
+        'allow-origin': { type: 'string' },
         help: { type: 'boolean' },
       },
     });
@@ -233,6 +259,7 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
             : intIn('--max-connections-per-address', values['max-connections-per-address'], 1, 1_000_000),
         trustedProxies,
         operatorToken,
+        allowedOrigins: originList(values['allow-origin'] ?? env.LOTWATCH_ALLOWED_ORIGINS ?? ''),
         lotCreation: creation ?? (isLoopback(host) && trustedProxies.length === 0 ? 'open' : 'operator'),
         unpublishedTtlMs:
           values['unpublished-ttl'] === undefined ? d.unpublishedTtlMs : intIn('--unpublished-ttl', values['unpublished-ttl'], 1, 100_000) * 3_600_000,

@@ -14,7 +14,21 @@ import {
 import { bearerToken } from './auth.ts';
 import type { PublishTarget } from './cameras.ts';
 import { HistoryBusy } from './history-runner.ts';
-import { API_HEADERS, COMMON_HEADERS, clientKey, type ClientKey, readBody, sendCsv, sendError, sendJson, sendText, splitTarget } from './http-util.ts';
+import {
+  API_HEADERS,
+  COMMON_HEADERS,
+  READ_CORS,
+  clientKey,
+  isJsonContentType,
+  originAllowed,
+  readBody,
+  sendCsv,
+  sendError,
+  sendJson,
+  sendText,
+  splitTarget,
+  type ClientKey,
+} from './http-util.ts';
 import type { Logger } from './log.ts';
 import type { LotService } from './lot-service.ts';
 import { opsRouteOf, type OpsRoute } from './ops-routes.ts';
@@ -86,6 +100,8 @@ export interface HttpDeps {
   lotCreation: 'open' | 'operator';
   /** Lots one client address may create (operators are not counted). */
   createLimiter: RateLimiter;
+  /** Origins (besides the relay's own) whose pages may create, publish and delete. */
+  allowedOrigins: ReadonlySet<string>;
   log: Logger;
   now?: () => number;
   /** Where a state is published: the lot, or (`?camera=`) one of its cameras. Absent: the lot service itself. */
@@ -115,13 +131,28 @@ export function createHttpHandler(deps: HttpDeps): (req: IncomingMessage, res: S
     const ops = deps.ops ? opsRouteOf(req.method ?? 'GET', target.path) : null;
     if (ops && deps.ops) return deps.ops(req, res, ops, target.query);
     const route = routeOf(req.method ?? 'GET', target.path);
+    if (route.name === 'create-lot' || route.name === 'publish-state' || route.name === 'delete-lot') {
+      // Changes: only from the relay's own pages, pages the operator allowed, or no page at all; and a POST body only
+      // as JSON, which no page can send across origins without asking first (the preflight below).
+      const origin = req.headers.origin;
+      if (!originAllowed(origin, req.headers.host, deps.allowedOrigins)) {
+        return refuse(res, 403, 'forbidden_origin', `pages on ${String(origin).slice(0, 100)} may not change lots here; the relay's operator can allow them with --allow-origin`);
+      }
+      if (origin !== undefined) {
+        res.setHeader('Access-Control-Allow-Origin', origin);
+        res.setHeader('Vary', 'Origin');
+      }
+      if (req.method === 'POST' && !isJsonContentType(req.headers['content-type'])) {
+        return refuse(res, 415, 'unsupported_media_type', 'send the body as application/json (Content-Type: application/json)');
+      }
+    } else if (route.name !== 'static' && route.name !== 'preflight') {
+      for (const [k, v] of Object.entries(READ_CORS)) res.setHeader(k, v);
+    }
     switch (route.name) {
       case 'static':
         return serveStatic(req, res, deps.distAbs, target.path);
       case 'preflight':
-        res.writeHead(204, { ...COMMON_HEADERS, ...API_HEADERS });
-        res.end();
-        return;
+        return preflight(req, res);
       case 'health':
         return sendJson(res, 200, { ok: true });
       case 'websocket-only':
@@ -145,6 +176,22 @@ export function createHttpHandler(deps: HttpDeps): (req: IncomingMessage, res: S
       case 'publish-state':
         return publishState(req, res, route.lot, target.query.get('camera'));
     }
+  }
+
+  /** Pages the relay lets change things get to; any other page may still read with non-simple headers. */
+  function preflight(req: IncomingMessage, res: ServerResponse): void {
+    const origin = req.headers.origin;
+    const writer = origin !== undefined && originAllowed(origin, req.headers.host, deps.allowedOrigins);
+    res.writeHead(204, {
+      ...COMMON_HEADERS,
+      ...API_HEADERS,
+      'Access-Control-Allow-Origin': writer ? origin : '*',
+      'Access-Control-Allow-Methods': writer ? 'GET, HEAD, POST, DELETE, OPTIONS' : 'GET, HEAD, OPTIONS',
+      'Access-Control-Allow-Headers': writer ? 'Authorization, Content-Type, Accept' : 'Accept',
+      'Access-Control-Max-Age': '600',
+      Vary: 'Origin',
+    });
+    res.end();
   }
 
   async function originalMetadata(res: ServerResponse): Promise<void> {

@@ -11,15 +11,34 @@ export const COMMON_HEADERS: Readonly<Record<string, string>> = {
   'Referrer-Policy': 'same-origin',
 };
 
-/** API answers may be read from other origins (a dev server, a dashboard): they hold no cookies and reads are public. */
+/** On every API answer. Which origins may read it is decided per request (`corsHeaders`). */
 export const API_HEADERS: Readonly<Record<string, string>> = {
-  'Access-Control-Allow-Origin': '*',
-  'Access-Control-Allow-Headers': 'Authorization, Content-Type',
-  'Access-Control-Allow-Methods': 'GET, HEAD, POST, OPTIONS',
-  'Access-Control-Max-Age': '600',
   'Cross-Origin-Resource-Policy': 'cross-origin',
   'Cache-Control': 'no-store',
 };
+
+/** Reads hold no secrets and no cookies: any page may read them. */
+export const READ_CORS: Readonly<Record<string, string>> = { 'Access-Control-Allow-Origin': '*' };
+
+/**
+ * May a page on `origin` change things here (create, publish, delete)? Requests without an Origin header are not
+ * from a page (curl, scripts, the Node client) and are let through; a page is let through from the relay's own
+ * origin (same host as the request went to) or one the operator allowed.
+ */
+export function originAllowed(origin: string | undefined, host: string | undefined, allowed: ReadonlySet<string>): boolean {
+  if (origin === undefined) return true;
+  if (allowed.has(origin)) return true;
+  try {
+    return host !== undefined && new URL(origin).host === host.toLowerCase();
+  } catch {
+    return false;
+  }
+}
+
+/** `application/json`, with or without parameters: a type a page cannot send across origins without a preflight. */
+export function isJsonContentType(header: string | undefined): boolean {
+  return (header ?? '').split(';')[0]?.trim().toLowerCase() === 'application/json';
+}
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: OutgoingHttpHeaders = {}): void {
   sendText(res, status, 'application/json; charset=utf-8', JSON.stringify(body), headers);

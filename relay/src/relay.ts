@@ -122,6 +122,7 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
     clientKey: keyOf,
     lotCreation: config.lotCreation,
     createLimiter: limiter('create', limits.lotCreationRate),
+    allowedOrigins: new Set(config.allowedOrigins),
     log,
     now,
     publishTarget: ops.publishTarget,

@@ -135,6 +135,8 @@ export type ErrorCode =
   | 'read_only'
   | 'not_found'
   | 'method_not_allowed'
+  | 'unsupported_media_type'
+  | 'forbidden_origin'
   | 'unavailable'
   | 'internal';
 
@@ -525,7 +527,7 @@ const ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>([
   'bad_json', 'invalid_message', 'invalid_state', 'invalid_lot', 'invalid_query', 'unknown_lot', 'unknown_camera', 'invalid_config',
   'refused_target', 'no_state', 'unauthorized',
   'lot_exists', 'too_many_lots', 'rate_limited', 'too_large', 'read_only', 'not_found', 'method_not_allowed',
-  'unavailable', 'internal',
+  'unsupported_media_type', 'forbidden_origin', 'unavailable', 'internal',
 ]);
 
 function errorMessage(o: Record<string, unknown>): ErrorMessage {

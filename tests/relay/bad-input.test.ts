@@ -84,21 +84,28 @@ describe('over HTTP', () => {
     const res = await postState(relay.url, 'default', TOKEN, huge);
     expect(res.status).toBe(413);
     expect(await errorOf(res)).toMatchObject({ error: 'too_large' });
-    // Chunked, without a Content-Length.
-    const stream = new ReadableStream<Uint8Array>({
-      start(c) {
-        for (let i = 0; i < 40; i++) c.enqueue(new TextEncoder().encode('x'.repeat(10_000)));
-        c.close();
-      },
+    // Chunked, without a Content-Length, written on a raw socket so that nothing is hidden: the upload stops past the
+    // limit and the relay must answer 413 (a cut connection with no answer fails).
+    const reply = await new Promise<string>((ok) => {
+      const s = connect(relay.port, '127.0.0.1', () => {
+        s.write(
+          `POST /lots/default/state HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${TOKEN}\r\n` +
+            'Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n',
+        );
+        const chunk = 'x'.repeat(10_000);
+        for (let i = 0; i < 40; i++) s.write(`${chunk.length.toString(16)}\r\n${chunk}\r\n`);
+      });
+      let got = '';
+      s.on('data', (d) => {
+        got += d.toString();
+        if (got.includes('\r\n\r\n{')) s.destroy();
+      });
+      s.on('close', () => ok(got));
+      s.on('error', () => ok(got));
+      s.setTimeout(5000, () => s.destroy());
     });
-    const chunked = await fetch(`${relay.url}/lots/default/state`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${TOKEN}` },
-      body: stream,
-      duplex: 'half',
-    } as RequestInit).catch(() => null);
-    // The relay either answers 413 or cuts the upload; both refuse it.
-    if (chunked) expect(chunked.status).toBe(413);
+    expect(reply).toMatch(/^HTTP\/1\.1 413 /);
+    expect(reply).toContain('"error":"too_large"');
   });
 
   it('unknown and invalid lots → 404 / 400', async () => {
@@ -109,9 +116,76 @@ describe('over HTTP', () => {
     expect((await fetch(`${relay.url}/lots/${'a'.repeat(65)}/metadata`)).status).toBe(400);
     expect((await fetch(`${relay.url}/lots/default/nothing`)).status).toBe(404);
     expect((await fetch(`${relay.url}/metadata`, { method: 'DELETE' })).status).toBe(405);
-    const create = await fetch(`${relay.url}/lots`, { method: 'POST', body: '{"lot":"Bad Lot!"}' });
+    const create = await fetch(`${relay.url}/lots`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"lot":"Bad Lot!"}' });
     expect(create.status).toBe(400);
     expect(await errorOf(create)).toMatchObject({ error: 'invalid_lot' });
+  });
+
+  it('changes only from JSON bodies: text/plain, forms and no type → 415 (a page cannot send JSON across origins unasked)', async () => {
+    for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', null]) {
+      const headers: Record<string, string> = type === null ? {} : { 'Content-Type': type };
+      const create = await fetch(`${relay.url}/lots`, { method: 'POST', headers, body: '{"lot":"default"}' });
+      expect(create.status).toBe(415);
+      expect(await errorOf(create)).toMatchObject({ error: 'unsupported_media_type' });
+      const publish = await fetch(`${relay.url}/lots/default/state`, {
+        method: 'POST',
+        headers: { ...headers, Authorization: `Bearer ${TOKEN}` },
+        body: JSON.stringify({ ...lotState(5, 5), last_updated: '2030-01-01T00:00:00Z' }),
+      });
+      expect(publish.status).toBe(415);
+    }
+    // Parameters are fine.
+    expect((await postState(relay.url, 'default', 'wrong-token-0123456789', good)).status).toBe(401);
+  });
+
+  it('lets pages on other origins read, but not create, publish or delete', async () => {
+    const evil = { Origin: 'http://evil.example' };
+    const json = { 'Content-Type': 'application/json' };
+    const claim = await fetch(`${relay.url}/lots`, { method: 'POST', headers: { ...evil, ...json }, body: '{"lot":"default"}' });
+    expect(claim.status).toBe(403);
+    expect(claim.headers.get('access-control-allow-origin')).toBeNull();
+    expect(await errorOf(claim)).toMatchObject({ error: 'forbidden_origin', message: expect.stringContaining('--allow-origin') });
+    const publish = await fetch(`${relay.url}/lots/default/state`, {
+      method: 'POST',
+      headers: { ...evil, ...json, Authorization: `Bearer ${TOKEN}` },
+      body: JSON.stringify({ ...lotState(5, 5), last_updated: '2030-01-01T00:00:00Z' }),
+    });
+    expect(publish.status).toBe(403);
+    expect((await fetch(`${relay.url}/lots/default`, { method: 'DELETE', headers: { ...evil, Authorization: `Bearer ${TOKEN}` } })).status).toBe(403);
+    // The browser asks first; a stranger is told reads only.
+    const asked = await fetch(`${relay.url}/lots`, {
+      method: 'OPTIONS',
+      headers: { ...evil, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type' },
+    });
+    expect(asked.headers.get('access-control-allow-methods')).toBe('GET, HEAD, OPTIONS');
+    expect(asked.headers.get('access-control-allow-headers')).not.toMatch(/content-type|authorization/i);
+    // Reads stay open to every page.
+    const read = await fetch(`${relay.url}/metadata`, { headers: evil });
+    expect(read.status).toBe(200);
+    expect(read.headers.get('access-control-allow-origin')).toBe('*');
+    expect((await fetch(`${relay.url}/lots/default/history`, { headers: evil })).headers.get('access-control-allow-origin')).toBe('*');
+  });
+
+  it('lets the relay’s own pages and the origins the operator allowed change things', async () => {
+    const allowed = await startTestRelay({ allowedOrigins: ['https://dashboard.example'] });
+    try {
+      for (const origin of [allowed.url, 'https://dashboard.example']) {
+        const asked = await fetch(`${allowed.url}/lots`, { method: 'OPTIONS', headers: { Origin: origin, 'Access-Control-Request-Method': 'POST' } });
+        expect(asked.headers.get('access-control-allow-origin')).toBe(origin);
+        expect(asked.headers.get('access-control-allow-methods')).toContain('POST');
+        expect(asked.headers.get('access-control-allow-headers')).toMatch(/Authorization, Content-Type/);
+        const s = lotState(1, 5);
+        const res = await fetch(`${allowed.url}/lots/default/state`, {
+          method: 'POST',
+          headers: { Origin: origin, 'Content-Type': 'application/json', Authorization: `Bearer ${TOKEN}` },
+          body: JSON.stringify(s),
+        });
+        expect(res.status).toBe(200);
+        expect(res.headers.get('access-control-allow-origin')).toBe(origin);
+      }
+    } finally {
+      await allowed.close();
+    }
   });
 
   it('garbage that is not HTTP → 400, and the server carries on', async () => {

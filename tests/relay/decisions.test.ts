@@ -63,6 +63,11 @@ describe('parseConfig', () => {
     );
   });
 
+  it('reads the origins allowed to change things, as browsers send them', () => {
+    expect(ok(['--allow-origin', 'https://dash.example, http://LOCALHOST:5173/']).allowedOrigins).toEqual(['https://dash.example', 'http://localhost:5173']);
+    expect(ok([], { LOTWATCH_ALLOWED_ORIGINS: 'https://a.example' }).allowedOrigins).toEqual(['https://a.example']);
+  });
+
   it('answers --help', () => {
     expect(parseConfig(['--help'], {})).toEqual({ ok: true, help: true });
   });
@@ -70,17 +75,21 @@ describe('parseConfig', () => {
   it.each([
     [['--port', 'http'], 'port must be an integer'],
     [['--port', '70000'], 'port must be an integer'],
-    [['--port', '-1'], ''],
+    [['--port', '-1'], "Option '--port' argument is ambiguous"],
+    [['--port=-1'], 'port must be an integer from 0 to 65535, got "-1"'],
     [['--lot', 'North Gate'], '--lot must be'],
     [['--token', 'short'], 'the publish token must be 16'],
     [['--cert', 'c.pem'], '--cert and --key go together'],
     [['--bogus'], "Unknown option '--bogus'"],
-    [['positional'], ''],
+    [['positional'], "Unexpected argument 'positional'"],
     [['--max-lots', '0'], '--max-lots must be'],
     [['--max-connections-per-address', '0'], '--max-connections-per-address must be'],
     [['--trust-proxy', 'proxy.local'], '--trust-proxy: "proxy.local" is not an IP address'],
     [['--operator-token', 'short'], 'the operator token must be 16'],
     [['--lot-creation', 'anyone'], '--lot-creation must be open or operator'],
+    [['--allow-origin', '*'], '--allow-origin: "*" is not an origin'],
+    [['--allow-origin', 'https://a.example/path'], 'is not an origin'],
+    [['--allow-origin', 'ftp://a.example'], 'is not an origin'],
     [['--unpublished-ttl', '0'], '--unpublished-ttl must be'],
   ])('refuses %j', (argv, error) => {
     const r = parseConfig(argv, {});
