@@ -188,6 +188,34 @@ describe('over HTTP', () => {
     }
   });
 
+  it('impossible dates and control characters in names → 400 invalid_state', async () => {
+    for (const last_updated of ['2025-02-30T00:00:00Z', '0000-01-01T00:00:00Z', '9999-12-31T23:59:59Z']) {
+      const res = await postState(relay.url, 'default', TOKEN, { ...lotState(1, 5), last_updated });
+      expect(res.status).toBe(400);
+      expect(await errorOf(res)).toMatchObject({ error: 'invalid_state', message: expect.stringContaining('last_updated') });
+    }
+    for (const name of ['A\u0000', 'A\u001b[2J', 'A\rB']) {
+      const slots = [{ id: 'a', name, occupied: true, probability: 0.9, since: good.last_updated }];
+      const res = await postState(relay.url, 'default', TOKEN, { ...lotState(1, 1), slots });
+      expect(res.status).toBe(400);
+      expect(await errorOf(res)).toMatchObject({ error: 'invalid_state', message: expect.stringContaining('slots[0].name') });
+    }
+  });
+
+  it('a slot name built to be a formula in a ;-separated spreadsheet comes back from the history CSV quoted', async () => {
+    const other = await startTestRelay();
+    try {
+      const name = "a;=cmd|' /C calc'!A0;";
+      const at = new Date(Date.now() - 60_000).toISOString();
+      const slots = [{ id: 'a', name, occupied: true, probability: 0.9, since: at }];
+      expect((await postState(other.url, 'default', TOKEN, { ...lotState(1, 1), last_updated: at, slots })).status).toBe(200);
+      const csv = await (await fetch(`${other.url}/lots/default/history?format=csv&table=slots`)).text();
+      expect(csv).toContain(`"${name}"`);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('garbage that is not HTTP → 400, and the server carries on', async () => {
     const reply = await new Promise<string>((ok) => {
       const s = connect(relay.port, '127.0.0.1', () => s.write('\x16\x03\x01 not http at all\r\n\r\n'));
