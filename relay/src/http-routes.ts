@@ -33,6 +33,7 @@ import type { Logger } from './log.ts';
 import type { LotService } from './lot-service.ts';
 import { opsRouteOf, type OpsRoute } from './ops-routes.ts';
 import type { RateLimiter } from './rate-limit.ts';
+import { HSTS } from './security-headers.ts';
 import { serveStatic } from './static-files.ts';
 
 export type Route =
@@ -102,6 +103,8 @@ export interface HttpDeps {
   createLimiter: RateLimiter;
   /** Origins (besides the relay's own) whose pages may create, publish and delete. */
   allowedOrigins: ReadonlySet<string>;
+  /** Served over TLS: every answer carries HSTS. */
+  tls?: boolean;
   log: Logger;
   now?: () => number;
   /** Where a state is published: the lot, or (`?camera=`) one of its cameras. Absent: the lot service itself. */
@@ -126,6 +129,7 @@ export function createHttpHandler(deps: HttpDeps): (req: IncomingMessage, res: S
   };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (deps.tls) for (const [k, v] of Object.entries(HSTS)) res.setHeader(k, v);
     const target = splitTarget(req.url);
     if (!target) return sendError(res, 400, 'not_found', 'request target must be a path starting with /');
     const ops = deps.ops ? opsRouteOf(req.method ?? 'GET', target.path) : null;

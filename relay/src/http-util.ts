@@ -2,6 +2,7 @@
 // bounded body reading.
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { ErrorBody, ErrorCode } from '../../src/share/protocol.ts';
+import { API_SECURITY_HEADERS } from './security-headers.ts';
 
 /** On every answer: the app's WASM threads need cross-origin isolation, and nothing should be sniffed. */
 export const COMMON_HEADERS: Readonly<Record<string, string>> = {
@@ -13,6 +14,7 @@ export const COMMON_HEADERS: Readonly<Record<string, string>> = {
 
 /** On every API answer. Which origins may read it is decided per request (`corsHeaders`). */
 export const API_HEADERS: Readonly<Record<string, string>> = {
+  ...API_SECURITY_HEADERS,
   'Cross-Origin-Resource-Policy': 'cross-origin',
   'Cache-Control': 'no-store',
 };

@@ -123,6 +123,7 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
     lotCreation: config.lotCreation,
     createLimiter: limiter('create', limits.lotCreationRate),
     allowedOrigins: new Set(config.allowedOrigins),
+    tls: config.tls !== null,
     log,
     now,
     publishTarget: ops.publishTarget,

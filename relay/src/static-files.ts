@@ -5,6 +5,7 @@ import { realpath, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, resolve, sep } from 'node:path';
 import { COMMON_HEADERS } from './http-util.ts';
+import { APP_SECURITY_HEADERS } from './security-headers.ts';
 
 const MIME: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
@@ -101,7 +102,13 @@ async function servableFile(file: string, distAbs: string): Promise<{ real: stri
 }
 
 function sendPlain(res: ServerResponse, status: number, text: string, type = 'text/plain; charset=utf-8'): void {
-  res.writeHead(status, { ...COMMON_HEADERS, 'Content-Type': type, 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-store' });
+  res.writeHead(status, {
+    ...COMMON_HEADERS,
+    ...APP_SECURITY_HEADERS,
+    'Content-Type': type,
+    'Content-Length': Buffer.byteLength(text),
+    'Cache-Control': 'no-store',
+  });
   res.end(res.req.method === 'HEAD' ? undefined : text);
 }
 
@@ -125,6 +132,7 @@ export async function serveStatic(req: IncomingMessage, res: ServerResponse, dis
   const etag = `W/"${st.size.toString(16)}-${Math.floor(st.mtimeMs).toString(16)}"`;
   const headers = {
     ...COMMON_HEADERS,
+    ...APP_SECURITY_HEADERS,
     'Content-Type': contentTypeFor(file),
     'Cache-Control': cacheControlFor(relServed),
     'Cross-Origin-Resource-Policy': 'same-origin',

@@ -398,10 +398,11 @@ describe('TLS', () => {
       get(`${relay.url}/healthz`, { ca }, (res) => {
         let text = '';
         res.on('data', (c: Buffer) => (text += c.toString()));
-        res.on('end', () => ok(`${res.statusCode} ${res.headers['cross-origin-opener-policy']} ${text}`));
+        res.on('end', () => ok(`${res.statusCode} ${res.headers['cross-origin-opener-policy']} ${res.headers['strict-transport-security']} ${text}`));
       }).on('error', fail);
     });
-    expect(body).toBe('200 same-origin {"ok":true}');
+    // Over TLS, browsers are told to come back over HTTPS only.
+    expect(body).toBe('200 same-origin max-age=31536000 {"ok":true}');
     expect(relay.ws).toMatch(/^wss:/);
     const v = client(`${relay.ws}/ws`, { ca });
     const pub = client(`${relay.ws}/lots/default/publish`, { ca });

@@ -176,4 +176,21 @@ describe('serving dist/', () => {
     isolated(await fetch(`${relay.url}/healthz`));
     isolated(await fetch(`${relay.url}/lots/nope/metadata`));
   });
+
+  it('serves the app under a Content-Security-Policy: no inline script, no framing; API answers load nothing', async () => {
+    for (const path of ['/', '/v/north', '/manifest.webmanifest', '/assets/tfjs-backend-wasm-simd.wasm', '/missing.js']) {
+      const res = await fetch(`${relay.url}${path}`, { headers: { Accept: 'text/html' } });
+      const csp = res.headers.get('content-security-policy') ?? '';
+      expect(csp, path).toContain("script-src 'self' 'wasm-unsafe-eval';");
+      expect(csp).not.toMatch(/script-src[^;]*'unsafe-inline'/);
+      expect(csp).toContain("frame-ancestors 'none'");
+      expect(csp).toContain("object-src 'none'");
+      expect(res.headers.get('x-frame-options')).toBe('DENY');
+    }
+    expect((await fetch(`${bare.url}/`)).headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    const api = await fetch(`${relay.url}/healthz`);
+    expect(api.headers.get('content-security-policy')).toBe("default-src 'none'; frame-ancestors 'none'");
+    // Plain HTTP: no HSTS (the TLS test in relay.e2e.test.ts checks it is there over HTTPS).
+    expect(api.headers.get('strict-transport-security')).toBeNull();
+  });
 });
