@@ -37,6 +37,10 @@ export interface RelayConfig {
   unpublishedTtlMs: number;
   /** Origins besides the relay's own whose pages may create lots, publish and delete (`https://host:port`). */
   allowedOrigins: string[];
+  /** Make an existing database file with no lotwatch schema a new, empty store (otherwise the relay refuses it). */
+  initDb: boolean;
+  /** SQLite `synchronous`: `full` loses no acknowledged state on power loss, at some cost per write. */
+  sqliteSynchronous: 'normal' | 'full';
 }
 
 /** 127.0.0.0/8, ::1 and localhost: nobody else can reach the relay. */
@@ -75,6 +79,8 @@ export const DEFAULT_CONFIG: RelayConfig = {
   lotCreation: 'open',
   unpublishedTtlMs: 24 * 3_600_000,
   allowedOrigins: [],
+  initDb: false,
+  sqliteSynchronous: 'normal',
 };
 
 /** Shortest token accepted from `--token` / `LOTWATCH_PUBLISH_TOKEN`: anything shorter is guessable. */
@@ -88,6 +94,10 @@ Usage: npm run relay -- [options]
   --host ADDR           address to listen on (default 127.0.0.1; 0.0.0.0 for the LAN)
   --lot ID              lot served at GET /metadata and /ws (default "default")
   --data-dir DIR        where lots are kept (env LOTWATCH_DATA_DIR; default ./data)
+  --init-db             make an existing but empty (or foreign) database file a new store; without it the relay
+                        refuses such a file rather than start with every lot gone
+  --sqlite-synchronous normal|full  full: no acknowledged state is lost on power loss (slower writes;
+                        env LOTWATCH_SQLITE_SYNCHRONOUS; default normal)
   --token TOKEN         publish token for the default lot (env LOTWATCH_PUBLISH_TOKEN; env preferred,
                         flags are visible to other users in the process list)
   --operator-token TOKEN  creates lots (POST /lots) and deletes any lot (env LOTWATCH_OPERATOR_TOKEN, preferred)
@@ -213,6 +223,8 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
         'lot-creation': { type: 'string' },
         'unpublished-ttl': { type: 'string' },
         'allow-origin': { type: 'string' },
+        'init-db': { type: 'boolean' },
+        'sqlite-synchronous': { type: 'string' },
         help: { type: 'boolean' },
       },
     });
@@ -232,6 +244,8 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
     const host = values.host ?? d.host;
     if (host.trim() === '') throw new Error('--host must not be empty');
     const trustedProxies = addressList('--trust-proxy', values['trust-proxy'] ?? env.LOTWATCH_TRUST_PROXY ?? '');
+    const synchronous = values['sqlite-synchronous'] ?? (env.LOTWATCH_SQLITE_SYNCHRONOUS || 'normal');
+    if (synchronous !== 'normal' && synchronous !== 'full') throw new Error('--sqlite-synchronous must be normal or full');
     const creation = values['lot-creation'];
     if (creation !== undefined && creation !== 'open' && creation !== 'operator') throw new Error('--lot-creation must be open or operator');
     return {
@@ -259,6 +273,8 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
             : intIn('--max-connections-per-address', values['max-connections-per-address'], 1, 1_000_000),
         trustedProxies,
         operatorToken,
+        initDb: values['init-db'] ?? false,
+        sqliteSynchronous: synchronous,
         allowedOrigins: originList(values['allow-origin'] ?? env.LOTWATCH_ALLOWED_ORIGINS ?? ''),
         lotCreation: creation ?? (isLoopback(host) && trustedProxies.length === 0 ? 'open' : 'operator'),
         unpublishedTtlMs:

@@ -73,5 +73,7 @@ export interface LotStore {
    * default lot); returns their ids. A lot published to meanwhile is not removed.
    */
   expireUnpublished(createdBefore: string, keep: string): Promise<string[]>;
+  /** Checks the stored data is readable, for the log at start; `detail` says what was checked and found. */
+  integrity?(): Promise<{ ok: boolean; detail: string }>;
   close(): Promise<void>;
 }

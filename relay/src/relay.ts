@@ -80,7 +80,11 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
   const log = deps.log ?? consoleLogger;
   const limits = { ...DEFAULT_LIMITS, ...deps.limits };
   const now = deps.now ?? Date.now;
-  const store = deps.store ?? new SqliteLotStore(config.dataDir, (m) => log.warn(m));
+  const store =
+    deps.store ?? new SqliteLotStore(config.dataDir, (m) => log.warn(m), { initialise: config.initDb, synchronous: config.sqliteSynchronous });
+  const integrity = await store.integrity?.();
+  if (integrity?.ok) log.info(`database check: ${integrity.detail}`);
+  else if (integrity) log.error(`database check FAILED: ${integrity.detail}; restore a backup (see docs/relay.md) before trusting this data`);
   const broadcaster = deps.broadcaster ?? new InProcessBroadcaster((e) => log.error(`fan-out listener: ${String(e)}`));
   const trusted = new Set(config.trustedProxies);
   const keyOf: ClientKey = (req) => clientAddress(req, trusted);

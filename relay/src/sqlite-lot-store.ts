@@ -2,7 +2,7 @@
 // each call is a single short statement or transaction.
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { trackSlots } from '../../src/history/track.ts';
 import type { HistoryRecord, Timeline, TrackedSlot } from '../../src/history/types.ts';
@@ -87,6 +87,13 @@ interface LotRow {
 
 export type StoreWarn = (message: string) => void;
 
+export interface SqliteOptions {
+  /** Make an existing file with no lotwatch schema a new store (`--init-db`). */
+  initialise?: boolean;
+  /** `full` syncs every commit: nothing acknowledged is lost on power loss, at some cost per write. */
+  synchronous?: 'normal' | 'full';
+}
+
 export function migrate(db: Database.Database, migrations: readonly string[] = MIGRATIONS): number {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > migrations.length) {
@@ -110,20 +117,38 @@ export class SqliteLotStore implements LotStore {
   /** Each lot's slots as of its last stored row (relay times), and when the last full row was written. */
   readonly #tracked = new Map<string, { slots: TrackedSlot[]; fullAt: number }>();
 
-  /** Opens (creating if needed) `<dataDir>/lotwatch.sqlite`; `:memory:` for a throwaway store. */
-  constructor(dataDir: string, warn: StoreWarn = () => {}) {
+  /**
+   * Opens (creating if needed) `<dataDir>/lotwatch.sqlite`; `:memory:` for a throwaway store. A file that exists but
+   * holds no lotwatch schema (0 bytes after a bad copy, another program's database) is refused unless `initialise`:
+   * starting empty there would silently drop every lot and token.
+   */
+  constructor(dataDir: string, warn: StoreWarn = () => {}, options: SqliteOptions = {}) {
     let file = ':memory:';
     if (dataDir !== ':memory:') {
       mkdirSync(dataDir, { recursive: true });
       file = join(dataDir, DB_FILE);
     }
     this.#file = file === ':memory:' ? null : file;
+    const existed = this.#file !== null && existsSync(file);
     this.#db = new Database(file);
     this.#warn = warn;
-    this.#db.pragma('journal_mode = WAL');
-    this.#db.pragma('synchronous = NORMAL');
-    this.#db.pragma('busy_timeout = 5000');
-    migrate(this.#db);
+    try {
+      const version = this.#db.pragma('user_version', { simple: true }) as number;
+      if (existed && version === 0 && !options.initialise) {
+        throw new Error(
+          `${file} exists but holds no lotwatch data (an empty or foreign file); refusing to start empty over it. ` +
+            'Restore it from a backup, or start with --init-db to make it a new, empty store.',
+        );
+      }
+      this.#db.pragma('journal_mode = WAL');
+      this.#db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+      this.#db.pragma('busy_timeout = 5000');
+      migrate(this.#db);
+    } catch (e) {
+      this.#db.close();
+      const m = e instanceof Error ? e.message : String(e);
+      throw new Error(m.startsWith(file) ? m : `${file}: ${m}`);
+    }
     const db = this.#db;
     this.#stmts = {
       get: db.prepare<[string], LotRow>('SELECT * FROM lots WHERE id = ?'),
@@ -255,6 +280,16 @@ export class SqliteLotStore implements LotStore {
     }).immediate();
     for (const id of ids) this.#tracked.delete(id);
     return ids;
+  }
+
+  async integrity(): Promise<{ ok: boolean; detail: string }> {
+    // quick_check: every page and row readable, without the full index cross-check, so a start stays quick on a
+    // large file.
+    const rows = this.#db.pragma('quick_check(10)', { simple: false }) as { quick_check: string }[];
+    const lines = rows.map((r) => r.quick_check);
+    const mode = (this.#db.pragma('synchronous', { simple: true }) as number) >= 2 ? 'FULL' : 'NORMAL';
+    const ok = lines.length === 1 && lines[0] === 'ok';
+    return { ok, detail: `${this.#file ?? ':memory:'}: PRAGMA quick_check ${ok ? 'ok' : lines.join('; ')}; synchronous=${mode}` };
   }
 
   async close(): Promise<void> {

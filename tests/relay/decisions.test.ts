@@ -68,6 +68,12 @@ describe('parseConfig', () => {
     expect(ok([], { LOTWATCH_ALLOWED_ORIGINS: 'https://a.example' }).allowedOrigins).toEqual(['https://a.example']);
   });
 
+  it('reads the database options', () => {
+    expect(ok([])).toMatchObject({ initDb: false, sqliteSynchronous: 'normal' });
+    expect(ok(['--init-db', '--sqlite-synchronous', 'full'])).toMatchObject({ initDb: true, sqliteSynchronous: 'full' });
+    expect(ok([], { LOTWATCH_SQLITE_SYNCHRONOUS: 'full' }).sqliteSynchronous).toBe('full');
+  });
+
   it('answers --help', () => {
     expect(parseConfig(['--help'], {})).toEqual({ ok: true, help: true });
   });
@@ -88,6 +94,7 @@ describe('parseConfig', () => {
     [['--operator-token', 'short'], 'the operator token must be 16'],
     [['--lot-creation', 'anyone'], '--lot-creation must be open or operator'],
     [['--allow-origin', '*'], '--allow-origin: "*" is not an origin'],
+    [['--sqlite-synchronous', 'off'], '--sqlite-synchronous must be normal or full'],
     [['--allow-origin', 'https://a.example/path'], 'is not an origin'],
     [['--allow-origin', 'ftp://a.example'], 'is not an origin'],
     [['--unpublished-ttl', '0'], '--unpublished-ttl must be'],

@@ -1,11 +1,14 @@
 // Who may create and delete lots, and how --max-lots stays usable: creation open on loopback within a per-address
 // quota, only for the operator beyond; deletion with the lot's or the operator's token; lots never published to
 // expire; and the relay's `too_many_lots` answer end to end.
+import { writeFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { CLOSE } from '../../src/share/protocol.ts';
 import type { RelayConfig } from '../../relay/src/config.ts';
 import type { RelayDeps } from '../../relay/src/relay.ts';
+import { DB_FILE } from '../../relay/src/sqlite-lot-store.ts';
 import { Client, TOKEN, isType, lotState, postState, removeTempDirs, startTestRelay, tempDir, type TestRelay } from './support.ts';
 
 const OPERATOR = 'operator-token-0123456789abcdef';
@@ -154,4 +157,14 @@ it('removes lots nobody published to once their time is up, and keeps the others
   expect((await postState(r.url, 'idle', idle.json!.token!, lotState(1, 2))).status).toBe(404);
   // The default lot stays, published to or not.
   expect(await (await fetch(`${r.url}/metadata`)).json()).toMatchObject({ error: 'no_state' });
+});
+
+it('will not start over an empty database file, and logs the database check when it starts', async () => {
+  const dataDir = tempDir();
+  writeFileSync(join(dataDir, DB_FILE), '');
+  await expect(startTestRelay({ dataDir })).rejects.toThrow('--init-db');
+  const lines: string[] = [];
+  const log = { info: (m: string) => lines.push(m), warn: (m: string) => lines.push(m), error: (m: string) => lines.push(m) };
+  await relay({ dataDir, initDb: true }, { log });
+  expect(lines).toContainEqual(expect.stringMatching(/^database check: .*lotwatch\.sqlite: PRAGMA quick_check ok; synchronous=NORMAL$/));
 });

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { hashToken } from '../../relay/src/auth.ts';
@@ -18,6 +18,37 @@ const metadata = (occupied: number): LotMetadata => ({
   slots: [],
 });
 const layout: Layout = { slots: [{ id: 'a', name: 'A', polygon: [[0, 0], [1, 0], [1, 1]] }] };
+
+describe('SqliteLotStore on a damaged or foreign file', () => {
+  it('refuses an existing file with no lotwatch schema (0 bytes), unless told to initialise it', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, DB_FILE), '');
+    expect(() => new SqliteLotStore(dir)).toThrow(/lotwatch\.sqlite exists but holds no lotwatch data.*--init-db/);
+    expect(readFileSync(join(dir, DB_FILE))).toHaveLength(0);
+    const s = new SqliteLotStore(dir, () => {}, { initialise: true });
+    expect(await s.claim('north', hashToken('one-token-0123456789'), at, 10)).toBe('claimed');
+    await s.close();
+    // Now it is a lotwatch store: opened without the flag, and its lot is there.
+    const again = new SqliteLotStore(dir);
+    expect(await again.get('north')).not.toBeNull();
+    await again.close();
+  });
+
+  it('refuses a file that is not a database at all, naming it', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, DB_FILE), 'this is not SQLite, it is a text file that was copied over the database');
+    expect(() => new SqliteLotStore(dir)).toThrow(/lotwatch\.sqlite: file is not a database/);
+  });
+
+  it('reports the quick check and the sync mode', async () => {
+    const normal = new SqliteLotStore(tempDir());
+    expect(await normal.integrity()).toEqual({ ok: true, detail: expect.stringMatching(/lotwatch\.sqlite: PRAGMA quick_check ok; synchronous=NORMAL$/) });
+    await normal.close();
+    const full = new SqliteLotStore(tempDir(), () => {}, { synchronous: 'full' });
+    expect((await full.integrity()).detail).toMatch(/synchronous=FULL$/);
+    await full.close();
+  });
+});
 
 describe('SqliteLotStore', () => {
   it('deletes a lot with its state and history', async () => {
