@@ -8,20 +8,18 @@
 // Phases: idle; a burst of N concurrent queries from one address; 2 queries/s from one address for 10 s; a burst of
 // N queries from N addresses (127.0.0.2, 127.0.0.3, …). The relay runs as its own process, started as
 // `npm run relay` starts it; the lot is written straight into its SQLite file first, through the relay's own store.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
+import { startRelayProcess } from './bench/relay-process.ts';
 import { hashToken } from '../relay/src/auth.ts';
 import { SqliteLotStore } from '../relay/src/sqlite-lot-store.ts';
 import type { LotMetadata } from '../src/share/protocol.ts';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({
   options: {
     states: { type: 'string', default: '600' },
@@ -59,31 +57,6 @@ async function fill(dataDir: string, end: number): Promise<void> {
   await store.close();
 }
 
-async function startRelay(dataDir: string, token: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'relay/src/main.ts', '--port', '0', '--data-dir', dataDir, '--dist', join(dataDir, 'no-app')],
-    { cwd: root, env: { ...process.env, LOTWATCH_PUBLISH_TOKEN: token }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let out = '';
-  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-  const url = await new Promise<string>((ok, fail) => {
-    const timer = setTimeout(() => fail(new Error(`relay did not start in 30 s:\n${out}`)), 30_000);
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on (http:\/\/[\d.]+:\d+)/.exec(out);
-      if (m?.[1]) {
-        clearTimeout(timer);
-        ok(m[1]);
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      fail(new Error(`relay exited (${code}):\n${out}`));
-    });
-  });
-  return { child, url };
-}
 
 /** A GET from a chosen loopback source address; resolves with the status and the milliseconds to the last byte. */
 function get(url: string, localAddress = '127.0.0.1'): Promise<{ status: number; ms: number }> {
@@ -120,7 +93,7 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   await fill(dataDir, end);
   console.log(`filled lot "${BIG}" with ${states} states of ${slotCount} slots in ${r1((performance.now() - t0) / 1000)} s`);
-  const { child, url } = await startRelay(dataDir, token);
+  const { child, url } = await startRelayProcess(dataDir, token);
   const sockets: WebSocket[] = [];
   const results: PhaseResult[] = [];
   try {

@@ -146,6 +146,17 @@ export function toViewerMessage(e: ViewerEvent): ViewerMessage {
   };
 }
 
+/** Adds a socket to its lot's set until it closes; an emptied set is dropped. */
+function joinLot<C extends Conn>(byLot: Map<string, Set<C>>, lot: string, c: C): void {
+  let set = byLot.get(lot);
+  if (!set) byLot.set(lot, (set = new Set()));
+  set.add(c);
+  c.ws.on('close', () => {
+    set.delete(c);
+    if (set.size === 0 && byLot.get(lot) === set) byLot.delete(lot);
+  });
+}
+
 export class WsHub {
   readonly #o: WsHubOptions;
   readonly #now: () => number;
@@ -279,13 +290,7 @@ export class WsHub {
   #acceptPublisher(ws: WebSocket, lot: string, camera: string | null): void {
     const c: Conn = { ws, alive: true };
     this.#track(c);
-    let set = this.#publishers.get(lot);
-    if (!set) this.#publishers.set(lot, (set = new Set()));
-    set.add(c);
-    ws.on('close', () => {
-      set.delete(c);
-      if (set.size === 0 && this.#publishers.get(lot) === set) this.#publishers.delete(lot);
-    });
+    joinLot(this.#publishers, lot, c);
     const cams = this.#o.cameras;
     const session = new PublisherSession(lot, {
       service: cams ? (camera === null ? cams.lotTarget : cams.target(camera)) : this.#o.service,
@@ -303,13 +308,7 @@ export class WsHub {
   #acceptViewer(ws: WebSocket, kind: 'original' | 'live', lot: string): void {
     const v: Viewer = { ws, alive: true, lot, kind, bucket: fullBucket(this.#o.limits.viewerRate, this.#now()), pending: [] };
     this.#track(v);
-    let set = this.#viewers.get(lot);
-    if (!set) this.#viewers.set(lot, (set = new Set()));
-    set.add(v);
-    ws.on('close', () => {
-      set.delete(v);
-      if (set.size === 0 && this.#viewers.get(lot) === set) this.#viewers.delete(lot);
-    });
+    joinLot(this.#viewers, lot, v);
     ws.on('message', (data, isBinary) => this.#viewerSaid(v, data, isBinary));
     this.#sendSnapshot(v).catch((e: unknown) => {
       this.#o.log.error(`snapshot for lot "${lot}": ${e instanceof Error ? e.message : String(e)}`);
@@ -365,13 +364,12 @@ export class WsHub {
     }
   }
 
-  /** A deleted lot's sockets are told so and closed (4404: clients stop retrying). */
+  /** A deleted lot's sockets are told so (except the original /ws, whose shape has no errors) and closed with 4404. */
   #closeLot(lot: string): void {
     const text = JSON.stringify({ type: 'error', code: 'unknown_lot', message: `lot "${lot}" was deleted` });
-    for (const c of [...(this.#viewers.get(lot) ?? []), ...(this.#publishers.get(lot) ?? [])]) {
-      if ((c as Viewer).kind !== 'original') this.#send(c, text);
-      c.ws.close(CLOSE.unknownLot, 'unknown_lot');
-    }
+    const viewers = [...(this.#viewers.get(lot) ?? [])];
+    for (const c of [...viewers.filter((v) => v.kind === 'live'), ...(this.#publishers.get(lot) ?? [])]) this.#send(c, text);
+    for (const c of [...viewers, ...(this.#publishers.get(lot) ?? [])]) c.ws.close(CLOSE.unknownLot, 'unknown_lot');
   }
 
   #deliver(v: Viewer, e: ViewerEvent, cache: Map<Viewer['kind'], string | null>): void {
