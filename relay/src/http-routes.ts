@@ -132,25 +132,30 @@ export function createHttpHandler(deps: HttpDeps): (req: IncomingMessage, res: S
     if (deps.tls) for (const [k, v] of Object.entries(HSTS)) res.setHeader(k, v);
     const target = splitTarget(req.url);
     if (!target) return sendError(res, 400, 'not_found', 'request target must be a path starting with /');
-    const ops = deps.ops ? opsRouteOf(req.method ?? 'GET', target.path) : null;
+    const method = req.method ?? 'GET';
+    const ops = deps.ops ? opsRouteOf(method, target.path) : null;
+    const route = routeOf(method, target.path);
+    if (ops || (route.name !== 'static' && route.name !== 'preflight')) {
+      if (method === 'GET' || method === 'HEAD') {
+        for (const [k, v] of Object.entries(READ_CORS)) res.setHeader(k, v);
+      } else {
+        // Changes (lots, states, cameras, alerts): only from the relay's own pages, pages the operator allowed, or no
+        // page at all.
+        const origin = req.headers.origin;
+        if (!originAllowed(origin, req.headers.host, deps.allowedOrigins)) {
+          return refuse(res, 403, 'forbidden_origin', `pages on ${String(origin).slice(0, 100)} may not change lots here; the relay's operator can allow them with --allow-origin`);
+        }
+        if (origin !== undefined) {
+          res.setHeader('Access-Control-Allow-Origin', origin);
+          res.setHeader('Vary', 'Origin');
+        }
+      }
+    }
     if (ops && deps.ops) return deps.ops(req, res, ops, target.query);
-    const route = routeOf(req.method ?? 'GET', target.path);
-    if (route.name === 'create-lot' || route.name === 'publish-state' || route.name === 'delete-lot') {
-      // Changes: only from the relay's own pages, pages the operator allowed, or no page at all; and a POST body only
-      // as JSON, which no page can send across origins without asking first (the preflight below).
-      const origin = req.headers.origin;
-      if (!originAllowed(origin, req.headers.host, deps.allowedOrigins)) {
-        return refuse(res, 403, 'forbidden_origin', `pages on ${String(origin).slice(0, 100)} may not change lots here; the relay's operator can allow them with --allow-origin`);
-      }
-      if (origin !== undefined) {
-        res.setHeader('Access-Control-Allow-Origin', origin);
-        res.setHeader('Vary', 'Origin');
-      }
-      if (req.method === 'POST' && !isJsonContentType(req.headers['content-type'])) {
-        return refuse(res, 415, 'unsupported_media_type', 'send the body as application/json (Content-Type: application/json)');
-      }
-    } else if (route.name !== 'static' && route.name !== 'preflight') {
-      for (const [k, v] of Object.entries(READ_CORS)) res.setHeader(k, v);
+    // Without a token, creating a lot would be a "simple" request a page on any site could send unasked; a JSON body
+    // makes the browser ask first (the preflight below).
+    if ((route.name === 'create-lot' || route.name === 'publish-state') && !isJsonContentType(req.headers['content-type'])) {
+      return refuse(res, 415, 'unsupported_media_type', 'send the body as application/json (Content-Type: application/json)');
     }
     switch (route.name) {
       case 'static':

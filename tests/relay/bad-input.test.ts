@@ -152,6 +152,11 @@ describe('over HTTP', () => {
     });
     expect(publish.status).toBe(403);
     expect((await fetch(`${relay.url}/lots/default`, { method: 'DELETE', headers: { ...evil, Authorization: `Bearer ${TOKEN}` } })).status).toBe(403);
+    // The operators' API (cameras, alerts, webhooks) too.
+    const alerts = await fetch(`${relay.url}/lots/default/alerts`, { method: 'PUT', headers: { ...evil, ...json, Authorization: `Bearer ${TOKEN}` }, body: '{}' });
+    expect(alerts.status).toBe(403);
+    expect((await fetch(`${relay.url}/lots/default/cameras/north/token`, { method: 'POST', headers: { ...evil, Authorization: `Bearer ${TOKEN}` } })).status).toBe(403);
+    expect((await fetch(`${relay.url}/lots/default/cameras`, { headers: evil })).headers.get('access-control-allow-origin')).toBe('*');
     // The browser asks first; a stranger is told reads only.
     const asked = await fetch(`${relay.url}/lots`, {
       method: 'OPTIONS',
