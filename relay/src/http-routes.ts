@@ -195,7 +195,7 @@ export function createHttpHandler(deps: HttpDeps): (req: IncomingMessage, res: S
       ...COMMON_HEADERS,
       ...API_HEADERS,
       'Access-Control-Allow-Origin': writer ? origin : '*',
-      'Access-Control-Allow-Methods': writer ? 'GET, HEAD, POST, DELETE, OPTIONS' : 'GET, HEAD, OPTIONS',
+      'Access-Control-Allow-Methods': writer ? 'GET, HEAD, POST, PUT, DELETE, OPTIONS' : 'GET, HEAD, OPTIONS',
       'Access-Control-Allow-Headers': writer ? 'Authorization, Content-Type, Accept' : 'Accept',
       'Access-Control-Max-Age': '600',
       Vary: 'Origin',

@@ -1,5 +1,5 @@
 // History queries must not cost everyone else: while a burst of expensive queries runs, `/healthz` and live states
-// on another lot keep their latency. The lot is written through the relay's own store first (150 states that each
+// on another lot keep their latency. The lot is written through the relay's own store first (120 states that each
 // flip all 1,000 slots: what anyone could publish in seconds), then the relay starts on that file.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -20,7 +20,7 @@ beforeAll(async () => {
 const bigUrl = (base: string) =>
   `${base}/lots/big/history?from=${new Date(end - 3_600_000).toISOString()}&to=${new Date(end + 60_000).toISOString()}&step=5m`;
 
-const STATES = 150;
+const STATES = 120;
 const SLOTS = 1000;
 
 async function fillBigLot(dataDir: string, end: number): Promise<void> {
@@ -89,7 +89,7 @@ it('a burst of heavy history queries stalls neither /healthz nor live states on 
 });
 
 it('charges a query by what it replayed: after a heavy one the next waits longer', async () => {
-  // 150,000 slot records: one token for the query, one more for what it cost. No refill to speak of.
+  // 120,000 slot records: one token for the query, one more for what it cost. No refill to speak of.
   const relay = await startTestRelay({ dataDir }, { limits: { historyRate: { perSecond: 0.001, burst: 3 } } });
   try {
     const statuses = [];
