@@ -2,6 +2,7 @@ import { defineConfig } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
 import pkg from './package.json' with { type: 'json' };
 import { pwaOptions } from './pwa.config.ts';
+import { APP_SECURITY_HEADERS } from './relay/src/security-headers.ts';
 
 // Cross-origin isolation lets the WASM backend use threads (SharedArrayBuffer); everything is same-origin anyway.
 const isolation = {
@@ -15,7 +16,9 @@ const appVersion = buildId ? `${pkg.version}+${buildId}` : pkg.version;
 
 export default defineConfig({
   server: { headers: isolation },
-  preview: { headers: isolation },
+  // The preview (what the e2e tests load) serves the app under the relay's Content-Security-Policy, so a blocked
+  // script, worker or WASM shows up in the tests; the dev server's hot reload needs inline scripts and goes without.
+  preview: { headers: { ...isolation, ...APP_SECURITY_HEADERS } },
   worker: { format: 'es' },
   build: {
     target: 'es2022',

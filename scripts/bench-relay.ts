@@ -8,16 +8,14 @@
 //
 // The relay runs as its own process (so its memory is its own), started exactly as `npm run relay` starts it, on
 // 127.0.0.1 with a throwaway data folder. Publisher and viewers share this process and one clock.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
+import { startRelayProcess } from './bench/relay-process.ts';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 const { values } = parseArgs({
   options: {
@@ -65,33 +63,6 @@ function cpuSecondsOf(pid: number): number | null {
   }
 }
 
-async function startRelay(dataDir: string, token: string): Promise<{ child: ChildProcess; url: string }> {
-  // `node --import tsx` runs main.ts in this one process, so its pid is the relay's.
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'relay/src/main.ts', '--port', '0', '--data-dir', dataDir, '--dist', join(dataDir, 'no-app'),
-      '--max-connections', String(viewerCount + 100)],
-    { cwd: root, env: { ...process.env, LOTWATCH_PUBLISH_TOKEN: token }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let out = '';
-  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-  const url = await new Promise<string>((ok, fail) => {
-    const timer = setTimeout(() => fail(new Error(`relay did not start in 20 s:\n${out}`)), 20_000);
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on (http:\/\/[\d.]+:\d+)/.exec(out);
-      if (m?.[1]) {
-        clearTimeout(timer);
-        ok(m[1]);
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      fail(new Error(`relay exited (${code}):\n${out}`));
-    });
-  });
-  return { child, url };
-}
 
 function open(url: string): Promise<WebSocket> {
   return new Promise((ok, fail) => {
@@ -125,7 +96,11 @@ const stateAt = (i: number, at: string) => {
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'lotwatch-bench-'));
   const token = randomBytes(24).toString('base64url');
-  const { child, url } = await startRelay(dataDir, token);
+  // Every viewer comes from 127.0.0.1, and viewers may take nine tenths of the connections.
+  const { child, url } = await startRelayProcess(dataDir, token, [
+    '--max-connections', String(Math.ceil(viewerCount * 1.2) + 100),
+    '--max-connections-per-address', String(viewerCount + 10),
+  ]);
   const pid = child.pid ?? 0;
   const sockets: WebSocket[] = [];
   try {

@@ -12,7 +12,9 @@ export type LotEvent =
       receivedAt: string;
       revision: number;
     }
-  | { kind: 'presence'; lot: string; publisher: Presence };
+  | { kind: 'presence'; lot: string; publisher: Presence }
+  /** The lot was deleted (or expired): its sockets are closed. */
+  | { kind: 'deleted'; lot: string };
 
 export type LotEventListener = (event: LotEvent) => void;
 

@@ -10,10 +10,11 @@ import {
   type PublishedState,
 } from '../../src/share/protocol.ts';
 import type { HistoryRequest } from '../../src/history/query.ts';
-import { historyReport, type HistoryReport } from '../../src/history/report.ts';
 import { isCounted, zonesOf } from '../../src/occupancy/metadata.ts';
 import { generateLotId, generateToken, hashToken, tokenMatches } from './auth.ts';
 import type { Broadcaster, LotEvent } from './broadcaster.ts';
+import type { HistoryAnswer } from './history-answer.ts';
+import { InProcessHistoryRunner, type HistoryRunner } from './history-runner.ts';
 import type { Logger } from './log.ts';
 import type { LotRecord, LotStore } from './lot-store.ts';
 import { initialPresence, nextExpiry, stepPresence, type PresenceInput, type PresenceState } from './presence.ts';
@@ -25,6 +26,10 @@ export interface LotServiceOptions {
   maxLots: number;
   log: Logger;
   now?: () => number;
+  /** Computes history answers; by default in-process from the store. */
+  history?: HistoryRunner;
+  /** SHA-256 of the operator's token, or null when there is none. */
+  operatorTokenHash?: string | null;
 }
 
 export type Failure = { ok: false; code: ErrorCode; message: string };
@@ -43,6 +48,9 @@ export class LotService {
   readonly #maxLots: number;
   readonly #log: Logger;
   readonly #now: () => number;
+  readonly #history: HistoryRunner;
+  readonly #operatorTokenHash: string | null;
+  #defaultLot: string | null = null;
   readonly #presence = new Map<string, PresenceState>();
   readonly #expiry = new Map<string, ReturnType<typeof setTimeout>>();
   /** Relay time of each lot's last state while its counting span is open (cleared when its publisher leaves). */
@@ -56,10 +64,13 @@ export class LotService {
     this.#maxLots = o.maxLots;
     this.#log = o.log;
     this.#now = o.now ?? Date.now;
+    this.#history = o.history ?? new InProcessHistoryRunner(o.store);
+    this.#operatorTokenHash = o.operatorTokenHash ?? null;
   }
 
   /** Makes sure the default lot exists; a token given at start replaces its token hash. */
   async init(defaultLot: string, token: string | null): Promise<void> {
+    this.#defaultLot = defaultLot;
     const at = iso(this.#now());
     if (token !== null) {
       await this.#store.setToken(defaultLot, hashToken(token), at);
@@ -87,6 +98,41 @@ export class LotService {
       ok: true,
       value: { lot, token, viewer_path: p.viewer, metadata_path: p.metadata, state_path: p.state, publish_path: p.publish, live_path: p.live },
     };
+  }
+
+  /** Whether the relay has an operator token. */
+  get hasOperator(): boolean {
+    return this.#operatorTokenHash !== null;
+  }
+
+  /** Is this the operator's token? */
+  isOperator(token: string | null): boolean {
+    return tokenMatches(token, this.#operatorTokenHash);
+  }
+
+  /**
+   * Deletes a lot, its state and its history, for whoever holds its publish token or the operator's; its sockets are
+   * closed. The default lot comes back at once, empty and unclaimed.
+   */
+  async deleteLot(lot: string, token: string | null): Promise<{ ok: true } | Failure> {
+    const rec = await this.#store.get(lot);
+    if (!rec) return { ok: false, code: 'unknown_lot', message: `no lot "${lot}" on this relay` };
+    if (!this.isOperator(token) && !tokenMatches(token, rec.tokenHash)) {
+      return { ok: false, code: 'unauthorized', message: "deleting a lot needs its publish token or the operator's" };
+    }
+    await this.#store.delete(lot);
+    if (lot === this.#defaultLot) await this.#store.ensure(lot, iso(this.#now()));
+    await this.#forget(lot);
+    this.#log.info(`lot "${lot}" deleted`);
+    return { ok: true };
+  }
+
+  /** Removes the lots nobody published to within `ttlMs` of their creation (not the default lot). */
+  async expireUnpublished(ttlMs: number): Promise<string[]> {
+    const ids = await this.#store.expireUnpublished(iso(this.#now() - ttlMs), this.#defaultLot ?? '');
+    for (const lot of ids) await this.#forget(lot);
+    if (ids.length > 0) this.#log.info(`${ids.length} lot(s) never published to expired: ${ids.slice(0, 10).join(', ')}${ids.length > 10 ? ', …' : ''}`);
+    return ids;
   }
 
   async authorize(lot: string, token: string | null): Promise<AuthResult> {
@@ -147,27 +193,17 @@ export class LotService {
     await this.#store.markPublisherSeen(lot, iso(now));
   }
 
-  /**
-   * The lot's history report. While its counter is being heard from, the current span reaches now, so the
-   * longest-occupied slots are the lot as it is.
-   */
-  async history(lot: string, q: HistoryRequest): Promise<{ ok: true; report: HistoryReport } | Failure> {
+  /** The lot's history answer, computed by the history runner (off the event loop with SQLite). */
+  async history(lot: string, q: HistoryRequest): Promise<{ ok: true; answer: HistoryAnswer } | Failure> {
     const rec = await this.#store.get(lot);
     if (!rec) return { ok: false, code: 'unknown_lot', message: `no lot "${lot}" on this relay` };
     const now = this.#now();
-    const timeline = await this.#store.history(lot, q.from, Math.min(q.to, now));
     const last = this.#lastStateAt.get(lot);
-    const spans = [...timeline.spans];
-    const open = spans[spans.length - 1];
-    if (open && last !== undefined && open.end >= last && now - last <= this.#offlineAfterMs) spans[spans.length - 1] = { start: open.start, end: now };
-    const names = new Map<string, string>();
     const slots = rec.state?.layout?.slots ?? rec.state?.metadata.slots ?? [];
-    for (const s of slots) names.set(s.id, s.name || s.id);
-    const report = historyReport(
-      { lot, from: q.from, to: q.to, step: q.step, timeZone: q.timeZone, now, names, zones: zonesOf(slots) },
-      { timeline: { spans, records: timeline.records }, rawFrom: q.from },
-    );
-    return { ok: true, report };
+    const names: [string, string][] = slots.map((s) => [s.id, s.name || s.id]);
+    const zones = [...zonesOf(slots)];
+    const liveSince = last !== undefined && now - last <= this.#offlineAfterMs ? last : null;
+    return { ok: true, answer: await this.#history.run({ lot, request: q, now, names, zones, liveSince }) };
   }
 
   /** Presence for a lot; the record supplies "last seen" when this relay has not heard of the publisher yet. */
@@ -176,9 +212,20 @@ export class LotService {
     return { online: p.online, since: p.since === null ? null : iso(p.since) };
   }
 
-  close(): void {
+  async close(): Promise<void> {
     for (const t of this.#expiry.values()) clearTimeout(t);
     this.#expiry.clear();
+    await this.#history.close();
+  }
+
+  /** Drops what this relay remembers of a deleted lot, and tells every relay's sockets. */
+  async #forget(lot: string): Promise<void> {
+    const t = this.#expiry.get(lot);
+    if (t) clearTimeout(t);
+    this.#expiry.delete(lot);
+    this.#presence.delete(lot);
+    this.#lastStateAt.delete(lot);
+    await this.#emit({ kind: 'deleted', lot });
   }
 
   /**

@@ -66,5 +66,14 @@ export interface LotStore {
   recordHistory(lot: string, entry: HistoryEntry): Promise<boolean>;
   /** The lot's history for [from, to): the spans that overlap it, and its states from the last one before `from`. */
   history(lot: string, from: number, to: number): Promise<Timeline>;
+  /** Removes the lot with its state and history; false when there was no such lot. */
+  delete(lot: string): Promise<boolean>;
+  /**
+   * Removes, in one step, every lot created before `createdBefore` that was never published to, except `keep` (the
+   * default lot); returns their ids. A lot published to meanwhile is not removed.
+   */
+  expireUnpublished(createdBefore: string, keep: string): Promise<string[]>;
+  /** Checks the stored data is readable, for the log at start; `detail` says what was checked and found. */
+  integrity?(): Promise<{ ok: boolean; detail: string }>;
   close(): Promise<void>;
 }

@@ -12,7 +12,8 @@ import type { LotService } from './lot-service.ts';
 import { MqttBridge } from './mqtt-bridge.ts';
 import { createOpsHandler, type OpsRoute } from './ops-routes.ts';
 import { SqliteOpsStore, type OpsStore } from './ops-store.ts';
-import type { KeyedRateLimiter } from './rate-limit.ts';
+import type { ClientKey } from './http-util.ts';
+import type { RateLimiter } from './rate-limit.ts';
 import { DEFAULT_RETRY, type RetryPolicy } from './webhooks.ts';
 
 export interface OperationsDeps {
@@ -43,7 +44,7 @@ const VERSION = (() => {
 
 export function startOperations(
   config: RelayConfig,
-  relay: { service: LotService; broadcaster: Broadcaster; postLimiter: KeyedRateLimiter; log: Logger; now: () => number },
+  relay: { service: LotService; broadcaster: Broadcaster; postLimiter: RateLimiter; clientKey?: ClientKey; log: Logger; now: () => number },
   deps: OperationsDeps = {},
 ): Operations {
   const { service, log, now } = relay;
@@ -59,7 +60,7 @@ export function startOperations(
   });
   const stopObserving = service.observe((e) => {
     if (e.kind === 'state') void alerts.stateStored(e.lot, e.metadata, Date.parse(e.receivedAt));
-    else void alerts.presenceChanged(e.lot, e.publisher);
+    else if (e.kind === 'presence') void alerts.presenceChanged(e.lot, e.publisher);
   });
   const stopCameras = cameras.onPresence((lot, camera, p) => void alerts.presenceChanged(lot, p, camera));
 
@@ -68,7 +69,10 @@ export function startOperations(
   if (config.mqtt) {
     const bridge = (mqtt = new MqttBridge({ ...config.mqtt, version: VERSION, log, reconnectMs: deps.mqttReconnectMs }));
     unsubscribe.push(
-      relay.broadcaster.subscribe((e) => (e.kind === 'state' ? bridge.state(e.lot, e.metadata) : bridge.presence(e.lot, e.publisher))),
+      relay.broadcaster.subscribe((e) => {
+        if (e.kind === 'state') bridge.state(e.lot, e.metadata);
+        else if (e.kind === 'presence') bridge.presence(e.lot, e.publisher);
+      }),
       alerts.onEvent((e) => bridge.event(e)),
       cameras.onPresence((lot, camera, p) => bridge.cameraPresence(lot, camera, p)),
     );
@@ -80,7 +84,7 @@ export function startOperations(
     mqtt,
     store,
     publishTarget: (camera) => (camera === null ? cameras.lotTarget : cameras.target(camera)),
-    handle: createOpsHandler({ lots: service, cameras, alerts, store, postLimiter: relay.postLimiter, allowPrivateWebhooks: config.allowPrivateWebhooks, now }),
+    handle: createOpsHandler({ lots: service, cameras, alerts, store, postLimiter: relay.postLimiter, clientKey: relay.clientKey, allowPrivateWebhooks: config.allowPrivateWebhooks, now }),
     async close() {
       stopObserving();
       stopCameras();

@@ -15,10 +15,10 @@ import type { AlertService } from './alert-service.ts';
 import { ALERT_EVENTS, parseAlertRules, type AlertEventType } from './alerts.ts';
 import { bearerToken } from './auth.ts';
 import type { CameraService } from './cameras.ts';
-import { clientKey, readBody, sendError, sendJson } from './http-util.ts';
+import { clientKey, readBody, sendError, sendJson, type ClientKey } from './http-util.ts';
 import type { LotService } from './lot-service.ts';
 import type { OpsStore, WebhookRecord } from './ops-store.ts';
-import type { KeyedRateLimiter } from './rate-limit.ts';
+import type { RateLimiter } from './rate-limit.ts';
 import { checkWebhookUrl, newId, newSecret, resolveTarget } from './webhooks.ts';
 
 export type OpsRoute =
@@ -61,7 +61,9 @@ export interface OpsDeps {
   cameras: CameraService;
   alerts: AlertService;
   store: OpsStore;
-  postLimiter: KeyedRateLimiter;
+  postLimiter: RateLimiter;
+  /** The client's address for the rate limit (behind trusted proxies); the peer's by default. */
+  clientKey?: ClientKey;
   /** Webhooks may target loopback and private addresses. */
   allowPrivateWebhooks: boolean;
   now: () => number;
@@ -85,7 +87,7 @@ export function createOpsHandler(d: OpsDeps): (req: IncomingMessage, res: Server
     }
     const writes = req.method !== 'GET' && req.method !== 'HEAD';
     if (writes) {
-      const r = d.postLimiter.take(clientKey(req), d.now());
+      const r = await d.postLimiter.take((d.clientKey ?? clientKey)(req), d.now());
       if (!r.allowed) return sendError(res, 429, 'rate_limited', 'too many requests; slow down', { 'Retry-After': String(r.retryAfter), Connection: 'close' });
     }
     // The lot's own token: a camera's token publishes and nothing else.

@@ -7,22 +7,33 @@ import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { InProcessBroadcaster, type Broadcaster } from './broadcaster.ts';
 import type { RelayConfig } from './config.ts';
+import { hashToken } from './auth.ts';
 import { createHttpHandler } from './http-routes.ts';
+import { clientAddress, type ClientKey } from './http-util.ts';
 import { consoleLogger, type Logger } from './log.ts';
 import { LotService } from './lot-service.ts';
 import type { LotStore } from './lot-store.ts';
+import { WorkerHistoryRunner } from './history-runner.ts';
 import { startOperations, type Operations, type OperationsDeps } from './operations.ts';
-import { KeyedRateLimiter, type RateRule } from './rate-limit.ts';
+import { KeyedRateLimiter, type RateLimiterFactory, type RateRule } from './rate-limit.ts';
 import { SqliteLotStore } from './sqlite-lot-store.ts';
 import { WsHub, type WsLimits } from './ws-hub.ts';
 
-export interface RelayLimits extends Omit<WsLimits, 'pingIntervalMs' | 'maxConnections'> {
+export interface RelayLimits extends Omit<WsLimits, 'pingIntervalMs' | 'maxConnections' | 'maxConnectionsPerAddress'> {
   /** POSTs per client address. */
   httpPostRate: RateRule;
   /** History queries per client address (each reads and sums up to months of a lot). */
   historyRate: RateRule;
   /** A request must arrive whole within this time. */
   requestTimeoutMs: number;
+  /** Lots one client address may create where creation is open (the operator is not counted). */
+  lotCreationRate: RateRule;
+  /** History queries one client address may have waiting for answers at once. */
+  historyInFlightPerClient: number;
+  /** History queries waiting for the history worker beyond the one it runs; more get 503. */
+  historyQueue: number;
+  /** A history query running longer is abandoned (503). */
+  historyTimeoutMs: number;
 }
 
 export const DEFAULT_LIMITS: RelayLimits = {
@@ -35,6 +46,11 @@ export const DEFAULT_LIMITS: RelayLimits = {
   httpPostRate: { perSecond: 20, burst: 40 },
   historyRate: { perSecond: 2, burst: 10 },
   requestTimeoutMs: 30_000,
+  historyInFlightPerClient: 2,
+  // Ten lots, then one every six minutes: plenty for people, nothing for a script filling --max-lots.
+  lotCreationRate: { perSecond: 10 / 3600, burst: 10 },
+  historyQueue: 16,
+  historyTimeoutMs: 20_000,
 };
 
 export interface RelayDeps {
@@ -45,6 +61,8 @@ export interface RelayDeps {
   now?: () => number;
   /** Cameras, alerts and MQTT (operations.ts): their store, retry timing. */
   operations?: OperationsDeps;
+  /** Makes the per-client limiters; shared counters (Redis) for several relays, in-process by default. */
+  limiter?: RateLimiterFactory;
 }
 
 export interface RunningRelay {
@@ -62,19 +80,54 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
   const log = deps.log ?? consoleLogger;
   const limits = { ...DEFAULT_LIMITS, ...deps.limits };
   const now = deps.now ?? Date.now;
-  const store = deps.store ?? new SqliteLotStore(config.dataDir, (m) => log.warn(m));
+  const store =
+    deps.store ?? new SqliteLotStore(config.dataDir, (m) => log.warn(m), { initialise: config.initDb, synchronous: config.sqliteSynchronous });
+  const integrity = await store.integrity?.();
+  if (integrity?.ok) log.info(`database check: ${integrity.detail}`);
+  else if (integrity) log.error(`database check FAILED: ${integrity.detail}; restore a backup (see docs/relay.md) before trusting this data`);
   const broadcaster = deps.broadcaster ?? new InProcessBroadcaster((e) => log.error(`fan-out listener: ${String(e)}`));
-  const service = new LotService({ store, broadcaster, offlineAfterMs: config.offlineAfterMs, maxLots: config.maxLots, log, now });
+  const trusted = new Set(config.trustedProxies);
+  const keyOf: ClientKey = (req) => clientAddress(req, trusted);
+  const limiter = deps.limiter ?? ((_name, rule) => new KeyedRateLimiter(rule));
+  // With SQLite in a file, history is read and replayed in a worker thread on its own connection.
+  const history =
+    store instanceof SqliteLotStore && store.file !== null
+      ? new WorkerHistoryRunner({ file: store.file, maxQueued: limits.historyQueue, timeoutMs: limits.historyTimeoutMs, warn: (m) => log.warn(m) })
+      : undefined;
+  const service = new LotService({
+    store,
+    broadcaster,
+    offlineAfterMs: config.offlineAfterMs,
+    maxLots: config.maxLots,
+    log,
+    now,
+    history,
+    operatorTokenHash: config.operatorToken === null ? null : hashToken(config.operatorToken),
+  });
   await service.init(config.lot, config.token);
-  const postLimiter = new KeyedRateLimiter(limits.httpPostRate);
-  const ops = startOperations(config, { service, broadcaster, postLimiter, log, now }, deps.operations);
+  if (config.lotCreation === 'operator' && config.operatorToken === null) {
+    log.warn('nobody can create lots with POST /lots: set LOTWATCH_OPERATOR_TOKEN (or --lot-creation open on a trusted network)');
+  }
+  // Lots nobody ever published to do not hold --max-lots for good: checked now and every hour.
+  const expire = () => service.expireUnpublished(config.unpublishedTtlMs).catch((e: unknown) => log.error(`expiring lots: ${String(e)}`));
+  await expire();
+  const expiry = setInterval(() => void expire(), Math.min(3_600_000, config.unpublishedTtlMs));
+  expiry.unref();
+  const postLimiter = limiter('post', limits.httpPostRate);
+  const ops = startOperations(config, { service, broadcaster, postLimiter, clientKey: keyOf, log, now }, deps.operations);
 
   const handler = createHttpHandler({
     service,
     defaultLot: config.lot,
     distAbs: resolve(config.dist),
     postLimiter,
-    historyLimiter: new KeyedRateLimiter(limits.historyRate),
+    historyLimiter: limiter('history', limits.historyRate),
+    historyInFlightPerClient: limits.historyInFlightPerClient,
+    clientKey: keyOf,
+    lotCreation: config.lotCreation,
+    createLimiter: limiter('create', limits.lotCreationRate),
+    allowedOrigins: new Set(config.allowedOrigins),
+    tls: config.tls !== null,
     log,
     now,
     publishTarget: ops.publishTarget,
@@ -96,9 +149,15 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
     broadcaster,
     cameras: ops.cameras,
     defaultLot: config.lot,
-    limits: { ...limits, pingIntervalMs: config.pingIntervalMs, maxConnections: config.maxConnections },
+    limits: {
+      ...limits,
+      pingIntervalMs: config.pingIntervalMs,
+      maxConnections: config.maxConnections,
+      maxConnectionsPerAddress: config.maxConnectionsPerAddress,
+    },
     log,
     now,
+    clientKey: keyOf,
   });
   server.on('upgrade', (req, socket, head) => hub.handleUpgrade(req, socket, head));
 
@@ -121,12 +180,13 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
     ops,
     close: () =>
       (closing ??= (async () => {
+        clearInterval(expiry);
         const stopped = new Promise<void>((r) => server.close(() => r()));
         await hub.close();
         server.closeAllConnections();
         await stopped;
         await ops.close();
-        service.close();
+        await service.close();
         await broadcaster.close();
         await store.close();
       })()),

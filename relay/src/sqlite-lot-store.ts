@@ -2,7 +2,7 @@
 // each call is a single short statement or transaction.
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { trackSlots } from '../../src/history/track.ts';
 import type { HistoryRecord, Timeline, TrackedSlot } from '../../src/history/types.ts';
@@ -87,6 +87,13 @@ interface LotRow {
 
 export type StoreWarn = (message: string) => void;
 
+export interface SqliteOptions {
+  /** Make an existing file with no lotwatch schema a new store (`--init-db`). */
+  initialise?: boolean;
+  /** `full` syncs every commit: nothing acknowledged is lost on power loss, at some cost per write. */
+  synchronous?: 'normal' | 'full';
+}
+
 export function migrate(db: Database.Database, migrations: readonly string[] = MIGRATIONS): number {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > migrations.length) {
@@ -105,22 +112,43 @@ export class SqliteLotStore implements LotStore {
   readonly #db: Database.Database;
   readonly #warn: StoreWarn;
   readonly #stmts;
+  readonly #reader: SqliteHistoryReader;
+  readonly #file: string | null;
   /** Each lot's slots as of its last stored row (relay times), and when the last full row was written. */
   readonly #tracked = new Map<string, { slots: TrackedSlot[]; fullAt: number }>();
 
-  /** Opens (creating if needed) `<dataDir>/lotwatch.sqlite`; `:memory:` for a throwaway store. */
-  constructor(dataDir: string, warn: StoreWarn = () => {}) {
+  /**
+   * Opens (creating if needed) `<dataDir>/lotwatch.sqlite`; `:memory:` for a throwaway store. A file that exists but
+   * holds no lotwatch schema (0 bytes after a bad copy, another program's database) is refused unless `initialise`:
+   * starting empty there would silently drop every lot and token.
+   */
+  constructor(dataDir: string, warn: StoreWarn = () => {}, options: SqliteOptions = {}) {
     let file = ':memory:';
     if (dataDir !== ':memory:') {
       mkdirSync(dataDir, { recursive: true });
       file = join(dataDir, DB_FILE);
     }
+    this.#file = file === ':memory:' ? null : file;
+    const existed = this.#file !== null && existsSync(file);
     this.#db = new Database(file);
     this.#warn = warn;
-    this.#db.pragma('journal_mode = WAL');
-    this.#db.pragma('synchronous = NORMAL');
-    this.#db.pragma('busy_timeout = 5000');
-    migrate(this.#db);
+    try {
+      const version = this.#db.pragma('user_version', { simple: true }) as number;
+      if (existed && version === 0 && !options.initialise) {
+        throw new Error(
+          `${file} exists but holds no lotwatch data (an empty or foreign file); refusing to start empty over it. ` +
+            'Restore it from a backup, or start with --init-db to make it a new, empty store.',
+        );
+      }
+      this.#db.pragma('journal_mode = WAL');
+      this.#db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+      this.#db.pragma('busy_timeout = 5000');
+      migrate(this.#db);
+    } catch (e) {
+      this.#db.close();
+      const m = e instanceof Error ? e.message : String(e);
+      throw new Error(m.startsWith(file) ? m : `${file}: ${m}`);
+    }
     const db = this.#db;
     this.#stmts = {
       get: db.prepare<[string], LotRow>('SELECT * FROM lots WHERE id = ?'),
@@ -139,6 +167,12 @@ export class SqliteLotStore implements LotStore {
          WHERE id = ?`,
       ),
       seen: db.prepare<[string, string]>('UPDATE lots SET publisher_seen_at = ? WHERE id = ?'),
+      deleteLot: db.prepare<[string]>('DELETE FROM lots WHERE id = ?'),
+      deleteStates: db.prepare<[string]>('DELETE FROM history_states WHERE lot = ?'),
+      deleteSpans: db.prepare<[string]>('DELETE FROM history_spans WHERE lot = ?'),
+      unpublished: db.prepare<[string, string], { id: string }>(
+        'SELECT id FROM lots WHERE state_json IS NULL AND revision = 0 AND created_at < ? AND id != ?',
+      ),
       addHistory: db.prepare<[string, number, number, string, number, number, number, string]>(
         `INSERT OR IGNORE INTO history_states (lot, received_at, device_at, content_hash, total, occupied, full, slots_json)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -148,17 +182,13 @@ export class SqliteLotStore implements LotStore {
         `UPDATE history_spans SET end_at = MAX(end_at, ?)
          WHERE lot = ? AND start_at = (SELECT MAX(start_at) FROM history_spans WHERE lot = ?)`,
       ),
-      spans: db.prepare<[string, number, number], { start_at: number; end_at: number }>(
-        'SELECT start_at, end_at FROM history_spans WHERE lot = ? AND end_at >= ? AND start_at < ? ORDER BY start_at',
-      ),
-      fullBefore: db.prepare<[string, number], { received_at: number }>(
-        'SELECT received_at FROM history_states WHERE lot = ? AND full = 1 AND received_at < ? ORDER BY received_at DESC LIMIT 1',
-      ),
-      states: db.prepare<[string, number, number], HistoryRow>(
-        `SELECT received_at, total, occupied, full, slots_json FROM history_states WHERE lot = ? AND received_at >= ? AND received_at < ?
-         ORDER BY received_at, rowid`,
-      ),
     };
+    this.#reader = new SqliteHistoryReader(db, warn);
+  }
+
+  /** The database file, or null for an in-memory store (which no other connection can open). */
+  get file(): string | null {
+    return this.#file;
   }
 
   async get(lot: string): Promise<LotRecord | null> {
@@ -225,15 +255,100 @@ export class SqliteLotStore implements LotStore {
   }
 
   async history(lot: string, from: number, to: number): Promise<Timeline> {
+    return this.#reader.read(lot, from, to);
+  }
+
+  async delete(lot: string): Promise<boolean> {
+    const deleted = this.#db.transaction((): boolean => {
+      this.#stmts.deleteStates.run(lot);
+      this.#stmts.deleteSpans.run(lot);
+      return this.#stmts.deleteLot.run(lot).changes === 1;
+    }).immediate();
+    this.#tracked.delete(lot);
+    return deleted;
+  }
+
+  async expireUnpublished(createdBefore: string, keep: string): Promise<string[]> {
+    const ids = this.#db.transaction((): string[] => {
+      const found = this.#stmts.unpublished.all(createdBefore, keep).map((r) => r.id);
+      for (const id of found) {
+        this.#stmts.deleteStates.run(id);
+        this.#stmts.deleteSpans.run(id);
+        this.#stmts.deleteLot.run(id);
+      }
+      return found;
+    }).immediate();
+    for (const id of ids) this.#tracked.delete(id);
+    return ids;
+  }
+
+  async integrity(): Promise<{ ok: boolean; detail: string }> {
+    // quick_check: every page and row readable, without the full index cross-check, so a start stays quick on a
+    // large file.
+    const rows = this.#db.pragma('quick_check(10)', { simple: false }) as { quick_check: string }[];
+    const lines = rows.map((r) => r.quick_check);
+    const mode = (this.#db.pragma('synchronous', { simple: true }) as number) >= 2 ? 'FULL' : 'NORMAL';
+    const ok = lines.length === 1 && lines[0] === 'ok';
+    return { ok, detail: `${this.#file ?? ':memory:'}: PRAGMA quick_check ${ok ? 'ok' : lines.join('; ')}; synchronous=${mode}` };
+  }
+
+  async close(): Promise<void> {
+    if (this.#db.open) this.#db.close();
+  }
+
+  #toRecord(row: LotRow): LotRecord {
+    let state: LotRecord['state'] = null;
+    if (row.state_json !== null && row.received_at !== null) {
+      const m = safeParse(row.state_json, parseLotMetadata);
+      if (m.ok) {
+        state = { metadata: m.value, layout: this.#layout(row.id, row.layout_json), receivedAt: row.received_at, revision: row.revision };
+      } else {
+        // A damaged row must not take the relay down; the lot reads as "nothing published yet" until the next state.
+        this.#warn(`lot ${row.id}: stored state unreadable (${m.error}); ignoring it`);
+      }
+    }
+    return { lot: row.id, tokenHash: row.token_hash, createdAt: row.created_at, state, publisherSeenAt: row.publisher_seen_at };
+  }
+
+  #layout(lot: string, json: string | null): Layout | null {
+    if (json === null) return null;
+    const l = safeParse(json, parseLayout);
+    if (!l.ok) this.#warn(`lot ${lot}: stored layout unreadable (${l.error}); ignoring it`);
+    return l.ok ? l.value : null;
+  }
+}
+
+/**
+ * Reads a lot's history from the store's file. The store uses it, and so does the history worker on its own read-only
+ * connection (history-worker.ts), which keeps big reads off the relay's event loop.
+ */
+export class SqliteHistoryReader {
+  readonly #warn: StoreWarn;
+  readonly #stmts;
+
+  constructor(db: Database.Database, warn: StoreWarn = () => {}) {
+    this.#warn = warn;
+    this.#stmts = {
+      spans: db.prepare<[string, number, number], { start_at: number; end_at: number }>(
+        'SELECT start_at, end_at FROM history_spans WHERE lot = ? AND end_at >= ? AND start_at < ? ORDER BY start_at',
+      ),
+      fullBefore: db.prepare<[string, number], { received_at: number }>(
+        'SELECT received_at FROM history_states WHERE lot = ? AND full = 1 AND received_at < ? ORDER BY received_at DESC LIMIT 1',
+      ),
+      states: db.prepare<[string, number, number], HistoryRow>(
+        `SELECT received_at, total, occupied, full, slots_json FROM history_states WHERE lot = ? AND received_at >= ? AND received_at < ?
+         ORDER BY received_at, rowid`,
+      ),
+    };
+  }
+
+  /** The lot's history for [from, to), as `LotStore.history` describes it. */
+  read(lot: string, from: number, to: number): Timeline {
     const spans = this.#stmts.spans.all(lot, from, to).map((r) => ({ start: r.start_at, end: r.end_at }));
     // From the last whole-lot row before the range: the state at its start.
     const start = this.#stmts.fullBefore.get(lot, from)?.received_at ?? from;
     const records = this.#stmts.states.all(lot, start, to).flatMap((r) => this.#recordsOf(lot, r));
     return { spans, records };
-  }
-
-  async close(): Promise<void> {
-    if (this.#db.open) this.#db.close();
   }
 
   #recordsOf(lot: string, r: HistoryRow): HistoryRecord[] {
@@ -260,27 +375,6 @@ export class SqliteLotStore implements LotStore {
       return s === null && first !== null ? { id: id as string, occupied: o === 1, since: null, seen: first } : { id: id as string, occupied: o === 1, since: s };
     });
     return [{ kind: 'state', at, slots }];
-  }
-
-  #toRecord(row: LotRow): LotRecord {
-    let state: LotRecord['state'] = null;
-    if (row.state_json !== null && row.received_at !== null) {
-      const m = safeParse(row.state_json, parseLotMetadata);
-      if (m.ok) {
-        state = { metadata: m.value, layout: this.#layout(row.id, row.layout_json), receivedAt: row.received_at, revision: row.revision };
-      } else {
-        // A damaged row must not take the relay down; the lot reads as "nothing published yet" until the next state.
-        this.#warn(`lot ${row.id}: stored state unreadable (${m.error}); ignoring it`);
-      }
-    }
-    return { lot: row.id, tokenHash: row.token_hash, createdAt: row.created_at, state, publisherSeenAt: row.publisher_seen_at };
-  }
-
-  #layout(lot: string, json: string | null): Layout | null {
-    if (json === null) return null;
-    const l = safeParse(json, parseLayout);
-    if (!l.ok) this.#warn(`lot ${lot}: stored layout unreadable (${l.error}); ignoring it`);
-    return l.ok ? l.value : null;
   }
 }
 

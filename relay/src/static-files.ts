@@ -1,10 +1,11 @@
 // Serves the built app from dist/: safe path resolution, MIME types, cache rules and the SPA fallback are pure
 // functions; `serveStatic` is the thin adapter that touches the file system.
 import { createReadStream, type Stats } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, resolve, sep } from 'node:path';
 import { COMMON_HEADERS } from './http-util.ts';
+import { APP_SECURITY_HEADERS } from './security-headers.ts';
 
 const MIME: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
@@ -85,8 +86,29 @@ async function fileStat(path: string): Promise<Stats | null> {
   }
 }
 
+/**
+ * The file's real path (symlinks followed) when it is a regular file inside the served folder's real path, else null:
+ * a symlink in dist/ may point within it, never out of it.
+ */
+async function servableFile(file: string, distAbs: string): Promise<{ real: string; st: Stats } | null> {
+  try {
+    const [real, root] = await Promise.all([realpath(file), realpath(distAbs)]);
+    if (!real.startsWith(root + sep)) return null;
+    const st = await stat(real);
+    return st.isFile() ? { real, st } : null;
+  } catch {
+    return null;
+  }
+}
+
 function sendPlain(res: ServerResponse, status: number, text: string, type = 'text/plain; charset=utf-8'): void {
-  res.writeHead(status, { ...COMMON_HEADERS, 'Content-Type': type, 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-store' });
+  res.writeHead(status, {
+    ...COMMON_HEADERS,
+    ...APP_SECURITY_HEADERS,
+    'Content-Type': type,
+    'Content-Length': Buffer.byteLength(text),
+    'Cache-Control': 'no-store',
+  });
   res.end(res.req.method === 'HEAD' ? undefined : text);
 }
 
@@ -97,21 +119,20 @@ export async function serveStatic(req: IncomingMessage, res: ServerResponse, dis
   let file = resolve(distAbs, rel);
   // Belt and braces: whatever resolveStaticPath let through must still be inside dist/.
   if (file !== distAbs && !file.startsWith(distAbs + sep)) return sendPlain(res, 400, 'Bad path\n');
-  let st = await fileStat(file);
-  if (st?.isDirectory()) {
-    file = resolve(file, 'index.html');
-    st = await fileStat(file);
-  }
-  if (!st?.isFile()) {
+  if ((await fileStat(file))?.isDirectory()) file = resolve(file, 'index.html');
+  let found = await servableFile(file, distAbs);
+  if (!found) {
     if (!isAppRoute(urlPath, req.headers.accept)) return sendPlain(res, 404, 'Not found\n');
     file = resolve(distAbs, 'index.html');
-    st = await fileStat(file);
-    if (!st?.isFile()) return sendPlain(res, 503, notBuiltPage(distAbs), 'text/html; charset=utf-8');
+    found = await servableFile(file, distAbs);
+    if (!found) return sendPlain(res, 503, notBuiltPage(distAbs), 'text/html; charset=utf-8');
   }
+  const { real, st } = found;
   const relServed = file.slice(distAbs.length + 1).split(sep).join('/');
   const etag = `W/"${st.size.toString(16)}-${Math.floor(st.mtimeMs).toString(16)}"`;
   const headers = {
     ...COMMON_HEADERS,
+    ...APP_SECURITY_HEADERS,
     'Content-Type': contentTypeFor(file),
     'Cache-Control': cacheControlFor(relServed),
     'Cross-Origin-Resource-Policy': 'same-origin',
@@ -127,7 +148,8 @@ export async function serveStatic(req: IncomingMessage, res: ServerResponse, dis
     res.end();
     return;
   }
-  const stream = createReadStream(file);
+  // The real path that was checked, not the name: a symlink swapped meanwhile changes nothing.
+  const stream = createReadStream(real);
   stream.on('error', () => res.destroy());
   stream.pipe(res);
 }

@@ -20,7 +20,7 @@ import {
 } from '../../src/share/protocol.ts';
 import type { Broadcaster, LotEvent } from './broadcaster.ts';
 import type { CameraService } from './cameras.ts';
-import { COMMON_HEADERS, splitTarget } from './http-util.ts';
+import { COMMON_HEADERS, clientKey, splitTarget, type ClientKey } from './http-util.ts';
 import type { Logger } from './log.ts';
 import type { LotService } from './lot-service.ts';
 import { PublisherSession } from './publisher-session.ts';
@@ -50,7 +50,10 @@ export function wsRouteOf(path: string, query: URLSearchParams, defaultLot: stri
 export interface WsLimits {
   pingIntervalMs: number;
   authTimeoutMs: number;
+  /** Open WebSockets in all. A tenth of them is kept for publishers: viewers can never lock a counting device out. */
   maxConnections: number;
+  /** Open WebSockets from one client address (publishers and viewers). */
+  maxConnectionsPerAddress: number;
   publisherRate: RateRule;
   viewerRate: RateRule;
   /** A viewer with more than this queued and unsent is too slow to follow; it is dropped. */
@@ -66,6 +69,33 @@ export interface WsHubOptions {
   limits: WsLimits;
   log: Logger;
   now?: () => number;
+  /** The client's address, for the per-address cap. */
+  clientKey?: ClientKey;
+}
+
+/** Connections kept for publishers out of `maxConnections`. */
+export const publisherReserve = (maxConnections: number): number => Math.floor(maxConnections / 10);
+
+export type Admission = { ok: true } | { ok: false; status: 429 | 503; message: string };
+
+/**
+ * May one more connection open? Publishers may use every connection; viewers all but the publishers' reserve; one
+ * address at most its own share, whatever it opens.
+ */
+export function admit(
+  kind: 'viewer' | 'publisher',
+  open: { viewers: number; publishers: number; fromAddress: number },
+  limits: Pick<WsLimits, 'maxConnections' | 'maxConnectionsPerAddress'>,
+): Admission {
+  if (open.fromAddress >= limits.maxConnectionsPerAddress) {
+    return { ok: false, status: 429, message: 'too many connections from your address' };
+  }
+  const total = open.viewers + open.publishers;
+  const cap = kind === 'publisher' ? limits.maxConnections : limits.maxConnections - publisherReserve(limits.maxConnections);
+  if (total >= limits.maxConnections || (kind === 'viewer' && open.viewers >= cap)) {
+    return { ok: false, status: 503, message: 'too many connections; try again later' };
+  }
+  return { ok: true };
 }
 
 interface Conn {
@@ -78,10 +108,16 @@ interface Viewer extends Conn {
   kind: 'original' | 'live';
   bucket: Bucket;
   /** Events that arrive while the snapshot is being read; null once it has been sent. */
-  pending: LotEvent[] | null;
+  pending: ViewerEvent[] | null;
 }
 
-const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 404: 'Not Found', 500: 'Internal Server Error', 503: 'Service Unavailable' };
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
+  404: 'Not Found',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
 
 function rejectUpgrade(socket: Duplex, status: number, error: ErrorCode, message: string): void {
   if (socket.destroyed) return;
@@ -97,7 +133,9 @@ function textOf(data: RawData, isBinary: boolean): string | null {
   return Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data).toString('utf8');
 }
 
-export function toViewerMessage(e: LotEvent): ViewerMessage {
+type ViewerEvent = Exclude<LotEvent, { kind: 'deleted' }>;
+
+export function toViewerMessage(e: ViewerEvent): ViewerMessage {
   if (e.kind === 'presence') return { type: 'presence', lot: e.lot, publisher: e.publisher };
   return {
     type: 'state',
@@ -108,6 +146,17 @@ export function toViewerMessage(e: LotEvent): ViewerMessage {
   };
 }
 
+/** Adds a socket to its lot's set until it closes; an emptied set is dropped. */
+function joinLot<C extends Conn>(byLot: Map<string, Set<C>>, lot: string, c: C): void {
+  let set = byLot.get(lot);
+  if (!set) byLot.set(lot, (set = new Set()));
+  set.add(c);
+  c.ws.on('close', () => {
+    set.delete(c);
+    if (set.size === 0 && byLot.get(lot) === set) byLot.delete(lot);
+  });
+}
+
 export class WsHub {
   readonly #o: WsHubOptions;
   readonly #now: () => number;
@@ -115,6 +164,9 @@ export class WsHub {
   readonly #publisherWss = new WebSocketServer({ noServer: true, maxPayload: LIMITS.maxPublisherMessageBytes, perMessageDeflate: false });
   readonly #conns = new Set<Conn>();
   readonly #viewers = new Map<string, Set<Viewer>>();
+  readonly #publishers = new Map<string, Set<Conn>>();
+  /** Sockets admitted and not yet closed (opening or open), for the caps. */
+  readonly #open = { viewers: 0, publishers: 0, byAddress: new Map<string, number>() };
   readonly #heartbeat: ReturnType<typeof setInterval>;
   readonly #unsubscribe: () => void;
   #closing = false;
@@ -143,7 +195,16 @@ export class WsHub {
     if (camera !== null && (!CAMERA_ID_PATTERN.test(camera) || !this.#o.cameras)) {
       return rejectUpgrade(socket, 400, 'invalid_message', 'a camera id is 1 to 32 characters a-z 0-9 - _');
     }
-    if (this.#conns.size >= this.#o.limits.maxConnections) return rejectUpgrade(socket, 503, 'unavailable', 'too many connections; try again later');
+    const kind = route.kind === 'publish' ? 'publisher' : 'viewer';
+    const address = (this.#o.clientKey ?? clientKey)(req);
+    const fromAddress = this.#open.byAddress.get(address) ?? 0;
+    const admission = admit(kind, { viewers: this.#open.viewers, publishers: this.#open.publishers, fromAddress }, this.#o.limits);
+    if (!admission.ok) {
+      return rejectUpgrade(socket, admission.status, admission.status === 429 ? 'rate_limited' : 'unavailable', admission.message);
+    }
+    // Counted from now until the socket closes, whichever way it goes: a slow lot lookup cannot let a flood past the caps.
+    this.#count(kind, address, +1);
+    socket.once('close', () => this.#count(kind, address, -1));
     this.#o.service
       .get(route.lot)
       .then((rec) => {
@@ -189,6 +250,14 @@ export class WsHub {
     this.#publisherWss.close();
   }
 
+  #count(kind: 'viewer' | 'publisher', address: string, delta: 1 | -1): void {
+    if (kind === 'viewer') this.#open.viewers += delta;
+    else this.#open.publishers += delta;
+    const n = (this.#open.byAddress.get(address) ?? 0) + delta;
+    if (n > 0) this.#open.byAddress.set(address, n);
+    else this.#open.byAddress.delete(address);
+  }
+
   #track(c: Conn): void {
     this.#conns.add(c);
     c.ws.on('pong', () => (c.alive = true));
@@ -221,6 +290,7 @@ export class WsHub {
   #acceptPublisher(ws: WebSocket, lot: string, camera: string | null): void {
     const c: Conn = { ws, alive: true };
     this.#track(c);
+    joinLot(this.#publishers, lot, c);
     const cams = this.#o.cameras;
     const session = new PublisherSession(lot, {
       service: cams ? (camera === null ? cams.lotTarget : cams.target(camera)) : this.#o.service,
@@ -238,13 +308,7 @@ export class WsHub {
   #acceptViewer(ws: WebSocket, kind: 'original' | 'live', lot: string): void {
     const v: Viewer = { ws, alive: true, lot, kind, bucket: fullBucket(this.#o.limits.viewerRate, this.#now()), pending: [] };
     this.#track(v);
-    let set = this.#viewers.get(lot);
-    if (!set) this.#viewers.set(lot, (set = new Set()));
-    set.add(v);
-    ws.on('close', () => {
-      set.delete(v);
-      if (set.size === 0 && this.#viewers.get(lot) === set) this.#viewers.delete(lot);
-    });
+    joinLot(this.#viewers, lot, v);
     ws.on('message', (data, isBinary) => this.#viewerSaid(v, data, isBinary));
     this.#sendSnapshot(v).catch((e: unknown) => {
       this.#o.log.error(`snapshot for lot "${lot}": ${e instanceof Error ? e.message : String(e)}`);
@@ -289,6 +353,7 @@ export class WsHub {
   }
 
   #fanOut(e: LotEvent): void {
+    if (e.kind === 'deleted') return this.#closeLot(e.lot);
     const set = this.#viewers.get(e.lot);
     if (!set) return;
     // Serialised once per event and route, however many viewers there are.
@@ -299,7 +364,15 @@ export class WsHub {
     }
   }
 
-  #deliver(v: Viewer, e: LotEvent, cache: Map<Viewer['kind'], string | null>): void {
+  /** A deleted lot's sockets are told so (except the original /ws, whose shape has no errors) and closed with 4404. */
+  #closeLot(lot: string): void {
+    const text = JSON.stringify({ type: 'error', code: 'unknown_lot', message: `lot "${lot}" was deleted` });
+    const viewers = [...(this.#viewers.get(lot) ?? [])];
+    for (const c of [...viewers.filter((v) => v.kind === 'live'), ...(this.#publishers.get(lot) ?? [])]) this.#send(c, text);
+    for (const c of [...viewers, ...(this.#publishers.get(lot) ?? [])]) c.ws.close(CLOSE.unknownLot, 'unknown_lot');
+  }
+
+  #deliver(v: Viewer, e: ViewerEvent, cache: Map<Viewer['kind'], string | null>): void {
     let text = cache.get(v.kind);
     if (text === undefined) {
       if (v.kind === 'live') text = JSON.stringify(toViewerMessage(e));

@@ -16,6 +16,8 @@ export const sections: Record<string, Section> = {
   tabs: benchTabs,
   // One publisher at 10/s, 1,000 viewers, 30 s (`--relay-seconds N` to shorten).
   relay: async (args) => runBenchScript('bench-relay.ts', ['--seconds', flag(args, '--relay-seconds') ?? '30']),
+  // /healthz and live-delivery latency while history queries run on a lot of 600 states × 1,000 slots.
+  'relay-history': async () => runBenchScript('bench-relay-history.ts', []),
   // Full and patch-only evidence per 100-slot 1280x720 pucpr frame.
   evidence: async (args) => runBenchScript('bench-evidence.ts', flag(args, '--evidence-frames') ? ['--frames', flag(args, '--evidence-frames')!] : []),
   history: benchHistory,

@@ -17,6 +17,7 @@ import type { Settings } from '../settings/settings.ts';
 import { controlStyles } from '../components/shared-styles.ts';
 import '../components/lw-notice.ts';
 import '../components/lw-settings-panel.ts';
+import type { RelayConnectRequest } from '../components/lw-share-panel.ts';
 import '../components/lw-share-panel.ts';
 import '../components/lw-slot-list.ts';
 import '../components/lw-slot-overlay.ts';
@@ -553,8 +554,8 @@ export class LwApp extends LitElement {
               local-viewer-link=${`#/view/${this.store.lotId}`}
               default-relay-url=${location.origin}
               .note=${this.shareNote}
-              @relay-connect-requested=${(e: CustomEvent<{ url: string; lot: string; token: string | null; camera: string | null }>) =>
-                this.sharing.connect(e.detail.url, e.detail.lot, e.detail.token, e.detail.camera)}
+              @relay-connect-requested=${(e: CustomEvent<RelayConnectRequest>) =>
+                this.sharing.connect(e.detail.url, e.detail.lot, e.detail.token, e.detail.camera, e.detail.operatorToken)}
               @relay-disconnect-requested=${() => this.sharing.disconnect()}
               @metadata-download-requested=${this.onDownloadMetadata}
               @metadata-copy-requested=${this.onCopyMetadata}

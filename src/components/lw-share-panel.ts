@@ -12,6 +12,8 @@ export interface RelayConnectRequest {
   token: string | null;
   /** Publish as this camera of a lot seen by several phones; null: as the lot. */
   camera: string | null;
+  /** To create the lot on a relay that lets only its operator create lots. */
+  operatorToken: string | null;
 }
 
 /**
@@ -191,7 +193,7 @@ export class LwSharePanel extends LitElement {
         ? html`<label>Publish token <input name="token" required autocomplete="off" /></label>
             <label>Camera, when several phones count this lot (a-z, 0-9, - and _; optional)
               <input name="camera" pattern="[a-z0-9_\-]{1,32}" autocomplete="off" placeholder="north" /></label>`
-        : nothing}
+        : html`<label>Operator token (only if the relay asks for one) <input name="operatorToken" autocomplete="off" /></label>`}
       <div class="row">
         <button class="primary" type="submit" ?disabled=${this.relayStatus === 'creating'}>
           ${this.haveToken ? 'Publish to relay' : 'Create lot and publish'}
@@ -210,6 +212,7 @@ export class LwSharePanel extends LitElement {
       lot: String(data.get('lot') ?? '').trim(),
       token: this.haveToken ? String(data.get('token') ?? '').trim() || null : null,
       camera: this.haveToken ? String(data.get('camera') ?? '').trim() || null : null,
+      operatorToken: this.haveToken ? null : String(data.get('operatorToken') ?? '').trim() || null,
     };
     this.dispatchEvent(new CustomEvent('relay-connect-requested', { detail, bubbles: true, composed: true }));
   };

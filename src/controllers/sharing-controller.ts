@@ -68,8 +68,11 @@ export class SharingController implements ReactiveController {
     this.last = null;
   }
 
-  /** Connects to a relay: with a token the user has, or by creating the lot there (the token is then shown once). */
-  async connect(url: string, lot: string, token: string | null, camera: string | null = null): Promise<void> {
+  /**
+   * Connects to a relay: with a token the user has, or by creating the lot there (the token is then shown once; a relay
+   * that faces the internet wants its operator's token for that).
+   */
+  async connect(url: string, lot: string, token: string | null, camera: string | null = null, operatorToken: string | null = null): Promise<void> {
     this.createdToken = null;
     this.relayDetail = null;
     let config: RelayConfig;
@@ -78,7 +81,7 @@ export class SharingController implements ReactiveController {
     } else {
       this.relayStatus = 'creating';
       this.host.requestUpdate();
-      const created = await createLot(url, lot, (u, init) => fetch(u, init));
+      const created = await createLot(url, lot, (u, init) => fetch(u, init), operatorToken);
       if (!created.ok) {
         this.relayStatus = 'off';
         this.relayDetail = created.error;

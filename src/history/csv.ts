@@ -4,15 +4,19 @@
 export type CsvValue = string | number | boolean | null | undefined;
 
 // A text cell starting like a formula is run by spreadsheets when the file is opened; a leading apostrophe keeps it
-// text (slot names are typed by people, and a relay's CSV carries names a publisher chose).
-const FORMULA_START = /^[=+\-@\t\r]/;
+// text (slot names are typed by people, and a relay's CSV carries names a publisher chose). Leading blanks and the
+// full-width signs count too.
+const FORMULA_START = /^[\s\u00a0\u3000]*[=+\-@\uff1d\uff0b\uff0d\uff20]|^[\t\r\n]/;
+// Whether a cell is quoted depends on what it holds, not on the comma this file uses: a spreadsheet may split lines on
+// ';' (Excel in many locales), tabs or '|', and then `a;=cmd|…` unquoted would hand it a cell starting with '='.
+const NEEDS_QUOTES = /[",;\t|\r\n]/;
 
 export function csvField(v: CsvValue): string {
   if (v === null || v === undefined) return '';
   if (typeof v === 'number') return Number.isFinite(v) ? String(v) : '';
   if (typeof v === 'boolean') return v ? 'true' : 'false';
   const text = FORMULA_START.test(v) ? `'${v}` : v;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  return NEEDS_QUOTES.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 /** A whole CSV document: the header, then one line per row, every line ending in CRLF. */

@@ -1,7 +1,7 @@
 // The question a history view asks: which range, in which buckets, in which time zone, answered how. Parsed from a
 // URL's query (the relay's `GET /lots/<lot>/history?...`) with clear errors, and made from the dashboard's presets.
 import { autoStep, bucketCountBound, formatStep, parseStep, type Step } from './buckets.ts';
-import { DAY_MS, addLocalDays, canonicalTimeZone, fromWallTime, startOfLocalDay } from './zoned-time.ts';
+import { DAY_MS, addLocalDays, canonicalTimeZone, daysInMonth, fromWallTime, startOfLocalDay } from './zoned-time.ts';
 
 export interface HistoryQuery {
   readonly from: number;
@@ -32,7 +32,9 @@ export function parseTime(text: string, timeZone: string): number | null {
   if (!m) return null;
   const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '', zone] = m;
   const parts = [Number(y), Number(mo), Number(d), Number(h), Number(mi), Number(s)] as const;
-  if (parts[1] < 1 || parts[1] > 12 || parts[2] < 1 || parts[2] > 31 || parts[3] > 23 || parts[4] > 59 || parts[5] > 59) return null;
+  if (parts[1] < 1 || parts[1] > 12 || parts[2] < 1 || parts[2] > daysInMonth(parts[0], parts[1]) || parts[3] > 23 || parts[4] > 59 || parts[5] > 59) {
+    return null;
+  }
   const ms = Math.floor(Number(`0.${frac || '0'}`) * 1000);
   if (zone) {
     const t = Date.parse(`${y}-${mo}-${d}T${h.padStart(2, '0')}:${mi}:${s.padStart(2, '0')}.${String(ms).padStart(3, '0')}${zone.length === 5 ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone}`);

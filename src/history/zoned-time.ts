@@ -16,6 +16,9 @@ export interface ZonedParts {
 }
 
 const WEEKDAYS: Record<string, number> = { Mon: 0, Tue: 1, Wed: 2, Thu: 3, Fri: 4, Sat: 5, Sun: 6 };
+/** Days in a month of the proleptic Gregorian calendar (month 1..12). */
+export const daysInMonth = (year: number, month: number): number => new Date(Date.UTC(year, month, 0)).getUTCDate();
+
 export const WEEKDAY_NAMES = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'] as const;
 
 // Keyed by the canonical zone name (Intl takes names in any case, and a relay query's `tz` is anyone's string), and

@@ -1,4 +1,5 @@
 import { boundingBox, clamp } from '../occupancy/geometry.ts';
+import { cleanName } from '../occupancy/slot-names.ts';
 import type { Point, Slot, SlotClosure, SlotKind } from '../occupancy/types.ts';
 import type { Quad } from '../occupancy/homography.ts';
 import { newGroup, placeGroup, resizeGroup, type RowGroup } from './row-group.ts';
@@ -88,7 +89,7 @@ export function editLayout(state: LayoutState, action: LayoutAction): LayoutStat
       return { slots: slots.map((s) => (s.id === action.id ? { ...s, polygon: action.polygon } : s)), group: null };
     }
     case 'rename': {
-      const name = action.name.trim();
+      const name = cleanName(action.name);
       const old = slots.find((s) => s.id === action.id);
       if (!old || !name || old.name === name) return state;
       // A rename keeps the row in one piece: the row keeps names when it is moved.

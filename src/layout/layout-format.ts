@@ -1,4 +1,5 @@
 import { area } from '../occupancy/geometry.ts';
+import { hasControlCharacters } from '../occupancy/slot-names.ts';
 import { SLOT_KINDS, type Point, type Slot, type SlotClosure, type SlotKind } from '../occupancy/types.ts';
 import { segmentsCross } from './row-split.ts';
 
@@ -222,12 +223,14 @@ function readId(v: unknown, where: string): string {
   const id = typeof v === 'number' && Number.isInteger(v) ? String(v) : v;
   if (typeof id !== 'string' || !id.trim()) throw new Invalid(`${where} has no "id"`);
   if (id.length > MAX_ID) throw new Invalid(`${where}: the id is longer than ${MAX_ID} characters`);
+  if (hasControlCharacters(id)) throw new Invalid(`${where}: the id has control characters`);
   return id.trim();
 }
 
 function readName(v: unknown, where: string): string {
   if (typeof v !== 'string' || !v.trim()) throw new Invalid(`${where}: "name" must be some text`);
   if (v.length > MAX_NAME) throw new Invalid(`${where}: the name is longer than ${MAX_NAME} characters`);
+  if (hasControlCharacters(v)) throw new Invalid(`${where}: the name has control characters`);
   return v.trim();
 }
 

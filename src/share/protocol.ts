@@ -3,6 +3,8 @@
 // the app can treat any input as `unknown` and get either a typed value or a clear error.
 import { breakdown, isCounted, type CameraSummary, type ClosureMetadata, type LotMetadata, type SlotMetadata } from '../occupancy/metadata.ts';
 import { SLOT_KINDS, type LotCounts, type SlotKind } from '../occupancy/types.ts';
+import { hasControlCharacters } from '../occupancy/slot-names.ts';
+import { daysInMonth } from '../history/zoned-time.ts';
 
 export type { CameraSummary, ClosureMetadata, LotMetadata, SlotMetadata };
 
@@ -135,6 +137,8 @@ export type ErrorCode =
   | 'read_only'
   | 'not_found'
   | 'method_not_allowed'
+  | 'unsupported_media_type'
+  | 'forbidden_origin'
   | 'unavailable'
   | 'internal';
 
@@ -309,21 +313,30 @@ function array(v: unknown, path: string, max: number): unknown[] {
 // Date and time, optional seconds and fraction, optional zone: what `toISOString()` and Python's `isoformat()` write.
 const ISO_8601 = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?(Z|[+-]([01]\d|2[0-3]):?[0-5]\d)?$/;
 
-/** True for an ISO-8601 date-time such as `2025-08-07T14:20:30` or `2025-08-07T14:20:30.123Z`. */
+/** Years a device's clock may plausibly show: year 0000 or 9999 is a broken clock or a probe, not a time. */
+export const YEARS = { min: 1970, max: 2099 } as const;
+
+/**
+ * True for an ISO-8601 date-time such as `2025-08-07T14:20:30` or `2025-08-07T14:20:30.123Z` on a day that exists
+ * (not 2025-02-30, which `Date.parse` would take for 2 March) in years `YEARS`.
+ */
 export function isIsoDateTime(v: unknown): v is string {
-  return typeof v === 'string' && v.length <= 40 && ISO_8601.test(v) && !Number.isNaN(Date.parse(v));
+  if (typeof v !== 'string' || v.length > 40) return false;
+  const m = ISO_8601.exec(v);
+  if (!m) return false;
+  const year = Number(v.slice(0, 4));
+  if (year < YEARS.min || year > YEARS.max || Number(m[2]) > daysInMonth(year, Number(m[1]))) return false;
+  return !Number.isNaN(Date.parse(v));
 }
 
 function isoTime(v: unknown, path: string): string {
   return isIsoDateTime(v) ? v : fail(path, 'an ISO-8601 date-time');
 }
 
-// Zone names and reasons end up in MQTT topics, CSV headers and HTML: no control characters.
-const CONTROL = /[\u0000-\u001f\u007f]/;
-
+// Slot names and ids, zone names and reasons end up in CSV, MQTT topics and HTML: no control characters.
 function label(v: unknown, path: string, max: number, min = 1): string {
   const t = text(v, path, min, max);
-  return CONTROL.test(t) ? fail(path, 'text without control characters') : t;
+  return hasControlCharacters(t) ? fail(path, 'text without control characters') : t;
 }
 
 function slotKind(v: unknown, path: string): SlotKind {
@@ -353,8 +366,8 @@ function slotMetadata(v: unknown, path: string): SlotMetadata {
   const o = record(v, path);
   if (typeof o.occupied !== 'boolean') fail(`${path}.occupied`, 'a boolean');
   const m: SlotMetadata = {
-    id: text(o.id, `${path}.id`, 1, LIMITS.maxIdLength),
-    name: text(o.name, `${path}.name`, 0, LIMITS.maxNameLength),
+    id: label(o.id, `${path}.id`, LIMITS.maxIdLength),
+    name: label(o.name, `${path}.name`, LIMITS.maxNameLength, 0),
     occupied: o.occupied as boolean,
     probability: unit(o.probability, `${path}.probability`),
     since: isoTime(o.since, `${path}.since`),
@@ -445,8 +458,8 @@ function layout(v: unknown, path: string): Layout {
     const points = array(so.polygon, `${p}.polygon`, LIMITS.maxPolygonPoints);
     if (points.length < 3) fail(`${p}.polygon`, 'at least 3 points');
     return {
-      id: text(so.id, `${p}.id`, 1, LIMITS.maxIdLength),
-      name: text(so.name, `${p}.name`, 0, LIMITS.maxNameLength),
+      id: label(so.id, `${p}.id`, LIMITS.maxIdLength),
+      name: label(so.name, `${p}.name`, LIMITS.maxNameLength, 0),
       polygon: points.map((pt, j): PolygonPoint => {
         if (!Array.isArray(pt) || pt.length !== 2) return fail(`${p}.polygon[${j}]`, 'an [x, y] pair');
         return [unit(pt[0], `${p}.polygon[${j}][0]`), unit(pt[1], `${p}.polygon[${j}][1]`)];
@@ -525,7 +538,7 @@ const ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>([
   'bad_json', 'invalid_message', 'invalid_state', 'invalid_lot', 'invalid_query', 'unknown_lot', 'unknown_camera', 'invalid_config',
   'refused_target', 'no_state', 'unauthorized',
   'lot_exists', 'too_many_lots', 'rate_limited', 'too_large', 'read_only', 'not_found', 'method_not_allowed',
-  'unavailable', 'internal',
+  'unsupported_media_type', 'forbidden_origin', 'unavailable', 'internal',
 ]);
 
 function errorMessage(o: Record<string, unknown>): ErrorMessage {

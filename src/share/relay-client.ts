@@ -410,13 +410,16 @@ export type FetchLike = (url: string, init: { method: string; headers: Record<st
   json(): Promise<unknown>;
 }>;
 
-/** `POST /lots`: creates a lot (named, or named by the relay) and returns its publish token, shown only this once. */
-export async function createLot(base: string, lot: string | null, fetchFn: FetchLike): Promise<Parsed<LotCreated>> {
+/**
+ * `POST /lots`: creates a lot (named, or named by the relay) and returns its publish token, shown only this once. A
+ * relay that faces the internet lets only its operator create lots: pass the operator's token then.
+ */
+export async function createLot(base: string, lot: string | null, fetchFn: FetchLike, operatorToken: string | null = null): Promise<Parsed<LotCreated>> {
   let res: Awaited<ReturnType<FetchLike>>;
   try {
     res = await fetchFn(new URL('/lots', base).href, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
+      headers: { 'Content-Type': 'application/json', ...(operatorToken ? { Authorization: `Bearer ${operatorToken}` } : {}) },
       body: JSON.stringify(lot === null ? {} : { lot }),
     });
   } catch (e) {

@@ -2,12 +2,16 @@
 // the model is the real COCO-SSD served by the built app, storage is the browser's IndexedDB.
 import { expect, test } from '@playwright/test';
 import { fixturesAvailable } from '../support/fixtures.ts';
+import { recordCspViolations } from './support/csp.ts';
 import { CAR, counts, drag, drawRect, overlay, SEDAN, SKY, slotStates, startCamera, waitForModel } from './support/app.ts';
 
 test.skip(!fixturesAvailable(), 'fixtures (../shared/fixtures) not found: the fake camera needs the lot video');
 
 test('camera → detections → slots drawn with the mouse → live counts that match the overlay, kept after reload', async ({ page }) => {
-  await page.goto('/');
+  // Under the relay's Content-Security-Policy (vite preview sends it too): nothing the app needs may be blocked.
+  const cspViolations = await recordCspViolations(page);
+  const served = await page.goto('/');
+  expect(served?.headers()['content-security-policy']).toContain("script-src 'self'");
   await startCamera(page);
   const video = page.locator('.stage video');
   await expect
@@ -31,6 +35,7 @@ test('camera → detections → slots drawn with the mouse → live counts that 
   // The numbers people read match what the overlay shows.
   await expect.poll(() => counts(page)).toEqual({ available: 1, occupied: 2, total: 3 });
   await expect(page.locator('lw-status-bar [data-last-changed]')).toBeVisible();
+  expect(await cspViolations()).toEqual([]);
 
   // Slots live in IndexedDB: a reload brings them back, with their names and shapes.
   const before = await overlay(page).locator('g.slot polygon').evaluateAll((ps) => ps.map((p) => p.getAttribute('points')));
@@ -41,6 +46,7 @@ test('camera → detections → slots drawn with the mouse → live counts that 
   expect(after).toEqual(before);
   await expect(page.getByRole('list', { name: 'Slots' }).getByRole('listitem')).toHaveCount(3);
   await expect.poll(() => counts(page), { timeout: 60_000 }).toEqual({ available: 1, occupied: 2, total: 3 });
+  expect(await cspViolations()).toEqual([]);
 });
 
 test('slots can be moved, resized, renamed and deleted, with the mouse and with the keyboard', async ({ page }) => {

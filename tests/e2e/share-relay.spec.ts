@@ -8,6 +8,7 @@ import WebSocket from 'ws';
 import { startRelay, type RunningRelay } from '../../relay/src/relay.ts';
 import { DEFAULT_CONFIG, type RelayConfig } from '../../relay/src/config.ts';
 import { fixturesAvailable } from '../support/fixtures.ts';
+import { recordCspViolations } from './support/csp.ts';
 import { CAR, countWithSlots, counts, drawRect, SEDAN, SKY } from './support/app.ts';
 import { ROOT } from './support/paths.ts';
 
@@ -53,6 +54,9 @@ test('counting app → relay → viewer link, /ws and /metadata; the viewer reco
   const context = await browser.newContext();
   try {
     const app = await context.newPage();
+    // The relay serves the app under its Content-Security-Policy: counting, publishing and viewing must not need
+    // anything it blocks.
+    const appCsp = await recordCspViolations(app);
     await app.goto(`${relay.url}/`);
     await countWithSlots(app, [SEDAN, SKY]);
     await expect.poll(() => counts(app), { timeout: 45_000 }).toEqual({ available: 1, occupied: 1, total: 2 });
@@ -80,6 +84,7 @@ test('counting app → relay → viewer link, /ws and /metadata; the viewer reco
 
     // A viewer anywhere: the link opens a read-only live view.
     const viewer = await context.newPage();
+    const viewerCsp = await recordCspViolations(viewer);
     await viewer.goto(link!);
     await expect(viewer.locator('lw-viewer .badge')).toHaveAttribute('data-status', 'live');
     await expect.poll(() => counts(viewer)).toEqual({ available: 1, occupied: 1, total: 2 });
@@ -96,6 +101,8 @@ test('counting app → relay → viewer link, /ws and /metadata; the viewer reco
       .toEqual({ event: 'update', data: { occupied: 2, available: 1, total: 3, last_updated: expect.any(String) } });
     expect(ws.messages[0]).toMatchObject({ event: 'update', data: { total: 2 } });
     ws.close();
+    expect(await appCsp()).toEqual([]);
+    expect(await viewerCsp()).toEqual([]);
 
     // The relay goes away: the viewer says so instead of presenting stale numbers as live…
     await relay.close();
@@ -105,6 +112,35 @@ test('counting app → relay → viewer link, /ws and /metadata; the viewer reco
     await expect(viewer.locator('lw-viewer .badge')).toHaveAttribute('data-status', 'live', { timeout: 45_000 });
     await expect.poll(() => counts(viewer)).toEqual({ available: 1, occupied: 2, total: 3 });
     await expect(app.locator('lw-share-panel .status')).toHaveAttribute('data-status', 'live', { timeout: 45_000 });
+  } finally {
+    await context.close();
+    await relay.close();
+  }
+});
+
+test('a relay that faces the internet: the Share panel creates the lot with the operator token; no site can frame the app', async ({ browser }) => {
+  const operatorToken = 'e2e-operator-token-0123456789';
+  const relay = await startRelay({ ...relayConfig(0), lotCreation: 'operator', operatorToken }, { log: quiet });
+  const context = await browser.newContext();
+  try {
+    const app = await context.newPage();
+    await app.goto(`${relay.url}/`);
+    await app.getByText('Share', { exact: true }).click();
+    await app.getByLabel('Relay address').fill(relay.url);
+    await app.getByLabel('Lot name').fill('gate');
+    await app.getByRole('button', { name: 'Create lot and publish' }).click();
+    await expect(app.locator('lw-share-panel [role=alert]')).toContainText('needs the operator token');
+    await app.getByLabel('Operator token').fill(operatorToken);
+    await app.getByRole('button', { name: 'Create lot and publish' }).click();
+    await expect(app.locator('lw-share-panel [data-token]')).toHaveText(/^[A-Za-z0-9_-]{43}$/);
+    await expect(app.locator('lw-share-panel .status')).toHaveAttribute('data-status', 'live');
+    await expect.poll(async () => (await (await fetch(`${relay.url}/lots/gate/metadata`)).json()).lot).toBe('gate');
+
+    // Another site framing the app gets nothing: frame-ancestors 'none'.
+    const framer = await context.newPage();
+    const framed = await recordCspViolations(framer);
+    await framer.setContent(`<iframe src="${relay.url}/"></iframe>`);
+    await expect.poll(framed).toContainEqual(expect.stringContaining("frame-ancestors 'none'"));
   } finally {
     await context.close();
     await relay.close();

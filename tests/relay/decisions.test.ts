@@ -1,12 +1,14 @@
 // The relay's pure decisions: configuration, tokens, rate limits, presence, routing and publisher input.
+import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { bearerToken, generateLotId, generateToken, hashToken, tokenMatches } from '../../relay/src/auth.ts';
 import { DEFAULT_CONFIG, parseConfig } from '../../relay/src/config.ts';
 import { routeOf } from '../../relay/src/http-routes.ts';
 import { initialPresence, nextExpiry, stepPresence } from '../../relay/src/presence.ts';
 import { decidePublisherInput } from '../../relay/src/publisher-session.ts';
-import { KeyedRateLimiter, fullBucket, retryAfterSeconds, take } from '../../relay/src/rate-limit.ts';
-import { wsRouteOf } from '../../relay/src/ws-hub.ts';
+import { KeyedRateLimiter, charge, fullBucket, retryAfterSeconds, take } from '../../relay/src/rate-limit.ts';
+import { admit, publisherReserve, wsRouteOf } from '../../relay/src/ws-hub.ts';
+import { clientAddress } from '../../relay/src/http-util.ts';
 import { CLOSE, LOT_ID_PATTERN } from '../../src/share/protocol.ts';
 
 describe('parseConfig', () => {
@@ -35,11 +37,41 @@ describe('parseConfig', () => {
     const c = ok([
       '--host', '0.0.0.0', '--lot', 'north', '--dist', 'build', '--cert', 'c.pem', '--key', 'k.pem',
       '--offline-after', '10', '--ping-interval', '5', '--max-lots', '3', '--max-connections', '50',
+      '--max-connections-per-address', '7', '--trust-proxy', '127.0.0.1, ::1',
     ]);
     expect(c).toMatchObject({
       host: '0.0.0.0', lot: 'north', dist: 'build', tls: { cert: 'c.pem', key: 'k.pem' },
       offlineAfterMs: 10_000, pingIntervalMs: 5_000, maxLots: 3, maxConnections: 50,
+      maxConnectionsPerAddress: 7, trustedProxies: ['127.0.0.1', '::1'],
     });
+    expect(ok([], { LOTWATCH_TRUST_PROXY: '10.0.0.1' }).trustedProxies).toEqual(['10.0.0.1']);
+  });
+
+  it('opens lot creation to all only on loopback with no proxy in front', () => {
+    expect(ok([])).toMatchObject({ lotCreation: 'open', operatorToken: null, unpublishedTtlMs: 86_400_000 });
+    expect(ok(['--host', 'localhost']).lotCreation).toBe('open');
+    expect(ok(['--host', '::1']).lotCreation).toBe('open');
+    expect(ok(['--host', '0.0.0.0']).lotCreation).toBe('operator');
+    expect(ok(['--host', '192.168.1.20']).lotCreation).toBe('operator');
+    expect(ok(['--trust-proxy', '127.0.0.1']).lotCreation).toBe('operator');
+    expect(ok(['--host', '0.0.0.0', '--lot-creation', 'open']).lotCreation).toBe('open');
+    expect(ok(['--lot-creation', 'operator']).lotCreation).toBe('operator');
+    expect(ok(['--unpublished-ttl', '2']).unpublishedTtlMs).toBe(7_200_000);
+    expect(ok([], { LOTWATCH_OPERATOR_TOKEN: 'op-token-0123456789' }).operatorToken).toBe('op-token-0123456789');
+    expect(ok(['--operator-token', 'flag-op-token-0123456789'], { LOTWATCH_OPERATOR_TOKEN: 'op-token-0123456789' }).operatorToken).toBe(
+      'flag-op-token-0123456789',
+    );
+  });
+
+  it('reads the origins allowed to change things, as browsers send them', () => {
+    expect(ok(['--allow-origin', 'https://dash.example, http://LOCALHOST:5173/']).allowedOrigins).toEqual(['https://dash.example', 'http://localhost:5173']);
+    expect(ok([], { LOTWATCH_ALLOWED_ORIGINS: 'https://a.example' }).allowedOrigins).toEqual(['https://a.example']);
+  });
+
+  it('reads the database options', () => {
+    expect(ok([])).toMatchObject({ initDb: false, sqliteSynchronous: 'normal' });
+    expect(ok(['--init-db', '--sqlite-synchronous', 'full'])).toMatchObject({ initDb: true, sqliteSynchronous: 'full' });
+    expect(ok([], { LOTWATCH_SQLITE_SYNCHRONOUS: 'full' }).sqliteSynchronous).toBe('full');
   });
 
   it('answers --help', () => {
@@ -49,13 +81,23 @@ describe('parseConfig', () => {
   it.each([
     [['--port', 'http'], 'port must be an integer'],
     [['--port', '70000'], 'port must be an integer'],
-    [['--port', '-1'], ''],
+    [['--port', '-1'], "Option '--port' argument is ambiguous"],
+    [['--port=-1'], 'port must be an integer from 0 to 65535, got "-1"'],
     [['--lot', 'North Gate'], '--lot must be'],
     [['--token', 'short'], 'the publish token must be 16'],
     [['--cert', 'c.pem'], '--cert and --key go together'],
     [['--bogus'], "Unknown option '--bogus'"],
-    [['positional'], ''],
+    [['positional'], "Unexpected argument 'positional'"],
     [['--max-lots', '0'], '--max-lots must be'],
+    [['--max-connections-per-address', '0'], '--max-connections-per-address must be'],
+    [['--trust-proxy', 'proxy.local'], '--trust-proxy: "proxy.local" is not an IP address'],
+    [['--operator-token', 'short'], 'the operator token must be 16'],
+    [['--lot-creation', 'anyone'], '--lot-creation must be open or operator'],
+    [['--allow-origin', '*'], '--allow-origin: "*" is not an origin'],
+    [['--sqlite-synchronous', 'off'], '--sqlite-synchronous must be normal or full'],
+    [['--allow-origin', 'https://a.example/path'], 'is not an origin'],
+    [['--allow-origin', 'ftp://a.example'], 'is not an origin'],
+    [['--unpublished-ttl', '0'], '--unpublished-ttl must be'],
   ])('refuses %j', (argv, error) => {
     const r = parseConfig(argv, {});
     expect(r.ok).toBe(false);
@@ -131,6 +173,60 @@ describe('rate limits', () => {
     for (let i = 0; i < 50; i++) l.take(`k${i}`, 10);
     expect(l.size).toBeLessThanOrEqual(5);
   });
+
+  it('charge a cost after the fact, into debt of at most one burst', () => {
+    // 3 tokens, one taken, 5 charged: 2 - 5 = -3 (the floor), so one token is 2 s away (4 tokens at 2/s).
+    let b = take(fullBucket(rule, 0), rule, 0).bucket;
+    b = charge(b, rule, 0, 5);
+    expect(b.tokens).toBe(-3);
+    expect(charge(b, rule, 0, 100).tokens).toBe(-3);
+    expect(retryAfterSeconds(b, rule)).toBe(2);
+    expect(take(b, rule, 1999).allowed).toBe(false);
+    expect(take(b, rule, 2000).allowed).toBe(true);
+    const l = new KeyedRateLimiter(rule);
+    l.charge('a', 0, 3);
+    expect(l.take('a', 0)).toEqual({ allowed: false, retryAfter: 1 });
+    expect(l.take('b', 0).allowed).toBe(true);
+  });
+});
+
+describe('WebSocket admission', () => {
+  const limits = { maxConnections: 100, maxConnectionsPerAddress: 5 };
+  it.each([
+    ['viewer', { viewers: 0, publishers: 0, fromAddress: 0 }, true],
+    ['viewer', { viewers: 0, publishers: 0, fromAddress: 5 }, 429],
+    ['publisher', { viewers: 0, publishers: 0, fromAddress: 5 }, 429],
+    // Viewers stop at 90: the last tenth is the publishers'.
+    ['viewer', { viewers: 89, publishers: 0, fromAddress: 0 }, true],
+    ['viewer', { viewers: 90, publishers: 0, fromAddress: 0 }, 503],
+    ['publisher', { viewers: 90, publishers: 9, fromAddress: 0 }, true],
+    ['publisher', { viewers: 90, publishers: 10, fromAddress: 0 }, 503],
+    ['viewer', { viewers: 10, publishers: 90, fromAddress: 0 }, 503],
+  ] as const)('a %s with %j open: %s', (kind, open, expected) => {
+    const a = admit(kind, open, limits);
+    expect(a.ok ? true : a.status).toBe(expected);
+  });
+
+  it('keeps a tenth for publishers, none when there are fewer than ten places', () => {
+    expect([publisherReserve(10_000), publisherReserve(500), publisherReserve(10), publisherReserve(9)]).toEqual([1000, 50, 1, 0]);
+  });
+});
+
+describe('clientAddress', () => {
+  const req = (peer: string, xff?: string) =>
+    ({ socket: { remoteAddress: peer }, headers: xff === undefined ? {} : { 'x-forwarded-for': xff } }) as unknown as IncomingMessage;
+  const proxies = new Set(['127.0.0.1', '10.0.0.2']);
+  it.each([
+    ['the peer without proxies', req('192.0.2.7', '203.0.113.9'), new Set<string>(), '192.0.2.7'],
+    ['IPv4 on a dual-stack socket', req('::ffff:192.0.2.7'), new Set<string>(), '192.0.2.7'],
+    ['the peer when it is no trusted proxy', req('192.0.2.7', '203.0.113.9'), proxies, '192.0.2.7'],
+    ['the forwarded client behind a trusted proxy', req('127.0.0.1', '203.0.113.9'), proxies, '203.0.113.9'],
+    // A client can put anything first; only the hops the proxies added count.
+    ['the last untrusted hop', req('127.0.0.1', '1.1.1.1, 203.0.113.9, 10.0.0.2'), proxies, '203.0.113.9'],
+    ['the proxy itself when it forwards nothing', req('127.0.0.1'), proxies, '127.0.0.1'],
+  ])('%s', (_what, r, trusted, expected) => {
+    expect(clientAddress(r, trusted)).toBe(expected);
+  });
 });
 
 describe('presence', () => {
@@ -184,6 +280,9 @@ describe('routeOf (HTTP)', () => {
     ['GET', '/lots/north/state', { name: 'method-not-allowed', allow: 'POST' }],
     ['POST', '/lots', { name: 'create-lot' }],
     ['GET', '/lots', { name: 'method-not-allowed', allow: 'POST' }],
+    ['DELETE', '/lots/north', { name: 'delete-lot', lot: 'north' }],
+    ['GET', '/lots/north', { name: 'method-not-allowed', allow: 'DELETE' }],
+    ['DELETE', '/lots/North', { name: 'invalid-lot', raw: 'North' }],
     ['GET', '/lots/North/metadata', { name: 'invalid-lot', raw: 'North' }],
     ['GET', '/lots/../metadata', { name: 'invalid-lot', raw: '..' }],
     ['GET', '/lots/north/other', { name: 'api-not-found' }],

@@ -160,7 +160,7 @@ describe('GET /lots/<lot>/history', () => {
   });
 
   it('limits history queries per client, with Retry-After', async () => {
-    const relay = await startTestRelay({}, { limits: { historyRate: { perSecond: 1, burst: 3 } } });
+    const relay = await startTestRelay({}, { limits: { historyRate: { perSecond: 0.01, burst: 3 } } });
     running.push(relay);
     const statuses = [];
     for (let i = 0; i < 4; i++) statuses.push((await history(relay, '')).status);

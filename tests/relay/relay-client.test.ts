@@ -90,6 +90,13 @@ describe('against the relay', () => {
     expect(down).toEqual({ ok: false, error: expect.stringContaining('relay unreachable') });
   });
 
+  it('createLot passes the operator token to a relay that lets only its operator create lots', async () => {
+    const relay = await relayFor({ lotCreation: 'operator', operatorToken: 'operator-token-0123456789' });
+    expect(await createLot(relay.url, 'north', fetch)).toEqual({ ok: false, error: expect.stringContaining('needs the operator token') });
+    const created = await createLot(relay.url, 'north', fetch, 'operator-token-0123456789');
+    expect(created.ok && created.value.lot).toBe('north');
+  });
+
   it('a viewer goes live with the publisher, shows "offline since" when it leaves', async () => {
     const relay = await relayFor();
     const { views } = viewer(relay);

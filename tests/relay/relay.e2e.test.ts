@@ -24,6 +24,8 @@ import {
   type TestRelay,
 } from './support.ts';
 
+const JSON_TYPE = { 'Content-Type': 'application/json' };
+
 const running: TestRelay[] = [];
 const clients: Client[] = [];
 async function relayFor(...args: Parameters<typeof startTestRelay>): Promise<TestRelay> {
@@ -84,7 +86,7 @@ describe('the original API', () => {
 
   it('/ws sends the current state on connect, and /ws?lot=<lot> follows another lot', async () => {
     const relay = await relayFor();
-    const created = (await (await fetch(`${relay.url}/lots`, { method: 'POST', body: '{"lot":"north"}' })).json()) as { token: string };
+    const created = (await (await fetch(`${relay.url}/lots`, { method: 'POST', headers: JSON_TYPE, body: '{"lot":"north"}' })).json()) as { token: string };
     const sDefault = lotState(1, 2);
     const sNorth = lotState(5, 9);
     await postState(relay.url, 'default', TOKEN, sDefault);
@@ -153,18 +155,18 @@ describe('publishing needs the lot token', () => {
 
   it('POST /lots creates a lot and shows its token once; the token works only for that lot', async () => {
     const relay = await relayFor();
-    const res = await fetch(`${relay.url}/lots`, { method: 'POST', body: JSON.stringify({ lot: 'north' }) });
+    const res = await fetch(`${relay.url}/lots`, { method: 'POST', headers: JSON_TYPE, body: JSON.stringify({ lot: 'north' }) });
     expect(res.status).toBe(201);
     const created = (await res.json()) as { token: string; viewer_path: string; lot: string };
     expect(created).toMatchObject({ lot: 'north', viewer_path: '/v/north', publish_path: '/lots/north/publish' });
     expect((await postState(relay.url, 'north', created.token, lotState(1, 2))).status).toBe(200);
     expect((await postState(relay.url, 'default', created.token, lotState(1, 2))).status).toBe(401);
-    const again = await fetch(`${relay.url}/lots`, { method: 'POST', body: JSON.stringify({ lot: 'north' }) });
+    const again = await fetch(`${relay.url}/lots`, { method: 'POST', headers: JSON_TYPE, body: JSON.stringify({ lot: 'north' }) });
     expect(again.status).toBe(409);
     const meta = await (await fetch(`${relay.url}/lots/north/metadata`)).text();
     expect(meta).not.toContain(created.token);
     // Without a name the relay picks one.
-    const anon = (await (await fetch(`${relay.url}/lots`, { method: 'POST' })).json()) as { lot: string };
+    const anon = (await (await fetch(`${relay.url}/lots`, { method: 'POST', headers: JSON_TYPE })).json()) as { lot: string };
     expect(anon.lot).toMatch(/^lot-[0-9a-f]{12}$/);
   });
 
@@ -173,7 +175,7 @@ describe('publishing needs the lot token', () => {
     const res = await postState(relay.url, 'default', TOKEN, lotState(1, 2));
     expect(res.status).toBe(401);
     expect(((await res.json()) as { message: string }).message).toContain('claim it with POST /lots');
-    const created = (await (await fetch(`${relay.url}/lots`, { method: 'POST', body: '{"lot":"default"}' })).json()) as { token: string };
+    const created = (await (await fetch(`${relay.url}/lots`, { method: 'POST', headers: JSON_TYPE, body: '{"lot":"default"}' })).json()) as { token: string };
     expect((await postState(relay.url, 'default', created.token, lotState(1, 2))).status).toBe(200);
   });
 
@@ -181,7 +183,7 @@ describe('publishing needs the lot token', () => {
     const lines: string[] = [];
     const log: Logger = { info: (m) => lines.push(m), warn: (m) => lines.push(m), error: (m) => lines.push(m) };
     const relay = await relayFor({}, { log });
-    const created = (await (await fetch(`${relay.url}/lots`, { method: 'POST', body: '{"lot":"north"}' })).json()) as { token: string };
+    const created = (await (await fetch(`${relay.url}/lots`, { method: 'POST', headers: JSON_TYPE, body: '{"lot":"north"}' })).json()) as { token: string };
     await postState(relay.url, 'north', created.token, lotState(1, 2));
     await postState(relay.url, 'north', 'wrong-token-0123456789abcdef', lotState(1, 2));
     const pub = await publisher(relay, 'north', created.token);
@@ -286,6 +288,8 @@ describe('a viewer joining while states arrive', () => {
       markPublisherSeen: (...a) => inner.markPublisherSeen(...a),
       recordHistory: (...a) => inner.recordHistory(...a),
       history: (...a) => inner.history(...a),
+      delete: (...a) => inner.delete(...a),
+      expireUnpublished: (...a) => inner.expireUnpublished(...a),
       close: () => inner.close(),
     };
     const relay = await relayFor({}, { store: slow });
@@ -337,7 +341,7 @@ describe('persistence and liveness', () => {
     const first = await relayFor();
     const s = { ...lotState(7, 12), layout };
     await postState(first.url, 'default', TOKEN, s);
-    const created = (await (await fetch(`${first.url}/lots`, { method: 'POST', body: '{"lot":"north"}' })).json()) as { token: string };
+    const created = (await (await fetch(`${first.url}/lots`, { method: 'POST', headers: JSON_TYPE, body: '{"lot":"north"}' })).json()) as { token: string };
     await postState(first.url, 'north', created.token, lotState(1, 1));
     await first.close();
     const second = await relayFor({ dataDir: first.dataDir, token: null });
@@ -394,10 +398,11 @@ describe('TLS', () => {
       get(`${relay.url}/healthz`, { ca }, (res) => {
         let text = '';
         res.on('data', (c: Buffer) => (text += c.toString()));
-        res.on('end', () => ok(`${res.statusCode} ${res.headers['cross-origin-opener-policy']} ${text}`));
+        res.on('end', () => ok(`${res.statusCode} ${res.headers['cross-origin-opener-policy']} ${res.headers['strict-transport-security']} ${text}`));
       }).on('error', fail);
     });
-    expect(body).toBe('200 same-origin {"ok":true}');
+    // Over TLS, browsers are told to come back over HTTPS only.
+    expect(body).toBe('200 same-origin max-age=31536000 {"ok":true}');
     expect(relay.ws).toMatch(/^wss:/);
     const v = client(`${relay.ws}/ws`, { ca });
     const pub = client(`${relay.ws}/lots/default/publish`, { ca });

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { hashToken } from '../../relay/src/auth.ts';
@@ -19,7 +19,71 @@ const metadata = (occupied: number): LotMetadata => ({
 });
 const layout: Layout = { slots: [{ id: 'a', name: 'A', polygon: [[0, 0], [1, 0], [1, 1]] }] };
 
+describe('SqliteLotStore on a damaged or foreign file', () => {
+  it('refuses an existing file with no lotwatch schema (0 bytes), unless told to initialise it', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, DB_FILE), '');
+    expect(() => new SqliteLotStore(dir)).toThrow(/lotwatch\.sqlite exists but holds no lotwatch data.*--init-db/);
+    expect(readFileSync(join(dir, DB_FILE))).toHaveLength(0);
+    const s = new SqliteLotStore(dir, () => {}, { initialise: true });
+    expect(await s.claim('north', hashToken('one-token-0123456789'), at, 10)).toBe('claimed');
+    await s.close();
+    // Now it is a lotwatch store: opened without the flag, and its lot is there.
+    const again = new SqliteLotStore(dir);
+    expect(await again.get('north')).not.toBeNull();
+    await again.close();
+  });
+
+  it('refuses a file that is not a database at all, naming it', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, DB_FILE), 'this is not SQLite, it is a text file that was copied over the database');
+    expect(() => new SqliteLotStore(dir)).toThrow(/lotwatch\.sqlite: file is not a database/);
+  });
+
+  it('reports the quick check and the sync mode', async () => {
+    const normal = new SqliteLotStore(tempDir());
+    expect(await normal.integrity()).toEqual({ ok: true, detail: expect.stringMatching(/lotwatch\.sqlite: PRAGMA quick_check ok; synchronous=NORMAL$/) });
+    await normal.close();
+    const full = new SqliteLotStore(tempDir(), () => {}, { synchronous: 'full' });
+    expect((await full.integrity()).detail).toMatch(/synchronous=FULL$/);
+    await full.close();
+  });
+});
+
 describe('SqliteLotStore', () => {
+  it('deletes a lot with its state and history', async () => {
+    const s = new SqliteLotStore(':memory:');
+    await s.claim('north', hashToken('one-token-0123456789'), at, 10);
+    await s.claim('south', hashToken('two-token-0123456789'), at, 10);
+    for (const lot of ['north', 'south']) {
+      await s.saveState(lot, { metadata: metadata(1), receivedAt: at });
+      await s.recordHistory(lot, { metadata: metadata(1), receivedAt: 1000, deviceAt: 1000, newSpan: true });
+    }
+    expect(await s.delete('north')).toBe(true);
+    expect(await s.delete('north')).toBe(false);
+    expect(await s.get('north')).toBeNull();
+    expect(await s.history('north', 0, 10_000)).toEqual({ spans: [], records: [] });
+    expect((await s.history('south', 0, 10_000)).records).toHaveLength(1);
+    // The name is free again, and its history starts afresh (whole-lot rows, nothing remembered from before).
+    expect(await s.claim('north', hashToken('three-token-0123456789'), at, 10)).toBe('claimed');
+    expect(await s.recordHistory('north', { metadata: metadata(2), receivedAt: 2000, deviceAt: 2000, newSpan: false })).toBe(true);
+    expect((await s.history('north', 0, 10_000)).records).toEqual([{ kind: 'counts', at: 2000, total: 4, occupied: 2 }]);
+    await s.close();
+  });
+
+  it('expires lots never published to, created before the cutoff, but never the one kept', async () => {
+    const s = new SqliteLotStore(':memory:');
+    await s.ensure('default', '2025-01-01T00:00:00.000Z');
+    await s.claim('old-empty', hashToken('a-token-0123456789'), '2025-01-01T00:00:00.000Z', 10);
+    await s.claim('old-used', hashToken('b-token-0123456789'), '2025-01-01T00:00:00.000Z', 10);
+    await s.saveState('old-used', { metadata: metadata(1), receivedAt: at });
+    await s.claim('new-empty', hashToken('c-token-0123456789'), '2025-01-03T00:00:00.000Z', 10);
+    expect(await s.expireUnpublished('2025-01-02T00:00:00.000Z', 'default')).toEqual(['old-empty']);
+    expect(await s.get('old-empty')).toBeNull();
+    for (const lot of ['default', 'old-used', 'new-empty']) expect(await s.get(lot)).not.toBeNull();
+    await s.close();
+  });
+
   it('claims a new lot once, refuses a second claim, and respects the lot limit', async () => {
     const s = new SqliteLotStore(':memory:');
     expect(await s.claim('north', hashToken('one-token-0123456789'), at, 2)).toBe('claimed');

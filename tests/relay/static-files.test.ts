@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cacheControlFor, contentTypeFor, isAppRoute, resolveStaticPath } from '../../relay/src/static-files.ts';
@@ -72,8 +72,13 @@ describe('serving dist/', () => {
     writeFileSync(join(dist, 'assets', 'tfjs-backend-wasm-simd.wasm'), Buffer.from([0, 0x61, 0x73, 0x6d]));
     mkdirSync(join(dist, 'models', 'coco-ssd'), { recursive: true });
     writeFileSync(join(dist, 'models', 'coco-ssd', 'group1-shard1of5'), Buffer.alloc(10, 7));
-    // A secret beside dist/ that traversal must not reach.
+    // A secret beside dist/ that traversal must not reach, and symlinks out of dist/ to it and its folder.
     writeFileSync(join(dist, '..', 'lotwatch-secret.txt'), 'secret');
+    symlinkSync(join(dist, '..', 'lotwatch-secret.txt'), join(dist, 'leak.txt'));
+    symlinkSync(join(dist, '..'), join(dist, 'up'));
+    symlinkSync('/etc', join(dist, 'etc'));
+    // A symlink that stays inside dist/ is fine.
+    symlinkSync(join(dist, 'manifest.webmanifest'), join(dist, 'alias.webmanifest'));
     relay = await startTestRelay({ dist });
     bare = await startTestRelay({ dist: join(tempDir(), 'no-such-dist') });
   });
@@ -146,6 +151,19 @@ describe('serving dist/', () => {
     }
   });
 
+  it('serves no file whose real path is outside dist/ (symlinks), and symlinks within it', async () => {
+    for (const path of ['/leak.txt', '/up/lotwatch-secret.txt', '/etc/hostname', '/etc/passwd']) {
+      const res = await fetch(`${relay.url}${path}`);
+      expect(res.status, path).toBe(404);
+      expect(await res.text()).not.toContain('secret');
+    }
+    // Not even as the app's page: an extensionless path falls back to index.html, never to what a link points at.
+    expect(await (await fetch(`${relay.url}/up`, { headers: { Accept: 'text/html' } })).text()).toBe(index);
+    const alias = await fetch(`${relay.url}/alias.webmanifest`);
+    expect(alias.status).toBe(200);
+    expect(await alias.text()).toBe('{}');
+  });
+
   it('says clearly on / when the app is not built', async () => {
     const res = await fetch(`${bare.url}/`);
     expect(res.status).toBe(503);
@@ -157,5 +175,22 @@ describe('serving dist/', () => {
   it('puts the isolation headers on API answers too', async () => {
     isolated(await fetch(`${relay.url}/healthz`));
     isolated(await fetch(`${relay.url}/lots/nope/metadata`));
+  });
+
+  it('serves the app under a Content-Security-Policy: no inline script, no framing; API answers load nothing', async () => {
+    for (const path of ['/', '/v/north', '/manifest.webmanifest', '/assets/tfjs-backend-wasm-simd.wasm', '/missing.js']) {
+      const res = await fetch(`${relay.url}${path}`, { headers: { Accept: 'text/html' } });
+      const csp = res.headers.get('content-security-policy') ?? '';
+      expect(csp, path).toContain("script-src 'self' 'wasm-unsafe-eval';");
+      expect(csp).not.toMatch(/script-src[^;]*'unsafe-inline'/);
+      expect(csp).toContain("frame-ancestors 'none'");
+      expect(csp).toContain("object-src 'none'");
+      expect(res.headers.get('x-frame-options')).toBe('DENY');
+    }
+    expect((await fetch(`${bare.url}/`)).headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    const api = await fetch(`${relay.url}/healthz`);
+    expect(api.headers.get('content-security-policy')).toBe("default-src 'none'; frame-ancestors 'none'");
+    // Plain HTTP: no HSTS (the TLS test in relay.e2e.test.ts checks it is there over HTTPS).
+    expect(api.headers.get('strict-transport-security')).toBeNull();
   });
 });
