@@ -1,5 +1,5 @@
 import { LitElement, css, html } from 'lit';
-import type { DrawTool } from './lw-slot-overlay.ts';
+import type { DrawTool } from '../layout/draw-tool.ts';
 import { controlStyles } from './shared-styles.ts';
 
 export type ZoomStep = 'in' | 'out' | 'fit';

@@ -1,9 +1,18 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { unsafeHTML } from 'lit/directives/unsafe-html.js';
 import QRCode from 'qrcode';
-import type { RelayStatus } from '../controllers/sharing-controller.ts';
-import type { RelayConfig } from '../storage/relay-config-store.ts';
 import { controlStyles } from './shared-styles.ts';
+
+/** Where the counter publishes, as far as the panel shows it (the token is never shown again). */
+export interface RelayTarget {
+  readonly url: string;
+  readonly lot: string;
+  /** Publishing as one camera of a lot seen by several. */
+  readonly camera?: string;
+}
+
+/** The link to the relay: none, the lot being created, connecting, live, unreachable, or refused for good. */
+export type RelayLinkStatus = 'off' | 'creating' | 'connecting' | 'live' | 'unreachable' | 'refused';
 
 export interface RelayConnectRequest {
   url: string;
@@ -35,8 +44,8 @@ export class LwSharePanel extends LitElement {
     haveToken: { state: true },
   };
 
-  declare relay: RelayConfig | null;
-  declare relayStatus: RelayStatus;
+  declare relay: RelayTarget | null;
+  declare relayStatus: RelayLinkStatus;
   declare relayDetail: string | null;
   declare createdToken: string | null;
   declare viewerLink: string | null;
@@ -163,7 +172,7 @@ export class LwSharePanel extends LitElement {
       ${this.note ? html`<small role="status">${this.note}</small>` : nothing}`;
   }
 
-  private renderConnected(relay: RelayConfig) {
+  private renderConnected(relay: RelayTarget) {
     return html`<div class="status" data-status=${this.relayStatus} role="status">
         Publishing to ${relay.url} as lot “${relay.lot}”${relay.camera ? `, camera “${relay.camera}”` : ''}: <strong>${this.relayStatus}</strong>${this.relayDetail ? ` — ${this.relayDetail}` : ''}
       </div>

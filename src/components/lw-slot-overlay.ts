@@ -20,11 +20,10 @@ import {
 import { slotsInLasso } from '../layout/selection.ts';
 import { dragCorner, orderCorners, rectFromDrag, resizePolygon, translatePolygon } from '../layout/slot-edits.ts';
 import { FIT, frameToStage, panBy, pinchView, stageToFrame, zoomAbout, type View } from '../layout/view.ts';
+import type { DrawTool } from '../layout/draw-tool.ts';
 import { emit } from './events.ts';
 import './lw-magnifier.ts';
 
-/** select: tap toggles, drag lassos · rect: drag a box · quad: tap 4 corners · row/grid: tap 4 corners of a row/block. */
-export type DrawTool = 'select' | 'rect' | 'quad' | 'row' | 'grid';
 
 type Drag =
   | { kind: 'draw'; from: Point; to: Point; pointerId: number; tapSelects: string | null; extend: boolean }

@@ -1,16 +1,18 @@
 import { LitElement, css, html } from 'lit';
-import type { SourceKind } from '../camera/frame-source.ts';
 import { controlStyles } from './shared-styles.ts';
 
+/** The sources a user can pick (the shell opens them through its source controller). */
+export type SourceChoice = 'camera' | 'video' | 'image';
+
 export interface SourceRequest {
-  kind: SourceKind;
+  kind: SourceChoice;
   file?: File;
 }
 
 /** Camera, or a video or photo file for demos and devices without a camera. Fires `source-requested`. */
 export class LwSourcePicker extends LitElement {
   static override properties = { active: { type: String } };
-  declare active: SourceKind | '';
+  declare active: SourceChoice | '';
 
   constructor() {
     super();
@@ -46,14 +48,14 @@ export class LwSourcePicker extends LitElement {
     this.renderRoot.querySelector<HTMLInputElement>(`input[accept="${accept}"]`)?.click();
   }
 
-  private pick(e: Event, kind: SourceKind): void {
+  private pick(e: Event, kind: SourceChoice): void {
     const input = e.target as HTMLInputElement;
     const file = input.files?.[0];
     input.value = '';
     if (file) this.request(kind, file);
   }
 
-  private request(kind: SourceKind, file?: File): void {
+  private request(kind: SourceChoice, file?: File): void {
     const detail: SourceRequest = file ? { kind, file } : { kind };
     this.dispatchEvent(new CustomEvent('source-requested', { detail, bubbles: true, composed: true }));
   }

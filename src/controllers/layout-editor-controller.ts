@@ -1,7 +1,7 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { takeStill, type Still } from '../camera/still.ts';
 import type { FrameSource } from '../camera/frame-source.ts';
-import type { DrawTool } from '../components/lw-slot-overlay.ts';
+import type { DrawTool } from '../layout/draw-tool.ts';
 import type { Point } from '../occupancy/types.ts';
 import { canRedo, canUndo, record, redo, startHistory, undo, type History } from '../layout/history.ts';
 import { editLayout, type LayoutAction, type LayoutState } from '../layout/layout-edits.ts';

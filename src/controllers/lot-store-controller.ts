@@ -4,7 +4,8 @@ import { DEFAULT_SETTINGS, type Settings } from '../settings/settings.ts';
 import { DEFAULT_LOT_ID, openLotwatchDB, type LotwatchDB } from '../storage/db.ts';
 import type { LotCalibration } from '../evidence/calibration.ts';
 import { loadCalibration, saveCalibration } from '../storage/calibration-store.ts';
-import { loadRelayConfig, saveRelayConfig, type RelayConfig } from '../storage/relay-config-store.ts';
+import type { RelayConfig } from '../share/relay-config.ts';
+import { loadRelayConfig, saveRelayConfig } from '../storage/relay-config-store.ts';
 import { loadSettings, saveSettings } from '../storage/settings-store.ts';
 import { SlotStore } from '../storage/slot-store.ts';
 

@@ -1,10 +1,8 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { LotBroadcast } from '../share/lot-broadcast.ts';
 import type { PublishedState } from '../share/protocol.ts';
-import { createLot, createPublisher, viewerUrl, type Publisher, type PublisherStatus } from '../share/relay-client.ts';
-import type { RelayConfig } from '../storage/relay-config-store.ts';
-
-export type RelayStatus = 'off' | 'creating' | PublisherStatus;
+import { createLot, createPublisher, viewerUrl, type Publisher } from '../share/relay-client.ts';
+import type { RelayConfig, RelayStatus } from '../share/relay-config.ts';
 
 export interface RelayConfigStorage {
   load(): Promise<RelayConfig | null>;

@@ -1,9 +1,7 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import type { ViewerModel } from '../components/lw-viewer.ts';
 import { LotBroadcast } from '../share/lot-broadcast.ts';
 import { watchLot, type ViewerSubscription } from '../share/relay-client.ts';
-
-const INITIAL: ViewerModel = { status: 'connecting', state: null, layout: null, offlineSince: null, error: null };
+import { INITIAL_VIEWER_MODEL as INITIAL, type ViewerModel } from '../share/viewer-model.ts';
 
 /** Follows a lot counted in another tab of this browser, through its BroadcastChannel. */
 export class TabViewerController implements ReactiveController {

@@ -1,5 +1,8 @@
 import { BACKEND_PREFERENCES, type BackendPreference } from '../detector/backend-choice.ts';
 
+/** The backend choices the settings offer (the names live with the detector). */
+export { BACKEND_PREFERENCES };
+
 export interface Settings {
   /** Which TF.js backend runs the model; 'auto' decides from the device. */
   readonly backend: BackendPreference;
