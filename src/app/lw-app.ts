@@ -25,7 +25,7 @@ import '../components/lw-source-picker.ts';
 import '../components/lw-status-bar.ts';
 // Slot editor (issue 8): its controller and components.
 import { LayoutEditorController } from '../controllers/layout-editor-controller.ts';
-import type { LotwatchEvents } from '../components/events.ts';
+import type { EditorAction } from '../layout/editor-actions.ts';
 import type { LayoutImportedDetail } from '../components/lw-layout-files.ts';
 import '../components/lw-edit-toolbar.ts';
 import '../components/lw-layout-files.ts';
@@ -87,10 +87,7 @@ export class LwApp extends LitElement {
     },
     MODEL_URL,
   );
-  private readonly editor = new LayoutEditorController(this, this.store, () => {
-    const s = this.sourceCtl.source;
-    return s ? { width: s.width, height: s.height } : null;
-  });
+  private readonly editor = new LayoutEditorController(this, this.store, () => this.sourceCtl.source);
   private readonly sharing = new SharingController(this, this.store.lotId, {
     load: () => this.store.loadRelayConfig(),
     save: (c) => this.store.saveRelayConfig(c),
@@ -471,7 +468,7 @@ export class LwApp extends LitElement {
         <!-- After the sources: the first Tab reaches "Use camera", the app's first step. -->
         <a class="button" href="#/history">History</a>
       </header>
-      <main>
+      <main @edit-requested=${(e: CustomEvent<EditorAction>) => this.editor.apply(e.detail)}>
         <section aria-label="Lot view">
           ${this.renderNotices()}
           ${source
@@ -490,18 +487,6 @@ export class LwApp extends LitElement {
                   .picture=${this.editor.stillOf(source)?.canvas ?? source.element}
                   .frameWidth=${source.width}
                   .frameHeight=${source.height}
-                  @slot-drawn=${this.onSlotDrawn}
-                  @slot-changed=${this.onSlotChanged}
-                  @slot-selected=${this.onSlotSelected}
-                  @slot-deleted=${this.onSlotDeleted}
-                  @slots-selected=${this.onSlotsSelected}
-                  @slots-moved=${this.onSlotsMoved}
-                  @slots-deleted=${this.onSlotsDeleted}
-                  @row-drawn=${this.onRowDrawn}
-                  @row-changed=${this.onRowChanged}
-                  @row-resized=${this.onRowResized}
-                  @row-finished=${this.onRowFinished}
-                  @view-changed=${(e: CustomEvent<LotwatchEvents['view-changed']>) => this.editor.setView(e.detail.view)}
                 ></lw-slot-overlay>
                 ${this.renderStillBadge(source)}
               </div>`
@@ -528,10 +513,6 @@ export class LwApp extends LitElement {
               .states=${states}
               .selectedId=${this.editor.selection.length === 1 ? this.editor.selection[0] : null}
               .editing=${this.editor.editing}
-              @slot-selected=${this.onSlotSelected}
-              @slot-deleted=${this.onSlotDeleted}
-              @slot-renamed=${(e: CustomEvent<LotwatchEvents['slot-renamed']>) =>
-                this.editor.dispatch({ type: 'rename', id: e.detail.id, name: e.detail.name })}
             ></lw-slot-list>
           </section>
           <details data-panel="layout-files">
@@ -689,11 +670,6 @@ export class LwApp extends LitElement {
               .canRedo=${ed.canRedo}
               .frozen=${Boolean(still)}
               .zoom=${ed.view.zoom}
-              @tool-selected=${(e: CustomEvent<{ tool: typeof ed.tool }>) => ed.setTool(e.detail.tool)}
-              @undo-requested=${() => ed.undo()}
-              @redo-requested=${() => ed.redo()}
-              @zoom-requested=${(e: CustomEvent<{ step: 'in' | 'out' | 'fit' }>) => ed.zoom(e.detail.step)}
-              @still-toggled=${() => (still ? ed.unfreeze() : ed.freeze(source))}
             ></lw-edit-toolbar>
           </div>`
         : nothing}`;
@@ -706,23 +682,12 @@ export class LwApp extends LitElement {
         ? html`<lw-row-bar
             .group=${ed.group}
             .showRows=${ed.tool === 'grid'}
-            @row-resized=${this.onRowResized}
-            @row-turned=${() => ed.turnRow()}
-            @row-evened=${() => ed.evenOutRow()}
-            @row-finished=${this.onRowFinished}
           ></lw-row-bar>`
         : nothing}
-      <lw-selection-bar
-        .ids=${ed.selection}
-        @slots-deleted=${this.onSlotsDeleted}
-        @slots-selected=${this.onSlotsSelected}
-        @slots-renumbered=${(e: CustomEvent<LotwatchEvents['slots-renumbered']>) => ed.dispatch({ type: 'renumber', ...e.detail })}
-      ></lw-selection-bar>
+      <lw-selection-bar .ids=${ed.selection}></lw-selection-bar>
       <lw-slot-attributes
         .slots=${this.store.slots.filter((s) => ed.selection.includes(s.id))}
         .zones=${[...new Set(zonesOf(this.store.slots).values())].sort()}
-        @slots-attributes-changed=${(e: CustomEvent<LotwatchEvents['slots-attributes-changed']>) =>
-          ed.dispatch({ type: 'set-attributes', ...e.detail })}
       ></lw-slot-attributes>
       ${ed.notice
         ? html`<p class="editor-notice ${ed.notice.kind}" role=${ed.notice.kind === 'error' ? 'alert' : 'status'}>${ed.notice.text}</p>`
@@ -754,53 +719,6 @@ export class LwApp extends LitElement {
     this.editor.dispatch({ type: 'row-finish' });
     this.editor.end();
   }
-
-  private onSlotDrawn = (e: CustomEvent<LotwatchEvents['slot-drawn']>): void => {
-    // The new slot is not selected: its corner handles would catch the next drag, and rows of slots are drawn side by side.
-    this.editor.select([]);
-    this.editor.dispatch({ type: 'add', polygon: e.detail.polygon });
-  };
-
-  private onSlotChanged = (e: CustomEvent<LotwatchEvents['slot-changed']>): void => {
-    this.editor.dispatch({ type: 'change', id: e.detail.id, polygon: e.detail.polygon });
-  };
-
-  private onSlotSelected = (e: CustomEvent<LotwatchEvents['slot-selected']>): void => {
-    const { id, extend } = e.detail;
-    this.editor.select(id ? [id] : [], extend ? 'toggle' : 'replace');
-  };
-
-  private onSlotsSelected = (e: CustomEvent<LotwatchEvents['slots-selected']>): void => {
-    this.editor.select(e.detail.ids, e.detail.extend ? 'add' : 'replace');
-  };
-
-  private onSlotDeleted = (e: CustomEvent<LotwatchEvents['slot-deleted']>): void => {
-    this.editor.dispatch({ type: 'delete', ids: [e.detail.id] });
-  };
-
-  private onSlotsDeleted = (e: CustomEvent<LotwatchEvents['slots-deleted']>): void => {
-    this.editor.dispatch({ type: 'delete', ids: e.detail.ids });
-  };
-
-  private onSlotsMoved = (e: CustomEvent<LotwatchEvents['slots-moved']>): void => {
-    this.editor.dispatch({ type: 'move', ...e.detail });
-  };
-
-  private onRowDrawn = (e: CustomEvent<LotwatchEvents['row-drawn']>): void => {
-    this.editor.addRow(e.detail.taps, e.detail.rows);
-  };
-
-  private onRowChanged = (e: CustomEvent<LotwatchEvents['row-changed']>): void => {
-    this.editor.dispatch({ type: 'row-edit', group: e.detail.group });
-  };
-
-  private onRowResized = (e: CustomEvent<LotwatchEvents['row-resized']>): void => {
-    this.editor.dispatch({ type: 'row-resize', ...e.detail });
-  };
-
-  private onRowFinished = (): void => {
-    this.editor.dispatch({ type: 'row-finish' });
-  };
 
   // --- end of slot editor ------------------------------------------------------------------------------------------
 

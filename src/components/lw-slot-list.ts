@@ -1,7 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import type { Slot, SlotState } from '../occupancy/types.ts';
-import { emit } from './events.ts';
+import { requestEdit } from './events.ts';
 import { controlStyles } from './shared-styles.ts';
 
 /** The slots as a list: their state, and (in edit mode) renaming and deleting, all reachable by keyboard. */
@@ -116,11 +116,11 @@ export class LwSlotList extends LitElement {
               @change=${(e: Event) => this.rename(slot, (e.target as HTMLInputElement).value)}
               @keydown=${(e: KeyboardEvent) => e.key === 'Enter' && (e.target as HTMLInputElement).blur()}
             />`
-        : html`<button class="name" aria-pressed=${selected ? 'true' : 'false'} @click=${() => emit(this, 'slot-selected', { id: slot.id })}>
+        : html`<button class="name" aria-pressed=${selected ? 'true' : 'false'} @click=${() => requestEdit(this, { type: 'select', ids: [slot.id], mode: 'replace' })}>
             ${slot.name} <span class="visually-hidden">${status}</span>
           </button>`}
       ${this.editing
-        ? html`<button class="danger" aria-label="Delete slot ${slot.name}" @click=${() => emit(this, 'slot-deleted', { id: slot.id })}>
+        ? html`<button class="danger" aria-label="Delete slot ${slot.name}" @click=${() => requestEdit(this, { type: 'delete', ids: [slot.id] })}>
             Delete
           </button>`
         : nothing}
@@ -129,7 +129,7 @@ export class LwSlotList extends LitElement {
 
   private rename(slot: Slot, value: string): void {
     const name = value.trim();
-    if (name && name !== slot.name) emit(this, 'slot-renamed', { id: slot.id, name });
+    if (name && name !== slot.name) requestEdit(this, { type: 'rename', id: slot.id, name });
   }
 }
 

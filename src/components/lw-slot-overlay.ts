@@ -21,7 +21,7 @@ import { slotsInLasso } from '../layout/selection.ts';
 import { dragCorner, orderCorners, rectFromDrag, resizePolygon, translatePolygon } from '../layout/slot-edits.ts';
 import { FIT, frameToStage, panBy, pinchView, stageToFrame, zoomAbout, type View } from '../layout/view.ts';
 import type { DrawTool } from '../layout/draw-tool.ts';
-import { emit } from './events.ts';
+import { requestEdit } from './events.ts';
 import './lw-magnifier.ts';
 
 
@@ -62,8 +62,7 @@ const MIN_LABELLED_PX = 18;
  * (corners, dividers, turn and move knobs), select-then-move, a lasso, and the view (pinch, two-finger pan, wheel,
  * middle/right-button or Space drag). A loupe shows the pixels under the finger while a corner or divider is dragged.
  *
- * @fires slot-drawn, slot-changed, slot-selected, slot-deleted, slots-selected, slots-moved, slots-deleted,
- *   row-drawn, row-changed, row-resized, row-finished, view-changed
+ * @fires edit-requested (add, change, select, delete, move, row-draw, row-edit, row-resize, row-finish, view)
  */
 export class LwSlotOverlay extends LitElement {
   static override properties = {
@@ -579,8 +578,8 @@ export class LwSlotOverlay extends LitElement {
   // --- pointer input -----------------------------------------------------------------------------------------------
 
   private select(id: string | null, extend = false): void {
-    if (extend && id) emit(this, 'slot-selected', { id, extend: true });
-    else if (id !== this.single || this.selection.length > 1) emit(this, 'slot-selected', { id });
+    if (extend && id) requestEdit(this, { type: 'select', ids: [id], mode: 'toggle' });
+    else if (id !== this.single || this.selection.length > 1) requestEdit(this, { type: 'select', ids: id ? [id] : [], mode: 'replace' });
   }
 
   private capture(e: PointerEvent): void {
@@ -669,7 +668,7 @@ export class LwSlotOverlay extends LitElement {
     if (d.kind === 'pinch') {
       const a = this.pointers.get(d.ids[0]);
       const b = this.pointers.get(d.ids[1]);
-      if (a && b) emit(this, 'view-changed', { view: pinchView(d.startView, this.stageSize(), d.from, [a, b]) });
+      if (a && b) requestEdit(this, { type: 'view', view: pinchView(d.startView, this.stageSize(), d.from, [a, b]) });
       return;
     }
     if (d.pointerId !== e.pointerId) return;
@@ -678,7 +677,7 @@ export class LwSlotOverlay extends LitElement {
       case 'pan': {
         const [w, h] = this.stageSize();
         const p = this.stagePx(e);
-        emit(this, 'view-changed', { view: panBy(d.startView, [(p[0] - d.from[0]) / w, (p[1] - d.from[1]) / h]) });
+        requestEdit(this, { type: 'view', view: panBy(d.startView, [(p[0] - d.from[0]) / w, (p[1] - d.from[1]) / h]) });
         return;
       }
       case 'draw':
@@ -760,7 +759,7 @@ export class LwSlotOverlay extends LitElement {
     switch (d.kind) {
       case 'draw': {
         const rect = rectFromDrag(d.from, at);
-        if (rect) emit(this, 'slot-drawn', { polygon: rect });
+        if (rect) requestEdit(this, { type: 'add', polygon: rect });
         else this.select(d.tapSelects, d.extend);
         return;
       }
@@ -772,26 +771,26 @@ export class LwSlotOverlay extends LitElement {
         const span = Math.max(...px.map((p) => Math.hypot(p[0] - px[0]![0], p[1] - px[0]![1])));
         if (span <= TAP_SLOP) {
           if (d.startSlot) this.select(d.startSlot, true);
-          else emit(this, 'slots-selected', { ids: [], extend: false });
-        } else emit(this, 'slots-selected', { ids: slotsInLasso(this.slots, path), extend: d.extend });
+          else requestEdit(this, { type: 'select', ids: [], mode: false ? 'add' : 'replace' });
+        } else requestEdit(this, { type: 'select', ids: slotsInLasso(this.slots, path), mode: d.extend ? 'add' : 'replace' });
         return;
       }
       case 'corner': {
         const draft = this.draft?.get(d.id);
         this.draft = null;
-        if (draft) emit(this, 'slot-changed', { id: d.id, polygon: [...draft] });
+        if (draft) requestEdit(this, { type: 'change', id: d.id, polygon: [...draft] });
         return;
       }
       case 'move': {
         this.draft = null;
-        if (d.moved) emit(this, 'slots-moved', { ids: d.ids, dx: at[0] - d.from[0], dy: at[1] - d.from[1] });
+        if (d.moved) requestEdit(this, { type: 'move', ids: d.ids, dx: at[0] - d.from[0], dy: at[1] - d.from[1] });
         else if (d.tapToggles) this.select(d.tapToggles, true);
         return;
       }
       case 'group': {
         const g = this.draftGroup;
         // The draft stays on screen until the new group comes down (no flicker back to the old outline).
-        if (g && d.moved) emit(this, 'row-changed', { group: g });
+        if (g && d.moved) requestEdit(this, { type: 'row-edit', group: g });
         else this.draftGroup = null;
         return;
       }
@@ -805,8 +804,8 @@ export class LwSlotOverlay extends LitElement {
       return;
     }
     this.taps = [];
-    if (this.tool === 'quad') emit(this, 'slot-drawn', { polygon: orderCorners(taps) });
-    else emit(this, 'row-drawn', { taps, rows: this.tool === 'grid' ? 2 : 1 });
+    if (this.tool === 'quad') requestEdit(this, { type: 'add', polygon: orderCorners(taps) });
+    else requestEdit(this, { type: 'row-draw', taps, rows: this.tool === 'grid' ? 2 : 1 });
   }
 
   private onPointerCancel = (e: PointerEvent): void => {
@@ -824,7 +823,7 @@ export class LwSlotOverlay extends LitElement {
     const p = this.stagePx(e);
     // Trackpad pinches arrive as wheel events with ctrlKey and small deltas.
     const factor = Math.exp(-e.deltaY * (e.ctrlKey ? 0.01 : 0.002));
-    emit(this, 'view-changed', { view: zoomAbout(this.view, [p[0] / w, p[1] / h], factor) });
+    requestEdit(this, { type: 'view', view: zoomAbout(this.view, [p[0] / w, p[1] / h], factor) });
   };
 
   // --- keyboard ----------------------------------------------------------------------------------------------------
@@ -844,16 +843,16 @@ export class LwSlotOverlay extends LitElement {
     } else if (a) {
       e.preventDefault();
       // 2% of what is in view per press (Shift: 8%); the picture moves the other way, as under a finger.
-      emit(this, 'view-changed', { view: panBy(this.view, [-a[0] * 4, -a[1] * 4]) });
+      requestEdit(this, { type: 'view', view: panBy(this.view, [-a[0] * 4, -a[1] * 4]) });
     } else if ((e.key === 'Enter' || e.key === ' ') && this.tapTool) {
       e.preventDefault();
       this.addTap(this.cursor ?? stageToFrame(this.view, [0.5, 0.5]));
     } else if (e.key === '+' || e.key === '=') {
-      emit(this, 'view-changed', { view: zoomAbout(this.view, [0.5, 0.5], 1.5) });
+      requestEdit(this, { type: 'view', view: zoomAbout(this.view, [0.5, 0.5], 1.5) });
     } else if (e.key === '-') {
-      emit(this, 'view-changed', { view: zoomAbout(this.view, [0.5, 0.5], 1 / 1.5) });
+      requestEdit(this, { type: 'view', view: zoomAbout(this.view, [0.5, 0.5], 1 / 1.5) });
     } else if (e.key === '0') {
-      emit(this, 'view-changed', { view: FIT });
+      requestEdit(this, { type: 'view', view: FIT });
     }
   };
 
@@ -867,7 +866,7 @@ export class LwSlotOverlay extends LitElement {
     const margin = 0.05;
     const dx = s[0] < margin ? s[0] - margin : s[0] > 1 - margin ? s[0] - (1 - margin) : 0;
     const dy = s[1] < margin ? s[1] - margin : s[1] > 1 - margin ? s[1] - (1 - margin) : 0;
-    if (dx || dy) emit(this, 'view-changed', { view: panBy(v, [-dx, -dy]) });
+    if (dx || dy) requestEdit(this, { type: 'view', view: panBy(v, [-dx, -dy]) });
   }
 
   private onSlotKey(e: KeyboardEvent, slot: Slot): void {
@@ -876,15 +875,15 @@ export class LwSlotOverlay extends LitElement {
     if (a && this.editing) {
       e.preventDefault();
       e.stopPropagation();
-      if (together) emit(this, 'slots-moved', { ids: [...this.selection], dx: a[0], dy: a[1] });
+      if (together) requestEdit(this, { type: 'move', ids: [...this.selection], dx: a[0], dy: a[1] });
       else {
         const polygon = e.altKey ? resizePolygon(slot.polygon, a[0], a[1]) : translatePolygon(slot.polygon, a[0], a[1]);
-        emit(this, 'slot-changed', { id: slot.id, polygon });
+        requestEdit(this, { type: 'change', id: slot.id, polygon });
       }
     } else if ((e.key === 'Delete' || e.key === 'Backspace') && this.editing) {
       e.preventDefault();
-      if (together) emit(this, 'slots-deleted', { ids: [...this.selection] });
-      else emit(this, 'slot-deleted', { id: slot.id });
+      if (together) requestEdit(this, { type: 'delete', ids: [...this.selection] });
+      else requestEdit(this, { type: 'delete', ids: [slot.id] });
     } else if (e.key === 'Escape') {
       (e.currentTarget as SVGGElement).blur();
       this.select(null);
@@ -895,7 +894,7 @@ export class LwSlotOverlay extends LitElement {
   }
 
   private emitGroup(next: RowGroup): void {
-    if (this.group && next !== this.group) emit(this, 'row-changed', { group: next });
+    if (this.group && next !== this.group) requestEdit(this, { type: 'row-edit', group: next });
   }
 
   private onGroupKey = (e: KeyboardEvent): void => {
@@ -908,9 +907,9 @@ export class LwSlotOverlay extends LitElement {
     else if (a) this.emitGroup(moveGroup(g, a[0], a[1]));
     else if (e.key === '[') this.emitGroup(rotateGroup(g, -turn, this.aspect));
     else if (e.key === ']') this.emitGroup(rotateGroup(g, turn, this.aspect));
-    else if (e.key === '+' || e.key === '=') emit(this, 'row-resized', { rows: g.rows, cols: g.cols + 1 });
-    else if (e.key === '-') emit(this, 'row-resized', { rows: g.rows, cols: Math.max(1, g.cols - 1) });
-    else if (e.key === 'Enter') emit(this, 'row-finished', {});
+    else if (e.key === '+' || e.key === '=') requestEdit(this, { type: 'row-resize', rows: g.rows, cols: g.cols + 1 });
+    else if (e.key === '-') requestEdit(this, { type: 'row-resize', rows: g.rows, cols: Math.max(1, g.cols - 1) });
+    else if (e.key === 'Enter') requestEdit(this, { type: 'row-finish' });
     else handled = false;
     if (handled) {
       e.preventDefault();
