@@ -1,20 +1,16 @@
 import { LitElement, css, html, nothing } from 'lit';
-import type { FrameSource, SourceKind } from '../camera/frame-source.ts';
+import type { FrameSource } from '../camera/frame-source.ts';
 import { backendFromQuery } from '../detector/backend-choice.ts';
-import type { Analysis, CalibrationChange } from '../analysis/messages.ts';
-import { AnalysisController } from '../controllers/analysis-controller.ts';
+import type { CalibrationChange } from '../analysis/messages.ts';
+import { CounterController } from '../controllers/counter-controller.ts';
 import { HistoryController } from '../controllers/history-controller.ts';
 import { LotStoreController } from '../controllers/lot-store-controller.ts';
 import { SharingController } from '../controllers/sharing-controller.ts';
-import { SourceController } from '../controllers/source-controller.ts';
-import { lockCounter, type CounterLock } from '../share/counter-lock.ts';
 import { downloadJson } from '../share/download.ts';
-import { toPublishedState } from '../share/published-state.ts';
-import { stepLot } from '../occupancy/lot-state.ts';
-import { breakdown, toMetadata, zonesOf } from '../occupancy/metadata.ts';
-import type { Detection, LotState, SlotState } from '../occupancy/types.ts';
+import { zonesOf } from '../occupancy/metadata.ts';
 import type { Settings } from '../settings/settings.ts';
 import { controlStyles } from '../components/shared-styles.ts';
+import type { SourceRequest } from '../components/lw-source-picker.ts';
 import '../components/lw-notice.ts';
 import '../components/lw-settings-panel.ts';
 import type { RelayConnectRequest } from '../components/lw-share-panel.ts';
@@ -36,9 +32,7 @@ import '../components/lw-breakdown.ts';
 import type { BreakdownModel } from '../components/lw-breakdown.ts';
 
 // PWA (docs/pwa.md): offline copy, updates, wake lock, storage, camera recovery, monitor mode.
-import { CameraRecoveryController } from '../controllers/camera-recovery-controller.ts';
-import { PageVisibilityController } from '../controllers/page-visibility-controller.ts';
-import { countingStatus, PAUSE_REASON_TEXT, sameStatus, toStatusMetadata, type CountingStatus, type StatusMetadata } from '../occupancy/counting-status.ts';
+import { PAUSE_REASON_TEXT, type StatusMetadata } from '../occupancy/counting-status.ts';
 import { progressFraction } from '../pwa/precache-progress.ts';
 import { PwaController } from '../pwa/pwa-controller.ts';
 import { StorageController } from '../pwa/storage-controller.ts';
@@ -52,42 +46,24 @@ import '../components/lw-update-prompt.ts';
 
 const MODEL_URL = new URL(`${import.meta.env.BASE_URL}models/coco-ssd/model.json`, location.href).href;
 
-/** The counting app: wires the source, the detector, the slot store and the occupancy engine to the components. */
+/**
+ * The counting app's shell: it builds the controllers (the counter, the store, the editor, sharing, history, the
+ * installed-app ones) and renders what they hold through the components. It decides nothing: the counter counts,
+ * the editor edits, and events from the components go to them as they are.
+ */
 export class LwApp extends LitElement {
   static override properties = {
-    lot: { state: true },
-    detections: { state: true },
-    lockProblem: { state: true },
     shareNote: { state: true },
     correctionNote: { state: true },
     monitor: { state: true },
-    waitingForOfflineCopy: { state: true },
   };
 
-  declare lot: LotState | null;
-  declare detections: readonly Detection[];
-  /** Set when another tab counts this lot (or took it over from this one). */
-  declare lockProblem: 'held-elsewhere' | 'taken-over' | null;
   declare shareNote: string;
   declare correctionNote: string;
   /** Monitor mode: the screen shows only the counts, on black; counting goes on. */
   declare monitor: boolean;
-  /** First visit: the model waits until the service worker has stored it (model-wait-policy.ts). */
-  declare waitingForOfflineCopy: boolean;
 
-  private readonly store = new LotStoreController(this);
-  private readonly sourceCtl = new SourceController(this, () => this.recovery.start());
-  private readonly analysis = new AnalysisController(
-    this,
-    {
-      source: () => this.sourceCtl.source,
-      slots: () => this.store.slots,
-      settings: () => this.store.settings,
-      onAnalysis: (a, at) => this.onAnalysis(a, at),
-    },
-    MODEL_URL,
-  );
-  private readonly editor = new LayoutEditorController(this, this.store, () => this.sourceCtl.source);
+  private readonly store = new LotStoreController(this, undefined, () => this.counter.slotsChanged());
   private readonly sharing = new SharingController(this, this.store.lotId, {
     load: () => this.store.loadRelayConfig(),
     save: (c) => this.store.saveRelayConfig(c),
@@ -100,42 +76,34 @@ export class LwApp extends LitElement {
     () => import('./lw-history-page.ts'),
     () => zonesOf(this.store.slots),
   );
-  private counterLock: CounterLock | null = null;
-  /** `?backend=wasm` overrides the stored setting for this visit. */
-  private readonly backendOverride = backendFromQuery(location.search);
-
-  // --- PWA: controllers (docs/pwa.md) ---
-  private readonly pwa = new PwaController(this, serviceWorkerBridge, () => this.counting);
+  private readonly pwa = new PwaController(this, serviceWorkerBridge, () => this.counter.counting);
   private readonly wakeLock = new WakeLockController(this);
   private readonly storage = new StorageController(this);
-  private readonly visibility = new PageVisibilityController(this);
-  private readonly recovery = new CameraRecoveryController(this, async () => {
-    await this.startSource('camera');
-    return this.sourceCtl.status === 'live';
+  private readonly counter = new CounterController(this, {
+    store: this.store,
+    sharing: this.sharing,
+    history: this.history,
+    modelUrl: MODEL_URL,
+    backendOverride: backendFromQuery(location.search),
+    whenModelMayLoad: () => serviceWorkerBridge.whenReadyForModel(),
+    statusChanged: () => {
+      // The screen stays on, and storage is kept, while counting.
+      this.wakeLock.setWanted(this.counter.counting);
+      if (this.counter.counting) void this.storage.requestPersistence();
+    },
   });
-  private status: CountingStatus = { state: 'stopped', reason: null };
-  private statusSince = Date.now();
+  private readonly editor = new LayoutEditorController(this, this.store, () => this.counter.source.source);
 
-  /** Whether the counts are current, and since when. */
+  /** Whether the counts are current, and since when (docs/pwa.md). */
   get statusMetadata(): StatusMetadata {
-    return toStatusMetadata(this.status, this.statusSince);
+    return this.counter.statusMetadata;
   }
-
-  /** A source is open: the app is counting, or about to (model loading), or paused in the background. */
-  private get counting(): boolean {
-    return Boolean(this.sourceCtl.source);
-  }
-  // --- end PWA ---
 
   constructor() {
     super();
-    this.lot = null;
-    this.detections = [];
-    this.lockProblem = null;
     this.shareNote = '';
     this.correctionNote = '';
     this.monitor = false;
-    this.waitingForOfflineCopy = false;
   }
 
   static override styles = [
@@ -306,153 +274,31 @@ export class LwApp extends LitElement {
     `,
   ];
 
-  override connectedCallback(): void {
-    super.connectedCallback();
-    // The "Start counting" shortcut of the installed app opens `/?start=camera`.
-    if (new URLSearchParams(location.search).get('start') === 'camera') void this.openSource('camera');
-    else void this.autoStartCamera();
-  }
-
-  // --- PWA: status, wake lock and storage follow what the app does ---
-  protected override willUpdate(): void {
-    const next = countingStatus({
-      sourceOpen: this.counting,
-      cameraRecovering: this.recovery.recovering,
-      detector: this.analysis.status,
-      detectorRestarting: this.analysis.restarting,
-      pageHidden: this.visibility.hidden,
-    });
-    if (!sameStatus(next, this.status)) {
-      this.status = next;
-      this.statusSince = Date.now();
-      this.dispatchEvent(new CustomEvent('counting-status-changed', { detail: this.statusMetadata }));
-      this.publish();
-    }
-    this.wakeLock.setWanted(this.counting);
-    if (this.counting) void this.storage.requestPersistence();
-    if (!this.counting) this.monitor = false;
-  }
-  // --- end PWA ---
-
-  /** On a device already allowed to use the camera (a phone left on a pole), start counting without a tap. */
-  private async autoStartCamera(): Promise<void> {
-    try {
-      const status = await navigator.permissions?.query({ name: 'camera' as PermissionName });
-      if (status?.state === 'granted' && this.sourceCtl.status === 'idle') await this.openSource('camera');
-    } catch {
-      // Browsers without a "camera" permission name: the user taps "Use camera".
-    }
-  }
-
   private get settings(): Settings {
     return this.store.settings;
   }
 
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.counterLock?.release();
-    this.counterLock = null;
-  }
-
-  /** One counter per lot on this device: a second tab says so instead of fighting the first. */
-  private async holdCounterLock(takeOver: boolean): Promise<boolean> {
-    if (this.counterLock) return true;
-    const lock = await lockCounter(this.store.lotId, takeOver);
-    if (!lock) {
-      this.lockProblem = 'held-elsewhere';
-      return false;
-    }
-    this.counterLock = lock;
-    this.lockProblem = null;
-    void lock.lost.then(() => {
-      if (this.counterLock !== lock) return;
-      this.counterLock = null;
-      this.sourceCtl.stop();
-      this.sharing.stopped();
-      this.lockProblem = 'taken-over';
-    });
-    return true;
-  }
-
-  /** The user picked a source: that ends any automatic camera recovery. */
-  private async openSource(kind: SourceKind, file?: File, takeOver = false): Promise<void> {
-    this.recovery.cancel();
-    if (!(await this.holdCounterLock(takeOver))) return;
-    await this.startSource(kind, file);
-  }
-
-  private async startSource(kind: SourceKind, file?: File): Promise<void> {
-    await this.sourceCtl.open(kind, file);
-    this.lot = null;
-    this.detections = [];
-    if (this.sourceCtl.source && this.analysis.status === 'idle') void this.startCounting();
-    this.analysis.poke();
-  }
-
   private stopCounting(): void {
-    this.recovery.cancel();
-    this.sourceCtl.stop();
-    this.sharing.stopped();
-    this.lot = null;
-    this.detections = [];
+    this.counter.stop();
     this.editor.end();
-    this.requestUpdate();
   }
 
-  /**
-   * Starts (or restarts) the worker with the lot's stored calibration: counting begins on patch evidence at once, and
-   * the model loads once the service worker has stored it (on a first visit, loading it alongside would fetch 18 MB
-   * twice).
-   */
-  private async startCounting(): Promise<void> {
-    this.analysis.calibration ??= await this.store.loadCalibration().catch(() => null);
-    await this.analysis.start(this.backendOverride ?? this.settings.backend, async () => {
-      this.waitingForOfflineCopy = true;
-      await serviceWorkerBridge.whenReadyForModel();
-      this.waitingForOfflineCopy = false;
-    });
-  }
-
-  /** The user says what a slot holds right now: the counter learns from it and stores what it learned. */
+  /** A correction, undo or reset of what the counter learned; the note says how it went. */
   private async correct(change: CalibrationChange, done: string): Promise<void> {
     try {
-      const calibration = await this.analysis.calibrate(change);
-      await this.store.saveCalibration(calibration);
+      await this.counter.correct(change);
       this.correctionNote = done;
     } catch (err) {
       this.correctionNote = err instanceof Error ? err.message : String(err);
     }
   }
 
-  private onAnalysis(a: Analysis, at: number): void {
-    const s = this.settings;
-    this.lot = stepLot(this.lot, this.store.slots, a.observations, at, {
-      threshold: 0.5,
-      band: 0.05,
-      holdFrames: s.holdFrames,
-      holdMs: s.holdMs,
-    });
-    this.detections = a.detections;
-    this.publish();
-    // Corrections of slots that were deleted must not steer the others.
-    const ids = new Set(this.store.slots.map((x) => x.id));
-    if (this.analysis.calibration?.corrections.some((c) => !ids.has(c.slotId))) {
-      void this.correct({ kind: 'prune', slotIds: [...ids] }, '');
-    }
-    // History is the lot's, as it is now: a video file or a photo is not.
-    if (this.sourceCtl.source?.kind === 'camera') this.history.observe(this.lot, at);
-  }
-
-  private get states(): ReadonlyMap<string, SlotState> {
-    return new Map(this.lot?.slots.map((s) => [s.id, s]) ?? []);
-  }
-
   override render() {
-    const source = this.sourceCtl.source;
-    const states = this.states;
+    const source = this.counter.source.source;
+    const states = this.counter.states;
     return html`<lw-update-prompt
         .action=${this.pwa.update}
-        .counting=${this.counting}
+        .counting=${this.counter.counting}
         @update-accepted=${() => this.pwa.acceptUpdate()}
         @update-postponed=${() => this.pwa.postponeUpdate()}
       ></lw-update-prompt>
@@ -463,7 +309,7 @@ export class LwApp extends LitElement {
         </div>
         <lw-source-picker
           .active=${source?.kind ?? ''}
-          @source-requested=${(e: CustomEvent<{ kind: SourceKind; file?: File }>) => this.openSource(e.detail.kind, e.detail.file)}
+          @source-requested=${(e: CustomEvent<SourceRequest>) => this.counter.open(e.detail.kind, e.detail.file)}
         ></lw-source-picker>
         <!-- After the sources: the first Tab reaches "Use camera", the app's first step. -->
         <a class="button" href="#/history">History</a>
@@ -477,7 +323,7 @@ export class LwApp extends LitElement {
                 <lw-slot-overlay
                   .slots=${this.store.slots}
                   .states=${states}
-                  .detections=${this.detections}
+                  .detections=${this.counter.detections}
                   .showDetections=${this.settings.showDetections}
                   .selection=${this.editor.selection}
                   .editing=${this.editor.editing}
@@ -491,7 +337,7 @@ export class LwApp extends LitElement {
                 ${this.renderStillBadge(source)}
               </div>`
             : html`<div class="placeholder">
-                ${this.sourceCtl.status === 'opening'
+                ${this.counter.source.status === 'opening'
                   ? 'Opening…'
                   : 'Aim the phone at the lot and choose “Use camera” — or open a video or photo of a lot.'}
               </div>`}
@@ -499,10 +345,10 @@ export class LwApp extends LitElement {
         </section>
         <aside>
           <lw-status-bar
-            .counts=${this.lot?.counts ?? null}
-            .lastChanged=${this.lot?.lastChanged ?? null}
-            .live=${this.status.state === 'counting'}
-            .pausedReason=${this.status.reason ? PAUSE_REASON_TEXT[this.status.reason] : ''}
+            .counts=${this.counter.lot?.counts ?? null}
+            .lastChanged=${this.counter.lot?.lastChanged ?? null}
+            .live=${this.counter.countingStatus.state === 'counting'}
+            .pausedReason=${this.counter.countingStatus.reason ? PAUSE_REASON_TEXT[this.counter.countingStatus.reason] : ''}
             .detail=${this.statusDetail()}
           ></lw-status-bar>
           <lw-breakdown .model=${this.breakdown()}></lw-breakdown>
@@ -547,8 +393,8 @@ export class LwApp extends LitElement {
             <summary>Settings</summary>
             <lw-settings-panel
               .settings=${this.settings}
-              backend-note=${this.analysis.info ? `Now: ${this.analysis.info.backend} — ${this.analysis.info.reason}` : ''}
-              .frameMs=${this.analysis.msPerFrame}
+              backend-note=${this.counter.analysis.info ? `Now: ${this.counter.analysis.info.backend} — ${this.counter.analysis.info.reason}` : ''}
+              .frameMs=${this.counter.analysis.msPerFrame}
               @settings-changed=${this.onSettingsChanged}
             ></lw-settings-panel>
           </details>
@@ -566,11 +412,11 @@ export class LwApp extends LitElement {
           </details>
         </aside>
       </main>
-      ${this.monitor
+      ${this.monitor && this.counter.counting
         ? html`<lw-monitor-view
-            .counts=${this.lot?.counts ?? null}
+            .counts=${this.counter.lot?.counts ?? null}
             .breakdown=${this.breakdown()}
-            .status=${this.status.reason ? `Paused: ${PAUSE_REASON_TEXT[this.status.reason]}` : this.status.state === 'counting' ? 'Counting' : ''}
+            .status=${this.counter.countingStatus.reason ? `Paused: ${PAUSE_REASON_TEXT[this.counter.countingStatus.reason]}` : this.counter.countingStatus.state === 'counting' ? 'Counting' : ''}
             @monitor-exited=${() => (this.monitor = false)}
           ></lw-monitor-view>`
         : nothing}
@@ -581,37 +427,37 @@ export class LwApp extends LitElement {
 
   private renderNotices() {
     const notices = [];
-    const p = this.sourceCtl.problem;
+    const p = this.counter.source.problem;
     if (p) {
-      const retry = this.recovery.recovering && this.recovery.nextTryAt !== null;
+      const retry = this.counter.recovery.recovering && this.counter.recovery.nextTryAt !== null;
       notices.push(html`<lw-notice
         data-problem=${p.code}
         ?data-recovering=${retry}
         .heading=${p.title}
         .message=${retry
-          ? `${p.message} lotwatch tries again by itself (next try at ${new Date(this.recovery.nextTryAt!).toLocaleTimeString()}).`
+          ? `${p.message} lotwatch tries again by itself (next try at ${new Date(this.counter.recovery.nextTryAt!).toLocaleTimeString()}).`
           : p.message}
         action=${p.code === 'insecure' || p.code === 'unsupported' ? '' : 'Try the camera again'}
-        @notice-action=${() => this.openSource('camera')}
+        @notice-action=${() => this.counter.open('camera')}
       ></lw-notice>`);
     }
-    if (this.analysis.status === 'error') {
+    if (this.counter.analysis.status === 'error') {
       notices.push(html`<lw-notice
         data-problem="model"
         heading="The vehicle detector could not be loaded"
-        .message=${`${this.analysis.error ?? ''}. Counting goes on with patch evidence only (less accurate on new lots); check the connection for the first visit, then retry.`}
+        .message=${`${this.counter.analysis.error ?? ''}. Counting goes on with patch evidence only (less accurate on new lots); check the connection for the first visit, then retry.`}
         action="Retry"
-        @notice-action=${() => this.startCounting()}
+        @notice-action=${() => this.counter.startAnalysis()}
       ></lw-notice>`);
     }
-    if (this.lockProblem) {
+    if (this.counter.lockProblem) {
       notices.push(html`<lw-notice
         data-problem="counting-elsewhere"
         tone="info"
-        heading=${this.lockProblem === 'taken-over' ? 'Counting moved to another tab' : 'Already counting in another tab'}
+        heading=${this.counter.lockProblem === 'taken-over' ? 'Counting moved to another tab' : 'Already counting in another tab'}
         message="Only one tab counts a lot at a time. The other tab keeps counting; open a viewer here, or count here instead."
         action="Count here instead"
-        @notice-action=${() => this.openSource('camera', undefined, true)}
+        @notice-action=${() => this.counter.open('camera', undefined, true)}
       ></lw-notice>`);
     }
     if (this.store.error) {
@@ -637,15 +483,14 @@ export class LwApp extends LitElement {
     return still ? html`<span class="still-badge">Still · ${timeOf(still.takenAt)}</span>` : nothing;
   }
 
-  /** Counts per zone and kind of the lot as it is now, for the status panel and Monitor mode. */
+  /** Counts per zone and kind of the lot as it is now (the counter's), as the breakdown shows them. */
   private breakdown(): BreakdownModel | null {
-    if (!this.lot) return null;
-    const b = breakdown(toMetadata(this.lot, this.store.slots).slots);
-    return { zones: b.zones, kinds: b.kinds, closed_slots: b.closed };
+    const b = this.counter.breakdown;
+    return b ? { zones: b.zones, kinds: b.kinds, closed_slots: b.closed } : null;
   }
 
   private renderToolbar() {
-    const source = this.sourceCtl.source;
+    const source = this.counter.source.source;
     if (!source) return nothing;
     const ed = this.editor;
     const still = ed.stillOf(source);
@@ -699,7 +544,7 @@ export class LwApp extends LitElement {
   private renderCorrections() {
     const sel = this.editor.selection;
     const slot = sel.length === 1 ? this.store.slots.find((s) => s.id === sel[0]) : undefined;
-    const learned = this.analysis.calibration?.corrections.length ?? 0;
+    const learned = this.counter.analysis.calibration?.corrections.length ?? 0;
     return html`${slot
         ? html`<span class="hint" id="correct-label">Slot ${slot.name} is now:</span>
             <button aria-describedby="correct-label" data-correct="free" @click=${() =>
@@ -723,9 +568,9 @@ export class LwApp extends LitElement {
   // --- end of slot editor ------------------------------------------------------------------------------------------
 
   private renderModelStatus() {
-    const a = this.analysis;
+    const a = this.counter.analysis;
     const copy = this.pwa.bridge.progress;
-    if (this.waitingForOfflineCopy && this.pwa.bridge.offline === 'caching') {
+    if (this.counter.waitingForOfflineCopy && this.pwa.bridge.offline === 'caching') {
       const pct = copy ? Math.floor(progressFraction(copy) * 100) : 0;
       return html`<div class="model" role="status">
         <label for="offline-progress"
@@ -761,31 +606,15 @@ export class LwApp extends LitElement {
   }
 
   private statusDetail(): string {
-    const a = this.analysis;
+    const a = this.counter.analysis;
     if (a.status !== 'ready' || !a.info) return '';
     return `${backendLabel(a.info)} · ${a.fps.toFixed(1)} fps · ${Math.round(a.msPerFrame)} ms/frame`;
   }
 
-  private onSettingsChanged = async (e: CustomEvent<Settings>): Promise<void> => {
-    const backendChanged = e.detail.backend !== this.settings.backend;
-    await this.store.saveSettings(e.detail);
-    if (backendChanged && this.analysis.status !== 'idle' && !this.backendOverride) void this.startCounting();
-  };
-
-  /** Shares the current state (other tabs, relay), with whether it is live or paused. */
-  private publish(): void {
-    const data = this.published();
-    if (data) this.sharing.update(data, this.status.state === 'counting');
-  }
-
-  /** The current numbers as the original API's JSON (plus per-slot detail and layout), or null before the first frame. */
-  private published() {
-    const source = this.sourceCtl.source;
-    return this.lot ? toPublishedState(this.lot, this.store.slots, source ? { width: source.width, height: source.height } : undefined) : null;
-  }
+  private onSettingsChanged = (e: CustomEvent<Settings>): Promise<void> => this.counter.applySettings(e.detail);
 
   private onDownloadMetadata = (): void => {
-    const data = this.published();
+    const data = this.counter.published;
     if (!data) {
       this.shareNote = 'There are no numbers yet: start counting first.';
       return;
@@ -795,7 +624,7 @@ export class LwApp extends LitElement {
   };
 
   private onCopyMetadata = (): void => {
-    const data = this.published();
+    const data = this.counter.published;
     if (!data) this.shareNote = 'There are no numbers yet: start counting first.';
     else void this.copy(JSON.stringify(data, null, 2), 'Metadata copied.');
   };

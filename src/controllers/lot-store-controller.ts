@@ -23,6 +23,8 @@ export class LotStoreController implements ReactiveController {
   constructor(
     private readonly host: ReactiveControllerHost,
     readonly lotId = DEFAULT_LOT_ID,
+    /** Called after the slots changed (an edit, an import), not on every frame. */
+    private readonly slotsChanged: () => void = () => {},
   ) {
     host.addController(this);
     this.ready = new Promise((r) => (this.resolveReady = r));
@@ -80,6 +82,7 @@ export class LotStoreController implements ReactiveController {
   private async commit(next: readonly Slot[], write: () => Promise<void> | undefined): Promise<void> {
     this.slots = next;
     this.host.requestUpdate();
+    this.slotsChanged();
     try {
       await write();
     } catch (err) {

@@ -1,4 +1,5 @@
 import { BACKEND_PREFERENCES, type BackendPreference } from '../detector/backend-choice.ts';
+import { DEFAULT_HYSTERESIS, type HysteresisSettings } from '../occupancy/hysteresis.ts';
 
 /** The backend choices the settings offer (the names live with the detector). */
 export { BACKEND_PREFERENCES };
@@ -65,3 +66,8 @@ export function sanitizeSettings(input: unknown): Settings {
 }
 
 export const SETTING_RANGES = RANGES;
+
+/** The occupancy decision's hysteresis with these settings: their hold, around the trained threshold and band. */
+export function hysteresisOf(s: Pick<Settings, 'holdFrames' | 'holdMs'>): HysteresisSettings {
+  return { ...DEFAULT_HYSTERESIS, holdFrames: s.holdFrames, holdMs: s.holdMs };
+}

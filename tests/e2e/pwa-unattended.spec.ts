@@ -9,7 +9,7 @@ import { analysisTraffic, publishedStatus, recordAnalysisTraffic, recordWakeLock
 test.skip(!fixturesAvailable(), 'fixtures (../shared/fixtures) not found: the fake camera needs the lot video');
 
 const framesSeen = (page: import('@playwright/test').Page) =>
-  page.evaluate(() => (document.querySelector('lw-app') as unknown as { lot: { observedAt: number } | null }).lot?.observedAt ?? 0);
+  page.evaluate(() => (document.querySelector('lw-app') as unknown as { counter: { lot: { observedAt: number } | null } }).counter.lot?.observedAt ?? 0);
 
 test('keeps the screen on while counting, pauses when hidden and says so, recovers the camera, releases the lock when stopped', async ({ page }) => {
   test.setTimeout(180_000);

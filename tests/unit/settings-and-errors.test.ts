@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { cameraUnavailable, describeSourceError } from '../../src/camera/camera-errors.ts';
-import { DEFAULT_SETTINGS, sanitizeSettings } from '../../src/settings/settings.ts';
+import { DEFAULT_HYSTERESIS } from '../../src/occupancy/hysteresis.ts';
+import { DEFAULT_SETTINGS, hysteresisOf, sanitizeSettings } from '../../src/settings/settings.ts';
 
 describe('sanitizeSettings', () => {
   it.each([
@@ -16,6 +17,13 @@ describe('sanitizeSettings', () => {
     ['unknown keys are dropped', { colour: 'red' }, DEFAULT_SETTINGS],
   ])('%s', (_n, input, expected) => {
     expect(sanitizeSettings(input)).toEqual(expected);
+  });
+});
+
+describe('hysteresisOf', () => {
+  it('takes the hold from the settings and the threshold and band from the decision', () => {
+    expect(hysteresisOf({ ...DEFAULT_SETTINGS, holdFrames: 7, holdMs: 9000 })).toEqual({ ...DEFAULT_HYSTERESIS, holdFrames: 7, holdMs: 9000 });
+    expect(hysteresisOf(DEFAULT_SETTINGS)).toEqual(DEFAULT_HYSTERESIS);
   });
 });
 
