@@ -32,7 +32,7 @@ import '../components/lw-breakdown.ts';
 import type { BreakdownModel } from '../components/lw-breakdown.ts';
 
 // PWA (docs/pwa.md): offline copy, updates, wake lock, storage, camera recovery, monitor mode.
-import { PAUSE_REASON_TEXT, type StatusMetadata } from '../occupancy/counting-status.ts';
+import { describeCounting, type StatusMetadata } from '../occupancy/counting-status.ts';
 import { progressFraction } from '../pwa/precache-progress.ts';
 import { PwaController } from '../pwa/pwa-controller.ts';
 import { StorageController } from '../pwa/storage-controller.ts';
@@ -347,8 +347,7 @@ export class LwApp extends LitElement {
           <lw-status-bar
             .counts=${this.counter.lot?.counts ?? null}
             .lastChanged=${this.counter.lot?.lastChanged ?? null}
-            .live=${this.counter.countingStatus.state === 'counting'}
-            .pausedReason=${this.counter.countingStatus.reason ? PAUSE_REASON_TEXT[this.counter.countingStatus.reason] : ''}
+            .status=${describeCounting(this.counter.countingStatus)}
             .detail=${this.statusDetail()}
           ></lw-status-bar>
           <lw-breakdown .model=${this.breakdown()}></lw-breakdown>
@@ -416,7 +415,7 @@ export class LwApp extends LitElement {
         ? html`<lw-monitor-view
             .counts=${this.counter.lot?.counts ?? null}
             .breakdown=${this.breakdown()}
-            .status=${this.counter.countingStatus.reason ? `Paused: ${PAUSE_REASON_TEXT[this.counter.countingStatus.reason]}` : this.counter.countingStatus.state === 'counting' ? 'Counting' : ''}
+            .status=${describeCounting(this.counter.countingStatus).text}
             @monitor-exited=${() => (this.monitor = false)}
           ></lw-monitor-view>`
         : nothing}

@@ -3,7 +3,7 @@ import { RelayViewerController, TabViewerController } from '../controllers/viewe
 import { controlStyles } from '../components/shared-styles.ts';
 import type { LotView } from '../components/lw-viewer.ts';
 import type { RelayHistory } from '../share/relay-history.ts';
-import type { ViewerModel } from '../share/viewer-model.ts';
+import { pauseText, viewerStatusLine, type ViewerModel } from '../share/viewer-model.ts';
 import '../components/lw-viewer.ts';
 
 /** Where a viewer's numbers come from: another tab of this browser, or the relay that served this page. */
@@ -108,6 +108,8 @@ export function toLotView(m: ViewerModel): LotView {
   const s = m.state;
   return {
     connection: m.status,
+    line: viewerStatusLine(m),
+    pausedBecause: pauseText(m.counter?.reason ?? null),
     counts: s ? { total: s.total_slots, occupied: s.occupied_slots, available: s.available_slots } : null,
     lastChanged: s ? Date.parse(s.last_updated) : null,
     layout: m.layout,

@@ -1,4 +1,5 @@
 import { LitElement, css, html, nothing } from 'lit';
+import type { StatusLine } from '../occupancy/counting-status.ts';
 import type { LotCounts } from '../occupancy/types.ts';
 import { camerasLine, type BreakdownModel } from './lw-breakdown.ts';
 import type { MapLayout, MapSlotState } from './lw-lot-map.ts';
@@ -8,11 +9,15 @@ import './lw-notice.ts';
 import './lw-status-bar.ts';
 
 /** Whether the numbers shown are live, and if not, why. */
-export type ViewerConnection = 'waiting' | 'connecting' | 'live' | 'paused' | 'offline' | 'unreachable';
+export type ViewerConnection = 'waiting' | 'connecting' | 'live' | 'paused' | 'stopped' | 'offline' | 'unreachable';
 
 /** What the viewer shows: the lot's counts and slot map, wherever they come from (another tab, or a relay). */
 export interface LotView {
   readonly connection: ViewerConnection;
+  /** The same, in words, under the counts. */
+  readonly line: StatusLine;
+  /** Why the counter is paused, in words. */
+  readonly pausedBecause: string;
   readonly counts: LotCounts | null;
   /** Epoch ms the counts last changed. */
   readonly lastChanged: number | null;
@@ -29,6 +34,8 @@ export interface LotView {
 
 export const EMPTY_LOT_VIEW: LotView = {
   connection: 'waiting',
+  line: { key: 'waiting', tone: 'stopped', text: 'waiting' },
+  pausedBecause: '',
   counts: null,
   lastChanged: null,
   layout: null,
@@ -100,8 +107,8 @@ export class LwViewer extends LitElement {
         <lw-status-bar
           .counts=${v.counts}
           .lastChanged=${v.lastChanged}
-          .live=${live}
-          .detail=${live ? 'live' : v.counts ? 'last known numbers' : ''}
+          .status=${v.line}
+          .detail=${live || !v.counts ? '' : 'last known numbers'}
         ></lw-status-bar>
         <lw-breakdown .model=${v.breakdown}></lw-breakdown>
         <lw-lot-map .layout=${v.layout} .slots=${v.slots} .cameras=${v.breakdown?.cameras ?? null} ?stale=${!live}></lw-lot-map>
@@ -116,7 +123,10 @@ export class LwViewer extends LitElement {
           message="The numbers below are the last ones it sent, not live ones."></lw-notice>`;
       case 'paused':
         return html`<lw-notice tone="info" data-problem="paused" heading="Counting is paused"
-          message="The counting device is not analysing frames right now (its page is hidden or its camera stopped)."></lw-notice>`;
+          .message=${`The counting device is not analysing frames right now: ${m.pausedBecause}. The numbers below are the last ones it saw.`}></lw-notice>`;
+      case 'stopped':
+        return html`<lw-notice tone="info" data-problem="stopped" heading=${`Counting stopped${since ? ` at ${since}` : ''}`}
+          message="Someone stopped counting on the counting device. The numbers below are the last ones it saw, not live ones."></lw-notice>`;
       case 'unreachable':
         return html`<lw-notice data-problem="unreachable" heading="The relay cannot be reached"
           .message=${m.error ?? 'Retrying by itself; the numbers below may be out of date.'}></lw-notice>`;
@@ -130,7 +140,15 @@ export class LwViewer extends LitElement {
 }
 
 function statusLine(c: ViewerConnection): string {
-  return { waiting: 'waiting', connecting: 'connecting…', live: 'live', paused: 'paused', offline: 'counter offline', unreachable: 'relay unreachable' }[c];
+  return {
+    waiting: 'waiting',
+    connecting: 'connecting…',
+    live: 'live',
+    paused: 'paused',
+    stopped: 'stopped',
+    offline: 'counter offline',
+    unreachable: 'relay unreachable',
+  }[c];
 }
 
 customElements.define('lw-viewer', LwViewer);

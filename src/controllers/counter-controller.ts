@@ -59,7 +59,7 @@ export class CounterController implements ReactiveController {
   private statusSince = Date.now();
   private lock: CounterLock | null = null;
   /** What was shared last (without per-frame noise) and when, to share only changes and a heartbeat. */
-  private shared: { key: string; at: number } | null = null;
+  private shared: { key: string; at: number; state: PublishedState } | null = null;
 
   constructor(
     private readonly host: ReactiveControllerHost & EventTarget,
@@ -131,10 +131,14 @@ export class CounterController implements ReactiveController {
     return new Map(this.lot?.slots.map((s) => [s.id, s]) ?? []);
   }
 
-  /** The current numbers as the original API's JSON (plus per-slot detail and layout), or null before the first frame. */
+  /**
+   * The current numbers as the original API's JSON, plus per-slot detail, the layout and the counting status; null
+   * before the first frame.
+   */
   get published(): PublishedState | null {
     const s = this.source.source;
-    return this.lot ? toPublishedState(this.lot, this.o.store.slots, s ? { width: s.width, height: s.height } : undefined) : null;
+    if (!this.lot) return null;
+    return { ...toPublishedState(this.lot, this.o.store.slots, s ? { width: s.width, height: s.height } : undefined), status: this.statusMetadata };
   }
 
   /** The user picked a source: that ends any automatic camera recovery. `takeOver`: count here instead of another tab. */
@@ -236,12 +240,12 @@ export class CounterController implements ReactiveController {
     return true;
   }
 
+  /** Counting ended (stopped, or taken over by another tab): viewers are told, with the last numbers, within moments. */
   private stopped(): void {
-    this.o.sharing.stopped();
     this.lot = null;
     this.detections = [];
-    this.shared = null;
     this.refreshStatus();
+    this.shared = null;
   }
 
   /** One processed frame: the occupancy decision, then history (camera only: a file is not the lot as it is now) and sharing. */
@@ -269,13 +273,16 @@ export class CounterController implements ReactiveController {
     this.share(Date.now(), true);
   }
 
-  /** Shares the current state when it differs from the last one shared (probabilities aside), or a heartbeat is due. */
+  /**
+   * Shares the current state when it differs from the last one shared (probabilities aside), or a heartbeat is due;
+   * `always` on a status change, which is shared with the last numbers even when there is no lot any more (stopped).
+   */
   private share(now: number, always = false): void {
-    const state = this.published;
+    const state = this.published ?? (this.shared && always ? { ...this.shared.state, status: this.statusMetadata } : null);
     if (!state) return;
     const key = JSON.stringify({ ...state, slots: state.slots.map((s) => [s.id, s.occupied, s.since]) });
     if (!always && this.shared?.key === key && now - this.shared.at < SHARE_HEARTBEAT_MS) return;
-    this.shared = { key, at: now };
+    this.shared = { key, at: now, state };
     this.o.sharing.update(state, this.status.state === 'counting');
   }
 }

@@ -1,3 +1,4 @@
+import type { CounterStatus } from './counting-status.ts';
 import type { LotCounts, LotState, Slot, SlotClosure, SlotKind } from './types.ts';
 
 /** A closure as published: the reason and its end, ISO-8601 or null. */
@@ -63,6 +64,8 @@ export interface LotMetadata {
   unknown_slots?: number;
   /** The counter sees that its camera moved since the slots were marked (the counts may be off until it is fixed). */
   camera_moved?: boolean;
+  /** The counter's status when it sent this state: counting, paused (and why) or stopped (absent from publishers that do not say). */
+  status?: CounterStatus;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();

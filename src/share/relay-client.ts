@@ -11,6 +11,7 @@ import {
   parsePublishedState,
   parseRelayToPublisherMessage,
   parseViewerMessage,
+  type CounterStatus,
   type ErrorMessage,
   type Layout,
   type LotCreated,
@@ -195,6 +196,8 @@ export interface ViewerView {
   receivedAt: string | null;
   publisherOnline: boolean;
   offlineSince: string | null;
+  /** What the counter said of itself with its last state (counting, paused, stopped), if it did. */
+  counter: CounterStatus | null;
   /** Why the viewer stopped for good (unknown lot, gave up), else null. */
   error: string | null;
 }
@@ -224,6 +227,7 @@ export function watchLot(o: ViewerOptions): ViewerSubscription {
     receivedAt: null,
     publisherOnline: false,
     offlineSince: null,
+    counter: null,
     error: null,
   };
   const set = (patch: Partial<ViewerView>) => {
@@ -257,12 +261,13 @@ export function watchLot(o: ViewerOptions): ViewerSubscription {
             state: m.state,
             layout: m.layout,
             receivedAt: m.received_at,
+            counter: m.publisher.status ?? m.state?.status ?? null,
             error: null,
             ...presence(m.publisher.online, m.publisher.since),
           });
           return;
         case 'state':
-          set({ state: m.state, receivedAt: m.received_at, ...(m.layout ? { layout: m.layout } : {}) });
+          set({ state: m.state, receivedAt: m.received_at, counter: m.state.status ?? null, ...(m.layout ? { layout: m.layout } : {}) });
           return;
         case 'presence':
           set(presence(m.publisher.online, m.publisher.since));

@@ -9,7 +9,8 @@ import { startRelay, type RunningRelay } from '../../relay/src/relay.ts';
 import { DEFAULT_CONFIG, type RelayConfig } from '../../relay/src/config.ts';
 import { fixturesAvailable } from '../support/fixtures.ts';
 import { recordCspViolations } from './support/csp.ts';
-import { CAR, countWithSlots, counts, drawRect, SEDAN, SKY } from './support/app.ts';
+import { CAR, countWithSlots, counts, drawRect, SEDAN, SKY, stopCounting } from './support/app.ts';
+import { setPageHidden } from './support/pwa.ts';
 import { ROOT } from './support/paths.ts';
 
 test.skip(!fixturesAvailable(), 'fixtures (../shared/fixtures) not found: the fake camera needs the lot video');
@@ -112,6 +113,26 @@ test('counting app → relay → viewer link, /ws and /metadata; the viewer reco
     await expect(viewer.locator('lw-viewer .badge')).toHaveAttribute('data-status', 'live', { timeout: 45_000 });
     await expect.poll(() => counts(viewer)).toEqual({ available: 1, occupied: 2, total: 3 });
     await expect(app.locator('lw-share-panel .status')).toHaveAttribute('data-status', 'live', { timeout: 45_000 });
+
+    // The counter goes to the background, then stops with its tab left open: viewers, the presence, the rich metadata
+    // and the original API's header say so within 5 s, instead of "live" with frozen numbers.
+    const says = async () => {
+      const res = await fetch(`${relay.url}/metadata`);
+      const rich = await (await fetch(`${relay.url}/lots/default/metadata`)).json();
+      return { header: res.headers.get('x-lotwatch-publisher'), status: rich.status?.state, presence: rich.publisher.status?.state };
+    };
+    await setPageHidden(app, true);
+    await expect(viewer.locator('lw-viewer .badge')).toHaveAttribute('data-status', 'paused', { timeout: 5_000 });
+    await expect(viewer.locator('lw-notice[data-problem="paused"]')).toContainText('in the background');
+    expect(await says()).toEqual({ header: 'online; status=paused; reason=page-hidden', status: 'paused', presence: 'paused' });
+    await setPageHidden(app, false);
+    await expect(viewer.locator('lw-viewer .badge')).toHaveAttribute('data-status', 'live', { timeout: 5_000 });
+    await stopCounting(app);
+    await expect(viewer.locator('lw-viewer .badge')).toHaveAttribute('data-status', 'stopped', { timeout: 5_000 });
+    await expect(viewer.locator('lw-status-bar [data-counting]')).toHaveAttribute('data-counting', 'stopped');
+    await expect.poll(says, { timeout: 5_000 }).toEqual({ header: 'online; status=stopped', status: 'stopped', presence: 'stopped' });
+    // The last numbers stay on show, marked as not live.
+    expect(await counts(viewer)).toEqual({ available: 1, occupied: 2, total: 3 });
   } finally {
     await context.close();
     await relay.close();

@@ -79,6 +79,11 @@ export async function markSlots(page: Page, slots: readonly (readonly [NormPoint
   await page.getByRole('button', { name: 'Done editing' }).click();
 }
 
+/** Stops counting, as a user does. */
+export async function stopCounting(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Stop counting' }).click();
+}
+
 /** Starts the camera, waits for the model and marks the given slots (rectangles), leaving edit mode. */
 export async function countWithSlots(page: Page, slots: readonly (readonly [NormPoint, NormPoint])[]): Promise<void> {
   await startCamera(page);
