@@ -57,14 +57,14 @@ export class LwStatusBar extends LitElement {
     .numbers {
       display: flex;
       flex-wrap: wrap;
-      align-items: baseline;
-      gap: 0 16px;
+      align-items: flex-end;
+      gap: 0 18px;
       margin: 0;
     }
+    /* The word under its number: the row keeps its height whatever the words (free, full) and numbers are. */
     .count {
       display: flex;
-      align-items: baseline;
-      gap: 6px;
+      flex-direction: column;
     }
     .value {
       font: 700 1.6rem/1.15 system-ui, sans-serif;
@@ -90,13 +90,23 @@ export class LwStatusBar extends LitElement {
       letter-spacing: 0.05em;
       color: #94a3b8;
     }
+    /* Two lines kept for it from the start: words that come and go (changed at…, paused because…) must not move the
+       picture under a finger. */
     .status {
       margin: 2px 0 0;
       font-size: 0.85rem;
+      line-height: 1.4;
+      min-height: 2.8em;
       color: #cbd5e1;
       display: flex;
       flex-wrap: wrap;
+      align-content: flex-start;
       gap: 0 12px;
+    }
+    @media (max-width: 599px) {
+      .detail {
+        display: none;
+      }
     }
     .detail {
       color: #94a3b8;

@@ -157,7 +157,9 @@ export function stepGesture(s: GestureState, input: PointerInput, ctx: GestureCo
 
 function down(s: GestureState, e: Extract<PointerInput, { type: 'down' }>, ctx: GestureContext): GestureStep {
   if (!ctx.editing) {
-    const a = e.button === 0 ? selectAction(e.slot, false, ctx) : null;
+    // Counting: a tap selects a slot (to correct it); a tap on the slot already selected lets go of it.
+    const again = e.slot !== null && single(ctx) === e.slot;
+    const a = e.button !== 0 ? null : again ? ({ type: 'select', ids: [], mode: 'replace' } as const) : selectAction(e.slot, false, ctx);
     return { state: s, actions: a ? [a] : [] };
   }
   const pointers = new Map(s.pointers).set(e.id, e.px);
@@ -201,7 +203,8 @@ function down(s: GestureState, e: Extract<PointerInput, { type: 'down' }>, ctx: 
       return set({ kind: 'lasso', path: [at], pointerId, extend: e.shift, startSlot: onSlot });
     case 'rect':
       if (onSlot && ctx.selection.includes(onSlot) && !e.shift) {
-        return set({ kind: 'move', ids: [...ctx.selection], from: at, pointerId, moved: false, tapToggles: null });
+        // A drag moves the selection; a tap without travel lets go of the slot.
+        return set({ kind: 'move', ids: [...ctx.selection], from: at, pointerId, moved: false, tapToggles: onSlot });
       }
       // Only a selected slot moves: a drag that starts on another slot draws (slots of a row touch each other), and a
       // tap on it selects it.

@@ -1,13 +1,13 @@
 // What a user sees when things go wrong: never a blank page, always words and a way forward.
 import { expect, test } from '@playwright/test';
-import { startCamera, waitForModel } from './support/app.ts';
+import { asFirstVisit, startCamera, waitForModel } from './support/app.ts';
 import { publishedStatus } from './support/pwa.ts';
 
 test('a model that cannot be loaded is reported, with a retry that works', async ({ page }) => {
   let failing = true;
   await page.route('**/models/coco-ssd/model.json', (route) => (failing ? route.fulfill({ status: 503, body: 'down' }) : route.continue()));
   await page.goto('/');
-  await page.getByRole('button', { name: 'Use camera' }).click();
+  await startCamera(page);
   const notice = page.locator('lw-notice[data-problem="model"]');
   await expect(notice).toBeVisible({ timeout: 60_000 });
   await expect(notice).toContainText('could not be loaded');
@@ -18,6 +18,7 @@ test('a model that cannot be loaded is reported, with a retry that works', async
 });
 
 test('a file that is not an image says so and keeps the app usable', async ({ page }) => {
+  await asFirstVisit(page);
   await page.goto('/');
   await page.locator('lw-source-picker input[accept="image/*"]').setInputFiles({
     name: 'notes.png',
@@ -53,7 +54,7 @@ test('a detector that lost its graphics context is replaced by itself, and count
   await expect(page.locator('.model[data-backend]')).toContainText('restarted once');
   await expect.poll(() => publishedStatus(page), { timeout: 30_000 }).toEqual({ state: 'counting', reason: null });
   // Frames flow through the new worker.
-  const framesSeen = () => page.evaluate(() => (document.querySelector('lw-app') as unknown as { lot: { observedAt: number } | null }).lot?.observedAt ?? 0);
+  const framesSeen = () => page.evaluate(() => (document.querySelector('lw-app') as unknown as { counter: { lot: { observedAt: number } | null } }).counter.lot?.observedAt ?? 0);
   const before = await framesSeen();
   await expect.poll(framesSeen, { timeout: 30_000 }).toBeGreaterThan(before);
 });

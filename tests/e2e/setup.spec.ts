@@ -6,6 +6,7 @@ import { applyHomography, invertHomography, squareToQuad, type Quad } from '../.
 import { containsPoint } from '../../src/occupancy/geometry.ts';
 import type { Point } from '../../src/occupancy/types.ts';
 import { fixture, fixturesAvailable } from '../support/fixtures.ts';
+import { asFirstVisit } from './support/app.ts';
 import { dividers, overlaySlots, stageGeometry, Touch, type Px } from './support/touch.ts';
 
 test.skip(!fixturesAvailable(), 'fixtures (../shared/fixtures) not found: these tests mark the PUCPR lot');
@@ -321,6 +322,7 @@ test('with the keyboard alone: a row by a reticle moved with the arrows and plac
 
 test('freeze frame: editing on a still of the camera while the live picture keeps going', async ({ page }) => {
   await page.route('**/models/coco-ssd/model.json', () => {});
+  await asFirstVisit(page);
   await page.goto('/');
   const touch = await Touch.on(page);
   await touch.tapOn(page.getByRole('button', { name: 'Use camera' }));
@@ -331,7 +333,7 @@ test('freeze frame: editing on a still of the camera while the live picture keep
 
   const still = page.locator('.stage .picture canvas');
   await expect(still).toBeVisible();
-  await expect(page.locator('.stage .still-badge')).toContainText('Still');
+  await expect(page.locator('[data-still]')).toContainText('Still');
   await expect(page.getByText('counting goes on with the live picture')).toBeVisible();
   // The still is the camera's picture at its own size, not a blank canvas; the video keeps playing under it.
   const stats = await still.evaluate((c: HTMLCanvasElement) => {

@@ -71,11 +71,22 @@ const move = (p: Point, id = 1): PointerInput => ({ type: 'move', id, px: p });
 const up = (p: Point, id = 1): PointerInput => ({ type: 'up', id, px: p });
 
 describe('overlay gestures', () => {
-  it('counting (not editing): a tap on a slot selects it, a tap on the selected one changes nothing, nothing is tracked', () => {
+  it('counting (not editing): a tap on a slot selects it, a tap on the selected one lets go of it, nothing is tracked', () => {
     const r = run([down(px(0.15, 0.15), { slot: 'a' })], ctx({ editing: false }));
     expect(r.actions).toEqual([{ type: 'select', ids: ['a'], mode: 'replace' }]);
     expect(r.state.pointers.size).toBe(0);
-    expect(run([down(px(0.15, 0.15), { slot: 'a' })], ctx({ editing: false, selection: ['a'] })).actions).toEqual([]);
+    expect(run([down(px(0.15, 0.15), { slot: 'a' })], ctx({ editing: false, selection: ['a'] })).actions).toEqual([
+      { type: 'select', ids: [], mode: 'replace' },
+    ]);
+    expect(run([down(px(0.15, 0.15), { slot: 'a' })], ctx({ editing: false, selection: ['b'] })).actions).toEqual([
+      { type: 'select', ids: ['a'], mode: 'replace' },
+    ]);
+  });
+
+  it('rectangle tool: a tap on the selected slot lets go of it, a drag moves it', () => {
+    const c = ctx({ selection: ['b'] });
+    expect(run([down(px(0.55, 0.55), { slot: 'b' }), up(px(0.55, 0.55))], c).actions).toEqual([{ type: 'select', ids: ['b'], mode: 'toggle' }]);
+    expect(run([down(px(0.55, 0.55), { slot: 'b' }), move(px(0.6, 0.6)), up(px(0.6, 0.6))], c).actions.map((a) => a.type)).toEqual(['move']);
   });
 
   it('rectangle tool: a drag draws a slot; a tap on a slot selects it instead', () => {

@@ -136,6 +136,8 @@ export async function dividers(page: Page): Promise<{ kind: string; row: number;
 
 /** A point of `target`'s box given in coordinates normalised to it, in page pixels. */
 async function pointIn(target: Locator, [x, y]: readonly [number, number]): Promise<Px> {
+  // A finger reaches only what is on screen (touch events off the viewport are dropped).
+  await target.scrollIntoViewIfNeeded();
   const box = await target.boundingBox();
   if (!box) throw new Error('target not visible');
   return [box.x + x * box.width, box.y + y * box.height];
