@@ -215,7 +215,7 @@ export class LwApp extends LitElement {
         .slots=${this.store.slots}
         .states=${this.counter.states}
         .detections=${this.counter.detections}
-        .showDetections=${this.settings.showDetections}
+        .showDetections=${this.settings.showDetections && !ed.editing}
         .selection=${ed.selection}
         .editing=${ed.editing}
         .tool=${ed.tool}

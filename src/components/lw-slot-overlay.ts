@@ -90,7 +90,7 @@ export class LwSlotOverlay extends LitElement {
     this.slots = [];
     this.states = new Map();
     this.detections = [];
-    this.showDetections = true;
+    this.showDetections = false;
     this.selection = [];
     this.editing = false;
     this.tool = 'rect';
@@ -209,7 +209,7 @@ export class LwSlotOverlay extends LitElement {
   }
 
   private handles() {
-    return rowHandles(this.shownGroup, { view: this.view, stage: this.stageSize(), editing: this.editing });
+    return rowHandles(this.shownGroup, { view: this.view, stage: this.stageSize(), editing: this.editing, slots: this.slots });
   }
 
   private get single(): string | null {

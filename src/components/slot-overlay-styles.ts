@@ -86,12 +86,14 @@ export const slotOverlayStyles = css`
     vector-effect: non-scaling-stroke;
     pointer-events: none;
   }
+  /* Rings, not discs: the corner they mark stays visible under them. */
   .handle {
-    fill: #facc15;
-    stroke: #000;
-    stroke-width: 1;
+    fill: none;
+    stroke: #facc15;
+    stroke-width: 2.5;
     vector-effect: non-scaling-stroke;
     pointer-events: none;
+    filter: drop-shadow(0 0 1px #000);
   }
   .handle-key {
     fill: transparent;

@@ -167,7 +167,8 @@ export class LayoutEditorController implements ReactiveController {
     }
     const cols = suggestCount(quad, rows, this.history?.present.slots ?? [], this.aspect);
     this.notice = null;
-    this.dispatch({ type: 'row-add', quad: quad as unknown as Quad, rows, cols });
+    this.dispatch({ type: 'row-add', quad: quad as unknown as Quad, rows, cols: cols ?? 1 });
+    if (cols === null) this.askCount();
   }
 
   /** The open row read along its other pair of sides ("split the other way"). */
@@ -178,7 +179,14 @@ export class LayoutEditorController implements ReactiveController {
     const alongIsLong = orientRow(g.quad, aspect).every((p, i) => p === g.quad[i]);
     const quad = orientRow(g.quad, aspect, alongIsLong) as unknown as Quad;
     const others = (this.history?.present.slots ?? []).filter((s) => !g.ids.includes(s.id));
-    this.dispatch({ type: 'row-turn', quad, cols: suggestCount(quad, g.rows, others, aspect) });
+    const cols = suggestCount(quad, g.rows, others, aspect);
+    this.dispatch({ type: 'row-turn', quad, cols: cols ?? 1 });
+    if (cols === null) this.askCount();
+  }
+
+  /** No guess for a new row's count (nothing marked to go by): ask rather than show a wrong number. */
+  private askCount(): void {
+    this.say('info', 'How many slots are in this row? Count them on the picture and set the number (the first row sets the size for the next ones).');
   }
 
   /** Every divider of the open row back to even spacing. */

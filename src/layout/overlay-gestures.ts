@@ -112,11 +112,12 @@ export function screenMaps(ctx: Pick<GestureContext, 'view' | 'stage'>) {
   return { toPoint, toScreen, fromScreen: toPoint };
 }
 
-/** The open row's handles on screen, while editing. */
-export function rowHandles(group: RowGroup | null, ctx: Pick<GestureContext, 'view' | 'stage' | 'editing'>): GroupHandles | null {
+/** The open row's handles on screen, while editing; its knobs keep off the other slots. */
+export function rowHandles(group: RowGroup | null, ctx: Pick<GestureContext, 'view' | 'stage' | 'editing' | 'slots'>): GroupHandles | null {
   if (!group || !ctx.editing) return null;
   const { toScreen, fromScreen } = screenMaps(ctx);
-  return groupHandles(group, toScreen, fromScreen, KNOB_OFFSET);
+  const others = ctx.slots.filter((s) => !group.ids.includes(s.id)).map((s) => s.polygon);
+  return groupHandles(group, toScreen, fromScreen, KNOB_OFFSET, others);
 }
 
 const single = (ctx: GestureContext): string | null => (ctx.selection.length === 1 ? ctx.selection[0]! : null);

@@ -33,7 +33,8 @@ export const DEFAULT_SETTINGS: Settings = {
   sensitivity: 0,
   holdFrames: 3,
   holdMs: 2000,
-  showDetections: true,
+  // Off: the boxes cover the slots; Settings shows them (never while editing).
+  showDetections: false,
   // Once a second: a change shows within ~3 s with the hold above, for a fraction of the CPU (and heat) of
   // continuous detection; `npm run bench -- cadence` measures it, docs/pwa.md has the figures.
   cadenceMs: 1000,

@@ -158,8 +158,10 @@ test('undo and redo every edit, with the buttons and with Ctrl+Z / Ctrl+Shift+Z;
   await touch.tapOn(page.getByRole('button', { name: 'Row', exact: true }));
   await markRow(page, touch, ROW);
   const slots = page.locator('lw-slot-overlay g.slot');
+  // The first row of a lot: nothing to go by, so no made-up count; the editor asks.
+  await expect(page.getByText('How many slots are in this row?')).toBeVisible();
   const n = await slots.count();
-  expect(n).toBeGreaterThan(1);
+  expect(n).toBe(1);
   await touch.tapOn(page.getByRole('button', { name: 'Slots in the row: one more' }));
   await expect(slots).toHaveCount(n + 1);
 

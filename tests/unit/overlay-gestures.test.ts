@@ -252,7 +252,7 @@ describe('overlay keys', () => {
     expect(rowKey(k('Enter'), g, 2).actions).toEqual([{ type: 'row-finish' }]);
     const corner = rowCornerKey(k('ArrowLeft'), g, 2).actions[0]!;
     expect(corner.type === 'row-edit' && corner.group.quad[2]![0]).toBeCloseTo(0.8 - NUDGE / 5, 9);
-    const h = rowHandles(g, { view: FIT, stage: STAGE, editing: true })!;
+    const h = rowHandles(g, { view: FIT, stage: STAGE, editing: true, slots: [] })!;
     const divider = dividerKey(k('ArrowRight'), g, h.dividers[0]!).actions[0]!;
     expect(divider.type).toBe('row-edit');
     expect(dividerKey(k('ArrowUp'), g, h.dividers[0]!).handled).toBe(false);

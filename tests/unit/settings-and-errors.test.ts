@@ -13,7 +13,7 @@ describe('sanitizeSettings', () => {
     ['counts are whole', { maxBoxes: 50.6 }, { ...DEFAULT_SETTINGS, maxBoxes: 51 }],
     ['wrong types fall back', { minScore: '0.4', showDetections: 'yes', backend: 'cuda' }, DEFAULT_SETTINGS],
     ['NaN falls back', { holdMs: Number.NaN }, DEFAULT_SETTINGS],
-    ['backend and flags', { backend: 'wasm', showDetections: false }, { ...DEFAULT_SETTINGS, backend: 'wasm', showDetections: false }],
+    ['backend and flags', { backend: 'wasm', showDetections: true }, { ...DEFAULT_SETTINGS, backend: 'wasm', showDetections: true }],
     ['unknown keys are dropped', { colour: 'red' }, DEFAULT_SETTINGS],
   ])('%s', (_n, input, expected) => {
     expect(sanitizeSettings(input)).toEqual(expected);
