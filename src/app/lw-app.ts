@@ -353,7 +353,7 @@ export class LwApp extends LitElement {
         .message=${retry
           ? `${p.message} lotwatch tries again by itself (next try at ${new Date(this.counter.recovery.nextTryAt!).toLocaleTimeString()}).`
           : p.message}
-        action=${p.code === 'insecure' || p.code === 'unsupported' ? '' : 'Try the camera again'}
+        action=${p.code === 'insecure' || p.code === 'unsupported' || p.code === 'bad-file' ? '' : 'Try the camera again'}
         @notice-action=${() => this.counter.open('camera')}
       ></lw-notice>`);
     }

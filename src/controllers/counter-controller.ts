@@ -190,7 +190,10 @@ export class CounterController implements ReactiveController {
   }
 
   private async startSource(kind: SourceKind, file?: File): Promise<void> {
+    const before = this.source.source;
     await this.source.open(kind, file);
+    // A source that could not be opened leaves the one counting, and its lot, as they were.
+    if (this.source.source === before) return;
     this.lot = null;
     this.detections = [];
     if (this.source.source && this.analysis.status === 'idle') void this.startAnalysis();

@@ -17,17 +17,25 @@ test('a model that cannot be loaded is reported, with a retry that works', async
   await expect(notice).toHaveCount(0);
 });
 
-test('a file that is not an image says so and keeps the app usable', async ({ page }) => {
+test('a file that is not a picture says so in words that fit, and leaves the counting that was running', async ({ page }) => {
   await asFirstVisit(page);
   await page.goto('/');
-  await page.locator('lw-source-picker input[accept="image/*"]').setInputFiles({
-    name: 'notes.png',
-    mimeType: 'image/png',
-    buffer: Buffer.from('this is not a picture'),
-  });
+  const bad = { name: 'notes.png', mimeType: 'image/png', buffer: Buffer.from('this is not a picture') };
+  await page.locator('lw-source-picker input[accept="image/*"]').setInputFiles(bad);
   const notice = page.locator('lw-notice[data-problem="bad-file"]');
-  await expect(notice).toBeVisible();
+  await expect(notice).toContainText('“notes.png” is not a photo or a video we can read');
   await expect(page.getByRole('button', { name: 'Use camera' })).toBeEnabled();
+
+  // While the camera counts, a wrong file changes nothing but the notice: no "camera" wording, no button to retry it.
+  await startCamera(page);
+  await expect(notice).toHaveCount(0);
+  await page.locator('lw-source-picker input[accept="video/*"]').setInputFiles({ ...bad, name: 'clip.mp4', mimeType: 'video/mp4' });
+  await expect(notice).toContainText('“clip.mp4” is not a photo or a video we can read');
+  await expect(notice).toContainText('Counting goes on');
+  await expect(notice.getByRole('button')).toHaveCount(0);
+  await expect(page.locator('.stage video')).toBeVisible();
+  await expect.poll(() => page.locator('.stage video').evaluate((v: HTMLVideoElement) => v.srcObject !== null && !v.paused)).toBe(true);
+  await expect(page.getByRole('button', { name: 'Source: Camera' })).toBeVisible();
 });
 
 // The real loss of a WebGL context is detected in tests/browser/webgl-context.test.ts (every run), and the whole
