@@ -285,7 +285,7 @@ export class LwApp extends LitElement {
           .slots=${slots}
           .frame=${source ? { width: source.width, height: source.height } : null}
           image-name=${source && source.kind !== 'camera' ? source.label : ''}
-          @layout-imported=${(e: CustomEvent<LayoutImportedDetail>) => this.editor.importLayout(e.detail.layout, e.detail.fileName)}
+          @layout-imported=${(e: CustomEvent<LayoutImportedDetail>) => this.editor.importLayout(e.detail.layout, e.detail.fileName, e.detail.mode)}
         ></lw-layout-files>
       </details>
       <details data-panel="share">

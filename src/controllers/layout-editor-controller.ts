@@ -11,6 +11,7 @@ import type { Quad } from '../occupancy/homography.ts';
 import { evenOut, type RowGroup } from '../layout/row-group.ts';
 import { orientRow, quadProblem } from '../layout/row-split.ts';
 import { mergeSelection, toggleInSelection } from '../layout/selection.ts';
+import { importSlots, type ImportMode } from '../layout/layout-import.ts';
 import { suggestCount } from '../layout/suggest-count.ts';
 import { clampView, FIT, zoomAbout, type View } from '../layout/view.ts';
 import type { LotStoreController } from './lot-store-controller.ts';
@@ -239,10 +240,10 @@ export class LayoutEditorController implements ReactiveController {
     this.host.requestUpdate();
   }
 
-  /** A layout read from a file replaces the slots, as one edit that can be undone. */
-  importLayout(layout: ImportedLayout, fileName: string): void {
+  /** A layout read from a file replaces the slots or is added to them, as one edit that can be undone. */
+  importLayout(layout: ImportedLayout, fileName: string, mode: ImportMode): void {
     this.begin();
-    this.dispatch({ type: 'replace', slots: layout.slots });
+    this.dispatch({ type: 'replace', slots: importSlots(this.history?.present.slots ?? this.store.slots, layout.slots, mode) });
     this.selection = [];
     const frame = this.frame();
     const stretched =
@@ -251,7 +252,7 @@ export class LayoutEditorController implements ReactiveController {
         : '';
     this.say(
       'info',
-      `Imported ${layout.slots.length} slots from ${fileName} (${FORMAT_NAMES[layout.format]}). Undo takes it back.${stretched}`,
+      `${mode === 'add' ? 'Added' : 'Imported'} ${layout.slots.length} slots from ${fileName} (${FORMAT_NAMES[layout.format]}). Undo takes it back.${stretched}`,
     );
   }
 

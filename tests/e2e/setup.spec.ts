@@ -207,6 +207,17 @@ test('a labelled fixture frame imports onto the overlay, exports back to the sam
   expect(shown.map((s) => s.id)).toEqual(original.slots.map((s) => s.id));
   shown.forEach((s, i) => s.polygon.forEach((p, k) => expect(p).toEqual(original.slots[i]!.polygon[k]!.map((v) => expect.closeTo(v, 6)))));
 
+  // Into a lot that has slots, a file waits until the user chose, with the numbers in front of them: replace, or add.
+  await files.locator('input[type="file"]').setInputFiles(LABELS);
+  const confirm = files.getByRole('group', { name: /holds 100 slots; this lot has 100 slots/ });
+  await expect(confirm.locator('[data-outcome="add"]')).toContainText('100 of the file’s slots lie on slots this lot has');
+  await expect(page.locator('lw-slot-overlay g.slot')).toHaveCount(100);
+  await touch.tapOn(confirm.getByRole('button', { name: 'Add 100 slots' }));
+  await expect(page.locator('lw-slot-overlay g.slot')).toHaveCount(200);
+  await expect(page.getByRole('status').filter({ hasText: 'Added 100 slots' })).toBeVisible();
+  await touch.tapOn(page.getByRole('button', { name: 'Undo' }));
+  await expect(page.locator('lw-slot-overlay g.slot')).toHaveCount(100);
+
   // Exported as a labelled frame: the same file, with the states left unknown.
   const [download] = await Promise.all([page.waitForEvent('download'), touch.tapOn(files.getByRole('button', { name: 'Export labelled frame' }))]);
   expect(download.suggestedFilename()).toBe(`${FRAME}.json`);
