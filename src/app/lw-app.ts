@@ -294,6 +294,7 @@ export class LwApp extends LitElement {
           .relay=${this.sharing.relay}
           .relayStatus=${this.relayStatus}
           .relayDetail=${this.sharing.relayDetail}
+          .problem=${this.sharing.problem}
           .createdToken=${this.sharing.createdToken}
           .viewerLink=${this.sharing.viewerLink}
           local-viewer-link=${`#/view/${this.store.lotId}`}
@@ -305,6 +306,7 @@ export class LwApp extends LitElement {
           @metadata-download-requested=${this.onDownloadMetadata}
           @metadata-copy-requested=${this.onCopyMetadata}
           @link-copy-requested=${() => this.copy(this.sharing.viewerLink ?? '', 'Viewer link copied.')}
+          @token-copy-requested=${() => this.copy(this.sharing.createdToken ?? '', 'Publish token copied: keep it somewhere safe.')}
         ></lw-share-panel>
       </details>
       <details data-panel="settings">

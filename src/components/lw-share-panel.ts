@@ -14,6 +14,13 @@ export interface RelayTarget {
 /** The link to the relay: none, the lot being created, connecting, live, unreachable, or refused for good. */
 export type RelayLinkStatus = 'off' | 'creating' | 'connecting' | 'live' | 'unreachable' | 'refused';
 
+/** Why the relay could not be set up: which case (`kind`), what happened and what to try. */
+export interface RelaySetupProblem {
+  readonly kind: string;
+  readonly message: string;
+  readonly advice: string;
+}
+
 export interface RelayConnectRequest {
   url: string;
   lot: string;
@@ -28,13 +35,14 @@ export interface RelayConnectRequest {
 /**
  * Sharing the counts: a viewer tab on this device, the metadata as a file or on the clipboard, and a relay with a
  * viewer link (QR code + copy). Fires `relay-connect-requested`, `relay-disconnect-requested`,
- * `metadata-download-requested`, `metadata-copy-requested`, `link-copy-requested`.
+ * `metadata-download-requested`, `metadata-copy-requested`, `link-copy-requested`, `token-copy-requested`.
  */
 export class LwSharePanel extends LitElement {
   static override properties = {
     relay: { attribute: false },
     relayStatus: { type: String, attribute: 'relay-status' },
     relayDetail: { attribute: false },
+    problem: { attribute: false },
     createdToken: { attribute: false },
     viewerLink: { attribute: false },
     localViewerLink: { type: String, attribute: 'local-viewer-link' },
@@ -47,6 +55,7 @@ export class LwSharePanel extends LitElement {
   declare relay: RelayTarget | null;
   declare relayStatus: RelayLinkStatus;
   declare relayDetail: string | null;
+  declare problem: RelaySetupProblem | null;
   declare createdToken: string | null;
   declare viewerLink: string | null;
   declare localViewerLink: string;
@@ -61,6 +70,7 @@ export class LwSharePanel extends LitElement {
     this.relay = null;
     this.relayStatus = 'off';
     this.relayDetail = null;
+    this.problem = null;
     this.createdToken = null;
     this.viewerLink = null;
     this.localViewerLink = '#/view';
@@ -114,6 +124,8 @@ export class LwSharePanel extends LitElement {
         height: 100%;
       }
       .token {
+        flex: 1;
+        min-width: 0;
         font-family: ui-monospace, monospace;
         word-break: break-all;
         background: #1e293b;
@@ -133,6 +145,18 @@ export class LwSharePanel extends LitElement {
       }
       small {
         color: #94a3b8;
+      }
+      .problem {
+        padding: 8px 10px;
+        border-radius: 10px;
+        border: 1px solid #7f1d1d;
+        background: #2a0f12;
+        color: #fecaca;
+        font-size: 0.9rem;
+      }
+      .problem p {
+        margin: 4px 0 0;
+        color: #fde2e2;
       }
     `,
   ];
@@ -178,7 +202,10 @@ export class LwSharePanel extends LitElement {
       </div>
       ${this.createdToken
         ? html`<p>Publish token for this lot, shown only now (keep it to publish from another device):</p>
-            <div class="token" data-token>${this.createdToken}</div>`
+            <div class="row">
+              <div class="token" data-token>${this.createdToken}</div>
+              <button @click=${() => this.fire('token-copy-requested')}>Copy token</button>
+            </div>`
         : nothing}
       ${this.viewerLink
         ? html`<p>Viewers anywhere, read-only: <a href=${this.viewerLink} target="_blank" rel="noopener" data-viewer-link>${this.viewerLink}</a></p>
@@ -208,7 +235,12 @@ export class LwSharePanel extends LitElement {
           ${this.haveToken ? 'Publish to relay' : 'Create lot and publish'}
         </button>
       </div>
-      ${this.relayDetail ? html`<small role="alert">${this.relayDetail}</small>` : nothing}
+      ${this.problem
+        ? html`<div class="problem" role="alert" data-relay-problem=${this.problem.kind}>
+            <strong>${this.problem.message}.</strong>
+            <p>${this.problem.advice}</p>
+          </div>`
+        : nothing}
       <small>Only counts and the slot map are sent, never video.</small>
     </form>`;
   }
@@ -226,7 +258,9 @@ export class LwSharePanel extends LitElement {
     this.dispatchEvent(new CustomEvent('relay-connect-requested', { detail, bubbles: true, composed: true }));
   };
 
-  private fire(name: 'metadata-download-requested' | 'metadata-copy-requested' | 'link-copy-requested' | 'relay-disconnect-requested'): void {
+  private fire(
+    name: 'metadata-download-requested' | 'metadata-copy-requested' | 'link-copy-requested' | 'token-copy-requested' | 'relay-disconnect-requested',
+  ): void {
     this.dispatchEvent(new CustomEvent(name, { bubbles: true, composed: true }));
   }
 }
@@ -243,5 +277,6 @@ declare global {
     'metadata-download-requested': CustomEvent<void>;
     'metadata-copy-requested': CustomEvent<void>;
     'link-copy-requested': CustomEvent<void>;
+    'token-copy-requested': CustomEvent<void>;
   }
 }

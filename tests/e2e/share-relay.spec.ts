@@ -2,6 +2,8 @@
 // client on /ws and GET /metadata follow; the viewer comes back by itself after the relay restarts.
 import { expect, test } from '@playwright/test';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
@@ -39,6 +41,29 @@ function relayConfig(port: number): RelayConfig {
   };
 }
 
+/** A port on 127.0.0.1 where nothing listens (taken from the system, then let go). */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+/**
+ * A relay that does not let this page's origin in, as one limited to its own origin does: it answers every request
+ * (with the relay's Cross-Origin-Resource-Policy), but without CORS headers, so the page may not read the answers.
+ */
+async function startStranger(): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createServer((_req, res) => {
+    res.writeHead(201, { 'Content-Type': 'application/json', 'Cross-Origin-Resource-Policy': 'cross-origin' });
+    res.end('{"ok":true}');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((r) => server.close(() => r())) };
+}
+
 /** Collects the JSON messages of a raw WebSocket client, like the original system's web page. */
 function listen(url: string): { messages: unknown[]; close(): void } {
   const messages: unknown[] = [];
@@ -52,7 +77,7 @@ test('counting app → relay → viewer link, /ws and /metadata; the viewer reco
   test.setTimeout(240_000);
   let relay: RunningRelay = await startRelay(relayConfig(0), { log: quiet });
   const port = relay.port;
-  const context = await browser.newContext();
+  const context = await browser.newContext({ permissions: ['clipboard-read', 'clipboard-write'] });
   try {
     const app = await context.newPage();
     // The relay serves the app under its Content-Security-Policy: counting, publishing and viewing must not need
@@ -62,11 +87,33 @@ test('counting app → relay → viewer link, /ws and /metadata; the viewer reco
     await countWithSlots(app, [SEDAN, SKY]);
     await expect.poll(() => counts(app), { timeout: 45_000 }).toEqual({ available: 1, occupied: 1, total: 2 });
 
-    // Set up publishing from the Share panel: the relay creates the lot and shows its token once.
+    // Set up publishing from the Share panel. Addresses that are not a usable relay say which case it is and what to
+    // try, never a bare "Failed to fetch": nothing listening, and a server that answers but not to this page (CORS).
     await app.getByText('Share', { exact: true }).click();
+    const problem = app.locator('lw-share-panel [data-relay-problem]');
+    const closed = await closedPort();
+    await app.getByLabel('Relay address').fill(`http://127.0.0.1:${closed}`);
+    await app.getByRole('button', { name: 'Create lot and publish' }).click();
+    await expect(problem).toHaveAttribute('data-relay-problem', 'unreachable');
+    await expect(problem).toContainText(`Nothing answered at http://127.0.0.1:${closed}`);
+    const stranger = await startStranger();
+    try {
+      await app.getByLabel('Relay address').fill(stranger.url);
+      await app.getByRole('button', { name: 'Create lot and publish' }).click();
+      await expect(problem).toHaveAttribute('data-relay-problem', 'cors');
+      await expect(problem).toContainText(`does not let this page (${relay.url}) read its answers`);
+    } finally {
+      await stranger.close();
+    }
+    await expect(app.locator('lw-share-panel')).not.toContainText('Failed to fetch');
+
+    // The relay creates the lot and shows its token once.
     await app.getByLabel('Relay address').fill(relay.url);
     await app.getByRole('button', { name: 'Create lot and publish' }).click();
     await expect(app.locator('lw-share-panel [data-token]')).toHaveText(/^[A-Za-z0-9_-]{16,}$/);
+    // The token is shown once: one tap copies it.
+    await app.getByRole('button', { name: 'Copy token' }).click();
+    expect(await app.evaluate(() => navigator.clipboard.readText())).toBe(await app.locator('lw-share-panel [data-token]').textContent());
     await expect(app.locator('lw-share-panel .status')).toHaveAttribute('data-status', 'live');
     const link = await app.locator('lw-share-panel [data-viewer-link]').getAttribute('href');
     expect(link).toBe(`${relay.url}/v/default`);
