@@ -40,4 +40,8 @@ test('tapping a slot to correct it changes its state, survives a reload, and can
   await page.getByRole('button', { name: 'Undo correction' }).click();
   await expect(page.locator('[data-learned]')).toHaveCount(0);
   await expect.poll(() => slotStates(page), { timeout: 60_000 }).toEqual({ '1': 'occupied', '2': 'free' });
+
+  // A photo is not the lot as it is now: no history is recorded from it, and the history page says why.
+  await page.getByRole('link', { name: 'History' }).click();
+  await expect(page.locator('lw-history-dashboard [data-empty]')).toContainText('records history only while its camera counts');
 });
