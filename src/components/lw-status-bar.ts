@@ -1,14 +1,13 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { availabilityOf, type StatusLine } from '../occupancy/counting-status.ts';
-import type { CountGroup, LotCounts } from '../occupancy/types.ts';
+import type { LotCounts } from '../occupancy/types.ts';
 
 const NOT_COUNTING: StatusLine = { key: 'stopped', tone: 'stopped', text: 'not counting' };
 
 /**
  * The numbers people come for, first and biggest: free, occupied and total; then one status line (counting, paused
- * and why, stopped, offline…, and when the counts last changed); then an optional breakdown (per zone, per kind of
- * bay) on one line that scrolls sideways, so it never pushes the numbers away. Used by the counter, viewers and
- * monitor-sized layouts alike.
+ * and why, stopped, offline…, and when the counts last changed), its room kept so words that come and go do not move
+ * what is below. Used by the counter and viewers; the counts per zone and kind (lw-breakdown) go under it.
  */
 export class LwStatusBar extends LitElement {
   static override properties = {
@@ -16,7 +15,6 @@ export class LwStatusBar extends LitElement {
     lastChanged: { attribute: false },
     status: { attribute: false },
     detail: { type: String },
-    breakdown: { attribute: false },
     compact: { type: Boolean, reflect: true },
     now: { state: true },
   };
@@ -27,8 +25,6 @@ export class LwStatusBar extends LitElement {
   declare status: StatusLine;
   /** A short line about how the counting runs (backend, speed). */
   declare detail: string;
-  /** Counts of parts of the lot (zones, kinds of bay), if any. */
-  declare breakdown: readonly CountGroup[];
   /** Smaller numbers and no labels' second line: a phone turned sideways. */
   declare compact: boolean;
   declare now: number;
@@ -41,7 +37,6 @@ export class LwStatusBar extends LitElement {
     this.lastChanged = null;
     this.status = NOT_COUNTING;
     this.detail = '';
-    this.breakdown = [];
     this.compact = false;
     this.now = Date.now();
   }
@@ -136,26 +131,6 @@ export class LwStatusBar extends LitElement {
     [data-tone='warning'] {
       color: #fde68a;
     }
-    .breakdown {
-      display: flex;
-      gap: 6px;
-      margin: 6px 0 0;
-      padding: 0 0 2px;
-      list-style: none;
-      overflow-x: auto;
-      white-space: nowrap;
-      scrollbar-width: thin;
-    }
-    .breakdown li {
-      flex: none;
-      padding: 2px 8px;
-      border-radius: 999px;
-      background: #1e293b;
-      font-size: 0.85rem;
-    }
-    .breakdown b {
-      font-variant-numeric: tabular-nums;
-    }
     :host([compact]) {
       padding: 6px 10px;
     }
@@ -198,14 +173,7 @@ export class LwStatusBar extends LitElement {
             >`
           : nothing}
         ${this.detail ? html`<span class="detail">${this.detail}</span>` : nothing}
-      </p>
-      ${this.breakdown.length
-        ? html`<ul class="breakdown" aria-label="Free spaces by part of the lot">
-            ${this.breakdown.map(
-              (g) => html`<li data-group=${g.label}>${g.label}: <b>${g.counts.available}</b> free of ${g.counts.total}</li>`,
-            )}
-          </ul>`
-        : nothing}`;
+      </p>`;
   }
 }
 

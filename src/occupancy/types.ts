@@ -82,12 +82,6 @@ export interface LotCounts {
   readonly available: number;
 }
 
-/** Counts of part of the lot (a zone, a kind of bay), shown under the lot's own counts. */
-export interface CountGroup {
-  /** What the part is called: "Level 1", "EV", "disabled". */
-  readonly label: string;
-  readonly counts: LotCounts;
-}
 
 /** The whole lot after one processed frame. */
 export interface LotState {
