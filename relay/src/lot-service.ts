@@ -10,7 +10,7 @@ import {
   type PublishedState,
 } from '../../src/share/protocol.ts';
 import type { HistoryRequest } from '../../src/history/query.ts';
-import { isCounted, zonesOf } from '../../src/occupancy/metadata.ts';
+import { isCounted, zonesOf } from '../../src/share/metadata.ts';
 import { generateLotId, generateToken, hashToken, tokenMatches } from './auth.ts';
 import type { Broadcaster, LotEvent } from './broadcaster.ts';
 import type { HistoryAnswer } from './history-answer.ts';

@@ -34,7 +34,7 @@ import '../components/lw-selection-bar.ts';
 import '../components/lw-slot-attributes.ts';
 import '../components/lw-breakdown.ts';
 import type { BreakdownModel } from '../components/lw-breakdown.ts';
-import { zonesOf } from '../occupancy/metadata.ts';
+import { zonesOf } from '../share/metadata.ts';
 
 // PWA (docs/pwa.md): offline copy, updates, wake lock, storage, camera recovery, monitor mode.
 import { describeCounting, type StatusMetadata } from '../occupancy/counting-status.ts';

@@ -1,6 +1,6 @@
 import { LitElement, html, svg, nothing, type PropertyValues } from 'lit';
 import { centroid } from '../occupancy/geometry.ts';
-import { isClosedAt } from '../occupancy/metadata.ts';
+import { isClosedAt } from '../occupancy/closure.ts';
 import type { Detection, Point, Slot, SlotState } from '../occupancy/types.ts';
 import type { DrawTool } from '../layout/draw-tool.ts';
 import type { EditorAction } from '../layout/editor-actions.ts';

@@ -4,7 +4,7 @@ import type { SourceKind } from '../camera/frame-source.ts';
 import type { BackendPreference } from '../detector/backend-choice.ts';
 import { countingStatus, sameStatus, toStatusMetadata, type CountingStatus, type StatusMetadata } from '../occupancy/counting-status.ts';
 import { stepLot } from '../occupancy/lot-state.ts';
-import { breakdown, toMetadata, type Breakdown } from '../occupancy/metadata.ts';
+import { breakdown, toMetadata, type Breakdown } from '../share/metadata.ts';
 import type { Detection, LotState, SlotState } from '../occupancy/types.ts';
 import { hysteresisOf, type Settings } from '../settings/settings.ts';
 import { lockCounter, type CounterLock } from '../share/counter-lock.ts';

@@ -1,7 +1,7 @@
 // The one message protocol between the counting app, its viewers and the relay. Pure: no DOM, no Node, no I/O.
 // Everything that crosses a socket or an HTTP body is checked here by a parser that never throws, so the relay and
 // the app can treat any input as `unknown` and get either a typed value or a clear error.
-import { breakdown, isCounted, type CameraSummary, type ClosureMetadata, type LotMetadata, type SlotMetadata } from '../occupancy/metadata.ts';
+import { breakdown, isCounted, type CameraSummary, type ClosureMetadata, type LotMetadata, type SlotMetadata } from './metadata.ts';
 import type { CounterState, CounterStatus } from '../occupancy/counting-status.ts';
 import { SLOT_KINDS, type LotCounts, type SlotKind } from '../occupancy/types.ts';
 import { hasControlCharacters } from '../occupancy/slot-names.ts';

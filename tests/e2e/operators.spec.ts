@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import WebSocket from 'ws';
 import { DEFAULT_CONFIG } from '../../relay/src/config.ts';
 import { startRelay } from '../../relay/src/relay.ts';
-import { breakdown, type SlotMetadata } from '../../src/occupancy/metadata.ts';
+import { breakdown, type SlotMetadata } from '../../src/share/metadata.ts';
 import type { PublishedState } from '../../src/share/protocol.ts';
 import { fixturesAvailable } from '../support/fixtures.ts';
 import { countWithSlots, counts, overlay, SEDAN, SKY } from './support/app.ts';

@@ -22,7 +22,7 @@ import {
   type LayoutSlot,
   type PublishedState,
 } from '../../src/share/protocol.ts';
-import { toMetadata } from '../../src/occupancy/metadata.ts';
+import { toMetadata } from '../../src/share/metadata.ts';
 
 const slot = (id: string, occupied: boolean) => ({
   id,
