@@ -31,6 +31,13 @@ const square = (id: string, x: number, y: number, s = 0.1): Slot => ({
   ],
 });
 const A = square('a', 0.1, 0.1);
+/** An open row across the middle of the frame, four slots long. */
+const ROW = [
+  [0.2, 0.4],
+  [0.8, 0.4],
+  [0.8, 0.6],
+  [0.2, 0.6],
+] as unknown as Quad;
 const B = square('b', 0.5, 0.5);
 
 const ctx = (o: Partial<GestureContext> = {}): GestureContext => ({
@@ -178,13 +185,7 @@ describe('overlay gestures', () => {
   });
 
   it('the open row: its corner is dragged as a draft and sent once as a row edit; a cancelled press leaves nothing', () => {
-    const quad = [
-      [0.2, 0.4],
-      [0.8, 0.4],
-      [0.8, 0.6],
-      [0.2, 0.6],
-    ] as unknown as Quad;
-    const group = newGroup(quad, 1, 4, []);
+    const group = newGroup(ROW, 1, 4, []);
     const c = ctx({ group, tool: 'row' });
     const h = rowHandles(group, c)!;
     const corner = screenMaps(c).toScreen(h.corners[1]!);
@@ -236,19 +237,13 @@ describe('overlay keys', () => {
   });
 
   it('on the open row: arrows move it, [ ] turn it, + − change its count, Enter finishes; corners and dividers nudge', () => {
-    const quad = [
-      [0.2, 0.4],
-      [0.8, 0.4],
-      [0.8, 0.6],
-      [0.2, 0.6],
-    ] as unknown as Quad;
-    const g = newGroup(quad, 1, 4, []);
+    const g = newGroup(ROW, 1, 4, []);
     const moved = rowKey(k('ArrowUp'), g, 2).actions[0]!;
     expect(moved.type === 'row-edit' && moved.group.quad[0]![1]).toBeCloseTo(0.4 - NUDGE, 9);
     const turned = rowKey(k(']'), g, 2).actions[0]!;
     expect(turned.type === 'row-edit' && turned.group.quad[0]).not.toEqual(g.quad[0]);
     expect(rowKey(k('+'), g, 2).actions).toEqual([{ type: 'row-resize', rows: 1, cols: 5 }]);
-    expect(rowKey(k('-'), newGroup(quad, 1, 1, []), 2).actions).toEqual([{ type: 'row-resize', rows: 1, cols: 1 }]);
+    expect(rowKey(k('-'), newGroup(ROW, 1, 1, []), 2).actions).toEqual([{ type: 'row-resize', rows: 1, cols: 1 }]);
     expect(rowKey(k('Enter'), g, 2).actions).toEqual([{ type: 'row-finish' }]);
     const corner = rowCornerKey(k('ArrowLeft'), g, 2).actions[0]!;
     expect(corner.type === 'row-edit' && corner.group.quad[2]![0]).toBeCloseTo(0.8 - NUDGE / 5, 9);
