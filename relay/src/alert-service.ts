@@ -1,6 +1,6 @@
 // Alerts at work: feeds each stored state and presence change to the pure rules (alerts.ts), delivers the events to
 // the lot's webhooks (signed, retried with exponential backoff, logged) and to whoever listens (MQTT).
-import type { LotMetadata } from '../../src/occupancy/metadata.ts';
+import type { LotMetadata } from '../../src/share/metadata.ts';
 import type { Presence } from '../../src/share/protocol.ts';
 import {
   DEFAULT_RULES,

@@ -1,6 +1,6 @@
 // Alerts: which events a lot's states and presence raise, with hysteresis so a lot hovering at 0/1 free sends one
 // event, not a storm. Pure: the alert service feeds it states, presence and the time, and delivers what comes out.
-import type { LotMetadata } from '../../src/occupancy/metadata.ts';
+import type { LotMetadata } from '../../src/share/metadata.ts';
 import { SLOT_KINDS, type SlotKind } from '../../src/occupancy/types.ts';
 import type { Parsed } from '../../src/share/protocol.ts';
 

@@ -7,7 +7,7 @@
 //   of a bay misses cars far more often than it invents them). A closure on either closes the slot.
 // - An offline camera's slots are unknown (`unknown: true`, their last seen state kept): counted in neither available
 //   nor total, never as free. The lot is then `partial`. So are a camera's slots once it is back, until it sends a state.
-import { breakdown, type CameraSummary, type LotMetadata, type SlotMetadata } from '../../src/occupancy/metadata.ts';
+import { breakdown, type CameraSummary, type LotMetadata, type SlotMetadata } from '../../src/share/metadata.ts';
 import type { Layout, LayoutSlot } from '../../src/share/protocol.ts';
 
 export interface CameraInput {

@@ -8,6 +8,7 @@ import {
   parseLotId,
   parsePublishedState,
   toLotMetadata,
+  publisherHeader,
   toOriginalMetadata,
   type RichMetadata,
 } from '../../src/share/protocol.ts';
@@ -210,7 +211,7 @@ export function createHttpHandler(deps: HttpDeps): (req: IncomingMessage, res: S
     const p = deps.service.presenceOf(rec);
     // The body keeps the original four keys exactly; whether the counter is live rides in a header.
     return sendJson(res, 200, toOriginalMetadata(rec.state.metadata), {
-      'X-Lotwatch-Publisher': p.online ? 'online' : `offline; since=${p.since ?? 'never'}`,
+      'X-Lotwatch-Publisher': publisherHeader(p),
     });
   }
 

@@ -10,7 +10,7 @@ import {
   type PublishedState,
 } from '../../src/share/protocol.ts';
 import type { HistoryRequest } from '../../src/history/query.ts';
-import { isCounted, zonesOf } from '../../src/occupancy/metadata.ts';
+import { isCounted, zonesOf } from '../../src/share/metadata.ts';
 import { generateLotId, generateToken, hashToken, tokenMatches } from './auth.ts';
 import type { Broadcaster, LotEvent } from './broadcaster.ts';
 import type { HistoryAnswer } from './history-answer.ts';
@@ -206,10 +206,14 @@ export class LotService {
     return { ok: true, answer: await this.#history.run({ lot, request: q, now, names, zones, liveSince }) };
   }
 
-  /** Presence for a lot; the record supplies "last seen" when this relay has not heard of the publisher yet. */
+  /**
+   * Presence for a lot; the record supplies "last seen" when this relay has not heard of the publisher yet, and, while
+   * it is online, the status it sent with its last state (counting, paused or stopped).
+   */
   presenceOf(rec: LotRecord): Presence {
     const p = this.#ensurePresence(rec);
-    return { online: p.online, since: p.since === null ? null : iso(p.since) };
+    const status = p.online ? rec.state?.metadata.status : undefined;
+    return { online: p.online, since: p.since === null ? null : iso(p.since), ...(status ? { status } : {}) };
   }
 
   async close(): Promise<void> {

@@ -3,7 +3,7 @@
 // cluster one relay with `--mqtt` publishes every lot. A broker that is down does not stop the relay: mqtt.js
 // reconnects, and the latest retained values are sent again on every (re)connection.
 import { connect, type MqttClient } from 'mqtt';
-import type { LotMetadata } from '../../src/occupancy/metadata.ts';
+import type { LotMetadata } from '../../src/share/metadata.ts';
 import type { Presence } from '../../src/share/protocol.ts';
 import type { AlertEvent } from './alerts.ts';
 import type { Logger } from './log.ts';

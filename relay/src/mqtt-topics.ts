@@ -11,7 +11,7 @@
 //   lotwatch/<lot>/event                         alert events, JSON (as POSTed to webhooks)                not retained
 //   homeassistant/sensor/lotwatch_<lot>/<object>/config   Home Assistant discovery                         retained
 import { createHash } from 'node:crypto';
-import type { LotMetadata } from '../../src/occupancy/metadata.ts';
+import type { LotMetadata } from '../../src/share/metadata.ts';
 
 export interface MqttTopicsConfig {
   prefix: string;

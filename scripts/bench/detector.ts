@@ -3,7 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fixture, fixturesAvailable, LOT_VIDEO } from '../../tests/support/fixtures.ts';
+import { fixturesAvailable, LOT_VIDEO } from '../../tests/support/fixtures.ts';
 import type { BenchConfig } from '../../tests/bench/detector-bench.ts';
 import { runBenchPage } from '../lib/browser.ts';
 import { PROJECT_ROOT } from '../lib/node-tf.ts';

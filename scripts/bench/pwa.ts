@@ -95,7 +95,7 @@ async function countFrames<T extends object>(page: Page, measure: () => Promise<
     w.__frames = 0;
     let last = 0;
     w.__frameTimer = window.setInterval(() => {
-      const at = (document.querySelector('lw-app') as unknown as { lot: { observedAt: number } | null }).lot?.observedAt ?? 0;
+      const at = (document.querySelector('lw-app') as unknown as { counter: { lot: { observedAt: number } | null } }).counter.lot?.observedAt ?? 0;
       if (at !== last) {
         last = at;
         w.__frames++;

@@ -1,23 +1,23 @@
-import { LitElement, css, html, nothing } from 'lit';
-import type { FrameSource, SourceKind } from '../camera/frame-source.ts';
+import { LitElement, html, nothing } from 'lit';
+import type { FrameSource } from '../camera/frame-source.ts';
 import { backendFromQuery } from '../detector/backend-choice.ts';
-import type { Analysis, CalibrationChange } from '../analysis/messages.ts';
-import { AnalysisController } from '../controllers/analysis-controller.ts';
+import type { CalibrationChange } from '../analysis/messages.ts';
+import { CounterController } from '../controllers/counter-controller.ts';
 import { HistoryController } from '../controllers/history-controller.ts';
 import { LotStoreController } from '../controllers/lot-store-controller.ts';
 import { SharingController } from '../controllers/sharing-controller.ts';
-import { SourceController } from '../controllers/source-controller.ts';
-import { lockCounter, type CounterLock } from '../share/counter-lock.ts';
 import { downloadJson } from '../share/download.ts';
-import { toPublishedState } from '../share/published-state.ts';
-import { stepLot } from '../occupancy/lot-state.ts';
-import { breakdown, toMetadata, zonesOf } from '../occupancy/metadata.ts';
-import type { Detection, LotState, SlotState } from '../occupancy/types.ts';
 import type { Settings } from '../settings/settings.ts';
 import { controlStyles } from '../components/shared-styles.ts';
+import { appStyles } from './lw-app-styles.ts';
+import type { CorrectionRequest } from '../components/lw-correction-bar.ts';
+import { backendLabel } from '../components/lw-model-status.ts';
+import type { LwSharePanel, RelayConnectRequest } from '../components/lw-share-panel.ts';
+import '../components/lw-correction-bar.ts';
+import '../components/lw-model-status.ts';
+import type { SourceRequest } from '../components/lw-source-picker.ts';
 import '../components/lw-notice.ts';
 import '../components/lw-settings-panel.ts';
-import type { RelayConnectRequest } from '../components/lw-share-panel.ts';
 import '../components/lw-share-panel.ts';
 import '../components/lw-slot-list.ts';
 import '../components/lw-slot-overlay.ts';
@@ -25,7 +25,7 @@ import '../components/lw-source-picker.ts';
 import '../components/lw-status-bar.ts';
 // Slot editor (issue 8): its controller and components.
 import { LayoutEditorController } from '../controllers/layout-editor-controller.ts';
-import type { LotwatchEvents } from '../components/events.ts';
+import type { EditorAction } from '../layout/editor-actions.ts';
 import type { LayoutImportedDetail } from '../components/lw-layout-files.ts';
 import '../components/lw-edit-toolbar.ts';
 import '../components/lw-layout-files.ts';
@@ -34,15 +34,12 @@ import '../components/lw-selection-bar.ts';
 import '../components/lw-slot-attributes.ts';
 import '../components/lw-breakdown.ts';
 import type { BreakdownModel } from '../components/lw-breakdown.ts';
+import { zonesOf } from '../share/metadata.ts';
 
 // PWA (docs/pwa.md): offline copy, updates, wake lock, storage, camera recovery, monitor mode.
-import { CameraRecoveryController } from '../controllers/camera-recovery-controller.ts';
-import { PageVisibilityController } from '../controllers/page-visibility-controller.ts';
-import { countingStatus, PAUSE_REASON_TEXT, sameStatus, toStatusMetadata, type CountingStatus, type StatusMetadata } from '../occupancy/counting-status.ts';
-import { progressFraction } from '../pwa/precache-progress.ts';
+import { describeCounting, type StatusMetadata } from '../occupancy/counting-status.ts';
 import { PwaController } from '../pwa/pwa-controller.ts';
 import { StorageController } from '../pwa/storage-controller.ts';
-import { formatBytes } from '../pwa/storage-summary.ts';
 import { serviceWorkerBridge } from '../pwa/sw-bridge.ts';
 import { WakeLockController } from '../pwa/wake-lock-controller.ts';
 import '../components/lw-monitor-view.ts';
@@ -52,45 +49,24 @@ import '../components/lw-update-prompt.ts';
 
 const MODEL_URL = new URL(`${import.meta.env.BASE_URL}models/coco-ssd/model.json`, location.href).href;
 
-/** The counting app: wires the source, the detector, the slot store and the occupancy engine to the components. */
+/**
+ * The counting app's shell: it builds the controllers (the counter, the store, the editor, sharing, history, the
+ * installed-app ones) and renders what they hold through the components. It decides nothing: the counter counts,
+ * the editor edits, and events from the components go to them as they are.
+ */
 export class LwApp extends LitElement {
   static override properties = {
-    lot: { state: true },
-    detections: { state: true },
-    lockProblem: { state: true },
     shareNote: { state: true },
     correctionNote: { state: true },
     monitor: { state: true },
-    waitingForOfflineCopy: { state: true },
   };
 
-  declare lot: LotState | null;
-  declare detections: readonly Detection[];
-  /** Set when another tab counts this lot (or took it over from this one). */
-  declare lockProblem: 'held-elsewhere' | 'taken-over' | null;
   declare shareNote: string;
   declare correctionNote: string;
   /** Monitor mode: the screen shows only the counts, on black; counting goes on. */
   declare monitor: boolean;
-  /** First visit: the model waits until the service worker has stored it (model-wait-policy.ts). */
-  declare waitingForOfflineCopy: boolean;
 
-  private readonly store = new LotStoreController(this);
-  private readonly sourceCtl = new SourceController(this, () => this.recovery.start());
-  private readonly analysis = new AnalysisController(
-    this,
-    {
-      source: () => this.sourceCtl.source,
-      slots: () => this.store.slots,
-      settings: () => this.store.settings,
-      onAnalysis: (a, at) => this.onAnalysis(a, at),
-    },
-    MODEL_URL,
-  );
-  private readonly editor = new LayoutEditorController(this, this.store, () => {
-    const s = this.sourceCtl.source;
-    return s ? { width: s.width, height: s.height } : null;
-  });
+  private readonly store = new LotStoreController(this, undefined, () => this.counter.slotsChanged());
   private readonly sharing = new SharingController(this, this.store.lotId, {
     load: () => this.store.loadRelayConfig(),
     save: (c) => this.store.saveRelayConfig(c),
@@ -103,359 +79,65 @@ export class LwApp extends LitElement {
     () => import('./lw-history-page.ts'),
     () => zonesOf(this.store.slots),
   );
-  private counterLock: CounterLock | null = null;
-  /** `?backend=wasm` overrides the stored setting for this visit. */
-  private readonly backendOverride = backendFromQuery(location.search);
-
-  // --- PWA: controllers (docs/pwa.md) ---
-  private readonly pwa = new PwaController(this, serviceWorkerBridge, () => this.counting);
+  private readonly pwa = new PwaController(this, serviceWorkerBridge, () => this.counter.counting);
   private readonly wakeLock = new WakeLockController(this);
   private readonly storage = new StorageController(this);
-  private readonly visibility = new PageVisibilityController(this);
-  private readonly recovery = new CameraRecoveryController(this, async () => {
-    await this.startSource('camera');
-    return this.sourceCtl.status === 'live';
+  private readonly counter = new CounterController(this, {
+    store: this.store,
+    sharing: this.sharing,
+    history: this.history,
+    modelUrl: MODEL_URL,
+    backendOverride: backendFromQuery(location.search),
+    whenModelMayLoad: () => serviceWorkerBridge.whenReadyForModel(),
+    statusChanged: () => {
+      // The screen stays on, and storage is kept, while counting.
+      this.wakeLock.setWanted(this.counter.counting);
+      if (this.counter.counting) void this.storage.requestPersistence();
+    },
   });
-  private status: CountingStatus = { state: 'stopped', reason: null };
-  private statusSince = Date.now();
+  private readonly editor = new LayoutEditorController(this, this.store, () => this.counter.source.source);
 
-  /** Whether the counts are current, and since when. */
+  /** Whether the counts are current, and since when (docs/pwa.md). */
   get statusMetadata(): StatusMetadata {
-    return toStatusMetadata(this.status, this.statusSince);
+    return this.counter.statusMetadata;
   }
-
-  /** A source is open: the app is counting, or about to (model loading), or paused in the background. */
-  private get counting(): boolean {
-    return Boolean(this.sourceCtl.source);
-  }
-  // --- end PWA ---
 
   constructor() {
     super();
-    this.lot = null;
-    this.detections = [];
-    this.lockProblem = null;
     this.shareNote = '';
     this.correctionNote = '';
     this.monitor = false;
-    this.waitingForOfflineCopy = false;
   }
 
-  static override styles = [
-    controlStyles,
-    css`
-      :host {
-        display: block;
-        min-height: 100vh;
-        min-height: 100dvh;
-        background: #020617;
-        color: #e2e8f0;
-        font: 16px/1.4 system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif;
-      }
-      header {
-        display: flex;
-        flex-wrap: wrap;
-        align-items: center;
-        justify-content: space-between;
-        gap: 8px;
-        padding: 8px 12px;
-        border-bottom: 1px solid #1e293b;
-      }
-.brand {
-        display: flex;
-        flex-wrap: wrap;
-        align-items: center;
-        gap: 8px;
-      }
-      h1 {
-        font-size: 1.25rem;
-        margin: 0;
-        letter-spacing: 0.02em;
-      }
-      main {
-        display: grid;
-        gap: 12px;
-        padding: 12px;
-        grid-template-columns: minmax(0, 1fr);
-      }
-      @media (min-width: 900px) {
-        main {
-          grid-template-columns: minmax(0, 1fr) 340px;
-          align-items: start;
-        }
-      }
-      .stage {
-        position: relative;
-        width: 100%;
-        max-height: 70vh;
-        margin: 0 auto;
-        background: #000;
-        border-radius: 12px;
-        overflow: hidden;
-      }
-      /* The picture zooms with a transform; the overlay zooms its viewBox to match (see lw-slot-overlay). */
-      .picture {
-        position: absolute;
-        inset: 0;
-        transform-origin: 0 0;
-      }
-      .picture > video,
-      .picture > img,
-      .picture > canvas {
-        position: absolute;
-        inset: 0;
-        width: 100%;
-        height: 100%;
-        object-fit: fill;
-        display: block;
-      }
-      .still-badge {
-        position: absolute;
-        left: 6px;
-        bottom: 6px;
-        padding: 2px 8px;
-        border-radius: 8px;
-        background: rgb(2 6 23 / 0.8);
-        color: #facc15;
-        font-size: 0.8rem;
-        pointer-events: none;
-      }
-      .editor {
-        display: grid;
-        gap: 8px;
-        margin-top: 8px;
-      }
-      .editor:empty {
-        display: none;
-      }
-      .editor-notice {
-        margin: 0;
-        font-size: 0.9rem;
-      }
-      .editor-notice.error {
-        color: #fecaca;
-      }
-      .editor-notice.info {
-        color: #bbf7d0;
-      }
-      .placeholder {
-        display: grid;
-        place-items: center;
-        min-height: 200px;
-        aspect-ratio: 16 / 9;
-        background: #0f172a;
-        border-radius: 12px;
-        color: #94a3b8;
-        text-align: center;
-        padding: 16px;
-      }
-      .toolbar {
-        display: flex;
-        flex-wrap: wrap;
-        gap: 8px;
-        margin-top: 8px;
-        align-items: center;
-      }
-      .hint {
-        color: #94a3b8;
-        font-size: 0.9rem;
-      }
-      .model {
-        margin-top: 8px;
-        font-size: 0.9rem;
-        color: #94a3b8;
-      }
-      progress {
-        width: 100%;
-        height: 10px;
-      }
-      aside {
-        display: grid;
-        gap: 12px;
-      }
-      details {
-        background: #0f172a;
-        border-radius: 12px;
-        padding: 8px 12px;
-      }
-      summary {
-        min-height: 44px;
-        display: flex;
-        align-items: center;
-        cursor: pointer;
-        font-weight: 600;
-      }
-      h2 {
-        font-size: 1rem;
-        margin: 0 0 8px;
-      }
-      section.panel {
-        background: #0f172a;
-        border-radius: 12px;
-        padding: 10px 12px;
-      }
-      a.button {
-        text-decoration: none;
-      }
-      /* Over the counter, which keeps counting (and recording) underneath. */
-      lw-history-page.history {
-        position: fixed;
-        inset: 0;
-        overflow-y: auto;
-        background: #020617;
-        padding: 12px;
-        z-index: 10;
-      }
-    `,
-  ];
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    // The "Start counting" shortcut of the installed app opens `/?start=camera`.
-    if (new URLSearchParams(location.search).get('start') === 'camera') void this.openSource('camera');
-    else void this.autoStartCamera();
-  }
-
-  // --- PWA: status, wake lock and storage follow what the app does ---
-  protected override willUpdate(): void {
-    const next = countingStatus({
-      sourceOpen: this.counting,
-      cameraRecovering: this.recovery.recovering,
-      detector: this.analysis.status,
-      detectorRestarting: this.analysis.restarting,
-      pageHidden: this.visibility.hidden,
-    });
-    if (!sameStatus(next, this.status)) {
-      this.status = next;
-      this.statusSince = Date.now();
-      this.dispatchEvent(new CustomEvent('counting-status-changed', { detail: this.statusMetadata }));
-      this.publish();
-    }
-    this.wakeLock.setWanted(this.counting);
-    if (this.counting) void this.storage.requestPersistence();
-    if (!this.counting) this.monitor = false;
-  }
-  // --- end PWA ---
-
-  /** On a device already allowed to use the camera (a phone left on a pole), start counting without a tap. */
-  private async autoStartCamera(): Promise<void> {
-    try {
-      const status = await navigator.permissions?.query({ name: 'camera' as PermissionName });
-      if (status?.state === 'granted' && this.sourceCtl.status === 'idle') await this.openSource('camera');
-    } catch {
-      // Browsers without a "camera" permission name: the user taps "Use camera".
-    }
-  }
+  static override styles = [controlStyles, appStyles];
 
   private get settings(): Settings {
     return this.store.settings;
   }
 
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.counterLock?.release();
-    this.counterLock = null;
-  }
-
-  /** One counter per lot on this device: a second tab says so instead of fighting the first. */
-  private async holdCounterLock(takeOver: boolean): Promise<boolean> {
-    if (this.counterLock) return true;
-    const lock = await lockCounter(this.store.lotId, takeOver);
-    if (!lock) {
-      this.lockProblem = 'held-elsewhere';
-      return false;
-    }
-    this.counterLock = lock;
-    this.lockProblem = null;
-    void lock.lost.then(() => {
-      if (this.counterLock !== lock) return;
-      this.counterLock = null;
-      this.sourceCtl.stop();
-      this.sharing.stopped();
-      this.lockProblem = 'taken-over';
-    });
-    return true;
-  }
-
-  /** The user picked a source: that ends any automatic camera recovery. */
-  private async openSource(kind: SourceKind, file?: File, takeOver = false): Promise<void> {
-    this.recovery.cancel();
-    if (!(await this.holdCounterLock(takeOver))) return;
-    await this.startSource(kind, file);
-  }
-
-  private async startSource(kind: SourceKind, file?: File): Promise<void> {
-    await this.sourceCtl.open(kind, file);
-    this.lot = null;
-    this.detections = [];
-    if (this.sourceCtl.source && this.analysis.status === 'idle') void this.startCounting();
-    this.analysis.poke();
-  }
-
   private stopCounting(): void {
-    this.recovery.cancel();
-    this.sourceCtl.stop();
-    this.sharing.stopped();
-    this.lot = null;
-    this.detections = [];
+    this.counter.stop();
     this.editor.end();
-    this.requestUpdate();
   }
 
-  /**
-   * Starts (or restarts) the worker with the lot's stored calibration: counting begins on patch evidence at once, and
-   * the model loads once the service worker has stored it (on a first visit, loading it alongside would fetch 18 MB
-   * twice).
-   */
-  private async startCounting(): Promise<void> {
-    this.analysis.calibration ??= await this.store.loadCalibration().catch(() => null);
-    await this.analysis.start(this.backendOverride ?? this.settings.backend, async () => {
-      this.waitingForOfflineCopy = true;
-      await serviceWorkerBridge.whenReadyForModel();
-      this.waitingForOfflineCopy = false;
-    });
-  }
-
-  /** The user says what a slot holds right now: the counter learns from it and stores what it learned. */
+  /** A correction, undo or reset of what the counter learned; the note says how it went. */
   private async correct(change: CalibrationChange, done: string): Promise<void> {
     try {
-      const calibration = await this.analysis.calibrate(change);
-      await this.store.saveCalibration(calibration);
+      await this.counter.correct(change);
       this.correctionNote = done;
     } catch (err) {
       this.correctionNote = err instanceof Error ? err.message : String(err);
     }
   }
 
-  private onAnalysis(a: Analysis, at: number): void {
-    const s = this.settings;
-    this.lot = stepLot(this.lot, this.store.slots, a.observations, at, {
-      threshold: 0.5,
-      band: 0.05,
-      holdFrames: s.holdFrames,
-      holdMs: s.holdMs,
-    });
-    this.detections = a.detections;
-    this.publish();
-    // Corrections of slots that were deleted must not steer the others.
-    const ids = new Set(this.store.slots.map((x) => x.id));
-    if (this.analysis.calibration?.corrections.some((c) => !ids.has(c.slotId))) {
-      void this.correct({ kind: 'prune', slotIds: [...ids] }, '');
-    }
-    // History is the lot's, as it is now: a video file or a photo is not.
-    if (this.sourceCtl.source?.kind === 'camera') this.history.observe(this.lot, at);
-  }
-
-  private get states(): ReadonlyMap<string, SlotState> {
-    return new Map(this.lot?.slots.map((s) => [s.id, s]) ?? []);
-  }
-
   override render() {
-    const source = this.sourceCtl.source;
-    const states = this.states;
+    const source = this.counter.source.source;
+    const editing = this.editor.editing;
+    const counts = this.counter.lot?.counts ?? null;
+    const line = describeCounting(this.counter.countingStatus);
     return html`<lw-update-prompt
         .action=${this.pwa.update}
-        .counting=${this.counting}
+        .counting=${this.counter.counting}
         @update-accepted=${() => this.pwa.acceptUpdate()}
         @update-postponed=${() => this.pwa.postponeUpdate()}
       ></lw-update-prompt>
@@ -464,132 +146,47 @@ export class LwApp extends LitElement {
           <h1>lotwatch</h1>
           <lw-offline-status .state=${this.pwa.bridge.offline} .progress=${this.pwa.bridge.progress} .online=${this.pwa.online}></lw-offline-status>
         </div>
-        <lw-source-picker
-          .active=${source?.kind ?? ''}
-          @source-requested=${(e: CustomEvent<{ kind: SourceKind; file?: File }>) => this.openSource(e.detail.kind, e.detail.file)}
-        ></lw-source-picker>
-        <!-- After the sources: the first Tab reaches "Use camera", the app's first step. -->
-        <a class="button" href="#/history">History</a>
+        <div class="actions">
+          <lw-source-picker
+            .active=${source?.kind ?? ''}
+            @source-requested=${(e: CustomEvent<SourceRequest>) => this.counter.open(e.detail.kind, e.detail.file)}
+            @stop-requested=${() => this.stopCounting()}
+          ></lw-source-picker>
+          <!-- After the sources: the first Tab reaches "Use camera", the app's first step. -->
+          <a class="button" href="#/history">History</a>
+        </div>
       </header>
-      <main>
-        <section aria-label="Lot view">
-          ${this.renderNotices()}
-          ${source
-            ? html`<div class="stage" style="aspect-ratio: ${source.width} / ${source.height}; max-width: calc(70vh * ${source.width / source.height})">
-                ${this.renderPicture(source)}
-                <lw-slot-overlay
-                  .slots=${this.store.slots}
-                  .states=${states}
-                  .detections=${this.detections}
-                  .showDetections=${this.settings.showDetections}
-                  .selection=${this.editor.selection}
-                  .editing=${this.editor.editing}
-                  .tool=${this.editor.tool}
-                  .group=${this.editor.group}
-                  .view=${this.editor.view}
-                  .picture=${this.editor.stillOf(source)?.canvas ?? source.element}
-                  .frameWidth=${source.width}
-                  .frameHeight=${source.height}
-                  @slot-drawn=${this.onSlotDrawn}
-                  @slot-changed=${this.onSlotChanged}
-                  @slot-selected=${this.onSlotSelected}
-                  @slot-deleted=${this.onSlotDeleted}
-                  @slots-selected=${this.onSlotsSelected}
-                  @slots-moved=${this.onSlotsMoved}
-                  @slots-deleted=${this.onSlotsDeleted}
-                  @row-drawn=${this.onRowDrawn}
-                  @row-changed=${this.onRowChanged}
-                  @row-resized=${this.onRowResized}
-                  @row-finished=${this.onRowFinished}
-                  @view-changed=${(e: CustomEvent<LotwatchEvents['view-changed']>) => this.editor.setView(e.detail.view)}
-                ></lw-slot-overlay>
-                ${this.renderStillBadge(source)}
-              </div>`
-            : html`<div class="placeholder">
-                ${this.sourceCtl.status === 'opening'
-                  ? 'Opening…'
-                  : 'Aim the phone at the lot and choose “Use camera” — or open a video or photo of a lot.'}
-              </div>`}
-          ${this.renderToolbar()} ${this.renderModelStatus()}
-        </section>
-        <aside>
+      <main @edit-requested=${(e: CustomEvent<EditorAction>) => this.editor.apply(e.detail)}>
+        <div class="counts">
           <lw-status-bar
-            .counts=${this.lot?.counts ?? null}
-            .lastChanged=${this.lot?.lastChanged ?? null}
-            .live=${this.status.state === 'counting'}
-            .pausedReason=${this.status.reason ? PAUSE_REASON_TEXT[this.status.reason] : ''}
+            .counts=${counts}
+            .lastChanged=${this.counter.lot?.lastChanged ?? null}
+            .status=${line}
             .detail=${this.statusDetail()}
           ></lw-status-bar>
           <lw-breakdown .model=${this.breakdown()}></lw-breakdown>
-          <section class="panel" aria-labelledby="slots-heading">
-            <h2 id="slots-heading">Slots (${this.store.slots.length})</h2>
-            <lw-slot-list
-              .slots=${this.store.slots}
-              .states=${states}
-              .selectedId=${this.editor.selection.length === 1 ? this.editor.selection[0] : null}
-              .editing=${this.editor.editing}
-              @slot-selected=${this.onSlotSelected}
-              @slot-deleted=${this.onSlotDeleted}
-              @slot-renamed=${(e: CustomEvent<LotwatchEvents['slot-renamed']>) =>
-                this.editor.dispatch({ type: 'rename', id: e.detail.id, name: e.detail.name })}
-            ></lw-slot-list>
-          </section>
-          <details data-panel="layout-files">
-            <summary>Layout files</summary>
-            <lw-layout-files
-              .slots=${this.store.slots}
-              .frame=${source ? { width: source.width, height: source.height } : null}
-              image-name=${source && source.kind !== 'camera' ? source.label : ''}
-              @layout-imported=${(e: CustomEvent<LayoutImportedDetail>) => this.editor.importLayout(e.detail.layout, e.detail.fileName)}
-            ></lw-layout-files>
-          </details>
-          <details>
-            <summary>Share</summary>
-            <lw-share-panel
-              .relay=${this.sharing.relay}
-              relay-status=${this.sharing.relayStatus}
-              .relayDetail=${this.sharing.relayDetail}
-              .createdToken=${this.sharing.createdToken}
-              .viewerLink=${this.sharing.viewerLink}
-              local-viewer-link=${`#/view/${this.store.lotId}`}
-              default-relay-url=${location.origin}
-              .note=${this.shareNote}
-              @relay-connect-requested=${(e: CustomEvent<RelayConnectRequest>) =>
-                this.sharing.connect(e.detail.url, e.detail.lot, e.detail.token, e.detail.camera, e.detail.operatorToken)}
-              @relay-disconnect-requested=${() => this.sharing.disconnect()}
-              @metadata-download-requested=${this.onDownloadMetadata}
-              @metadata-copy-requested=${this.onCopyMetadata}
-              @link-copy-requested=${() => this.copy(this.sharing.viewerLink ?? '', 'Viewer link copied.')}
-            ></lw-share-panel>
-          </details>
-          <details>
-            <summary>Settings</summary>
-            <lw-settings-panel
-              .settings=${this.settings}
-              backend-note=${this.analysis.info ? `Now: ${this.analysis.info.backend} — ${this.analysis.info.reason}` : ''}
-              .frameMs=${this.analysis.msPerFrame}
-              @settings-changed=${this.onSettingsChanged}
-            ></lw-settings-panel>
-          </details>
-          <details @toggle=${(e: Event) => (e.target as HTMLDetailsElement).open && this.storage.refresh()}>
-            <summary>Offline &amp; storage</summary>
-            <lw-storage-panel
-              .facts=${this.storage.facts}
-              .offline=${this.pwa.bridge.offline}
-              .wakeLock=${this.wakeLock.state}
-              .version=${__LOTWATCH_VERSION__}
-              .error=${this.pwa.bridge.error ?? ''}
-              @persistence-requested=${() => this.storage.requestPersistence(true)}
-              @update-check-requested=${() => this.pwa.checkNow()}
-            ></lw-storage-panel>
-          </details>
-        </aside>
+        </div>
+        <section class="lot" aria-label="Lot view">
+          ${this.renderNotices()} ${source ? this.renderStage(source) : this.renderPlaceholder()}
+          ${source ? (editing ? this.renderEditor(source) : this.renderCounting()) : nothing}
+          <lw-model-status
+            state=${this.counter.analysis.status}
+            .progress=${this.counter.analysis.progress}
+            .info=${this.counter.analysis.info}
+            .restarts=${this.counter.analysis.restarts}
+            .mode=${this.counter.analysis.mode}
+            .fallbackReason=${this.counter.analysis.fallbackReason}
+            .offlineCopy=${this.pwa.bridge.progress}
+            ?waiting-for-copy=${this.counter.waitingForOfflineCopy && this.pwa.bridge.offline === 'caching'}
+          ></lw-model-status>
+        </section>
+        <aside>${this.renderPanels(source)}</aside>
       </main>
-      ${this.monitor
+      ${this.monitor && this.counter.counting
         ? html`<lw-monitor-view
-            .counts=${this.lot?.counts ?? null}
+            .counts=${counts}
             .breakdown=${this.breakdown()}
-            .status=${this.status.reason ? `Paused: ${PAUSE_REASON_TEXT[this.status.reason]}` : this.status.state === 'counting' ? 'Counting' : ''}
+            .status=${line}
             @monitor-exited=${() => (this.monitor = false)}
           ></lw-monitor-view>`
         : nothing}
@@ -598,39 +195,187 @@ export class LwApp extends LitElement {
         : nothing}`;
   }
 
+  private renderPlaceholder() {
+    return html`<div class="placeholder">
+      ${this.counter.source.status === 'opening'
+        ? 'Opening…'
+        : 'Aim the phone at the lot and choose “Use camera” — or open a video or photo of a lot.'}
+    </div>`;
+  }
+
+  /** The picture with the slots over it; the live source, with the still over it while one is taken (the view zooms both alike). */
+  private renderStage(source: FrameSource) {
+    const ed = this.editor;
+    const still = ed.stillOf(source);
+    const v = ed.view;
+    const transform = v.zoom === 1 ? 'none' : `scale(${v.zoom}) translate(${-v.x * 100}%, ${-v.y * 100}%)`;
+    return html`<div class="stage" style="aspect-ratio: ${source.width} / ${source.height}; --ratio: ${source.width / source.height}">
+      <div class="picture" style="transform:${transform}">${source.element}${still?.canvas ?? nothing}</div>
+      <lw-slot-overlay
+        .slots=${this.store.slots}
+        .states=${this.counter.states}
+        .detections=${this.counter.detections}
+        .showDetections=${this.settings.showDetections && !ed.editing}
+        .selection=${ed.selection}
+        .editing=${ed.editing}
+        .tool=${ed.tool}
+        .group=${ed.group}
+        .view=${v}
+        .picture=${still?.canvas ?? source.element}
+        .frameWidth=${source.width}
+        .frameHeight=${source.height}
+      ></lw-slot-overlay>
+    </div>`;
+  }
+
+  /** Counting: tell the counter what a tapped slot holds; edit the slots; monitor mode. */
+  private renderCounting() {
+    const sel = this.editor.selection;
+    const slot = sel.length === 1 ? (this.store.slots.find((s) => s.id === sel[0]) ?? null) : null;
+    return html`<lw-correction-bar
+        .target=${slot}
+        .learned=${this.counter.analysis.calibration?.corrections.length ?? 0}
+        .note=${this.correctionNote}
+        @correction-requested=${(e: CustomEvent<CorrectionRequest>) => this.correct(e.detail.change, e.detail.done)}
+      ></lw-correction-bar>
+      <div class="toolbar">
+        <button @click=${() => this.editor.begin()}>Edit slots</button>
+        <button @click=${() => (this.monitor = true)}>Monitor mode</button>
+      </div>`;
+  }
+
+  /** Editing: what the last taps opened (a row's count, a selection) right under the picture, then the tools. */
+  private renderEditor(source: FrameSource) {
+    const ed = this.editor;
+    const still = ed.stillOf(source);
+    return html`<div class="editor">
+        ${ed.group ? html`<lw-row-bar .group=${ed.group} .showRows=${ed.tool === 'grid'}></lw-row-bar>` : nothing}
+        <lw-selection-bar .ids=${ed.selection}></lw-selection-bar>
+        <lw-slot-attributes
+          .slots=${this.store.slots.filter((s) => ed.selection.includes(s.id))}
+          .zones=${[...new Set(zonesOf(this.store.slots).values())].sort()}
+        ></lw-slot-attributes>
+        ${ed.notice
+          ? html`<p class="editor-notice ${ed.notice.kind}" role=${ed.notice.kind === 'error' ? 'alert' : 'status'}>${ed.notice.text}</p>`
+          : nothing}
+      </div>
+      <div class="toolbar">
+        <button aria-pressed="true" @click=${() => this.finishEditing()}>Done editing</button>
+        ${still
+          ? html`<span class="hint still" data-still>Still · ${timeOf(still.takenAt)}: editing on it; counting goes on with the live picture.</span>`
+          : nothing}
+      </div>
+      <lw-edit-toolbar .tool=${ed.tool} .canUndo=${ed.canUndo} .canRedo=${ed.canRedo} .frozen=${Boolean(still)} .zoom=${ed.view.zoom}></lw-edit-toolbar>`;
+  }
+
+  private renderPanels(source: FrameSource | null) {
+    const slots = this.store.slots;
+    return html`<details open data-panel="slots">
+        <summary>Slots <span class="count-badge">(${slots.length})</span></summary>
+        <lw-slot-list
+          .slots=${slots}
+          .states=${this.counter.states}
+          .selectedId=${this.editor.selection.length === 1 ? this.editor.selection[0] : null}
+          .editing=${this.editor.editing}
+        ></lw-slot-list>
+      </details>
+      <details data-panel="layout-files">
+        <summary>Layout files</summary>
+        <lw-layout-files
+          .slots=${slots}
+          .frame=${source ? { width: source.width, height: source.height } : null}
+          image-name=${source && source.kind !== 'camera' ? source.label : ''}
+          @layout-imported=${(e: CustomEvent<LayoutImportedDetail>) => this.editor.importLayout(e.detail.layout, e.detail.fileName, e.detail.mode)}
+        ></lw-layout-files>
+      </details>
+      <details data-panel="share">
+        <summary>Share</summary>
+        <lw-share-panel
+          .relay=${this.sharing.relay}
+          .relayStatus=${this.relayStatus}
+          .relayDetail=${this.sharing.relayDetail}
+          .problem=${this.sharing.problem}
+          .createdToken=${this.sharing.createdToken}
+          .viewerLink=${this.sharing.viewerLink}
+          local-viewer-link=${`#/view/${this.store.lotId}`}
+          default-relay-url=${location.origin}
+          .note=${this.shareNote}
+          @relay-connect-requested=${(e: CustomEvent<RelayConnectRequest>) =>
+            this.sharing.connect(e.detail.url, e.detail.lot, e.detail.token, e.detail.camera, e.detail.operatorToken)}
+          @relay-disconnect-requested=${() => this.sharing.disconnect()}
+          @metadata-download-requested=${this.onDownloadMetadata}
+          @metadata-copy-requested=${this.onCopyMetadata}
+          @link-copy-requested=${() => this.copy(this.sharing.viewerLink ?? '', 'Viewer link copied.')}
+          @token-copy-requested=${() => this.copy(this.sharing.createdToken ?? '', 'Publish token copied: keep it somewhere safe.')}
+        ></lw-share-panel>
+      </details>
+      <details data-panel="settings">
+        <summary>Settings</summary>
+        <lw-settings-panel
+          .settings=${this.settings}
+          backend-note=${this.counter.analysis.info ? `Now: ${this.counter.analysis.info.backend} — ${this.counter.analysis.info.reason}` : ''}
+          .frameMs=${this.counter.analysis.msPerFrame}
+          @settings-changed=${this.onSettingsChanged}
+        ></lw-settings-panel>
+      </details>
+      <details data-panel="storage" @toggle=${(e: Event) => (e.target as HTMLDetailsElement).open && this.storage.refresh()}>
+        <summary>Offline &amp; storage</summary>
+        <lw-storage-panel
+          .facts=${this.storage.facts}
+          .offline=${this.pwa.bridge.offline}
+          .wakeLock=${this.wakeLock.state}
+          .version=${__LOTWATCH_VERSION__}
+          .error=${this.pwa.bridge.error ?? ''}
+          @persistence-requested=${() => this.storage.requestPersistence(true)}
+          @update-check-requested=${() => this.pwa.checkNow()}
+        ></lw-storage-panel>
+      </details>`;
+  }
+
+  /** Counts per zone and kind of the lot as it is now (the counter's), as the breakdown shows them. */
+  private breakdown(): BreakdownModel | null {
+    const b = this.counter.breakdown;
+    return b ? { zones: b.zones, kinds: b.kinds, closed_slots: b.closed } : null;
+  }
+
+  /** The relay link's status, as the share panel shows it (the assignment checks the two types agree). */
+  private get relayStatus(): LwSharePanel['relayStatus'] {
+    return this.sharing.relayStatus;
+  }
+
   private renderNotices() {
     const notices = [];
-    const p = this.sourceCtl.problem;
+    const p = this.counter.source.problem;
     if (p) {
-      const retry = this.recovery.recovering && this.recovery.nextTryAt !== null;
+      const retry = this.counter.recovery.recovering && this.counter.recovery.nextTryAt !== null;
       notices.push(html`<lw-notice
         data-problem=${p.code}
         ?data-recovering=${retry}
         .heading=${p.title}
         .message=${retry
-          ? `${p.message} lotwatch tries again by itself (next try at ${new Date(this.recovery.nextTryAt!).toLocaleTimeString()}).`
+          ? `${p.message} lotwatch tries again by itself (next try at ${new Date(this.counter.recovery.nextTryAt!).toLocaleTimeString()}).`
           : p.message}
-        action=${p.code === 'insecure' || p.code === 'unsupported' ? '' : 'Try the camera again'}
-        @notice-action=${() => this.openSource('camera')}
+        action=${p.code === 'insecure' || p.code === 'unsupported' || p.code === 'bad-file' ? '' : 'Try the camera again'}
+        @notice-action=${() => this.counter.open('camera')}
       ></lw-notice>`);
     }
-    if (this.analysis.status === 'error') {
+    if (this.counter.analysis.status === 'error') {
       notices.push(html`<lw-notice
         data-problem="model"
         heading="The vehicle detector could not be loaded"
-        .message=${`${this.analysis.error ?? ''}. Counting goes on with patch evidence only (less accurate on new lots); check the connection for the first visit, then retry.`}
+        .message=${`${this.counter.analysis.error ?? ''}. Counting goes on with patch evidence only (less accurate on new lots); check the connection for the first visit, then retry.`}
         action="Retry"
-        @notice-action=${() => this.startCounting()}
+        @notice-action=${() => this.counter.startAnalysis()}
       ></lw-notice>`);
     }
-    if (this.lockProblem) {
+    if (this.counter.lockProblem) {
       notices.push(html`<lw-notice
         data-problem="counting-elsewhere"
         tone="info"
-        heading=${this.lockProblem === 'taken-over' ? 'Counting moved to another tab' : 'Already counting in another tab'}
+        heading=${this.counter.lockProblem === 'taken-over' ? 'Counting moved to another tab' : 'Already counting in another tab'}
         message="Only one tab counts a lot at a time. The other tab keeps counting; open a viewer here, or count here instead."
         action="Count here instead"
-        @notice-action=${() => this.openSource('camera', undefined, true)}
+        @notice-action=${() => this.counter.open('camera', undefined, true)}
       ></lw-notice>`);
     }
     if (this.store.error) {
@@ -639,115 +384,7 @@ export class LwApp extends LitElement {
     if (this.history.error) {
       notices.push(html`<lw-notice data-problem="history" heading="History problem" .message=${this.history.error}></lw-notice>`);
     }
-    return notices.length ? html`<div style="display:grid;gap:8px;margin-bottom:8px">${notices}</div>` : nothing;
-  }
-
-  // --- Slot editor (issue 8) ---------------------------------------------------------------------------------------
-
-  /** The live source, with the still over it while one is taken: the overlay's view zooms both alike. */
-  private renderPicture(source: FrameSource) {
-    const v = this.editor.view;
-    const transform = v.zoom === 1 ? 'none' : `scale(${v.zoom}) translate(${-v.x * 100}%, ${-v.y * 100}%)`;
-    return html`<div class="picture" style="transform:${transform}">${source.element}${this.editor.stillOf(source)?.canvas ?? nothing}</div>`;
-  }
-
-  private renderStillBadge(source: FrameSource) {
-    const still = this.editor.stillOf(source);
-    return still ? html`<span class="still-badge">Still · ${timeOf(still.takenAt)}</span>` : nothing;
-  }
-
-  /** Counts per zone and kind of the lot as it is now, for the status panel and Monitor mode. */
-  private breakdown(): BreakdownModel | null {
-    if (!this.lot) return null;
-    const b = breakdown(toMetadata(this.lot, this.store.slots).slots);
-    return { zones: b.zones, kinds: b.kinds, closed_slots: b.closed };
-  }
-
-  private renderToolbar() {
-    const source = this.sourceCtl.source;
-    if (!source) return nothing;
-    const ed = this.editor;
-    const still = ed.stillOf(source);
-    // What the last taps opened (a row's count, a selection) comes first, right under the picture, where the eyes are.
-    return html`${ed.editing ? this.renderEditContext() : nothing}
-      <div class="toolbar">
-        <button aria-pressed=${ed.editing ? 'true' : 'false'} @click=${() => (ed.editing ? this.finishEditing() : ed.begin())}>
-          ${ed.editing ? 'Done editing' : 'Edit slots'}
-        </button>
-        ${ed.editing
-          ? nothing
-          : html`<button @click=${() => (this.monitor = true)}>Monitor mode</button>
-              <button class="danger" @click=${() => this.stopCounting()}>Stop counting</button>`}
-        ${still ? html`<span class="hint">Editing on a still taken at ${timeOf(still.takenAt)}; counting goes on with the live picture.</span>` : nothing}
-        ${ed.editing ? nothing : this.renderCorrections()}
-      </div>
-      ${ed.editing
-        ? html`<div class="editor">
-            <lw-edit-toolbar
-              .tool=${ed.tool}
-              .canUndo=${ed.canUndo}
-              .canRedo=${ed.canRedo}
-              .frozen=${Boolean(still)}
-              .zoom=${ed.view.zoom}
-              @tool-selected=${(e: CustomEvent<{ tool: typeof ed.tool }>) => ed.setTool(e.detail.tool)}
-              @undo-requested=${() => ed.undo()}
-              @redo-requested=${() => ed.redo()}
-              @zoom-requested=${(e: CustomEvent<{ step: 'in' | 'out' | 'fit' }>) => ed.zoom(e.detail.step)}
-              @still-toggled=${() => (still ? ed.unfreeze() : ed.freeze(source))}
-            ></lw-edit-toolbar>
-          </div>`
-        : nothing}`;
-  }
-
-  private renderEditContext() {
-    const ed = this.editor;
-    return html`<div class="editor">
-      ${ed.group
-        ? html`<lw-row-bar
-            .group=${ed.group}
-            .showRows=${ed.tool === 'grid'}
-            @row-resized=${this.onRowResized}
-            @row-turned=${() => ed.turnRow()}
-            @row-evened=${() => ed.evenOutRow()}
-            @row-finished=${this.onRowFinished}
-          ></lw-row-bar>`
-        : nothing}
-      <lw-selection-bar
-        .ids=${ed.selection}
-        @slots-deleted=${this.onSlotsDeleted}
-        @slots-selected=${this.onSlotsSelected}
-        @slots-renumbered=${(e: CustomEvent<LotwatchEvents['slots-renumbered']>) => ed.dispatch({ type: 'renumber', ...e.detail })}
-      ></lw-selection-bar>
-      <lw-slot-attributes
-        .slots=${this.store.slots.filter((s) => ed.selection.includes(s.id))}
-        .zones=${[...new Set(zonesOf(this.store.slots).values())].sort()}
-        @slots-attributes-changed=${(e: CustomEvent<LotwatchEvents['slots-attributes-changed']>) =>
-          ed.dispatch({ type: 'set-attributes', ...e.detail })}
-      ></lw-slot-attributes>
-      ${ed.notice
-        ? html`<p class="editor-notice ${ed.notice.kind}" role=${ed.notice.kind === 'error' ? 'alert' : 'status'}>${ed.notice.text}</p>`
-        : nothing}
-    </div>`;
-  }
-
-  /** Count mode: tell the counter what the selected slot holds now; undo or forget what it learned. */
-  private renderCorrections() {
-    const sel = this.editor.selection;
-    const slot = sel.length === 1 ? this.store.slots.find((s) => s.id === sel[0]) : undefined;
-    const learned = this.analysis.calibration?.corrections.length ?? 0;
-    return html`${slot
-        ? html`<span class="hint" id="correct-label">Slot ${slot.name} is now:</span>
-            <button aria-describedby="correct-label" data-correct="free" @click=${() =>
-              this.correct({ kind: 'correct', slotId: slot.id, occupied: false }, `Learned: slot ${slot.name} is free.`)}>Free</button>
-            <button aria-describedby="correct-label" data-correct="occupied" @click=${() =>
-              this.correct({ kind: 'correct', slotId: slot.id, occupied: true }, `Learned: slot ${slot.name} is occupied.`)}>Occupied</button>`
-        : html`<span class="hint">Tap a slot to tell the counter what it holds.</span>`}
-      ${learned
-        ? html`<span class="hint" data-learned=${learned}>Learned from ${learned} correction${learned === 1 ? '' : 's'}.</span>
-            <button @click=${() => this.correct({ kind: 'undo' }, 'Last correction undone.')}>Undo correction</button>
-            <button class="danger" @click=${() => this.correct({ kind: 'clear' }, 'Corrections forgotten.')}>Forget corrections</button>`
-        : nothing}
-      ${this.correctionNote ? html`<span class="hint" role="status">${this.correctionNote}</span>` : nothing}`;
+    return notices.length ? html`<div class="notices">${notices}</div>` : nothing;
   }
 
   private finishEditing(): void {
@@ -755,119 +392,17 @@ export class LwApp extends LitElement {
     this.editor.end();
   }
 
-  private onSlotDrawn = (e: CustomEvent<LotwatchEvents['slot-drawn']>): void => {
-    // The new slot is not selected: its corner handles would catch the next drag, and rows of slots are drawn side by side.
-    this.editor.select([]);
-    this.editor.dispatch({ type: 'add', polygon: e.detail.polygon });
-  };
-
-  private onSlotChanged = (e: CustomEvent<LotwatchEvents['slot-changed']>): void => {
-    this.editor.dispatch({ type: 'change', id: e.detail.id, polygon: e.detail.polygon });
-  };
-
-  private onSlotSelected = (e: CustomEvent<LotwatchEvents['slot-selected']>): void => {
-    const { id, extend } = e.detail;
-    this.editor.select(id ? [id] : [], extend ? 'toggle' : 'replace');
-  };
-
-  private onSlotsSelected = (e: CustomEvent<LotwatchEvents['slots-selected']>): void => {
-    this.editor.select(e.detail.ids, e.detail.extend ? 'add' : 'replace');
-  };
-
-  private onSlotDeleted = (e: CustomEvent<LotwatchEvents['slot-deleted']>): void => {
-    this.editor.dispatch({ type: 'delete', ids: [e.detail.id] });
-  };
-
-  private onSlotsDeleted = (e: CustomEvent<LotwatchEvents['slots-deleted']>): void => {
-    this.editor.dispatch({ type: 'delete', ids: e.detail.ids });
-  };
-
-  private onSlotsMoved = (e: CustomEvent<LotwatchEvents['slots-moved']>): void => {
-    this.editor.dispatch({ type: 'move', ...e.detail });
-  };
-
-  private onRowDrawn = (e: CustomEvent<LotwatchEvents['row-drawn']>): void => {
-    this.editor.addRow(e.detail.taps, e.detail.rows);
-  };
-
-  private onRowChanged = (e: CustomEvent<LotwatchEvents['row-changed']>): void => {
-    this.editor.dispatch({ type: 'row-edit', group: e.detail.group });
-  };
-
-  private onRowResized = (e: CustomEvent<LotwatchEvents['row-resized']>): void => {
-    this.editor.dispatch({ type: 'row-resize', ...e.detail });
-  };
-
-  private onRowFinished = (): void => {
-    this.editor.dispatch({ type: 'row-finish' });
-  };
-
-  // --- end of slot editor ------------------------------------------------------------------------------------------
-
-  private renderModelStatus() {
-    const a = this.analysis;
-    const copy = this.pwa.bridge.progress;
-    if (this.waitingForOfflineCopy && this.pwa.bridge.offline === 'caching') {
-      const pct = copy ? Math.floor(progressFraction(copy) * 100) : 0;
-      return html`<div class="model" role="status">
-        <label for="offline-progress"
-          >Downloading the vehicle detector and saving the app for offline use… ${pct}%
-          ${copy ? `(${formatBytes(copy.bytesDone)} of ${formatBytes(copy.bytesTotal)})` : ''}</label
-        >
-        <progress id="offline-progress" max="100" value=${pct}></progress>
-      </div>`;
-    }
-    if (a.status === 'loading') {
-      const pct = Math.round(a.progress * 100);
-      return html`<div class="model" role="status">
-        <label for="model-progress">Loading the vehicle detector… ${pct}%</label>
-        <progress id="model-progress" max="100" value=${pct}></progress>
-      </div>`;
-    }
-    const mode = a.mode
-      ? html`<div class="model" data-mode=${a.mode}>
-          Evidence: ${a.mode === 'full' ? 'full (detector, backbone probe and patch features)' : 'patch features only'}${
-            a.mode === 'patch-only' ? ` — ${a.fallbackReason ?? (a.status === 'ready' ? 'as set' : 'until the model is ready')}` : ''
-          }
-        </div>`
-      : nothing;
-    if (a.status === 'ready' && a.info) {
-      return html`<div class="model" data-backend=${a.info.backend} data-restarts=${a.restarts}>
-          Detector: ${backendLabel(a.info)} — ${a.info.reason}${a.restarts
-            ? ` · restarted ${a.restarts === 1 ? 'once' : `${a.restarts} times`} after the graphics context was lost`
-            : ''}
-        </div>
-        ${mode}`;
-    }
-    return mode;
-  }
-
+  /** Backend and speed, beside the status line. */
   private statusDetail(): string {
-    const a = this.analysis;
+    const a = this.counter.analysis;
     if (a.status !== 'ready' || !a.info) return '';
     return `${backendLabel(a.info)} · ${a.fps.toFixed(1)} fps · ${Math.round(a.msPerFrame)} ms/frame`;
   }
 
-  private onSettingsChanged = async (e: CustomEvent<Settings>): Promise<void> => {
-    const backendChanged = e.detail.backend !== this.settings.backend;
-    await this.store.saveSettings(e.detail);
-    if (backendChanged && this.analysis.status !== 'idle' && !this.backendOverride) void this.startCounting();
-  };
-
-  /** Shares the current state (other tabs, relay), with whether it is live or paused. */
-  private publish(): void {
-    const data = this.published();
-    if (data) this.sharing.update(data, this.status.state === 'counting');
-  }
-
-  /** The current numbers as the original API's JSON (plus per-slot detail and layout), or null before the first frame. */
-  private published() {
-    const source = this.sourceCtl.source;
-    return this.lot ? toPublishedState(this.lot, this.store.slots, source ? { width: source.width, height: source.height } : undefined) : null;
-  }
+  private onSettingsChanged = (e: CustomEvent<Settings>): Promise<void> => this.counter.applySettings(e.detail);
 
   private onDownloadMetadata = (): void => {
-    const data = this.published();
+    const data = this.counter.published;
     if (!data) {
       this.shareNote = 'There are no numbers yet: start counting first.';
       return;
@@ -877,7 +412,7 @@ export class LwApp extends LitElement {
   };
 
   private onCopyMetadata = (): void => {
-    const data = this.published();
+    const data = this.counter.published;
     if (!data) this.shareNote = 'There are no numbers yet: start counting first.';
     else void this.copy(JSON.stringify(data, null, 2), 'Metadata copied.');
   };
@@ -894,12 +429,6 @@ export class LwApp extends LitElement {
 
 function timeOf(ms: number): string {
   return new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
-}
-
-function backendLabel(info: { backend: string; simd?: boolean; threads?: boolean }): string {
-  if (info.backend !== 'wasm') return info.backend.toUpperCase();
-  const extras = [info.simd ? 'SIMD' : '', info.threads ? 'threads' : ''].filter(Boolean);
-  return `WASM${extras.length ? ` (${extras.join(', ')})` : ''}`;
 }
 
 customElements.define('lw-app', LwApp);

@@ -78,6 +78,9 @@ export class LwHistoryPage extends LitElement {
         .retentionDays=${this.readOnly ? null : v.retentionDays}
         ?events-export=${!this.readOnly && Boolean(this.source?.events)}
         note=${v.note}
+        empty-hint=${this.readOnly
+          ? 'The counter did not publish to this relay then.'
+          : 'This device records history only while its camera counts: a video or a photo is not the lot as it is now, so counting one records nothing.'}
         @history-range-changed=${(e: CustomEvent<{ choice: typeof v.choice }>) => v.setChoice(e.detail.choice)}
         @history-export-requested=${(e: CustomEvent<{ table: 'events' | 'series' | 'slots'; format: 'csv' | 'json' }>) =>
           void v.export(e.detail.table, e.detail.format)}

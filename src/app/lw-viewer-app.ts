@@ -1,7 +1,9 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { RelayViewerController, TabViewerController } from '../controllers/viewer-controllers.ts';
 import { controlStyles } from '../components/shared-styles.ts';
+import type { LotView } from '../components/lw-viewer.ts';
 import type { RelayHistory } from '../share/relay-history.ts';
+import { pauseText, viewerStatusLine, type ViewerModel } from '../share/viewer-model.ts';
 import '../components/lw-viewer.ts';
 
 /** Where a viewer's numbers come from: another tab of this browser, or the relay that served this page. */
@@ -94,11 +96,28 @@ export class LwViewerApp extends LitElement {
       return html`${tabs}<lw-history-page .source=${this.history} heading=${`lotwatch · ${r.lot} · history`} read-only></lw-history-page>`;
     }
     return html`${tabs}<lw-viewer
-      .model=${this.source!.model}
+      .view=${toLotView(this.source!.model)}
       heading=${`lotwatch · ${r.lot}`}
       origin=${r.kind === 'tab' ? 'from another tab of this browser' : `via ${location.host}`}
     ></lw-viewer>`;
   }
+}
+
+/** The shared state (protocol shapes) as the viewer element shows it. */
+export function toLotView(m: ViewerModel): LotView {
+  const s = m.state;
+  return {
+    connection: m.status,
+    line: viewerStatusLine(m),
+    pausedBecause: pauseText(m.counter?.reason ?? null),
+    counts: s ? { total: s.total_slots, occupied: s.occupied_slots, available: s.available_slots } : null,
+    lastChanged: s ? Date.parse(s.last_updated) : null,
+    layout: m.layout,
+    slots: s?.slots ?? [],
+    breakdown: s,
+    offlineSince: m.offlineSince,
+    error: m.error,
+  };
 }
 
 customElements.define('lw-viewer-app', LwViewerApp);

@@ -46,6 +46,18 @@ export function describeSourceError(err: unknown): SourceProblem {
   }
 }
 
+/**
+ * A file that could not be opened as a video or a photo, whatever the browser threw: it is the file, not the camera,
+ * and whatever was counting goes on.
+ */
+export function describeFileError(fileName: string, stillCounting: boolean): SourceProblem {
+  return {
+    code: 'bad-file',
+    title: `“${fileName}” is not a photo or a video we can read`,
+    message: `Choose a video (MP4, WebM) or a photo (JPEG, PNG, WebP).${stillCounting ? ' Counting goes on with the picture you had.' : ''}`,
+  };
+}
+
 /** Why this browser cannot open a camera at all, before trying. */
 export function cameraUnavailable(env: { isSecureContext: boolean; hasGetUserMedia: boolean }): SourceProblem | null {
   if (!env.isSecureContext) {

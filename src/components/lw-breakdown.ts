@@ -1,9 +1,15 @@
 import { LitElement, css, html, nothing } from 'lit';
-import type { LotMetadata } from '../occupancy/metadata.ts';
 import { SLOT_KIND_LABEL, type LotCounts, type SlotKind } from '../occupancy/types.ts';
 
-/** The parts of a lot's metadata this shows. */
-export type BreakdownModel = Pick<LotMetadata, 'zones' | 'kinds' | 'cameras' | 'partial' | 'unknown_slots' | 'closed_slots'>;
+/** The parts of a lot's metadata this shows (the shared metadata has this shape). */
+export interface BreakdownModel {
+  readonly zones?: Readonly<Record<string, LotCounts>>;
+  readonly kinds?: Readonly<Partial<Record<SlotKind, LotCounts>>>;
+  readonly cameras?: Readonly<Record<string, { readonly online: boolean }>>;
+  readonly partial?: boolean;
+  readonly unknown_slots?: number;
+  readonly closed_slots?: number;
+}
 
 /** "2 of 3 cameras online", or null for a lot with one counter. */
 export function camerasLine(m: BreakdownModel | null): string | null {

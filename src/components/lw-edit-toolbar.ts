@@ -1,8 +1,7 @@
 import { LitElement, css, html } from 'lit';
-import type { DrawTool } from './lw-slot-overlay.ts';
+import type { DrawTool } from '../layout/draw-tool.ts';
+import { requestEdit } from './events.ts';
 import { controlStyles } from './shared-styles.ts';
-
-export type ZoomStep = 'in' | 'out' | 'fit';
 
 const TOOLS: { tool: DrawTool; label: string; hint: string }[] = [
   { tool: 'row', label: 'Row', hint: 'Tap the 4 corners of a row of slots: it is split into slots, which you can then adjust.' },
@@ -16,7 +15,7 @@ const TOOLS: { tool: DrawTool; label: string; hint: string }[] = [
  * The editor's tools, undo and redo, zoom, and the still frame. Everything here is also a key: Ctrl+Z, Ctrl+Shift+Z,
  * and + − 0 on the picture.
  *
- * @fires tool-selected, undo-requested, redo-requested, zoom-requested, still-toggled
+ * @fires edit-requested (tool, undo, redo, zoom, still)
  */
 export class LwEditToolbar extends LitElement {
   static override properties = {
@@ -77,36 +76,24 @@ export class LwEditToolbar extends LitElement {
     return html`<div class="group" role="toolbar" aria-label="Tools">
         ${TOOLS.map(
           (t) =>
-            html`<button aria-pressed=${this.tool === t.tool ? 'true' : 'false'} @click=${() => this.fire('tool-selected', { tool: t.tool })}>
+            html`<button aria-pressed=${this.tool === t.tool ? 'true' : 'false'} @click=${() => requestEdit(this, { type: 'tool', tool: t.tool })}>
               ${t.label}
             </button>`,
         )}
       </div>
       <div class="group" role="toolbar" aria-label="History and view">
-        <button ?disabled=${!this.canUndo} title="Ctrl+Z" @click=${() => this.fire('undo-requested', {})}>Undo</button>
-        <button ?disabled=${!this.canRedo} title="Ctrl+Shift+Z" @click=${() => this.fire('redo-requested', {})}>Redo</button>
-        <button aria-label="Zoom out" title="−" ?disabled=${this.zoom <= 1} @click=${() => this.fire('zoom-requested', { step: 'out' })}>−</button>
+        <button ?disabled=${!this.canUndo} title="Ctrl+Z" @click=${() => requestEdit(this, { type: 'undo' })}>Undo</button>
+        <button ?disabled=${!this.canRedo} title="Ctrl+Shift+Z" @click=${() => requestEdit(this, { type: 'redo' })}>Redo</button>
+        <button aria-label="Zoom out" title="−" ?disabled=${this.zoom <= 1} @click=${() => requestEdit(this, { type: 'zoom', step: 'out' })}>−</button>
         <span class="zoom" aria-live="polite">${Math.round(this.zoom * 100)}%</span>
-        <button aria-label="Zoom in" title="+" @click=${() => this.fire('zoom-requested', { step: 'in' })}>+</button>
-        <button ?disabled=${this.zoom <= 1} title="0" @click=${() => this.fire('zoom-requested', { step: 'fit' })}>Fit</button>
-        <button aria-pressed=${this.frozen ? 'true' : 'false'} @click=${() => this.fire('still-toggled', {})}>
+        <button aria-label="Zoom in" title="+" @click=${() => requestEdit(this, { type: 'zoom', step: 'in' })}>+</button>
+        <button ?disabled=${this.zoom <= 1} title="0" @click=${() => requestEdit(this, { type: 'zoom', step: 'fit' })}>Fit</button>
+        <button aria-pressed=${this.frozen ? 'true' : 'false'} @click=${() => requestEdit(this, { type: 'still' })}>
           ${this.frozen ? 'Back to live' : 'Freeze frame'}
         </button>
       </div>
       <p class="hint">${hint} Pinch or wheel to zoom; two fingers or right-drag to pan.</p>`;
   }
-
-  private fire<K extends keyof ToolbarEvents>(name: K, detail: ToolbarEvents[K]): void {
-    this.dispatchEvent(new CustomEvent(name, { detail, bubbles: true, composed: true }));
-  }
-}
-
-export interface ToolbarEvents {
-  'tool-selected': { tool: DrawTool };
-  'undo-requested': Record<string, never>;
-  'redo-requested': Record<string, never>;
-  'zoom-requested': { step: ZoomStep };
-  'still-toggled': Record<string, never>;
 }
 
 customElements.define('lw-edit-toolbar', LwEditToolbar);
@@ -114,12 +101,5 @@ customElements.define('lw-edit-toolbar', LwEditToolbar);
 declare global {
   interface HTMLElementTagNameMap {
     'lw-edit-toolbar': LwEditToolbar;
-  }
-  interface HTMLElementEventMap {
-    'tool-selected': CustomEvent<ToolbarEvents['tool-selected']>;
-    'undo-requested': CustomEvent<ToolbarEvents['undo-requested']>;
-    'redo-requested': CustomEvent<ToolbarEvents['redo-requested']>;
-    'zoom-requested': CustomEvent<ToolbarEvents['zoom-requested']>;
-    'still-toggled': CustomEvent<ToolbarEvents['still-toggled']>;
   }
 }

@@ -1,6 +1,7 @@
 import { LitElement, css, html, unsafeCSS, type PropertyValues } from 'lit';
 import uPlot from 'uplot';
 import uplotCss from 'uplot/dist/uPlot.min.css?inline';
+import { timeLabels } from '../history/axis-labels.ts';
 
 export interface ChartSeries {
   label: string;
@@ -118,7 +119,9 @@ export class LwHistoryChart extends LitElement {
         y: { range: (_u, _min, max) => [0, this.yMax ?? Math.max(1, max)] },
       },
       axes: [
-        bars ? { ...AXIS, values: (_u, splits) => splits.map((i) => labels[i] ?? '') } : { ...AXIS, values: (_u, splits) => timeLabels(splits, this.timeZone) },
+        bars
+          ? { ...AXIS, values: (_u, splits) => splits.map((i) => labels[i] ?? '') }
+          : { ...AXIS, space: 64, values: (_u, splits) => timeLabels(splits, this.timeZone) },
         { ...AXIS, size: 44 },
       ],
       series: [
@@ -127,6 +130,8 @@ export class LwHistoryChart extends LitElement {
           label: s.label,
           stroke: s.color,
           width: 2,
+          // A value with no neighbour (a single step counted, or one between gaps) is a point, not nothing.
+          points: { show: isolated(s.values), size: 7, fill: s.color },
           ...(s.fill ? { fill: s.fill } : {}),
           ...(bars ? { paths: uPlot.paths.bars!({ size: [0.7, 60] }), fill: s.fill ?? s.color, points: { show: false } } : {}),
           // A gap stays a gap: no line is drawn across time nobody counted.
@@ -139,11 +144,9 @@ export class LwHistoryChart extends LitElement {
   }
 }
 
-/** Tick labels in the chart's time zone and the reader's locale: times of day within a day or two, dates beyond. */
-function timeLabels(splits: number[], timeZone: string): string[] {
-  const step = splits.length > 1 ? splits[1]! - splits[0]! : 0;
-  const f = new Intl.DateTimeFormat(undefined, step < 86_400 ? { timeZone, hour: '2-digit', minute: '2-digit' } : { timeZone, month: 'short', day: 'numeric' });
-  return splits.map((s) => f.format(s * 1000));
+/** Whether some value has no non-null neighbour, so a line alone would not show it. */
+function isolated(values: readonly (number | null)[]): boolean {
+  return values.some((v, i) => v !== null && (values[i - 1] ?? null) === null && (values[i + 1] ?? null) === null);
 }
 
 customElements.define('lw-history-chart', LwHistoryChart);

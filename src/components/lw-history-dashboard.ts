@@ -61,10 +61,13 @@ export class LwHistoryDashboard extends LitElement {
     retentionDays: { attribute: false },
     eventsExport: { type: Boolean, attribute: 'events-export' },
     note: { type: String },
+    emptyHint: { type: String, attribute: 'empty-hint' },
     showTable: { state: true },
   };
 
   declare report: HistoryReport | null;
+  /** Why a range can be empty, said when it is (this device records only while its camera counts). */
+  declare emptyHint: string;
   declare status: HistoryStatus;
   declare error: string;
   declare choice: RangeChoice;
@@ -81,6 +84,7 @@ export class LwHistoryDashboard extends LitElement {
 
   constructor() {
     super();
+    this.emptyHint = '';
     this.report = null;
     this.status = 'loading';
     this.error = '';
@@ -255,7 +259,13 @@ export class LwHistoryDashboard extends LitElement {
 
   private renderReport(r: HistoryReport) {
     const c = this.charts ?? chartsOf(r);
-    return html`<section aria-labelledby="h-summary">
+    const heat = r.heatmap.some((row) => row.some((v) => v !== null));
+    return html`${r.coverage === 0
+        ? html`<section role="status" data-empty>
+            <strong>Nothing was recorded in this range.</strong> ${this.emptyHint}
+          </section>`
+        : nothing}
+      <section aria-labelledby="h-summary">
         <h2 id="h-summary">Summary</h2>
         <div class="tiles">
           ${tile('Mean occupancy', formatShare(r.summary.occupancy), 'occupancy')} ${tile('Peak occupied', r.summary.peak ?? '–', 'peak')}
@@ -311,12 +321,14 @@ export class LwHistoryDashboard extends LitElement {
           ></lw-history-chart>
         </section>
       </div>
-      <section aria-labelledby="h-heat">
-        <details>
-          <summary><h2 id="h-heat" style="margin:0">Hour × day of week (%)</h2></summary>
-          <div class="scroll">${this.renderHeatmap(r)}</div>
-        </details>
-      </section>
+      ${heat
+        ? html`<section aria-labelledby="h-heat">
+            <details>
+              <summary><h2 id="h-heat" style="margin:0">Hour × day of week (%)</h2></summary>
+              <div class="scroll">${this.renderHeatmap(r)}</div>
+            </details>
+          </section>`
+        : nothing}
       <div class="grid2">
         <section aria-labelledby="h-slots">
           <h2 id="h-slots">Slots</h2>

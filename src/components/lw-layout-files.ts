@@ -9,16 +9,21 @@ import {
   type FrameSize,
   type ImportedLayout,
 } from '../layout/layout-format.ts';
+import { planImport, type ImportMode, type ImportPlan } from '../layout/layout-import.ts';
 import { controlStyles } from './shared-styles.ts';
 
 export interface LayoutImportedDetail {
   layout: ImportedLayout;
   fileName: string;
+  /** Replace the lot's slots, or add the file's to them. */
+  mode: ImportMode;
 }
 
 /**
  * Layouts in and out as files: the app's own layout, a labelled frame (the format `npm run eval` reads), and
- * Ultralytics' bounding_boxes.json. A file that fails validation changes nothing; the reason is shown here.
+ * Ultralytics' bounding_boxes.json. A file that fails validation changes nothing; the reason is shown here. Into a lot
+ * that has slots already, a file is imported only once the user has chosen, with the numbers in front of them, to
+ * replace the slots or to add to them.
  *
  * @fires layout-imported
  */
@@ -28,6 +33,7 @@ export class LwLayoutFiles extends LitElement {
     frame: { attribute: false },
     imageName: { type: String, attribute: 'image-name' },
     pending: { state: true },
+    confirm: { state: true },
     message: { state: true },
   };
 
@@ -38,6 +44,8 @@ export class LwLayoutFiles extends LitElement {
   declare imageName: string;
   /** An Ultralytics file waiting for the size of the picture it was made on. */
   declare pending: { text: string; name: string } | null;
+  /** A file read and checked, waiting for "replace" or "add". */
+  declare confirm: { layout: ImportedLayout; fileName: string; plan: ImportPlan } | null;
   declare message: { kind: 'error' | 'info'; text: string } | null;
 
   constructor() {
@@ -46,6 +54,7 @@ export class LwLayoutFiles extends LitElement {
     this.frame = null;
     this.imageName = '';
     this.pending = null;
+    this.confirm = null;
     this.message = null;
   }
 
@@ -81,6 +90,21 @@ export class LwLayoutFiles extends LitElement {
       .muted {
         color: #94a3b8;
       }
+      .confirm {
+        display: grid;
+        gap: 6px;
+        padding: 8px 10px;
+        border: 1px solid #facc15;
+        border-radius: 12px;
+      }
+      .confirm ul {
+        margin: 0;
+        padding-left: 1.2em;
+        font-size: 0.9rem;
+      }
+      .warn {
+        color: #fde68a;
+      }
     `,
   ];
 
@@ -89,7 +113,7 @@ export class LwLayoutFiles extends LitElement {
     return html`<div class="row">
         <label class="button">Import layout…<input type="file" accept=".json,application/json" @change=${this.onFile} /></label>
       </div>
-      ${this.pending ? this.renderSizeForm(this.pending) : nothing}
+      ${this.pending ? this.renderSizeForm(this.pending) : nothing} ${this.confirm ? this.renderConfirm(this.confirm) : nothing}
       ${this.message
         ? html`<p class=${this.message.kind} role=${this.message.kind === 'error' ? 'alert' : 'status'} data-kind=${this.message.kind}>
             ${this.message.text}
@@ -117,6 +141,39 @@ export class LwLayoutFiles extends LitElement {
     </form>`;
   }
 
+  private renderConfirm(c: NonNullable<LwLayoutFiles['confirm']>) {
+    const { existing, incoming, overlapping } = c.plan;
+    const slots = (n: number) => `${n} slot${n === 1 ? '' : 's'}`;
+    return html`<div class="confirm" role="group" aria-labelledby="import-question">
+      <p id="import-question"><strong>${c.fileName}</strong> holds ${slots(incoming)}; this lot has ${slots(existing)}. What should happen?</p>
+      <ul>
+        <li data-outcome="replace">Replace: the ${slots(existing)} go, the file’s ${slots(incoming)} take their place.</li>
+        <li data-outcome="add">
+          Add: ${slots(existing + incoming)} in all.${overlapping
+            ? html` <strong class="warn">${overlapping} of the file’s slots lie on slots this lot has, and would be counted twice.</strong>`
+            : ' None of them lies on a slot this lot has.'}
+        </li>
+      </ul>
+      <div class="row">
+        <button class="primary" @click=${() => this.choose('replace')}>Replace ${slots(existing)}</button>
+        <button @click=${() => this.choose('add')}>Add ${slots(incoming)}</button>
+        <button @click=${() => (this.confirm = null)}>Cancel</button>
+      </div>
+      <p class="muted">Either way, Undo takes it back.</p>
+    </div>`;
+  }
+
+  private choose(mode: ImportMode): void {
+    const c = this.confirm;
+    this.confirm = null;
+    if (c) this.send(c.layout, c.fileName, mode);
+  }
+
+  private send(layout: ImportedLayout, fileName: string, mode: ImportMode): void {
+    const detail: LayoutImportedDetail = { layout, fileName, mode };
+    this.dispatchEvent(new CustomEvent('layout-imported', { detail, bubbles: true, composed: true }));
+  }
+
   private onFile = async (e: Event): Promise<void> => {
     const input = e.target as HTMLInputElement;
     const file = input.files?.[0];
@@ -124,6 +181,7 @@ export class LwLayoutFiles extends LitElement {
     if (!file) return;
     const text = await file.text();
     this.pending = null;
+    this.confirm = null;
     let data: unknown = null;
     try {
       data = JSON.parse(text);
@@ -155,8 +213,8 @@ export class LwLayoutFiles extends LitElement {
       return;
     }
     this.message = null;
-    const detail: LayoutImportedDetail = { layout: result.layout, fileName };
-    this.dispatchEvent(new CustomEvent('layout-imported', { detail, bubbles: true, composed: true }));
+    if (this.slots.length) this.confirm = { layout: result.layout, fileName, plan: planImport(this.slots, result.layout.slots) };
+    else this.send(result.layout, fileName, 'replace');
   }
 
   private export(kind: 'lotwatch' | 'labelled-frame' | 'ultralytics'): void {

@@ -1,6 +1,35 @@
 import { LitElement, css, html, svg } from 'lit';
 import { centroid } from '../occupancy/geometry.ts';
-import type { CameraSummary, Layout, LayoutSlot, SlotMetadata } from '../share/protocol.ts';
+import type { Point } from '../occupancy/types.ts';
+
+type Size = { readonly width: number; readonly height: number };
+
+/** A slot as the map draws it (the shared layout's slots have this shape). */
+export interface MapSlot {
+  readonly id: string;
+  readonly name: string;
+  readonly polygon: readonly Point[];
+  /** In a lot seen by several cameras: whose frame the polygon is in. */
+  readonly camera?: string;
+  /** An overlap: this camera's view of the slot counted as `same_as`. */
+  readonly same_as?: string;
+}
+
+/** The slots and the frame(s) they were marked on. */
+export interface MapLayout {
+  readonly slots: readonly MapSlot[];
+  readonly frame?: Size;
+  /** A lot seen by several cameras: each camera's frame, one map per camera. */
+  readonly cameras?: Readonly<Record<string, { readonly frame?: Size }>>;
+}
+
+/** What is known of a slot now (the shared metadata's per-slot entries have this shape). */
+export interface MapSlotState {
+  readonly id: string;
+  readonly occupied: boolean;
+  readonly closed?: unknown;
+  readonly unknown?: boolean;
+}
 
 /** The lot as a map of its slots, coloured by state: what a viewer sees instead of video (video never leaves the counter). */
 export class LwLotMap extends LitElement {
@@ -12,10 +41,10 @@ export class LwLotMap extends LitElement {
   };
 
   /** A lot seen by several cameras: each camera's presence, for the title of its map. */
-  declare cameras: Readonly<Record<string, CameraSummary>> | null;
+  declare cameras: Readonly<Record<string, { readonly online: boolean }>> | null;
 
-  declare layout: Layout | null;
-  declare slots: readonly SlotMetadata[];
+  declare layout: MapLayout | null;
+  declare slots: readonly MapSlotState[];
   /** Numbers that are not live any more are drawn greyed out. */
   declare stale: boolean;
 
@@ -99,7 +128,7 @@ export class LwLotMap extends LitElement {
     });
   }
 
-  private map(slots: readonly LayoutSlot[], frame: { width: number; height: number } | undefined, label: string) {
+  private map(slots: readonly MapSlot[], frame: Size | undefined, label: string) {
     const w = frame?.width ?? 1280;
     const h = frame?.height ?? 720;
     const bySlot = new Map(this.slots.map((s) => [s.id, s]));

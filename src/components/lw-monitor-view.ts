@@ -1,4 +1,5 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import { availabilityOf, type StatusLine } from '../occupancy/counting-status.ts';
 import type { LotCounts } from '../occupancy/types.ts';
 import './lw-breakdown.ts';
 import type { BreakdownModel } from './lw-breakdown.ts';
@@ -11,18 +12,18 @@ import { controlStyles } from './shared-styles.ts';
  * @fires monitor-exited - the user wants the picture back (button, Escape)
  */
 export class LwMonitorView extends LitElement {
-  static override properties = { counts: { attribute: false }, breakdown: { attribute: false }, status: { type: String } };
+  static override properties = { counts: { attribute: false }, status: { attribute: false }, breakdown: { attribute: false } };
   declare counts: LotCounts | null;
+  /** One line: counting, or paused and why (see `describeCounting`). */
+  declare status: StatusLine | null;
   /** Free spaces per zone and kind, when the lot has them. */
   declare breakdown: BreakdownModel | null;
-  /** One line: counting, or paused and why. */
-  declare status: string;
 
   constructor() {
     super();
     this.counts = null;
+    this.status = null;
     this.breakdown = null;
-    this.status = '';
   }
 
   static override styles = [
@@ -44,6 +45,14 @@ export class LwMonitorView extends LitElement {
         font-variant-numeric: tabular-nums;
         color: #4d7c5a;
       }
+      /* A full lot is not green: dim red, and it says "Full" in words too. */
+      .free[data-availability='full'] {
+        color: #9f4b4b;
+      }
+      .free[data-availability='few'] {
+        color: #a18a3c;
+      }
+
       .of {
         font-size: 1.25rem;
       }
@@ -76,11 +85,12 @@ export class LwMonitorView extends LitElement {
 
   override render() {
     const c = this.counts;
+    const availability = c ? availabilityOf(c) : 'none';
     return html`<section aria-label="Monitor mode">
-      <div class="free" data-monitor="available">${c ? c.available : '–'}</div>
-      <div class="of">${c ? html`free of ${c.total}` : 'no count yet'}</div>
+      <div class="free" data-monitor="available" data-availability=${availability}>${c ? c.available : '–'}</div>
+      <div class="of">${c ? (availability === 'full' ? html`Full · 0 free of ${c.total}` : html`free of ${c.total}`) : 'no count yet'}</div>
       <lw-breakdown large .model=${this.breakdown}></lw-breakdown>
-      ${this.status ? html`<p class="status" role="status">${this.status}</p>` : nothing}
+      ${this.status ? html`<p class="status" role="status" data-counting=${this.status.key}>${this.status.text}</p>` : nothing}
       <button @click=${this.exit}>Show the picture</button>
     </section>`;
   }

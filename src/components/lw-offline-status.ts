@@ -1,6 +1,5 @@
 import { LitElement, css, html } from 'lit';
-import { progressFraction, type PrecacheProgress } from '../pwa/precache-progress.ts';
-import type { OfflineState } from '../pwa/sw-bridge.ts';
+import { progressFraction, type OfflineState, type PrecacheProgress } from '../pwa/precache-progress.ts';
 import { visuallyHiddenStyles } from './shared-styles.ts';
 
 /** A small badge: whether the app works offline yet (with the first download's progress) and whether it is online. */

@@ -1,14 +1,14 @@
 import { LitElement, css, html, nothing } from 'lit';
 import type { RowGroup } from '../layout/row-group.ts';
 import { MAX_SPLIT } from '../layout/row-split.ts';
-import { emit } from './events.ts';
+import { requestEdit } from './events.ts';
 import { controlStyles } from './shared-styles.ts';
 
 /**
  * The open row's count (and rows, for a block) and what to do with it: read it the other way, space the dividers
  * evenly again, or finish it (split for good).
  *
- * @fires row-resized, row-turned, row-finished, row-evened
+ * @fires edit-requested (row-resize, row-flip, row-finish, row-even)
  */
 export class LwRowBar extends LitElement {
   static override properties = { group: { attribute: false }, showRows: { type: Boolean, attribute: 'show-rows' } };
@@ -65,11 +65,11 @@ export class LwRowBar extends LitElement {
       ${g.rows > 1 || this.showRows ? html`${this.stepper('rows', g.rows, 'Rows in the block')} <span class="sep">rows ×</span>` : nothing}
       ${this.stepper('cols', g.cols, g.rows > 1 ? 'Slots in each row' : 'Slots in the row')}
       <span class="sep">slots</span>
-      <button type="button" @click=${() => emit(this, 'row-turned', {})} title="Split along the other pair of sides">Other way</button>
-      <button type="button" ?disabled=${!pinned} @click=${() => emit(this, 'row-evened', {})}>
+      <button type="button" @click=${() => requestEdit(this, { type: 'row-flip' })} title="Split along the other pair of sides">Other way</button>
+      <button type="button" ?disabled=${!pinned} @click=${() => requestEdit(this, { type: 'row-even' })}>
         Even out
       </button>
-      <button type="button" class="primary" @click=${() => emit(this, 'row-finished', {})}>Done</button>
+      <button type="button" class="primary" @click=${() => requestEdit(this, { type: 'row-finish' })}>Done</button>
     </form>`;
   }
 
@@ -79,7 +79,7 @@ export class LwRowBar extends LitElement {
       if (!g || !Number.isInteger(v) || v < 1) return;
       const rows = which === 'rows' ? v : g.rows;
       const cols = which === 'cols' ? v : g.cols;
-      if (rows * cols <= MAX_SPLIT && (rows !== g.rows || cols !== g.cols)) emit(this, 'row-resized', { rows, cols });
+      if (rows * cols <= MAX_SPLIT && (rows !== g.rows || cols !== g.cols)) requestEdit(this, { type: 'row-resize', rows, cols });
     };
     const commit = (e: Event) => {
       const input = e.target as HTMLInputElement;

@@ -1,12 +1,12 @@
 import { LitElement, css, html, nothing } from 'lit';
-import { emit } from './events.ts';
+import { requestEdit } from './events.ts';
 import { controlStyles } from './shared-styles.ts';
 
 /**
  * What can be done to the selected slots together: delete them, renumber them (names run on from a start number, with
  * an optional prefix, in the order the slots were marked), or select none.
  *
- * @fires slots-deleted, slots-renumbered, slots-selected
+ * @fires edit-requested (delete, renumber, select none)
  */
 export class LwSelectionBar extends LitElement {
   static override properties = {
@@ -63,9 +63,9 @@ export class LwSelectionBar extends LitElement {
     if (!n) return nothing;
     return html`<div class="bar" role="toolbar" aria-label="Selected slots">
         <span class="count" role="status">${n} selected</span>
-        <button class="danger" @click=${() => emit(this, 'slots-deleted', { ids: [...this.ids] })}>${n === 1 ? 'Delete slot' : `Delete ${n} slots`}</button>
+        <button class="danger" @click=${() => requestEdit(this, { type: 'delete', ids: [...this.ids] })}>${n === 1 ? 'Delete slot' : `Delete ${n} slots`}</button>
         <button aria-expanded=${this.renumbering ? 'true' : 'false'} @click=${() => (this.renumbering = !this.renumbering)}>Renumber…</button>
-        <button @click=${() => emit(this, 'slots-selected', { ids: [], extend: false })}>Select none</button>
+        <button @click=${() => requestEdit(this, { type: 'select', ids: [], mode: 'replace' })}>Select none</button>
       </div>
       ${this.renumbering
         ? html`<form @submit=${this.renumber} aria-label="Renumber the selected slots">
@@ -82,7 +82,7 @@ export class LwSelectionBar extends LitElement {
     const data = new FormData(form);
     const start = Number(data.get('start'));
     if (!Number.isInteger(start) || start < 0) return;
-    emit(this, 'slots-renumbered', { ids: [...this.ids], prefix: String(data.get('prefix') ?? '').trim(), start });
+    requestEdit(this, { type: 'renumber', ids: [...this.ids], prefix: String(data.get('prefix') ?? '').trim(), start });
     this.renumbering = false;
   };
 }

@@ -1,7 +1,6 @@
 import { LitElement, css, html } from 'lit';
-import { BACKEND_PREFERENCES } from '../detector/backend-choice.ts';
 import { changeDelayMs } from '../settings/cadence.ts';
-import { sanitizeSettings, type Settings } from '../settings/settings.ts';
+import { BACKEND_PREFERENCES, sanitizeSettings, type Settings } from '../settings/settings.ts';
 import { controlStyles } from './shared-styles.ts';
 
 const CADENCES: readonly [number, string][] = [

@@ -1,9 +1,25 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { unsafeHTML } from 'lit/directives/unsafe-html.js';
 import QRCode from 'qrcode';
-import type { RelayStatus } from '../controllers/sharing-controller.ts';
-import type { RelayConfig } from '../storage/relay-config-store.ts';
 import { controlStyles } from './shared-styles.ts';
+
+/** Where the counter publishes, as far as the panel shows it (the token is never shown again). */
+export interface RelayTarget {
+  readonly url: string;
+  readonly lot: string;
+  /** Publishing as one camera of a lot seen by several. */
+  readonly camera?: string;
+}
+
+/** The link to the relay: none, the lot being created, connecting, live, unreachable, or refused for good. */
+export type RelayLinkStatus = 'off' | 'creating' | 'connecting' | 'live' | 'unreachable' | 'refused';
+
+/** Why the relay could not be set up: which case (`kind`), what happened and what to try. */
+export interface RelaySetupProblem {
+  readonly kind: string;
+  readonly message: string;
+  readonly advice: string;
+}
 
 export interface RelayConnectRequest {
   url: string;
@@ -19,13 +35,14 @@ export interface RelayConnectRequest {
 /**
  * Sharing the counts: a viewer tab on this device, the metadata as a file or on the clipboard, and a relay with a
  * viewer link (QR code + copy). Fires `relay-connect-requested`, `relay-disconnect-requested`,
- * `metadata-download-requested`, `metadata-copy-requested`, `link-copy-requested`.
+ * `metadata-download-requested`, `metadata-copy-requested`, `link-copy-requested`, `token-copy-requested`.
  */
 export class LwSharePanel extends LitElement {
   static override properties = {
     relay: { attribute: false },
     relayStatus: { type: String, attribute: 'relay-status' },
     relayDetail: { attribute: false },
+    problem: { attribute: false },
     createdToken: { attribute: false },
     viewerLink: { attribute: false },
     localViewerLink: { type: String, attribute: 'local-viewer-link' },
@@ -35,9 +52,10 @@ export class LwSharePanel extends LitElement {
     haveToken: { state: true },
   };
 
-  declare relay: RelayConfig | null;
-  declare relayStatus: RelayStatus;
+  declare relay: RelayTarget | null;
+  declare relayStatus: RelayLinkStatus;
   declare relayDetail: string | null;
+  declare problem: RelaySetupProblem | null;
   declare createdToken: string | null;
   declare viewerLink: string | null;
   declare localViewerLink: string;
@@ -52,6 +70,7 @@ export class LwSharePanel extends LitElement {
     this.relay = null;
     this.relayStatus = 'off';
     this.relayDetail = null;
+    this.problem = null;
     this.createdToken = null;
     this.viewerLink = null;
     this.localViewerLink = '#/view';
@@ -105,6 +124,8 @@ export class LwSharePanel extends LitElement {
         height: 100%;
       }
       .token {
+        flex: 1;
+        min-width: 0;
         font-family: ui-monospace, monospace;
         word-break: break-all;
         background: #1e293b;
@@ -124,6 +145,18 @@ export class LwSharePanel extends LitElement {
       }
       small {
         color: #94a3b8;
+      }
+      .problem {
+        padding: 8px 10px;
+        border-radius: 10px;
+        border: 1px solid #7f1d1d;
+        background: #2a0f12;
+        color: #fecaca;
+        font-size: 0.9rem;
+      }
+      .problem p {
+        margin: 4px 0 0;
+        color: #fde2e2;
       }
     `,
   ];
@@ -163,13 +196,16 @@ export class LwSharePanel extends LitElement {
       ${this.note ? html`<small role="status">${this.note}</small>` : nothing}`;
   }
 
-  private renderConnected(relay: RelayConfig) {
+  private renderConnected(relay: RelayTarget) {
     return html`<div class="status" data-status=${this.relayStatus} role="status">
         Publishing to ${relay.url} as lot “${relay.lot}”${relay.camera ? `, camera “${relay.camera}”` : ''}: <strong>${this.relayStatus}</strong>${this.relayDetail ? ` — ${this.relayDetail}` : ''}
       </div>
       ${this.createdToken
         ? html`<p>Publish token for this lot, shown only now (keep it to publish from another device):</p>
-            <div class="token" data-token>${this.createdToken}</div>`
+            <div class="row">
+              <div class="token" data-token>${this.createdToken}</div>
+              <button @click=${() => this.fire('token-copy-requested')}>Copy token</button>
+            </div>`
         : nothing}
       ${this.viewerLink
         ? html`<p>Viewers anywhere, read-only: <a href=${this.viewerLink} target="_blank" rel="noopener" data-viewer-link>${this.viewerLink}</a></p>
@@ -199,7 +235,12 @@ export class LwSharePanel extends LitElement {
           ${this.haveToken ? 'Publish to relay' : 'Create lot and publish'}
         </button>
       </div>
-      ${this.relayDetail ? html`<small role="alert">${this.relayDetail}</small>` : nothing}
+      ${this.problem
+        ? html`<div class="problem" role="alert" data-relay-problem=${this.problem.kind}>
+            <strong>${this.problem.message}.</strong>
+            <p>${this.problem.advice}</p>
+          </div>`
+        : nothing}
       <small>Only counts and the slot map are sent, never video.</small>
     </form>`;
   }
@@ -217,7 +258,9 @@ export class LwSharePanel extends LitElement {
     this.dispatchEvent(new CustomEvent('relay-connect-requested', { detail, bubbles: true, composed: true }));
   };
 
-  private fire(name: 'metadata-download-requested' | 'metadata-copy-requested' | 'link-copy-requested' | 'relay-disconnect-requested'): void {
+  private fire(
+    name: 'metadata-download-requested' | 'metadata-copy-requested' | 'link-copy-requested' | 'token-copy-requested' | 'relay-disconnect-requested',
+  ): void {
     this.dispatchEvent(new CustomEvent(name, { bubbles: true, composed: true }));
   }
 }
@@ -234,5 +277,6 @@ declare global {
     'metadata-download-requested': CustomEvent<void>;
     'metadata-copy-requested': CustomEvent<void>;
     'link-copy-requested': CustomEvent<void>;
+    'token-copy-requested': CustomEvent<void>;
   }
 }

@@ -1,6 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { SLOT_KIND_LABEL, SLOT_KINDS, type Slot, type SlotKind } from '../occupancy/types.ts';
-import { emit } from './events.ts';
+import { requestEdit } from './events.ts';
 import { controlStyles } from './shared-styles.ts';
 
 /** What the selected slots share: a value, or null when they differ. */
@@ -19,7 +19,7 @@ const toLocalInput = (ms: number) => {
  * Zone, kind and closure of the selected slots, set on all of them at once. A field left as it is ("mixed" when the
  * slots differ) changes nothing.
  *
- * @fires slots-attributes-changed
+ * @fires edit-requested (set-attributes)
  */
 export class LwSlotAttributes extends LitElement {
   static override properties = { slots: { attribute: false }, zones: { attribute: false }, open: { state: true } };
@@ -124,7 +124,7 @@ export class LwSlotAttributes extends LitElement {
       const until = untilText ? new Date(untilText).getTime() : null;
       patch.closed = box.checked ? { reason: String(data.get('reason') ?? '').trim(), until: until !== null && Number.isFinite(until) ? until : null } : null;
     }
-    emit(this, 'slots-attributes-changed', { ids: this.slots.map((s) => s.id), patch });
+    requestEdit(this, { type: 'set-attributes', ids: this.slots.map((s) => s.id), patch });
   };
 }
 

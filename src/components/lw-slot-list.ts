@@ -1,16 +1,20 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import type { Slot, SlotState } from '../occupancy/types.ts';
-import { emit } from './events.ts';
+import { requestEdit } from './events.ts';
 import { controlStyles } from './shared-styles.ts';
 
-/** The slots as a list: their state, and (in edit mode) renaming and deleting, all reachable by keyboard. */
+/**
+ * The slots as a compact grid of chips: each says its state in a word and a shape (a ring for free, a filled square for
+ * occupied, a dashed ring before the first frame), not by colour alone; a tap selects it (again: lets go). In edit mode
+ * the selected one can be renamed, and each deleted. All reachable by keyboard.
+ */
 export class LwSlotList extends LitElement {
   static override properties = {
     slots: { attribute: false },
     states: { attribute: false },
     selectedId: { attribute: false },
-    editing: { type: Boolean },
+    editing: { type: Boolean, reflect: true },
   };
 
   declare slots: readonly Slot[];
@@ -38,12 +42,16 @@ export class LwSlotList extends LitElement {
         padding: 0;
         display: grid;
         gap: 6px;
+        grid-template-columns: repeat(auto-fill, minmax(min(100%, 128px), 1fr));
+      }
+      :host([editing]) ul {
+        grid-template-columns: repeat(auto-fill, minmax(min(100%, 200px), 1fr));
       }
       li {
         display: flex;
         align-items: center;
-        gap: 8px;
-        padding: 4px 6px;
+        gap: 4px;
+        padding: 0 0 0 8px;
         border-radius: 10px;
         background: #111827;
         border: 1px solid transparent;
@@ -52,17 +60,25 @@ export class LwSlotList extends LitElement {
         border-color: #facc15;
       }
       .state {
-        width: 12px;
-        height: 12px;
-        border-radius: 50%;
+        width: 10px;
+        height: 10px;
         flex: none;
-        background: #64748b;
+        box-sizing: border-box;
+        border-radius: 50%;
+        border: 2px dashed #94a3b8;
       }
       .state.free {
-        background: #4ade80;
+        border: 2px solid #4ade80;
       }
       .state.occupied {
+        border: 0;
+        border-radius: 2px;
         background: #f87171;
+      }
+      .word {
+        font-size: 0.8rem;
+        font-weight: 400;
+        color: #94a3b8;
       }
       .name,
       .name[aria-pressed='true'] {
@@ -105,7 +121,7 @@ export class LwSlotList extends LitElement {
     const status = st ? (st.occupied ? 'occupied' : 'free') : 'unknown';
     const selected = slot.id === this.selectedId;
     return html`<li class=${selected ? 'selected' : ''} data-id=${slot.id}>
-      <span class="state ${status}" title=${status}></span>
+      <span class="state ${status}" aria-hidden="true"></span>
       ${this.editing && selected
         ? html`<label class="visually-hidden" for="name-${slot.id}">Name of slot ${slot.name}</label>
             <input
@@ -116,11 +132,17 @@ export class LwSlotList extends LitElement {
               @change=${(e: Event) => this.rename(slot, (e.target as HTMLInputElement).value)}
               @keydown=${(e: KeyboardEvent) => e.key === 'Enter' && (e.target as HTMLInputElement).blur()}
             />`
-        : html`<button class="name" aria-pressed=${selected ? 'true' : 'false'} @click=${() => emit(this, 'slot-selected', { id: slot.id })}>
-            ${slot.name} <span class="visually-hidden">${status}</span>
+        : html`<button
+            class="name"
+            aria-pressed=${selected ? 'true' : 'false'}
+            @click=${() => requestEdit(this, { type: 'select', ids: selected ? [] : [slot.id], mode: 'replace' })}
+          >
+            ${slot.name} <span class="word"
+              >${status === 'unknown' ? html`<span aria-hidden="true">?</span><span class="visually-hidden">unknown</span>` : status}</span
+            >
           </button>`}
       ${this.editing
-        ? html`<button class="danger" aria-label="Delete slot ${slot.name}" @click=${() => emit(this, 'slot-deleted', { id: slot.id })}>
+        ? html`<button class="danger" aria-label="Delete slot ${slot.name}" @click=${() => requestEdit(this, { type: 'delete', ids: [slot.id] })}>
             Delete
           </button>`
         : nothing}
@@ -129,7 +151,7 @@ export class LwSlotList extends LitElement {
 
   private rename(slot: Slot, value: string): void {
     const name = value.trim();
-    if (name && name !== slot.name) emit(this, 'slot-renamed', { id: slot.id, name });
+    if (name && name !== slot.name) requestEdit(this, { type: 'rename', id: slot.id, name });
   }
 }
 

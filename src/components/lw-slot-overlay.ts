@@ -1,59 +1,29 @@
-import { LitElement, css, html, svg, nothing, type PropertyValues } from 'lit';
+import { LitElement, html, svg, nothing, type PropertyValues } from 'lit';
 import { centroid } from '../occupancy/geometry.ts';
-import { isClosedAt } from '../occupancy/metadata.ts';
+import { isClosedAt } from '../occupancy/closure.ts';
 import type { Detection, Point, Slot, SlotState } from '../occupancy/types.ts';
-import { angleAbout, groupHandles, hitGroup, nearestOnSegment, type GroupHandles, type GroupHit } from '../layout/handles.ts';
-import { translateSlots } from '../layout/layout-edits.ts';
+import type { DrawTool } from '../layout/draw-tool.ts';
+import type { EditorAction } from '../layout/editor-actions.ts';
 import {
-  dragColDivider,
-  dragRowDivider,
-  groupPolygons,
-  moveGroup,
-  moveGroupCorner,
-  nudgeColDivider,
-  nudgeRowDivider,
-  rotateGroup,
-  scaleGroup,
-  type DividerLine,
-  type RowGroup,
-} from '../layout/row-group.ts';
-import { slotsInLasso } from '../layout/selection.ts';
-import { dragCorner, orderCorners, rectFromDrag, resizePolygon, translatePolygon } from '../layout/slot-edits.ts';
-import { FIT, frameToStage, panBy, pinchView, stageToFrame, zoomAbout, type View } from '../layout/view.ts';
-import { emit } from './events.ts';
+  IDLE,
+  isTapTool,
+  rowHandles,
+  screenMaps,
+  selectAction,
+  stepGesture,
+  viewDuringDrag,
+  type GestureContext,
+  type GestureState,
+  type PointerInput,
+} from '../layout/overlay-gestures.ts';
+import { dividerKey, rowCornerKey, rowKey, slotKey, stageKey, type Key, type KeyResult } from '../layout/overlay-keys.ts';
+import { groupPolygons, type DividerLine, type RowGroup } from '../layout/row-group.ts';
+import { rectFromDrag } from '../layout/slot-edits.ts';
+import { FIT, stageToFrame, zoomAbout, type View } from '../layout/view.ts';
+import { requestEdit } from './events.ts';
+import { slotOverlayStyles } from './slot-overlay-styles.ts';
 import './lw-magnifier.ts';
 
-/** select: tap toggles, drag lassos · rect: drag a box · quad: tap 4 corners · row/grid: tap 4 corners of a row/block. */
-export type DrawTool = 'select' | 'rect' | 'quad' | 'row' | 'grid';
-
-type Drag =
-  | { kind: 'draw'; from: Point; to: Point; pointerId: number; tapSelects: string | null; extend: boolean }
-  | { kind: 'move'; ids: string[]; from: Point; pointerId: number; moved: boolean; tapToggles: string | null }
-  | { kind: 'corner'; id: string; index: number; original: readonly Point[]; pointerId: number; at: Point }
-  | { kind: 'tap'; at: Point; pointerId: number }
-  | { kind: 'lasso'; path: Point[]; pointerId: number; extend: boolean; startSlot: string | null }
-  | { kind: 'pan'; startView: View; from: Point; pointerId: number }
-  | { kind: 'pinch'; startView: View; ids: [number, number]; from: [Point, Point] }
-  | {
-      kind: 'group';
-      hit: GroupHit;
-      start: RowGroup;
-      from: Point;
-      fromPx: Point;
-      /** From the finger to the handle it holds: the handle keeps that offset instead of jumping under the finger. */
-      grab: Point;
-      pointerId: number;
-      at: Point;
-      moved: boolean;
-    }
-  | { kind: 'ignored'; pointerId: number };
-
-const NUDGE = 0.005;
-const NUDGE_FAST = 0.02;
-/** Half a 44 px touch target. */
-const HIT = 22;
-/** A press that travels less than this (CSS px) is a tap. */
-const TAP_SLOP = 6;
 /** Labels smaller than their slot on screen would hide it: below this size on screen, a slot shows no label. */
 const MIN_LABELLED_PX = 18;
 
@@ -62,9 +32,10 @@ const MIN_LABELLED_PX = 18;
  * tools to mark slots (drag a box, tap 4 corners, tap the 4 corners of a whole row or block), a row's handles
  * (corners, dividers, turn and move knobs), select-then-move, a lasso, and the view (pinch, two-finger pan, wheel,
  * middle/right-button or Space drag). A loupe shows the pixels under the finger while a corner or divider is dragged.
+ * What a gesture or a key means is decided by the pure `overlay-gestures.ts` and `overlay-keys.ts`; this element
+ * turns DOM events into their inputs and sends up the actions they return.
  *
- * @fires slot-drawn, slot-changed, slot-selected, slot-deleted, slots-selected, slots-moved, slots-deleted,
- *   row-drawn, row-changed, row-resized, row-finished, view-changed
+ * @fires edit-requested (add, change, select, delete, move, row-draw, row-edit, row-resize, row-finish, view)
  */
 export class LwSlotOverlay extends LitElement {
   static override properties = {
@@ -80,10 +51,7 @@ export class LwSlotOverlay extends LitElement {
     group: { attribute: false },
     view: { attribute: false },
     picture: { attribute: false },
-    drag: { state: true },
-    draft: { state: true },
-    draftGroup: { state: true },
-    taps: { state: true },
+    gesture: { state: true },
     stageWidth: { state: true },
     stageFocused: { state: true },
     cursor: { state: true },
@@ -103,20 +71,14 @@ export class LwSlotOverlay extends LitElement {
   declare view: View;
   /** The picture under the overlay, for the loupe. */
   declare picture: CanvasImageSource | null;
-  declare drag: Drag | null;
-  /** Polygons of slots being moved or resized, shown live before the change is committed. */
-  declare draft: ReadonlyMap<string, readonly Point[]> | null;
-  declare draftGroup: RowGroup | null;
-  declare taps: Point[];
+  /** The press under way, the fingers down, placed corners and drafts (see overlay-gestures.ts). */
+  declare gesture: GestureState;
   declare stageWidth: number;
   /** The picture itself has keyboard focus: a reticle marks the point Enter places (tap tools). */
   declare stageFocused: boolean;
   /** The keyboard's pointer on the picture (tap tools): arrows move it, Enter places a corner there. */
   declare cursor: Point | null;
 
-  private readonly pointers = new Map<number, Point>();
-  /** A press is under way: focus that it causes is not a keyboard selection. */
-  private pressing = false;
   private spaceHeld = false;
 
   private resizeObserver = new ResizeObserver(([entry]) => {
@@ -128,7 +90,7 @@ export class LwSlotOverlay extends LitElement {
     this.slots = [];
     this.states = new Map();
     this.detections = [];
-    this.showDetections = true;
+    this.showDetections = false;
     this.selection = [];
     this.editing = false;
     this.tool = 'rect';
@@ -137,177 +99,13 @@ export class LwSlotOverlay extends LitElement {
     this.group = null;
     this.view = FIT;
     this.picture = null;
-    this.drag = null;
-    this.draft = null;
-    this.draftGroup = null;
-    this.taps = [];
+    this.gesture = IDLE;
     this.stageWidth = 0;
     this.stageFocused = false;
     this.cursor = null;
   }
 
-  static override styles = css`
-    :host {
-      position: absolute;
-      inset: 0;
-      display: block;
-      touch-action: none;
-      user-select: none;
-      -webkit-user-select: none;
-      overflow: hidden;
-    }
-    svg {
-      width: 100%;
-      height: 100%;
-      display: block;
-      cursor: default;
-    }
-    svg:focus {
-      outline: none;
-    }
-    svg:focus-visible {
-      outline: 3px solid #38bdf8;
-      outline-offset: -3px;
-    }
-    :host([editing]) svg {
-      cursor: crosshair;
-    }
-    .slot polygon {
-      fill-opacity: 0.22;
-      stroke-width: 2;
-      vector-effect: non-scaling-stroke;
-    }
-    .slot.free polygon {
-      fill: #16a34a;
-      stroke: #4ade80;
-    }
-    .slot.occupied polygon {
-      fill: #dc2626;
-      stroke: #f87171;
-    }
-    .slot.unknown polygon {
-      fill: #64748b;
-      stroke: #cbd5e1;
-      stroke-dasharray: 4 3;
-    }
-    .slot.closed polygon {
-      fill: #334155;
-      stroke: #94a3b8;
-      stroke-dasharray: 6 4;
-    }
-    .slot.pending polygon {
-      stroke-dasharray: 6 3;
-    }
-    .slot.selected polygon {
-      stroke: #facc15;
-      stroke-width: 3;
-      fill-opacity: 0.3;
-    }
-    :host([editing]) .slot {
-      cursor: move;
-    }
-    .slot:focus,
-    .handle-key:focus {
-      outline: none;
-    }
-    .slot:focus-visible polygon {
-      stroke: #38bdf8;
-      stroke-width: 4;
-    }
-    .label {
-      fill: #fff;
-      paint-order: stroke;
-      stroke: rgb(0 0 0 / 0.75);
-      stroke-width: 3px;
-      font: 600 1px system-ui, sans-serif;
-      text-anchor: middle;
-      dominant-baseline: central;
-      pointer-events: none;
-    }
-    .detection {
-      fill: none;
-      stroke: #38bdf8;
-      stroke-width: 1.5;
-      vector-effect: non-scaling-stroke;
-      pointer-events: none;
-    }
-    .handle {
-      fill: #facc15;
-      stroke: #000;
-      stroke-width: 1;
-      vector-effect: non-scaling-stroke;
-      pointer-events: none;
-    }
-    .handle-key {
-      fill: transparent;
-    }
-    .handle-key:focus-visible + .handle,
-    .handle-key:focus-visible {
-      stroke: #38bdf8;
-      stroke-width: 3;
-      vector-effect: non-scaling-stroke;
-    }
-    .draft,
-    .group-outline {
-      fill: #facc15;
-      fill-opacity: 0.12;
-      stroke: #facc15;
-      stroke-width: 2;
-      stroke-dasharray: 5 4;
-      vector-effect: non-scaling-stroke;
-      pointer-events: none;
-    }
-    .group-outline {
-      fill: none;
-    }
-    .group-outline:focus-visible {
-      stroke: #38bdf8;
-      stroke-width: 4;
-    }
-    .lasso {
-      fill: #38bdf8;
-      fill-opacity: 0.12;
-      stroke: #38bdf8;
-      stroke-width: 2;
-      stroke-dasharray: 4 3;
-      vector-effect: non-scaling-stroke;
-      pointer-events: none;
-    }
-    .divider {
-      stroke: #facc15;
-      stroke-width: 1.5;
-      stroke-dasharray: 3 3;
-      vector-effect: non-scaling-stroke;
-      pointer-events: none;
-    }
-    .divider.pinned {
-      stroke-dasharray: none;
-      stroke-width: 2.5;
-    }
-    .knob {
-      fill: #0f172a;
-      stroke: #facc15;
-      stroke-width: 2;
-      vector-effect: non-scaling-stroke;
-    }
-    .knob-icon {
-      fill: #facc15;
-      font: 700 1px system-ui, sans-serif;
-      text-anchor: middle;
-      dominant-baseline: central;
-      pointer-events: none;
-    }
-    .reticle {
-      stroke: #38bdf8;
-      stroke-width: 1.5;
-      vector-effect: non-scaling-stroke;
-      pointer-events: none;
-    }
-    lw-magnifier {
-      position: absolute;
-      top: 6px;
-    }
-  `;
+  static override styles = slotOverlayStyles;
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -329,9 +127,56 @@ export class LwSlotOverlay extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if ((changed.has('editing') && !this.editing) || changed.has('tool')) this.taps = [];
-    if (changed.has('group')) this.draftGroup = null;
+    if ((changed.has('editing') && !this.editing) || changed.has('tool')) this.step({ type: 'clear-taps' });
+    if (changed.has('group')) this.step({ type: 'group-changed' });
     if (!this.stageWidth && this.clientWidth) this.stageWidth = this.clientWidth;
+  }
+
+  // --- the gesture state, as the render reads it ----------------------------------------------------------------------
+
+  private get drag() {
+    return this.gesture.drag;
+  }
+
+  private get taps() {
+    return this.gesture.taps;
+  }
+
+  private get draft() {
+    return this.gesture.draft;
+  }
+
+  private get draftGroup() {
+    return this.gesture.draftGroup;
+  }
+
+  /** A press is under way: focus that it causes is not a keyboard selection. */
+  private get pressing(): boolean {
+    return this.gesture.pointers.size > 0;
+  }
+
+  private context(): GestureContext {
+    return {
+      editing: this.editing,
+      tool: this.tool,
+      slots: this.slots,
+      selection: this.selection,
+      group: this.group,
+      view: this.view,
+      stage: this.stageSize(),
+      aspect: this.frameWidth / this.frameHeight,
+      spaceHeld: this.spaceHeld,
+    };
+  }
+
+  private step(input: PointerInput): void {
+    const { state, actions } = stepGesture(this.gesture, input, this.context());
+    if (state !== this.gesture) this.gesture = state;
+    for (const a of actions) this.send(a);
+  }
+
+  private send(a: EditorAction): void {
+    requestEdit(this, a);
   }
 
   // --- coordinates -------------------------------------------------------------------------------------------------
@@ -357,38 +202,22 @@ export class LwSlotOverlay extends LitElement {
     return [e.clientX - r.left, e.clientY - r.top];
   }
 
-  private toPoint(e: { clientX: number; clientY: number }): Point {
-    const [w, h] = this.stageSize();
-    const [x, y] = this.stagePx(e);
-    return stageToFrame(this.view, [x / w, y / h]);
-  }
-
-  private toScreen = (p: Point): Point => {
-    const [w, h] = this.stageSize();
-    const s = frameToStage(this.view, p);
-    return [s[0] * w, s[1] * h];
-  };
-
-  private fromScreen = (s: Point): Point => {
-    const [w, h] = this.stageSize();
-    return stageToFrame(this.view, [s[0] / w, s[1] / h]);
-  };
-
-  private get aspect(): number {
-    return this.frameWidth / this.frameHeight;
-  }
+  private toScreen = (p: Point): Point => screenMaps({ view: this.view, stage: this.stageSize() }).toScreen(p);
 
   private get shownGroup(): RowGroup | null {
     return this.draftGroup ?? this.group;
   }
 
-  private handles(): GroupHandles | null {
-    const g = this.shownGroup;
-    return g && this.editing ? groupHandles(g, this.toScreen, this.fromScreen, 34) : null;
+  private handles() {
+    return rowHandles(this.shownGroup, { view: this.view, stage: this.stageSize(), editing: this.editing, slots: this.slots });
   }
 
   private get single(): string | null {
     return this.selection.length === 1 ? this.selection[0]! : null;
+  }
+
+  private get tapTool(): boolean {
+    return isTapTool(this.tool);
   }
 
   // --- rendering ---------------------------------------------------------------------------------------------------
@@ -539,10 +368,6 @@ export class LwSlotOverlay extends LitElement {
       ${points.map((p) => svg`<circle class="handle tap" cx=${p[0] * this.frameWidth} cy=${p[1] * this.frameHeight} r=${r}></circle>`)}`;
   }
 
-  private get tapTool(): boolean {
-    return this.tool === 'quad' || this.tool === 'row' || this.tool === 'grid';
-  }
-
   private renderReticle() {
     if (!this.stageFocused || !this.editing || !this.tapTool) return nothing;
     const [x, y] = this.cursor ?? stageToFrame(this.view, [0.5, 0.5]);
@@ -577,15 +402,11 @@ export class LwSlotOverlay extends LitElement {
     ></lw-magnifier>`;
   }
 
-  // --- pointer input -----------------------------------------------------------------------------------------------
+  // --- input -------------------------------------------------------------------------------------------------------
 
   private select(id: string | null, extend = false): void {
-    if (extend && id) emit(this, 'slot-selected', { id, extend: true });
-    else if (id !== this.single || this.selection.length > 1) emit(this, 'slot-selected', { id });
-  }
-
-  private capture(e: PointerEvent): void {
-    (this.renderRoot.querySelector('svg') as SVGSVGElement | null)?.setPointerCapture(e.pointerId);
+    const a = selectAction(id, extend, this);
+    if (a) this.send(a);
   }
 
   private slotAt(e: Event): string | null {
@@ -594,229 +415,24 @@ export class LwSlotOverlay extends LitElement {
   }
 
   private onDown = (e: PointerEvent): void => {
-    if (!this.editing) {
-      if (e.button === 0) this.select(this.slotAt(e));
-      return;
+    if (this.editing) {
+      // Every finger is captured, so its pointerup comes here even off the picture: a finger never stays counted.
+      this.renderRoot.querySelector('svg')?.setPointerCapture(e.pointerId);
+      e.preventDefault();
     }
-    // Every finger is captured, so its pointerup comes here even off the picture: a finger never stays counted.
-    this.capture(e);
-    this.pressing = true;
-    this.pointers.set(e.pointerId, this.stagePx(e));
-    e.preventDefault();
-    if (this.pointers.size === 2) return this.startPinch();
-    if (this.pointers.size > 2 || this.drag) return;
-    const at = this.toPoint(e);
-    if (e.button === 1 || e.button === 2 || (e.button === 0 && this.spaceHeld)) {
-      this.drag = { kind: 'pan', startView: this.view, from: this.stagePx(e), pointerId: e.pointerId };
-      return;
-    }
-    if (e.button !== 0) return;
-    const h = this.handles();
-    const hit = h ? hitGroup(h, this.stagePx(e), this.toScreen, HIT) : null;
-    if (hit && this.group) {
-      const anchor = this.anchorOf(hit, at);
-      const grab: Point = [anchor[0] - at[0], anchor[1] - at[1]];
-      this.drag = { kind: 'group', hit, start: this.group, from: at, fromPx: this.stagePx(e), grab, pointerId: e.pointerId, at: anchor, moved: false };
-      return;
-    }
-    const single = this.single;
-    const slot = single ? this.slots.find((s) => s.id === single) : undefined;
-    if (slot && this.tool !== 'row' && this.tool !== 'grid' && this.tool !== 'quad') {
-      const p = this.stagePx(e);
-      const index = slot.polygon.findIndex((c) => Math.hypot(...(this.toScreen(c).map((v, k) => v - p[k]!) as [number, number])) <= HIT);
-      if (index >= 0) {
-        this.drag = { kind: 'corner', id: slot.id, index, original: slot.polygon, pointerId: e.pointerId, at };
-        return;
-      }
-    }
-    const onSlot = this.slotAt(e);
-    switch (this.tool) {
-      case 'quad':
-      case 'row':
-      case 'grid':
-        this.drag = { kind: 'tap', at, pointerId: e.pointerId };
-        return;
-      case 'select':
-        if (onSlot && this.selection.includes(onSlot)) {
-          this.drag = { kind: 'move', ids: [...this.selection], from: at, pointerId: e.pointerId, moved: false, tapToggles: onSlot };
-        } else {
-          this.drag = { kind: 'lasso', path: [at], pointerId: e.pointerId, extend: e.shiftKey, startSlot: onSlot };
-        }
-        return;
-      case 'rect':
-        if (onSlot && this.selection.includes(onSlot) && !e.shiftKey) {
-          this.drag = { kind: 'move', ids: [...this.selection], from: at, pointerId: e.pointerId, moved: false, tapToggles: null };
-        } else {
-          // Only a selected slot moves: a drag that starts on another slot draws (slots of a row touch each other),
-          // and a tap on it selects it.
-          this.drag = { kind: 'draw', from: at, to: at, pointerId: e.pointerId, tapSelects: onSlot, extend: e.shiftKey };
-        }
-    }
+    this.step({ type: 'down', id: e.pointerId, button: e.button, px: this.stagePx(e), shift: e.shiftKey, slot: this.slotAt(e) });
   };
-
-  private startPinch(): void {
-    // A second finger: whatever the first one started is dropped, and both fingers drive the view.
-    this.draft = null;
-    this.draftGroup = null;
-    const [a, b] = [...this.pointers.entries()] as [[number, Point], [number, Point]];
-    this.drag = { kind: 'pinch', startView: this.view, ids: [a[0], b[0]], from: [a[1], b[1]] };
-  }
 
   private onPointerMove = (e: PointerEvent): void => {
-    if (!this.pointers.has(e.pointerId)) return;
-    this.pointers.set(e.pointerId, this.stagePx(e));
-    const d = this.drag;
-    if (!d) return;
-    if (d.kind === 'pinch') {
-      const a = this.pointers.get(d.ids[0]);
-      const b = this.pointers.get(d.ids[1]);
-      if (a && b) emit(this, 'view-changed', { view: pinchView(d.startView, this.stageSize(), d.from, [a, b]) });
-      return;
-    }
-    if (d.pointerId !== e.pointerId) return;
-    const at = this.toPoint(e);
-    switch (d.kind) {
-      case 'pan': {
-        const [w, h] = this.stageSize();
-        const p = this.stagePx(e);
-        emit(this, 'view-changed', { view: panBy(d.startView, [(p[0] - d.from[0]) / w, (p[1] - d.from[1]) / h]) });
-        return;
-      }
-      case 'draw':
-        this.drag = { ...d, to: at };
-        return;
-      case 'tap':
-        this.drag = { ...d, at };
-        return;
-      case 'lasso':
-        this.drag = { ...d, path: [...d.path, at] };
-        return;
-      case 'corner':
-        this.draft = new Map([[d.id, dragCorner(d.original, d.index, at)]]);
-        this.drag = { ...d, at };
-        return;
-      case 'move': {
-        const moved = translateSlots(this.slots, d.ids, at[0] - d.from[0], at[1] - d.from[1]);
-        const ids = new Set(d.ids);
-        this.draft = new Map(moved.filter((s) => ids.has(s.id)).map((s) => [s.id, s.polygon]));
-        if (!d.moved && this.travelled(e, d.from)) this.drag = { ...d, moved: true };
-        return;
-      }
-      case 'group': {
-        const held: Point = [at[0] + d.grab[0], at[1] + d.grab[1]];
-        this.draftGroup = this.groupDrag(d, held, this.stagePx(e));
-        // Handles move by any amount (a loupe-guided nudge is a pixel or two); the row itself only past a tap's slop.
-        const fine = d.hit.kind === 'corner' || d.hit.kind === 'divider';
-        this.drag = { ...d, at: held, moved: d.moved || this.travelled(e, d.from, fine ? 0.5 : TAP_SLOP) };
-        return;
-      }
-    }
+    if (!this.gesture.pointers.has(e.pointerId)) return;
+    this.step({ type: 'move', id: e.pointerId, px: this.stagePx(e) });
+    const view = viewDuringDrag(this.gesture, this.context());
+    if (view) this.send({ type: 'view', view });
   };
 
-  private travelled(e: PointerEvent, from: Point, slop = TAP_SLOP): boolean {
-    const a = this.toScreen(from);
-    const b = this.stagePx(e);
-    return Math.hypot(a[0] - b[0], a[1] - b[1]) > slop;
-  }
+  private onPointerUp = (e: PointerEvent): void => this.step({ type: 'up', id: e.pointerId, px: this.stagePx(e) });
 
-  /** The point a hit takes hold of: a corner, the nearest point of a divider, or the press itself. */
-  private anchorOf(hit: GroupHit, at: Point): Point {
-    if (hit.kind === 'corner') return this.group?.quad[hit.index] ?? at;
-    if (hit.kind !== 'divider') return at;
-    return this.fromScreen(nearestOnSegment(this.toScreen(at), this.toScreen(hit.line.from), this.toScreen(hit.line.to)));
-  }
-
-  private groupDrag(d: Extract<Drag, { kind: 'group' }>, at: Point, atPx: Point): RowGroup {
-    const g = d.start;
-    const hit = d.hit;
-    switch (hit.kind) {
-      case 'corner':
-        return moveGroupCorner(g, hit.index, at);
-      case 'divider':
-        return hit.line.kind === 'col' ? dragColDivider(g, hit.line.row, hit.line.index, at) : dragRowDivider(g, hit.line.index, at);
-      case 'move':
-      case 'body':
-        return moveGroup(g, at[0] - d.from[0], at[1] - d.from[1]);
-      case 'rotate': {
-        const c = this.toScreen(centroid(g.quad));
-        return rotateGroup(g, angleAbout(c, atPx) - angleAbout(c, d.fromPx), this.aspect);
-      }
-    }
-  }
-
-  private onPointerUp = (e: PointerEvent): void => {
-    this.pointers.delete(e.pointerId);
-    if (!this.pointers.size) this.pressing = false;
-    const d = this.drag;
-    if (!d) return;
-    if (d.kind === 'pinch') {
-      // The finger left on the glass does nothing until it is lifted too.
-      const rest = [...this.pointers.keys()][0];
-      this.drag = rest === undefined ? null : { kind: 'ignored', pointerId: rest };
-      return;
-    }
-    if (d.pointerId !== e.pointerId) return;
-    this.drag = null;
-    const at = this.toPoint(e);
-    switch (d.kind) {
-      case 'draw': {
-        const rect = rectFromDrag(d.from, at);
-        if (rect) emit(this, 'slot-drawn', { polygon: rect });
-        else this.select(d.tapSelects, d.extend);
-        return;
-      }
-      case 'tap':
-        return this.addTap(d.at);
-      case 'lasso': {
-        const path = [...d.path, at];
-        const px = path.map(this.toScreen);
-        const span = Math.max(...px.map((p) => Math.hypot(p[0] - px[0]![0], p[1] - px[0]![1])));
-        if (span <= TAP_SLOP) {
-          if (d.startSlot) this.select(d.startSlot, true);
-          else emit(this, 'slots-selected', { ids: [], extend: false });
-        } else emit(this, 'slots-selected', { ids: slotsInLasso(this.slots, path), extend: d.extend });
-        return;
-      }
-      case 'corner': {
-        const draft = this.draft?.get(d.id);
-        this.draft = null;
-        if (draft) emit(this, 'slot-changed', { id: d.id, polygon: [...draft] });
-        return;
-      }
-      case 'move': {
-        this.draft = null;
-        if (d.moved) emit(this, 'slots-moved', { ids: d.ids, dx: at[0] - d.from[0], dy: at[1] - d.from[1] });
-        else if (d.tapToggles) this.select(d.tapToggles, true);
-        return;
-      }
-      case 'group': {
-        const g = this.draftGroup;
-        // The draft stays on screen until the new group comes down (no flicker back to the old outline).
-        if (g && d.moved) emit(this, 'row-changed', { group: g });
-        else this.draftGroup = null;
-        return;
-      }
-    }
-  };
-
-  private addTap(at: Point): void {
-    const taps = [...this.taps, at];
-    if (taps.length < 4) {
-      this.taps = taps;
-      return;
-    }
-    this.taps = [];
-    if (this.tool === 'quad') emit(this, 'slot-drawn', { polygon: orderCorners(taps) });
-    else emit(this, 'row-drawn', { taps, rows: this.tool === 'grid' ? 2 : 1 });
-  }
-
-  private onPointerCancel = (e: PointerEvent): void => {
-    this.pointers.delete(e.pointerId);
-    if (!this.pointers.size) this.pressing = false;
-    this.drag = null;
-    this.draft = null;
-    this.draftGroup = null;
-  };
+  private onPointerCancel = (e: PointerEvent): void => this.step({ type: 'cancel', id: e.pointerId });
 
   private onWheel = (e: WheelEvent): void => {
     if (!this.editing) return;
@@ -825,125 +441,46 @@ export class LwSlotOverlay extends LitElement {
     const p = this.stagePx(e);
     // Trackpad pinches arrive as wheel events with ctrlKey and small deltas.
     const factor = Math.exp(-e.deltaY * (e.ctrlKey ? 0.01 : 0.002));
-    emit(this, 'view-changed', { view: zoomAbout(this.view, [p[0] / w, p[1] / h], factor) });
+    this.send({ type: 'view', view: zoomAbout(this.view, [p[0] / w, p[1] / h], factor) });
   };
 
-  // --- keyboard ----------------------------------------------------------------------------------------------------
-
-  private arrow(e: KeyboardEvent): Point | null {
-    const step = e.shiftKey ? NUDGE_FAST : NUDGE;
-    const arrows: Record<string, Point> = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, -step], ArrowDown: [0, step] };
-    return arrows[e.key] ?? null;
+  /** Carries out what a key map returned; handled keys go no further. */
+  private keyDone(e: KeyboardEvent, r: KeyResult, stop = true): void {
+    if (r.handled) {
+      e.preventDefault();
+      if (stop) e.stopPropagation();
+    }
+    if (r.cursor) this.cursor = r.cursor;
+    if (r.blur) (e.currentTarget as SVGElement).blur();
+    for (const a of r.actions) this.send(a);
+    if (r.place) this.step({ type: 'place', at: r.place });
   }
 
   private onStageKey = (e: KeyboardEvent): void => {
     if (!this.editing || e.target !== e.currentTarget) return;
-    const a = this.arrow(e);
-    if (a && this.tapTool) {
-      e.preventDefault();
-      this.moveCursor(a);
-    } else if (a) {
-      e.preventDefault();
-      // 2% of what is in view per press (Shift: 8%); the picture moves the other way, as under a finger.
-      emit(this, 'view-changed', { view: panBy(this.view, [-a[0] * 4, -a[1] * 4]) });
-    } else if ((e.key === 'Enter' || e.key === ' ') && this.tapTool) {
-      e.preventDefault();
-      this.addTap(this.cursor ?? stageToFrame(this.view, [0.5, 0.5]));
-    } else if (e.key === '+' || e.key === '=') {
-      emit(this, 'view-changed', { view: zoomAbout(this.view, [0.5, 0.5], 1.5) });
-    } else if (e.key === '-') {
-      emit(this, 'view-changed', { view: zoomAbout(this.view, [0.5, 0.5], 1 / 1.5) });
-    } else if (e.key === '0') {
-      emit(this, 'view-changed', { view: FIT });
-    }
+    this.keyDone(e, stageKey(keyOf(e), { view: this.view, tapTool: this.tapTool, cursor: this.cursor }), false);
   };
 
-  /** Moves the keyboard's reticle by 2% of what is in view (Shift: 8%), panning to keep it in view. */
-  private moveCursor(a: Point): void {
-    const v = this.view;
-    const from = this.cursor ?? stageToFrame(v, [0.5, 0.5]);
-    const at: Point = [Math.min(1, Math.max(0, from[0] + (a[0] * 4) / v.zoom)), Math.min(1, Math.max(0, from[1] + (a[1] * 4) / v.zoom))];
-    this.cursor = at;
-    const s = frameToStage(v, at);
-    const margin = 0.05;
-    const dx = s[0] < margin ? s[0] - margin : s[0] > 1 - margin ? s[0] - (1 - margin) : 0;
-    const dy = s[1] < margin ? s[1] - margin : s[1] > 1 - margin ? s[1] - (1 - margin) : 0;
-    if (dx || dy) emit(this, 'view-changed', { view: panBy(v, [-dx, -dy]) });
-  }
-
   private onSlotKey(e: KeyboardEvent, slot: Slot): void {
-    const a = this.arrow(e);
-    const together = this.selection.includes(slot.id) && this.selection.length > 1;
-    if (a && this.editing) {
-      e.preventDefault();
-      e.stopPropagation();
-      if (together) emit(this, 'slots-moved', { ids: [...this.selection], dx: a[0], dy: a[1] });
-      else {
-        const polygon = e.altKey ? resizePolygon(slot.polygon, a[0], a[1]) : translatePolygon(slot.polygon, a[0], a[1]);
-        emit(this, 'slot-changed', { id: slot.id, polygon });
-      }
-    } else if ((e.key === 'Delete' || e.key === 'Backspace') && this.editing) {
-      e.preventDefault();
-      if (together) emit(this, 'slots-deleted', { ids: [...this.selection] });
-      else emit(this, 'slot-deleted', { id: slot.id });
-    } else if (e.key === 'Escape') {
-      (e.currentTarget as SVGGElement).blur();
-      this.select(null);
-    } else if (e.key === 'Enter' || e.key === ' ') {
-      e.preventDefault();
-      this.select(slot.id, e.shiftKey);
-    }
-  }
-
-  private emitGroup(next: RowGroup): void {
-    if (this.group && next !== this.group) emit(this, 'row-changed', { group: next });
+    const r = slotKey(keyOf(e), slot, { editing: this.editing, selection: this.selection });
+    // Arrows on a slot must not reach the picture (which would pan); Delete and Enter may.
+    this.keyDone(e, r, Boolean(r.handled && r.actions.some((a) => a.type === 'move' || a.type === 'change')));
   }
 
   private onGroupKey = (e: KeyboardEvent): void => {
-    const g = this.group;
-    if (!g) return;
-    const a = this.arrow(e);
-    const turn = (e.shiftKey ? 5 : 1) * (Math.PI / 180);
-    let handled = true;
-    if (a && e.altKey) this.emitGroup(scaleGroup(g, a[0] + -a[1] > 0 ? 1.02 : 1 / 1.02));
-    else if (a) this.emitGroup(moveGroup(g, a[0], a[1]));
-    else if (e.key === '[') this.emitGroup(rotateGroup(g, -turn, this.aspect));
-    else if (e.key === ']') this.emitGroup(rotateGroup(g, turn, this.aspect));
-    else if (e.key === '+' || e.key === '=') emit(this, 'row-resized', { rows: g.rows, cols: g.cols + 1 });
-    else if (e.key === '-') emit(this, 'row-resized', { rows: g.rows, cols: Math.max(1, g.cols - 1) });
-    else if (e.key === 'Enter') emit(this, 'row-finished', {});
-    else handled = false;
-    if (handled) {
-      e.preventDefault();
-      e.stopPropagation();
-    }
+    if (this.group) this.keyDone(e, rowKey(keyOf(e), this.group, this.frameWidth / this.frameHeight));
   };
 
   private onGroupCornerKey(e: KeyboardEvent, index: number): void {
-    const g = this.group;
-    const a = this.arrow(e);
-    if (!g || !a) return;
-    e.preventDefault();
-    e.stopPropagation();
-    const c = g.quad[index]!;
-    this.emitGroup(moveGroupCorner(g, index, [c[0] + a[0] / 5, c[1] + a[1] / 5]));
+    if (this.group) this.keyDone(e, rowCornerKey(keyOf(e), this.group, index));
   }
 
   private onDividerKey(e: KeyboardEvent, d: DividerLine): void {
-    const g = this.group;
-    if (!g) return;
-    const step = e.shiftKey ? 0.05 : 0.01;
-    const delta: Record<string, number> =
-      d.kind === 'col' ? { ArrowLeft: -step / g.cols, ArrowRight: step / g.cols } : { ArrowUp: -step, ArrowDown: step };
-    const by = delta[e.key];
-    if (by === undefined) return;
-    e.preventDefault();
-    e.stopPropagation();
-    this.emitGroup(d.kind === 'col' ? nudgeColDivider(g, d.row, d.index, by * 5) : nudgeRowDivider(g, d.index, by));
+    if (this.group) this.keyDone(e, dividerKey(keyOf(e), this.group, d));
   }
 
   private onGlobalKey = (e: KeyboardEvent): void => {
-    if (e.key === 'Escape' && this.taps.length) this.taps = [];
+    if (e.key === 'Escape' && this.taps.length) this.step({ type: 'clear-taps' });
     if (e.key === ' ' && this.editing && (e.target === document.body || e.target === this)) this.spaceHeld = true;
   };
 
@@ -951,6 +488,8 @@ export class LwSlotOverlay extends LitElement {
     if (e.key === ' ') this.spaceHeld = false;
   };
 }
+
+const keyOf = (e: KeyboardEvent): Key => ({ key: e.key, shift: e.shiftKey, alt: e.altKey });
 
 customElements.define('lw-slot-overlay', LwSlotOverlay);
 

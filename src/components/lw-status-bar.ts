@@ -1,24 +1,32 @@
 import { LitElement, css, html, nothing } from 'lit';
+import { availabilityOf, type StatusLine } from '../occupancy/counting-status.ts';
 import type { LotCounts } from '../occupancy/types.ts';
 
-/** The numbers people come for: occupied / available / total, and when they last changed. */
+const NOT_COUNTING: StatusLine = { key: 'stopped', tone: 'stopped', text: 'not counting' };
+
+/**
+ * The numbers people come for, first and biggest: free, occupied and total; then one status line (counting, paused
+ * and why, stopped, offline…, and when the counts last changed), its room kept so words that come and go do not move
+ * what is below. Used by the counter and viewers; the counts per zone and kind (lw-breakdown) go under it.
+ */
 export class LwStatusBar extends LitElement {
   static override properties = {
     counts: { attribute: false },
     lastChanged: { attribute: false },
-    live: { type: Boolean },
+    status: { attribute: false },
     detail: { type: String },
-    pausedReason: { type: String, attribute: 'paused-reason' },
+    compact: { type: Boolean, reflect: true },
     now: { state: true },
   };
 
   declare counts: LotCounts | null;
   declare lastChanged: number | null;
-  declare live: boolean;
+  /** Whether the counts are current (see `describeCounting`). */
+  declare status: StatusLine;
   /** A short line about how the counting runs (backend, speed). */
   declare detail: string;
-  /** Why counting is paused (page hidden, camera lost…); empty when it is not. */
-  declare pausedReason: string;
+  /** Smaller numbers and no labels' second line: a phone turned sideways. */
+  declare compact: boolean;
   declare now: number;
 
   private timer: ReturnType<typeof setInterval> | undefined;
@@ -27,9 +35,9 @@ export class LwStatusBar extends LitElement {
     super();
     this.counts = null;
     this.lastChanged = null;
-    this.live = false;
+    this.status = NOT_COUNTING;
     this.detail = '';
-    this.pausedReason = '';
+    this.compact = false;
     this.now = Date.now();
   }
 
@@ -39,22 +47,37 @@ export class LwStatusBar extends LitElement {
       background: #0f172a;
       color: #e2e8f0;
       border-radius: 12px;
-      padding: 10px 14px;
+      padding: 8px 12px;
     }
-    .counts {
+    .numbers {
       display: flex;
-      gap: 12px;
       flex-wrap: wrap;
-      align-items: baseline;
+      align-items: flex-end;
+      gap: 0 18px;
+      margin: 0;
     }
+    /* The word under its number: the row keeps its height whatever the words (free, full) and numbers are. */
     .count {
       display: flex;
       flex-direction: column;
-      min-width: 72px;
     }
     .value {
-      font: 700 2rem/1.1 system-ui, sans-serif;
+      font: 700 1.6rem/1.15 system-ui, sans-serif;
       font-variant-numeric: tabular-nums;
+    }
+    .available .value {
+      font-size: 2.6rem;
+      font-weight: 800;
+      color: #4ade80;
+    }
+    .available[data-availability='few'] .value {
+      color: #facc15;
+    }
+    .available[data-availability='full'] .value {
+      color: #f87171;
+    }
+    .occupied .value {
+      color: #fca5a5;
     }
     .name {
       font-size: 0.8rem;
@@ -62,39 +85,66 @@ export class LwStatusBar extends LitElement {
       letter-spacing: 0.05em;
       color: #94a3b8;
     }
-    .available .value {
-      color: #4ade80;
-    }
-    .occupied .value {
-      color: #f87171;
-    }
-    .meta {
-      margin-top: 6px;
+    /* Two lines kept for it from the start: words that come and go (changed at…, paused because…) must not move the
+       picture under a finger. */
+    .status {
+      margin: 2px 0 0;
       font-size: 0.85rem;
-      color: #94a3b8;
+      line-height: 1.4;
+      min-height: 2.8em;
+      color: #cbd5e1;
       display: flex;
       flex-wrap: wrap;
-      gap: 4px 14px;
+      align-content: flex-start;
+      gap: 0 12px;
+    }
+    @media (max-width: 599px) {
+      .detail {
+        display: none;
+      }
+    }
+    .detail {
+      color: #94a3b8;
     }
     .dot {
       display: inline-block;
-      width: 8px;
-      height: 8px;
+      width: 9px;
+      height: 9px;
       border-radius: 50%;
       background: #64748b;
-      margin-right: 4px;
+      margin-right: 5px;
     }
-    .dot.live {
+    /* Shape as well as colour: live is a filled dot, paused a ring, a warning a diamond, stopped and offline a grey dot. */
+    [data-tone='live'] .dot {
       background: #4ade80;
     }
-    .dot.paused {
+    [data-tone='paused'] .dot {
+      background: none;
+      box-shadow: inset 0 0 0 2px #facc15;
+    }
+    [data-tone='warning'] .dot {
       background: #facc15;
+      transform: rotate(45deg);
+      border-radius: 1px;
+    }
+    [data-tone='paused'],
+    [data-tone='warning'] {
+      color: #fde68a;
+    }
+    :host([compact]) {
+      padding: 6px 10px;
+    }
+    :host([compact]) .available .value {
+      font-size: 2rem;
+    }
+    :host([compact]) .value {
+      font-size: 1.3rem;
     }
   `;
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.timer = setInterval(() => (this.now = Date.now()), 15_000);
+    this.timer = setInterval(() => (this.now = Date.now()), 5_000);
   }
 
   override disconnectedCallback(): void {
@@ -105,32 +155,33 @@ export class LwStatusBar extends LitElement {
   override render() {
     const c = this.counts;
     const n = (v: number | undefined) => (c ? String(v) : '–');
-    return html`<div class="counts" role="status" aria-live="polite" aria-atomic="true">
-        <div class="count available"><span class="value" data-count="available">${n(c?.available)}</span><span class="name">available</span></div>
-        <div class="count occupied"><span class="value" data-count="occupied">${n(c?.occupied)}</span><span class="name">occupied</span></div>
-        <div class="count total"><span class="value" data-count="total">${n(c?.total)}</span><span class="name">total</span></div>
-      </div>
-      <div class="meta">
-        <span data-counting=${this.live ? 'counting' : this.pausedReason ? 'paused' : 'stopped'}
-          ><span class="dot ${this.live ? 'live' : this.pausedReason ? 'paused' : ''}"></span>${this.live
-            ? 'counting'
-            : this.pausedReason
-              ? `paused: ${this.pausedReason}`
-              : 'not counting'}</span
+    const availability = c ? availabilityOf(c) : 'none';
+    const s = this.status;
+    return html`<p class="numbers" role="status" aria-live="polite" aria-atomic="true">
+        <span class="count available" data-availability=${availability}
+          ><span class="value" data-count="available">${n(c?.available)}</span
+          ><span class="name">${availability === 'full' ? 'free · full' : 'free'}</span></span
         >
+        <span class="count occupied"><span class="value" data-count="occupied">${n(c?.occupied)}</span><span class="name">occupied</span></span>
+        <span class="count total"><span class="value" data-count="total">${n(c?.total)}</span><span class="name">total</span></span>
+      </p>
+      <p class="status" data-tone=${s.tone}>
+        <span data-counting=${s.key}><span class="dot" aria-hidden="true"></span>${s.text}</span>
         ${this.lastChanged !== null
           ? html`<span data-last-changed=${new Date(this.lastChanged).toISOString()}
               >changed ${new Date(this.lastChanged).toLocaleTimeString()} (${ago(this.now, this.lastChanged)})</span
             >`
           : nothing}
         ${this.detail ? html`<span class="detail">${this.detail}</span>` : nothing}
-      </div>`;
+      </p>`;
   }
 }
 
-function ago(now: number, then: number): string {
+/** "just now", "25 s ago", "3 min ago", "2 h ago", "3 days ago". */
+export function ago(now: number, then: number): string {
   const s = Math.max(0, Math.round((now - then) / 1000));
-  if (s < 60) return 'just now';
+  if (s < 10) return 'just now';
+  if (s < 60) return `${s} s ago`;
   const m = Math.round(s / 60);
   if (m < 60) return `${m} min ago`;
   const h = Math.round(m / 60);

@@ -1,7 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { summarizeStorage, type StorageFacts } from '../pwa/storage-summary.ts';
-import type { OfflineState } from '../pwa/sw-bridge.ts';
-import type { WakeLockState } from '../pwa/wake-lock-controller.ts';
+import type { OfflineState } from '../pwa/precache-progress.ts';
+import type { WakeLockState } from '../pwa/wake-lock-policy.ts';
 import { controlStyles } from './shared-styles.ts';
 
 /**

@@ -1,35 +1,61 @@
 import { LitElement, css, html, nothing } from 'lit';
-import type { Layout, LotMetadata } from '../share/protocol.ts';
+import type { StatusLine } from '../occupancy/counting-status.ts';
+import type { LotCounts } from '../occupancy/types.ts';
+import { camerasLine, type BreakdownModel } from './lw-breakdown.ts';
+import type { MapLayout, MapSlotState } from './lw-lot-map.ts';
 import './lw-breakdown.ts';
-import { camerasLine } from './lw-breakdown.ts';
 import './lw-lot-map.ts';
 import './lw-notice.ts';
 import './lw-status-bar.ts';
 
-export type ViewerStatus = 'waiting' | 'connecting' | 'live' | 'paused' | 'offline' | 'unreachable';
+/** Whether the numbers shown are live, and if not, why. */
+export type ViewerConnection = 'waiting' | 'connecting' | 'live' | 'paused' | 'stopped' | 'offline' | 'unreachable';
 
-/** What a viewer shows, wherever the numbers come from (another tab, or a relay). */
-export interface ViewerModel {
-  readonly status: ViewerStatus;
-  readonly state: LotMetadata | null;
-  readonly layout: Layout | null;
+/** What the viewer shows: the lot's counts and slot map, wherever they come from (another tab, or a relay). */
+export interface LotView {
+  readonly connection: ViewerConnection;
+  /** The same, in words, under the counts. */
+  readonly line: StatusLine;
+  /** Why the counter is paused, in words. */
+  readonly pausedBecause: string;
+  readonly counts: LotCounts | null;
+  /** Epoch ms the counts last changed. */
+  readonly lastChanged: number | null;
+  /** The slot map, and what is known of each slot now. */
+  readonly layout: MapLayout | null;
+  readonly slots: readonly MapSlotState[];
+  /** Counts per zone and kind, cameras online, what is left out of the counts. */
+  readonly breakdown: BreakdownModel | null;
   /** When the counter went offline or stopped (ISO-8601), if it did. */
   readonly offlineSince: string | null;
   /** Why the view gave up, in words. */
   readonly error: string | null;
 }
 
+export const EMPTY_LOT_VIEW: LotView = {
+  connection: 'waiting',
+  line: { key: 'waiting', tone: 'stopped', text: 'waiting' },
+  pausedBecause: '',
+  counts: null,
+  lastChanged: null,
+  layout: null,
+  slots: [],
+  breakdown: null,
+  offlineSince: null,
+  error: null,
+};
+
 /** A read-only live view of a lot: counts, the slot map, and whether the numbers are live. Never opens a camera. */
 export class LwViewer extends LitElement {
-  static override properties = { model: { attribute: false }, heading: { type: String }, origin: { type: String } };
-  declare model: ViewerModel;
+  static override properties = { view: { attribute: false }, heading: { type: String }, origin: { type: String } };
+  declare view: LotView;
   declare heading: string;
   /** Where the numbers come from, for the status line. */
   declare origin: string;
 
   constructor() {
     super();
-    this.model = { status: 'waiting', state: null, layout: null, offlineSince: null, error: null };
+    this.view = EMPTY_LOT_VIEW;
     this.heading = 'lotwatch';
     this.origin = '';
   }
@@ -68,36 +94,39 @@ export class LwViewer extends LitElement {
   `;
 
   override render() {
-    const m = this.model;
-    const live = m.status === 'live';
+    const v = this.view;
+    const live = v.connection === 'live';
     return html`<header>
         <h1>${this.heading}</h1>
-        <span class="badge" data-status=${m.status}>${statusLine(m)}${this.origin ? ` · ${this.origin}` : ''}${
-          camerasLine(m.state) ? ` · ${camerasLine(m.state)}` : ''
+        <span class="badge" data-status=${v.connection}>${statusLine(v.connection)}${this.origin ? ` · ${this.origin}` : ''}${
+          camerasLine(v.breakdown) ? ` · ${camerasLine(v.breakdown)}` : ''
         } · read-only</span>
       </header>
       <main>
-        ${this.notice(m)}
+        ${this.notice(v)}
         <lw-status-bar
-          .counts=${m.state ? { total: m.state.total_slots, occupied: m.state.occupied_slots, available: m.state.available_slots } : null}
-          .lastChanged=${m.state ? Date.parse(m.state.last_updated) : null}
-          .live=${live}
-          .detail=${live ? 'live' : m.state ? 'last known numbers' : ''}
+          .counts=${v.counts}
+          .lastChanged=${v.lastChanged}
+          .status=${v.line}
+          .detail=${live || !v.counts ? '' : 'last known numbers'}
         ></lw-status-bar>
-        <lw-breakdown .model=${m.state}></lw-breakdown>
-        <lw-lot-map .layout=${m.layout} .slots=${m.state?.slots ?? []} .cameras=${m.state?.cameras ?? null} ?stale=${!live}></lw-lot-map>
+        <lw-breakdown .model=${v.breakdown}></lw-breakdown>
+        <lw-lot-map .layout=${v.layout} .slots=${v.slots} .cameras=${v.breakdown?.cameras ?? null} ?stale=${!live}></lw-lot-map>
       </main>`;
   }
 
-  private notice(m: ViewerModel) {
+  private notice(m: LotView) {
     const since = m.offlineSince ? new Date(m.offlineSince).toLocaleString() : null;
-    switch (m.status) {
+    switch (m.connection) {
       case 'offline':
         return html`<lw-notice tone="info" data-problem="offline" heading=${`Counter offline${since ? ` since ${since}` : ''}`}
           message="The numbers below are the last ones it sent, not live ones."></lw-notice>`;
       case 'paused':
         return html`<lw-notice tone="info" data-problem="paused" heading="Counting is paused"
-          message="The counting device is not analysing frames right now (its page is hidden or its camera stopped)."></lw-notice>`;
+          .message=${`The counting device is not analysing frames right now: ${m.pausedBecause}. The numbers below are the last ones it saw.`}></lw-notice>`;
+      case 'stopped':
+        return html`<lw-notice tone="info" data-problem="stopped" heading=${`Counting stopped${since ? ` at ${since}` : ''}`}
+          message="Someone stopped counting on the counting device. The numbers below are the last ones it saw, not live ones."></lw-notice>`;
       case 'unreachable':
         return html`<lw-notice data-problem="unreachable" heading="The relay cannot be reached"
           .message=${m.error ?? 'Retrying by itself; the numbers below may be out of date.'}></lw-notice>`;
@@ -110,10 +139,16 @@ export class LwViewer extends LitElement {
   }
 }
 
-function statusLine(m: ViewerModel): string {
-  return { waiting: 'waiting', connecting: 'connecting…', live: 'live', paused: 'paused', offline: 'counter offline', unreachable: 'relay unreachable' }[
-    m.status
-  ];
+function statusLine(c: ViewerConnection): string {
+  return {
+    waiting: 'waiting',
+    connecting: 'connecting…',
+    live: 'live',
+    paused: 'paused',
+    stopped: 'stopped',
+    offline: 'counter offline',
+    unreachable: 'relay unreachable',
+  }[c];
 }
 
 customElements.define('lw-viewer', LwViewer);

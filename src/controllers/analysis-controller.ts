@@ -1,3 +1,4 @@
+import { Task, TaskStatus } from '@lit/task';
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { FrameSource } from '../camera/frame-source.ts';
 import type { BackendPreference } from '../detector/backend-choice.ts';
@@ -15,18 +16,20 @@ export interface AnalysisInputs {
   slots(): readonly Slot[];
   settings(): Settings;
   onAnalysis(analysis: Analysis, at: number): void;
+  /** Waited for before the model is fetched (on a first visit, until the service worker has stored it). */
+  beforeModel?(signal: AbortSignal): Promise<void>;
 }
 
 /**
  * Owns the analysis worker for an element: counts from the first frame on patch evidence while the model loads
  * (with progress), and with the full evidence once it is ready; one frame at a time while a source is live and the
  * page is visible. The worker keeps TF.js off the page's thread. It also holds the lot's calibration.
+ *
+ * Loading the model is a `Task` (@lit/task): initial, pending, complete or error, with an AbortSignal, so a restart
+ * (a backend change, a lost WebGL context, a retry) supersedes a load still under way instead of racing it.
  */
 export class AnalysisController implements ReactiveController {
-  status: ModelStatus = 'idle';
   progress = 0;
-  info: ReadyInfo | null = null;
-  error: string | null = null;
   /** Which evidence the last frame used. */
   mode: EvidenceMode | null = null;
   fallbackReason: string | null = null;
@@ -43,6 +46,7 @@ export class AnalysisController implements ReactiveController {
   private running = false;
   private wake: (() => void) | null = null;
   private frameTimes: number[] = [];
+  private readonly model: Task<readonly [AnalysisClient, BackendPreference], ReadyInfo>;
 
   constructor(
     private readonly host: ReactiveControllerHost,
@@ -50,6 +54,36 @@ export class AnalysisController implements ReactiveController {
     private readonly modelUrl: string,
   ) {
     host.addController(this);
+    this.model = new Task(host, {
+      autoRun: false,
+      task: async ([client, backend], { signal }) => {
+        await this.inputs.beforeModel?.(signal);
+        signal.throwIfAborted();
+        return client.load(this.modelUrl, backend);
+      },
+      onComplete: () => (this.restarting = false),
+      // Counting goes on with patch evidence; the UI offers a retry.
+      onError: () => (this.restarting = false),
+    });
+  }
+
+  /** The model: not asked for, loading, ready, or failed (counting goes on with patch evidence). */
+  get status(): ModelStatus {
+    if (!this.client) return 'idle';
+    return ({ [TaskStatus.INITIAL]: 'idle', [TaskStatus.PENDING]: 'loading', [TaskStatus.COMPLETE]: 'ready', [TaskStatus.ERROR]: 'error' } as const)[
+      this.model.status
+    ];
+  }
+
+  /** The backend the model runs on, once it is ready. */
+  get info(): ReadyInfo | null {
+    return this.status === 'ready' ? (this.model.value ?? null) : null;
+  }
+
+  get error(): string | null {
+    if (this.status !== 'error') return null;
+    const e = this.model.error;
+    return e instanceof Error ? e.message : String(e);
   }
 
   hostConnected(): void {
@@ -59,22 +93,21 @@ export class AnalysisController implements ReactiveController {
   hostDisconnected(): void {
     document.removeEventListener('visibilitychange', this.onVisibility);
     this.stopLoop();
+    this.model.abort();
     this.client?.terminate();
     this.client = null;
-    this.status = 'idle';
   }
 
-  /** Starts counting in a fresh worker (or again after a failure, a lost WebGL context or a backend change) and loads the model. */
-  async start(backend: BackendPreference, beforeModel: () => Promise<void> = async () => {}): Promise<void> {
+  /**
+   * Starts counting in a fresh worker (or again after a failure, a lost WebGL context or a backend change) and loads
+   * the model; resolves when the load is over, one way or the other.
+   */
+  async start(backend: BackendPreference): Promise<void> {
     this.backend = backend;
     this.stopLoop();
     this.client?.terminate();
-    this.status = 'loading';
     this.progress = 0;
-    this.error = null;
-    this.info = null;
     this.mode = null;
-    this.host.requestUpdate();
     const client = new AnalysisClient(
       (fraction) => {
         this.progress = fraction;
@@ -86,21 +119,7 @@ export class AnalysisController implements ReactiveController {
     if (this.calibration) void client.calibrate({ kind: 'set', calibration: this.calibration }).catch(() => {});
     this.running = true;
     void this.loop(client);
-    try {
-      await beforeModel();
-      if (this.client !== client) return;
-      this.info = await client.load(this.modelUrl, backend);
-      if (this.client !== client) return;
-      this.status = 'ready';
-      this.restarting = false;
-    } catch (err) {
-      if (this.client !== client) return;
-      // Counting goes on with patch evidence; the UI offers a retry.
-      this.status = 'error';
-      this.restarting = false;
-      this.error = err instanceof Error ? err.message : String(err);
-    }
-    this.host.requestUpdate();
+    await this.model.run([client, backend]);
   }
 
   /** Changes the calibration (a correction, undo, clear…); resolves to the new one, to be stored by the caller. */

@@ -1,7 +1,8 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { takeStill, type Still } from '../camera/still.ts';
 import type { FrameSource } from '../camera/frame-source.ts';
-import type { DrawTool } from '../components/lw-slot-overlay.ts';
+import type { DrawTool } from '../layout/draw-tool.ts';
+import type { EditorAction, SelectMode } from '../layout/editor-actions.ts';
 import type { Point } from '../occupancy/types.ts';
 import { canRedo, canUndo, record, redo, startHistory, undo, type History } from '../layout/history.ts';
 import { editLayout, type LayoutAction, type LayoutState } from '../layout/layout-edits.ts';
@@ -10,6 +11,7 @@ import type { Quad } from '../occupancy/homography.ts';
 import { evenOut, type RowGroup } from '../layout/row-group.ts';
 import { orientRow, quadProblem } from '../layout/row-split.ts';
 import { mergeSelection, toggleInSelection } from '../layout/selection.ts';
+import { importSlots, type ImportMode } from '../layout/layout-import.ts';
 import { suggestCount } from '../layout/suggest-count.ts';
 import { clampView, FIT, zoomAbout, type View } from '../layout/view.ts';
 import type { LotStoreController } from './lot-store-controller.ts';
@@ -36,8 +38,8 @@ export class LayoutEditorController implements ReactiveController {
   constructor(
     private readonly host: ReactiveControllerHost,
     private readonly store: LotStoreController,
-    /** The size of the picture being edited, or null when there is none. */
-    private readonly frame: () => FrameSize | null,
+    /** The picture being edited, or null when there is none. */
+    private readonly source: () => FrameSource | null,
   ) {
     host.addController(this);
   }
@@ -71,6 +73,11 @@ export class LayoutEditorController implements ReactiveController {
     return this.history ? canRedo(this.history) : false;
   }
 
+  private frame(): FrameSize | null {
+    const s = this.source();
+    return s ? { width: s.width, height: s.height } : null;
+  }
+
   private get aspect(): number {
     const f = this.frame();
     return f ? f.width / f.height : 16 / 9;
@@ -93,23 +100,55 @@ export class LayoutEditorController implements ReactiveController {
     this.host.requestUpdate();
   }
 
+  /** Whatever the editor's parts asked for (`edit-requested`), carried out. */
+  apply(a: EditorAction): void {
+    switch (a.type) {
+      case 'select':
+        return this.select(a.ids, a.mode);
+      case 'row-draw':
+        return this.addRow(a.taps, a.rows);
+      case 'row-flip':
+        return this.turnRow();
+      case 'row-even':
+        return this.evenOutRow();
+      case 'tool':
+        return this.setTool(a.tool);
+      case 'undo':
+        return this.undo();
+      case 'redo':
+        return this.redo();
+      case 'zoom':
+        return this.zoom(a.step);
+      case 'view':
+        return this.setView(a.view);
+      case 'still':
+        return this.toggleStill();
+      case 'add':
+        // The new slot is not selected: its corner handles would catch the next drag, and rows of slots are drawn side by side.
+        this.selection = [];
+        return this.dispatch(a);
+      default:
+        return this.dispatch(a);
+    }
+  }
+
   dispatch(action: LayoutAction): void {
     const h = this.history;
     if (!h) return;
     const next = editLayout(h.present, action);
     if (next === h.present) return;
-    this.apply(record(h, next));
+    this.setHistory(record(h, next));
   }
 
-  undo(): void {
-    if (this.history) this.apply(undo(this.history));
+  private undo(): void {
+    if (this.history) this.setHistory(undo(this.history));
   }
 
-  redo(): void {
-    if (this.history) this.apply(redo(this.history));
+  private redo(): void {
+    if (this.history) this.setHistory(redo(this.history));
   }
 
-  private apply(next: History<LayoutState>): void {
+  private setHistory(next: History<LayoutState>): void {
     const before = this.history?.present.slots;
     this.history = next;
     const slots = next.present.slots;
@@ -120,7 +159,7 @@ export class LayoutEditorController implements ReactiveController {
   }
 
   /** Four corners tapped: a row (or block of `rows` rows) split into the suggested number of slots, or words on why not. */
-  addRow(taps: readonly Point[], rows: number): void {
+  private addRow(taps: readonly Point[], rows: number): void {
     const quad = orientRow(taps, this.aspect);
     const problem = quadProblem(quad);
     if (problem) {
@@ -129,50 +168,65 @@ export class LayoutEditorController implements ReactiveController {
     }
     const cols = suggestCount(quad, rows, this.history?.present.slots ?? [], this.aspect);
     this.notice = null;
-    this.dispatch({ type: 'row-add', quad: quad as unknown as Quad, rows, cols });
+    this.dispatch({ type: 'row-add', quad: quad as unknown as Quad, rows, cols: cols ?? 1 });
+    if (cols === null) this.askCount();
   }
 
   /** The open row read along its other pair of sides ("split the other way"). */
-  turnRow(): void {
+  private turnRow(): void {
     const g = this.group;
     if (!g) return;
     const aspect = this.aspect;
     const alongIsLong = orientRow(g.quad, aspect).every((p, i) => p === g.quad[i]);
     const quad = orientRow(g.quad, aspect, alongIsLong) as unknown as Quad;
     const others = (this.history?.present.slots ?? []).filter((s) => !g.ids.includes(s.id));
-    this.dispatch({ type: 'row-turn', quad, cols: suggestCount(quad, g.rows, others, aspect) });
+    const cols = suggestCount(quad, g.rows, others, aspect);
+    this.dispatch({ type: 'row-turn', quad, cols: cols ?? 1 });
+    if (cols === null) this.askCount();
+  }
+
+  /** No guess for a new row's count (nothing marked to go by): ask rather than show a wrong number. */
+  private askCount(): void {
+    this.say('info', 'How many slots are in this row? Count them on the picture and set the number (the first row sets the size for the next ones).');
   }
 
   /** Every divider of the open row back to even spacing. */
-  evenOutRow(): void {
+  private evenOutRow(): void {
     if (this.group) this.dispatch({ type: 'row-edit', group: evenOut(this.group) });
   }
 
   /** `replace`: only these; `toggle`: in or out; `add`: these as well. */
-  select(ids: readonly string[], mode: 'replace' | 'toggle' | 'add' = 'replace'): void {
+  select(ids: readonly string[], mode: SelectMode = 'replace'): void {
     if (mode === 'toggle') this.selection = ids.reduce<readonly string[]>((sel, id) => toggleInSelection(sel, id), this.selection);
     else if (mode === 'add') this.selection = mergeSelection(this.selection, ids);
     else this.selection = [...ids];
     this.host.requestUpdate();
   }
 
-  setView(view: View): void {
+  private setView(view: View): void {
     this.view = clampView(view);
     this.host.requestUpdate();
   }
 
-  zoom(step: 'in' | 'out' | 'fit'): void {
+  private zoom(step: 'in' | 'out' | 'fit'): void {
     this.setView(step === 'fit' ? FIT : zoomAbout(this.view, [0.5, 0.5], step === 'in' ? 2 : 0.5));
   }
 
-  setTool(tool: DrawTool): void {
+  private setTool(tool: DrawTool): void {
     this.tool = tool;
     this.notice = null;
     this.host.requestUpdate();
   }
 
-  /** Freezes what the source shows now; counting goes on with the live source. */
-  freeze(source: FrameSource): void {
+  /** Freezes what the source shows now (counting goes on with the live source), or goes back to the live picture. */
+  toggleStill(): void {
+    const source = this.source();
+    if (!source) return;
+    if (this.stillOf(source)) this.unfreeze();
+    else this.freeze(source);
+  }
+
+  private freeze(source: FrameSource): void {
     try {
       this.frozen = { still: takeStill(source.element, source.width, source.height), source };
     } catch (err) {
@@ -181,15 +235,15 @@ export class LayoutEditorController implements ReactiveController {
     this.host.requestUpdate();
   }
 
-  unfreeze(): void {
+  private unfreeze(): void {
     this.frozen = null;
     this.host.requestUpdate();
   }
 
-  /** A layout read from a file replaces the slots, as one edit that can be undone. */
-  importLayout(layout: ImportedLayout, fileName: string): void {
+  /** A layout read from a file replaces the slots or is added to them, as one edit that can be undone. */
+  importLayout(layout: ImportedLayout, fileName: string, mode: ImportMode): void {
     this.begin();
-    this.dispatch({ type: 'replace', slots: layout.slots });
+    this.dispatch({ type: 'replace', slots: importSlots(this.history?.present.slots ?? this.store.slots, layout.slots, mode) });
     this.selection = [];
     const frame = this.frame();
     const stretched =
@@ -198,7 +252,7 @@ export class LayoutEditorController implements ReactiveController {
         : '';
     this.say(
       'info',
-      `Imported ${layout.slots.length} slots from ${fileName} (${FORMAT_NAMES[layout.format]}). Undo takes it back.${stretched}`,
+      `${mode === 'add' ? 'Added' : 'Imported'} ${layout.slots.length} slots from ${fileName} (${FORMAT_NAMES[layout.format]}). Undo takes it back.${stretched}`,
     );
   }
 

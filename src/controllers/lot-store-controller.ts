@@ -4,7 +4,8 @@ import { DEFAULT_SETTINGS, type Settings } from '../settings/settings.ts';
 import { DEFAULT_LOT_ID, openLotwatchDB, type LotwatchDB } from '../storage/db.ts';
 import type { LotCalibration } from '../evidence/calibration.ts';
 import { loadCalibration, saveCalibration } from '../storage/calibration-store.ts';
-import { loadRelayConfig, saveRelayConfig, type RelayConfig } from '../storage/relay-config-store.ts';
+import type { RelayConfig } from '../share/relay-config.ts';
+import { loadRelayConfig, saveRelayConfig } from '../storage/relay-config-store.ts';
 import { loadSettings, saveSettings } from '../storage/settings-store.ts';
 import { SlotStore } from '../storage/slot-store.ts';
 
@@ -22,6 +23,8 @@ export class LotStoreController implements ReactiveController {
   constructor(
     private readonly host: ReactiveControllerHost,
     readonly lotId = DEFAULT_LOT_ID,
+    /** Called after the slots changed (an edit, an import), not on every frame. */
+    private readonly slotsChanged: () => void = () => {},
   ) {
     host.addController(this);
     this.ready = new Promise((r) => (this.resolveReady = r));
@@ -79,6 +82,7 @@ export class LotStoreController implements ReactiveController {
   private async commit(next: readonly Slot[], write: () => Promise<void> | undefined): Promise<void> {
     this.slots = next;
     this.host.requestUpdate();
+    this.slotsChanged();
     try {
       await write();
     } catch (err) {

@@ -1,10 +1,8 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { LotBroadcast } from '../share/lot-broadcast.ts';
 import type { PublishedState } from '../share/protocol.ts';
-import { createLot, createPublisher, viewerUrl, type Publisher, type PublisherStatus } from '../share/relay-client.ts';
-import type { RelayConfig } from '../storage/relay-config-store.ts';
-
-export type RelayStatus = 'off' | 'creating' | PublisherStatus;
+import { checkRelay, createLot, createPublisher, viewerUrl, type Publisher, type RelayCheck, type RelayProblem } from '../share/relay-client.ts';
+import type { RelayConfig, RelayStatus } from '../share/relay-config.ts';
 
 export interface RelayConfigStorage {
   load(): Promise<RelayConfig | null>;
@@ -22,6 +20,8 @@ export class SharingController implements ReactiveController {
   relayDetail: string | null = null;
   /** A new lot's publish token, shown once right after the relay created it. */
   createdToken: string | null = null;
+  /** Why the relay could not be set up (which case it is, and what to try). */
+  problem: RelayProblem | null = null;
   private broadcast: LotBroadcast | null = null;
   private publisher: Publisher | null = null;
   private last: { state: PublishedState; counting: boolean } | null = null;
@@ -75,24 +75,34 @@ export class SharingController implements ReactiveController {
   async connect(url: string, lot: string, token: string | null, camera: string | null = null, operatorToken: string | null = null): Promise<void> {
     this.createdToken = null;
     this.relayDetail = null;
+    this.problem = null;
+    this.relayStatus = 'creating';
+    this.host.requestUpdate();
+    const check: RelayCheck = {
+      pageUrl: location.href,
+      // Anything answering at all, even a reply this page may not read: tells a CORS refusal from an absent relay.
+      probe: (u) => fetch(u, { mode: 'no-cors', cache: 'no-store' }).then(() => true),
+    };
+    const fetchFn = (u: string, init: RequestInit) => fetch(u, init);
     let config: RelayConfig;
     if (token) {
+      const there = await checkRelay(url, fetchFn, check);
+      if (!there.ok) return this.failed(there.problem);
       config = { url, lot, token, ...(camera ? { camera } : {}) };
     } else {
-      this.relayStatus = 'creating';
-      this.host.requestUpdate();
-      const created = await createLot(url, lot, (u, init) => fetch(u, init), operatorToken);
-      if (!created.ok) {
-        this.relayStatus = 'off';
-        this.relayDetail = created.error;
-        this.host.requestUpdate();
-        return;
-      }
+      const created = await createLot(url, lot, fetchFn, operatorToken, check);
+      if (!created.ok) return this.failed(created.problem);
       config = { url, lot: created.value.lot, token: created.value.token };
       this.createdToken = created.value.token;
     }
     await this.storage.save(config);
     this.startPublisher(config);
+  }
+
+  private failed(problem: RelayProblem): void {
+    this.relayStatus = 'off';
+    this.problem = problem;
+    this.host.requestUpdate();
   }
 
   async disconnect(): Promise<void> {
@@ -102,6 +112,7 @@ export class SharingController implements ReactiveController {
     this.relayStatus = 'off';
     this.relayDetail = null;
     this.createdToken = null;
+    this.problem = null;
     await this.storage.save(null);
     this.host.requestUpdate();
   }

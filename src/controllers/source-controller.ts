@@ -1,10 +1,13 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { cameraUnavailable, describeSourceError, type SourceProblem } from '../camera/camera-errors.ts';
+import { cameraUnavailable, describeFileError, describeSourceError, type SourceProblem } from '../camera/camera-errors.ts';
 import { openCamera, openImageFile, openVideoFile, type FrameSource, type SourceKind } from '../camera/frame-source.ts';
 
 export type SourceStatus = 'idle' | 'opening' | 'live' | 'error';
 
-/** Owns the frame source (camera or file) for an element: opens it, reports problems in words, stops it on disconnect. */
+/**
+ * Owns the frame source (camera or file) for an element: opens it, reports problems in words, stops it on disconnect.
+ * A new source replaces the running one only once it is open: a file that cannot be read leaves the counting as it was.
+ */
 export class SourceController implements ReactiveController {
   source: FrameSource | null = null;
   status: SourceStatus = 'idle';
@@ -26,8 +29,10 @@ export class SourceController implements ReactiveController {
 
   async open(kind: SourceKind, file?: File): Promise<void> {
     const attempt = ++this.attempt;
-    this.stop();
-    this.status = 'opening';
+    const previous = this.source;
+    // One camera stream at a time: some phones refuse a second one while the first is open.
+    if (kind === 'camera' && previous?.kind === 'camera') this.stop();
+    if (!this.source) this.status = 'opening';
     this.problem = null;
     this.host.requestUpdate();
     try {
@@ -44,6 +49,7 @@ export class SourceController implements ReactiveController {
         source.stop();
         return;
       }
+      this.source?.stop();
       source.onended = () => {
         if (this.source !== source) return;
         this.source = null;
@@ -60,8 +66,9 @@ export class SourceController implements ReactiveController {
       this.status = 'live';
     } catch (err) {
       if (attempt !== this.attempt) return;
-      this.status = 'error';
-      this.problem = (err as { problem?: SourceProblem }).problem ?? describeSourceError(err);
+      this.status = this.source ? 'live' : 'error';
+      this.problem =
+        (err as { problem?: SourceProblem }).problem ?? (file ? describeFileError(file.name, this.source !== null) : describeSourceError(err));
     }
     this.host.requestUpdate();
   }

@@ -1,9 +1,7 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import type { ViewerModel } from '../components/lw-viewer.ts';
 import { LotBroadcast } from '../share/lot-broadcast.ts';
 import { watchLot, type ViewerSubscription } from '../share/relay-client.ts';
-
-const INITIAL: ViewerModel = { status: 'connecting', state: null, layout: null, offlineSince: null, error: null };
+import { fromRelayView, fromTabMessage, INITIAL_VIEWER_MODEL as INITIAL, type ViewerModel } from '../share/viewer-model.ts';
 
 /** Follows a lot counted in another tab of this browser, through its BroadcastChannel. */
 export class TabViewerController implements ReactiveController {
@@ -20,12 +18,10 @@ export class TabViewerController implements ReactiveController {
 
   hostConnected(): void {
     this.channel = new LotBroadcast(this.lot, (m) => {
+      if (m.type === 'hello') return;
       clearTimeout(this.waiting);
-      if (m.type === 'state') {
-        this.set({ status: m.counting ? 'live' : 'paused', state: m.state, layout: m.state.layout ?? this.model.layout, offlineSince: null });
-      } else if (m.type === 'stopped') {
-        this.set({ status: 'waiting', offlineSince: m.at });
-      }
+      this.model = fromTabMessage(this.model, m);
+      this.host.requestUpdate();
     });
     this.channel.post({ type: 'hello' });
     // No answer within a moment: nothing counts this lot in this browser.
@@ -63,13 +59,7 @@ export class RelayViewerController implements ReactiveController {
       lot: this.lot,
       WebSocket,
       onChange: (v) => {
-        this.model = {
-          status: v.status,
-          state: v.state,
-          layout: v.layout,
-          offlineSince: v.offlineSince,
-          error: v.error,
-        };
+        this.model = fromRelayView(v);
         this.host.requestUpdate();
       },
     });

@@ -2,7 +2,7 @@
 // patch through the homography of occupancy/homography.ts. Pure.
 import type { RgbaFrame } from '../camera/frame.ts';
 import { boundingBox, boxToPolygon, centroid, signedArea } from '../occupancy/geometry.ts';
-import { applyHomography, homographyFromPoints, squareToQuad, type Quad } from '../occupancy/homography.ts';
+import { homographyFromPoints, squareToQuad, type Quad } from '../occupancy/homography.ts';
 import type { Point } from '../occupancy/types.ts';
 
 /**

@@ -1,3 +1,4 @@
+import { containsPoint } from '../occupancy/geometry.ts';
 import type { Point } from '../occupancy/types.ts';
 import { dividerLines, type DividerLine, type RowGroup } from './row-group.ts';
 
@@ -52,21 +53,41 @@ function insideConvex(p: Point, poly: readonly Point[]): boolean {
 }
 
 /**
- * The knobs sit `offsetPx` outside the middle of the first and last sides, on screen, or inside when outside would
- * leave the picture.
+ * The knobs sit `offsetPx` outside the middle of the first and last sides, on screen. Where that spot is off the
+ * picture or on another slot (`avoid`: the slots not in the row), they go off the row's ends instead, and only when
+ * every spot outside is taken, inside the row: editing chrome stays off the slots being marked.
  */
-export function groupHandles(g: RowGroup, toScreen: ToScreen, fromScreen: (p: Point) => Point, offsetPx: number): GroupHandles {
+export function groupHandles(
+  g: RowGroup,
+  toScreen: ToScreen,
+  fromScreen: (p: Point) => Point,
+  offsetPx: number,
+  avoid: readonly (readonly Point[])[] = [],
+): GroupHandles {
   const q = g.quad;
-  const centre = fromScreen(mid(toScreen(mid(q[0], q[1])), toScreen(mid(q[2], q[3]))));
-  const knob = (a: Point, b: Point): Point => {
+  const centre = toScreen(fromScreen(mid(toScreen(mid(q[0], q[1])), toScreen(mid(q[2], q[3])))));
+  /** `offsetPx` beyond the middle of side ab, away from the centre (or towards it, `inward`). */
+  const beyond = (a: Point, b: Point, inward = false): Point => {
     const m = toScreen(mid(a, b));
-    const c = toScreen(centre);
-    const d = dist(m, c) || 1;
-    const out = fromScreen([m[0] + ((m[0] - c[0]) / d) * offsetPx, m[1] + ((m[1] - c[1]) / d) * offsetPx]);
-    const inFrame = out[0] >= 0 && out[0] <= 1 && out[1] >= 0 && out[1] <= 1;
-    return inFrame ? out : fromScreen([m[0] - ((m[0] - c[0]) / d) * offsetPx, m[1] - ((m[1] - c[1]) / d) * offsetPx]);
+    const d = dist(m, centre) || 1;
+    const k = (inward ? -offsetPx : offsetPx) / d;
+    return fromScreen([m[0] + (m[0] - centre[0]) * k, m[1] + (m[1] - centre[1]) * k]);
   };
-  return { corners: q, dividers: dividerLines(g), rotate: knob(q[0], q[1]), move: knob(q[3], q[2]) };
+  const free = (p: Point) => p[0] >= 0 && p[0] <= 1 && p[1] >= 0 && p[1] <= 1 && !avoid.some((s) => containsPoint(s, p));
+  const taken: Point[] = [];
+  const knob = (side: [Point, Point], ends: [Point, Point][]): Point => {
+    const spots = [beyond(...side), ...ends.map((e) => beyond(...e))];
+    const spot = spots.find((s) => free(s) && !taken.some((t) => dist(toScreen(t), toScreen(s)) < offsetPx)) ?? beyond(...side, true);
+    taken.push(spot);
+    return spot;
+  };
+  const ends: [Point, Point][] = [
+    [q[1], q[2]],
+    [q[3], q[0]],
+  ];
+  const rotate = knob([q[0], q[1]], ends);
+  const move = knob([q[3], q[2]], [...ends].reverse());
+  return { corners: q, dividers: dividerLines(g), rotate, move };
 }
 
 /**

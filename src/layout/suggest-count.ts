@@ -2,12 +2,6 @@ import { centroid } from '../occupancy/geometry.ts';
 import type { Point, Slot } from '../occupancy/types.ts';
 import { MAX_SPLIT } from './row-split.ts';
 
-/**
- * Width over depth of a slot on screen when nothing is marked yet: a 2.5 x 5 m bay seen from a pole at 30-60 degrees
- * (depth foreshortened by the sine of the angle) is 0.6-1.0 as wide as it is deep; 0.7 is the middle of that.
- */
-export const DEFAULT_SLOT_ASPECT = 0.7;
-
 /** How many of the nearest marked slots speak for the size of slots in a new row. */
 const NEAREST = 8;
 
@@ -26,14 +20,17 @@ export function slotAspect(polygon: readonly Point[], aspect: number): number | 
 /**
  * A first guess at the number of slots along a row (quad in row order: quad[0]→quad[1] along the row) of `rows`
  * rows: the row's length over the width of a slot as deep as one row, taking the shape of slots from the marked slots
- * nearest to it (perspective changes it across the picture), or DEFAULT_SLOT_ASPECT before any is marked.
+ * nearest to it (perspective changes it across the picture).
+ *
+ * Null when unsure: before any four-sided slot is marked there is no shape to go by, and a guess from a typical bay
+ * (0.7 as wide as deep) was off by half on real lots (9 for a row of 6), so the user is asked instead.
  */
-export function suggestCount(quad: readonly Point[], rows: number, slots: readonly Slot[], aspect: number): number {
-  if (quad.length !== 4 || rows < 1) return 1;
+export function suggestCount(quad: readonly Point[], rows: number, slots: readonly Slot[], aspect: number): number | null {
+  if (quad.length !== 4 || rows < 1) return null;
   const [a, b, c, d] = quad as [Point, Point, Point, Point];
   const length = (dist(a, b, aspect) + dist(d, c, aspect)) / 2;
   const depth = (dist(a, d, aspect) + dist(b, c, aspect)) / 2 / rows;
-  if (!(depth > 0)) return 1;
+  if (!(depth > 0)) return null;
   const here = centroid(quad);
   const shapes = slots
     .map((s) => ({ r: slotAspect(s.polygon, aspect), d: dist(centroid(s.polygon), here, aspect) }))
@@ -42,6 +39,7 @@ export function suggestCount(quad: readonly Point[], rows: number, slots: readon
     .slice(0, NEAREST)
     .map((s) => s.r)
     .sort((x, y) => x - y);
-  const ratio = shapes.length ? shapes[Math.floor(shapes.length / 2)]! : DEFAULT_SLOT_ASPECT;
+  if (!shapes.length) return null;
+  const ratio = shapes[Math.floor(shapes.length / 2)]!;
   return Math.min(MAX_SPLIT, Math.max(1, Math.round(length / (ratio * depth))));
 }

@@ -51,10 +51,55 @@ export interface StatusMetadata {
   since: string;
 }
 
+/**
+ * The status as it travels with every shared state (the protocol's `status`): `{"state": "paused", "reason":
+ * "page-hidden", "since": "…"}`. Reasons the app sends today are the `PauseReason`s; readers show one they do not
+ * know as it is, so a newer counter's reason reaches older viewers.
+ */
+export interface CounterStatus {
+  state: CountingState;
+  /** Why it is paused; null while counting or stopped. */
+  reason: string | null;
+  /** ISO-8601 time the counter entered this state. */
+  since: string;
+}
+
+/** Whether the counter is counting: `paused` and `stopped` counts are the last ones seen, not live ones. */
+export type CounterState = CountingState;
+
 export function toStatusMetadata(status: CountingStatus, since: number): StatusMetadata {
   return { state: status.state, reason: status.reason, since: new Date(since).toISOString() };
 }
 
 export function sameStatus(a: CountingStatus, b: CountingStatus): boolean {
   return a.state === b.state && a.reason === b.reason;
+}
+
+/** How a status line looks: live (green), paused (amber), stopped (grey), a warning (amber, the counts uncertain), offline (grey). */
+export type StatusTone = 'live' | 'paused' | 'stopped' | 'warning' | 'offline';
+
+/**
+ * One line under the counts saying whether they are current: `key` names the state for styling and tests
+ * (`data-counting`), `text` says it in words. Future states (say, "the camera moved: check the slots") add a case to
+ * `describeCounting` and show in the same place, on the counter, in viewers and in monitor mode.
+ */
+export interface StatusLine {
+  readonly key: string;
+  readonly tone: StatusTone;
+  readonly text: string;
+}
+
+export function describeCounting(s: CountingStatus): StatusLine {
+  if (s.state === 'counting') return { key: 'counting', tone: 'live', text: 'counting' };
+  if (s.state === 'paused') return { key: 'paused', tone: 'paused', text: `paused: ${s.reason ? PAUSE_REASON_TEXT[s.reason] : 'not analysing frames'}` };
+  return { key: 'stopped', tone: 'stopped', text: 'not counting' };
+}
+
+/** How full the lot is, for colour and words that do not rely on colour alone: free spaces, a few left, full, no slots. */
+export type Availability = 'free' | 'few' | 'full' | 'none';
+
+export function availabilityOf(c: { readonly total: number; readonly available: number }): Availability {
+  if (c.total === 0) return 'none';
+  if (c.available === 0) return 'full';
+  return c.available <= Math.max(1, Math.round(c.total * 0.1)) ? 'few' : 'free';
 }

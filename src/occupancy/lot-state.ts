@@ -1,5 +1,5 @@
 import { stepSlot, type HysteresisSettings } from './hysteresis.ts';
-import { isClosedAt } from './metadata.ts';
+import { isClosedAt } from './closure.ts';
 import type { LotCounts, LotState, Slot, SlotObservation, SlotState } from './types.ts';
 
 /** Counts the slots; with the layout, a slot closed at `now` is counted in neither available nor total. */

@@ -82,6 +82,7 @@ export interface LotCounts {
   readonly available: number;
 }
 
+
 /** The whole lot after one processed frame. */
 export interface LotState {
   readonly slots: readonly SlotState[];

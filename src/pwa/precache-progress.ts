@@ -1,5 +1,14 @@
 // How much of the offline copy (the precache) is stored: bytes and files. Pure; the service worker feeds it.
 
+/** Whether the app works offline:
+ * - `unsupported`: no service worker in this browser (or not a secure context): works online only.
+ * - `starting`: registering.
+ * - `caching`: the first install is storing the app and the model.
+ * - `ready`: everything is cached; the app opens and counts offline.
+ * - `failed`: registration or the first install failed; works online, tries again on the next visit.
+ */
+export type OfflineState = 'unsupported' | 'starting' | 'caching' | 'ready' | 'failed';
+
 export interface PrecacheProgress {
   readonly bytesDone: number;
   readonly bytesTotal: number;

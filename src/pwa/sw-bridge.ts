@@ -2,18 +2,10 @@
 // main.ts, before the app loads; the app reads it through PwaController. Service-worker code stays out of the UI.
 import { registerSW } from 'virtual:pwa-register';
 import { beforeModelLoad } from './model-wait-policy.ts';
-import type { PrecacheProgress } from './precache-progress.ts';
+import type { OfflineState, PrecacheProgress } from './precache-progress.ts';
 import { parseFromServiceWorker, type ToServiceWorker } from './sw-messages.ts';
 import { afterTakeover } from './update-policy.ts';
 
-/**
- * - `unsupported`: no service worker in this browser (or not a secure context): works online only.
- * - `starting`: registering.
- * - `caching`: the first install is storing the app and the model.
- * - `ready`: everything is cached; the app opens and counts offline.
- * - `failed`: registration or the first install failed; works online, tries again on the next visit.
- */
-export type OfflineState = 'unsupported' | 'starting' | 'caching' | 'ready' | 'failed';
 
 export class ServiceWorkerBridge extends EventTarget {
   offline: OfflineState = 'unsupported';

@@ -1,12 +1,10 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { nextWakeLockStep } from './wake-lock-policy.ts';
+import { nextWakeLockStep, type WakeLockState } from './wake-lock-policy.ts';
 
 /** The part of the Screen Wake Lock API we use (`navigator.wakeLock`); tests and old browsers pass their own or null. */
 export interface WakeLockApi {
   request(type: 'screen'): Promise<WakeLockSentinel>;
 }
-
-export type WakeLockState = 'off' | 'on' | 'unsupported' | 'refused';
 
 /**
  * Keeps the screen on while the app counts: requests the lock, takes it again when the page comes back from the

@@ -15,6 +15,9 @@ export interface WakeLockSituation {
 
 export type WakeLockStep = 'request' | 'release' | 'keep';
 
+/** What the storage panel says about the screen: kept on, not kept on, not possible here, or refused. */
+export type WakeLockState = 'off' | 'on' | 'unsupported' | 'refused';
+
 export function nextWakeLockStep(s: WakeLockSituation): WakeLockStep {
   const want = s.wanted && !s.hidden;
   if (want && !s.held && !s.pending && !s.refused) return 'request';

@@ -1,4 +1,8 @@
 import { BACKEND_PREFERENCES, type BackendPreference } from '../detector/backend-choice.ts';
+import { DEFAULT_HYSTERESIS, type HysteresisSettings } from '../occupancy/hysteresis.ts';
+
+/** The backend choices the settings offer (the names live with the detector). */
+export { BACKEND_PREFERENCES };
 
 export interface Settings {
   /** Which TF.js backend runs the model; 'auto' decides from the device. */
@@ -29,7 +33,8 @@ export const DEFAULT_SETTINGS: Settings = {
   sensitivity: 0,
   holdFrames: 3,
   holdMs: 2000,
-  showDetections: true,
+  // Off: the boxes cover the slots; Settings shows them (never while editing).
+  showDetections: false,
   // Once a second: a change shows within ~3 s with the hold above, for a fraction of the CPU (and heat) of
   // continuous detection; `npm run bench -- cadence` measures it, docs/pwa.md has the figures.
   cadenceMs: 1000,
@@ -62,3 +67,8 @@ export function sanitizeSettings(input: unknown): Settings {
 }
 
 export const SETTING_RANGES = RANGES;
+
+/** The occupancy decision's hysteresis with these settings: their hold, around the trained threshold and band. */
+export function hysteresisOf(s: Pick<Settings, 'holdFrames' | 'holdMs'>): HysteresisSettings {
+  return { ...DEFAULT_HYSTERESIS, holdFrames: s.holdFrames, holdMs: s.holdMs };
+}

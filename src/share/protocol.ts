@@ -1,12 +1,13 @@
 // The one message protocol between the counting app, its viewers and the relay. Pure: no DOM, no Node, no I/O.
 // Everything that crosses a socket or an HTTP body is checked here by a parser that never throws, so the relay and
 // the app can treat any input as `unknown` and get either a typed value or a clear error.
-import { breakdown, isCounted, type CameraSummary, type ClosureMetadata, type LotMetadata, type SlotMetadata } from '../occupancy/metadata.ts';
+import { breakdown, isCounted, type CameraSummary, type ClosureMetadata, type LotMetadata, type SlotMetadata } from './metadata.ts';
+import type { CounterState, CounterStatus } from '../occupancy/counting-status.ts';
 import { SLOT_KINDS, type LotCounts, type SlotKind } from '../occupancy/types.ts';
 import { hasControlCharacters } from '../occupancy/slot-names.ts';
 import { daysInMonth } from '../history/zoned-time.ts';
 
-export type { CameraSummary, ClosureMetadata, LotMetadata, SlotMetadata };
+export type { CameraSummary, ClosureMetadata, CounterState, CounterStatus, LotMetadata, SlotMetadata };
 
 export const PROTOCOL_VERSION = 1;
 
@@ -96,6 +97,8 @@ export interface PublishedState extends LotMetadata {
 export interface Presence {
   online: boolean;
   since: string | null;
+  /** While online: what the counter last said of itself (counting, paused or stopped), when it said so. */
+  status?: CounterStatus;
 }
 
 /** `GET /lots/<lot>/metadata`: the four original keys plus detail under extra keys. */
@@ -270,7 +273,18 @@ export function toUpdateEvent(m: OriginalMetadata): UpdateEvent {
 export function toLotMetadata(s: LotMetadata): LotMetadata {
   const m: LotMetadata = { ...toOriginalMetadata(s), slots: s.slots.map((x) => ({ ...x })) };
   for (const k of BREAKDOWN_KEYS) if (s[k] !== undefined) Object.assign(m, { [k]: structuredClone(s[k]) });
+  if (s.status) m.status = { ...s.status };
   return m;
+}
+
+/**
+ * `GET /metadata`'s `X-Lotwatch-Publisher` header: `online; status=counting`, `online; status=paused; reason=page-hidden`,
+ * `online; status=stopped`, `online` (a publisher that does not say), or `offline; since=<ISO time or never>`.
+ */
+export function publisherHeader(p: Presence): string {
+  if (!p.online) return `offline; since=${p.since ?? 'never'}`;
+  if (!p.status) return 'online';
+  return `online; status=${p.status.state}${p.status.reason ? `; reason=${p.status.reason}` : ''}`;
 }
 
 /** The keys beyond the original four and `slots` that a lot's metadata may carry. */
@@ -515,7 +529,19 @@ function lotMetadata(v: unknown, path: string, slotsRequired: boolean): LotMetad
     const occ = counted.filter((s) => s.occupied).length;
     if (occ !== occupied) fail(at('slots'), `${occupied} occupied entries to match occupied_slots, got ${occ}`);
   }
-  return { total_slots: total, occupied_slots: occupied, available_slots: available, last_updated: lastUpdated, slots, ...breakdownOf(o, at, slots) };
+  const m: LotMetadata = { total_slots: total, occupied_slots: occupied, available_slots: available, last_updated: lastUpdated, slots, ...breakdownOf(o, at, slots) };
+  if (o.status !== undefined) m.status = counterStatus(o.status, at('status'));
+  return m;
+}
+
+const COUNTER_STATES: ReadonlySet<string> = new Set<CounterState>(['counting', 'paused', 'stopped']);
+const REASON = /^[a-z][a-z0-9-]{0,39}$/;
+
+function counterStatus(v: unknown, path: string): CounterStatus {
+  const o = record(v, path);
+  if (typeof o.state !== 'string' || !COUNTER_STATES.has(o.state)) fail(`${path}.state`, '"counting", "paused" or "stopped"');
+  const reason = o.reason === null || o.reason === undefined ? null : typeof o.reason === 'string' && REASON.test(o.reason) ? o.reason : fail(`${path}.reason`, 'null or a short lower-case word (a-z, 0-9, -)');
+  return { state: o.state as CounterState, reason, since: isoTime(o.since, `${path}.since`) };
 }
 
 function publishedState(v: unknown, path: string): PublishedState {
@@ -527,7 +553,9 @@ function publishedState(v: unknown, path: string): PublishedState {
 function presence(v: unknown, path: string): Presence {
   const o = record(v, path);
   if (typeof o.online !== 'boolean') fail(`${path}.online`, 'a boolean');
-  return { online: o.online as boolean, since: o.since === null ? null : isoTime(o.since, `${path}.since`) };
+  const p: Presence = { online: o.online as boolean, since: o.since === null ? null : isoTime(o.since, `${path}.since`) };
+  if (o.status !== undefined) p.status = counterStatus(o.status, `${path}.status`);
+  return p;
 }
 
 function lotId(v: unknown, path: string): string {

@@ -1,4 +1,4 @@
-import { toClosureMetadata, toMetadata } from '../occupancy/metadata.ts';
+import { toClosureMetadata, toMetadata } from './metadata.ts';
 import type { LotState, Slot } from '../occupancy/types.ts';
 import type { LayoutSlot, PublishedState } from './protocol.ts';
 

@@ -11,6 +11,8 @@ import {
   parsePublishedState,
   parseRelayToPublisherMessage,
   parseViewerMessage,
+  type CounterStatus,
+  type ErrorCode,
   type ErrorMessage,
   type Layout,
   type LotCreated,
@@ -195,6 +197,8 @@ export interface ViewerView {
   receivedAt: string | null;
   publisherOnline: boolean;
   offlineSince: string | null;
+  /** What the counter said of itself with its last state (counting, paused, stopped), if it did. */
+  counter: CounterStatus | null;
   /** Why the viewer stopped for good (unknown lot, gave up), else null. */
   error: string | null;
 }
@@ -224,6 +228,7 @@ export function watchLot(o: ViewerOptions): ViewerSubscription {
     receivedAt: null,
     publisherOnline: false,
     offlineSince: null,
+    counter: null,
     error: null,
   };
   const set = (patch: Partial<ViewerView>) => {
@@ -257,12 +262,13 @@ export function watchLot(o: ViewerOptions): ViewerSubscription {
             state: m.state,
             layout: m.layout,
             receivedAt: m.received_at,
+            counter: m.publisher.status ?? m.state?.status ?? null,
             error: null,
             ...presence(m.publisher.online, m.publisher.since),
           });
           return;
         case 'state':
-          set({ state: m.state, receivedAt: m.received_at, ...(m.layout ? { layout: m.layout } : {}) });
+          set({ state: m.state, receivedAt: m.received_at, counter: m.state.status ?? null, ...(m.layout ? { layout: m.layout } : {}) });
           return;
         case 'presence':
           set(presence(m.publisher.online, m.publisher.since));
@@ -403,35 +409,180 @@ export function createPublisher(o: PublisherOptions): Publisher {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Lot creation
+// Lot creation, and what went wrong when a relay cannot be used
 
-export type FetchLike = (url: string, init: { method: string; headers: Record<string, string>; body: string }) => Promise<{
+export type FetchLike = (
+  url: string,
+  init: { method: string; headers?: Record<string, string>; body?: string },
+) => Promise<{
   status: number;
   json(): Promise<unknown>;
 }>;
+
+/** Which of the usual cases stopped a relay from being used; each has its own advice. */
+export type RelayProblemKind =
+  | 'bad-address'
+  | 'mixed-content'
+  | 'unreachable'
+  | 'cors'
+  | 'not-found'
+  | 'not-a-relay'
+  | 'server-error'
+  | 'refused';
+
+export interface RelayProblem {
+  readonly kind: RelayProblemKind;
+  /** What happened, in a line. */
+  readonly message: string;
+  /** What to try. */
+  readonly advice: string;
+}
+
+export interface RelayCheck {
+  /** The address of the page making the request: an https page may not call an http relay. */
+  readonly pageUrl?: string;
+  /**
+   * Whether anything answers at `url` at all, without reading the answer (a browser's `fetch` with `mode: 'no-cors'`):
+   * a server that answers a request it would not let this page read is a CORS refusal, not an absent relay. (The app
+   * is cross-origin isolated, so only answers that carry Cross-Origin-Resource-Policy, as a lotwatch relay's do, count.)
+   */
+  readonly probe?: (url: string) => Promise<boolean>;
+}
+
+export type RelayResult<T> = { ok: true; value: T } | { ok: false; error: string; problem: RelayProblem };
+
+const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+const fail = <T>(kind: RelayProblemKind, message: string, advice: string): RelayResult<T> => ({
+  ok: false,
+  error: message,
+  problem: { kind, message, advice },
+});
+
+/** The relay's address, checked: an http(s) URL this page is allowed to call. */
+function checkAddress<T>(base: string, check: RelayCheck): { url: URL } | { failed: RelayResult<T> } {
+  let url: URL;
+  try {
+    url = new URL(base);
+  } catch {
+    return { failed: fail('bad-address', `“${base}” is not a web address`, 'Type the relay’s address as it starts, for example https://relay.example.org or http://192.168.1.20:8080.') };
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    return { failed: fail('bad-address', `“${base}” is not an http or https address`, 'A relay’s address starts with https:// (or http:// on a local network).') };
+  }
+  const page = check.pageUrl ? new URL(check.pageUrl) : null;
+  if (page?.protocol === 'https:' && url.protocol === 'http:' && !LOCAL_HOSTS.has(url.hostname)) {
+    return {
+      failed: fail(
+        'mixed-content',
+        'This page was opened over https://, and browsers block its calls to an http:// relay',
+        'Give the relay HTTPS (npm run relay -- --tls-cert … --tls-key …) and use its https:// address, or open lotwatch from the relay itself.',
+      ),
+    };
+  }
+  return { url };
+}
+
+/** Nothing could be read from the relay: a CORS refusal when something answers, else nothing is there (or no TLS). */
+async function unreachable<T>(url: URL, check: RelayCheck): Promise<RelayResult<T>> {
+  const answers = await (check.probe?.(new URL('/healthz', url).href) ?? Promise.resolve(false)).catch(() => false);
+  if (answers) {
+    const origin = check.pageUrl ? new URL(check.pageUrl).origin : 'this page’s origin';
+    return fail(
+      'cors',
+      `${url.origin} answers, but does not let this page (${origin}) read its answers (CORS)`,
+      `Allow ${origin} in the relay’s allowed origins, or open lotwatch from the relay itself (${url.origin}).`,
+    );
+  }
+  const secure = url.protocol === 'https:';
+  return fail(
+    'unreachable',
+    `Nothing answered at ${url.origin}`,
+    `Check that the relay is running and that the address and port are those of a lotwatch relay${secure ? '; for https, that this device trusts its certificate (open the address in a tab to see)' : ''}. From a phone, use the computer’s network address, not localhost.`,
+  );
+}
+
+/** What the relay answered when it did not do what was asked (`advise`: advice of the caller's own, by code). */
+async function answerProblem<T>(
+  res: { status: number; json(): Promise<unknown> },
+  what: string,
+  advise: Partial<Record<ErrorCode, string>> = {},
+): Promise<RelayResult<T>> {
+  let body: unknown;
+  try {
+    body = await res.json();
+  } catch {
+    if (res.status === 404) return fail('not-found', `No lotwatch relay at this address: ${what} was not found (404)`, 'Check the address: it is the relay’s own address, without a path.');
+    return fail('not-a-relay', `This address answered ${res.status}, but not as a lotwatch relay does`, 'Check the address and port: something else runs there.');
+  }
+  const err = parseErrorBody(body);
+  if (!err.ok) return fail('not-a-relay', `This address answered ${res.status}, but not as a lotwatch relay does`, 'Check the address and port: something else runs there.');
+  const { error, message } = err.value;
+  const advice: Partial<Record<ErrorCode, string>> = {
+    lot_exists: 'Someone has this lot’s publish token already: tick “I have this lot’s publish token” and enter it, or choose another lot name.',
+    too_many_lots: 'The relay holds all the lots it may: ask its operator, or use another relay.',
+    rate_limited: 'Wait a minute, then try again.',
+    unauthorized: 'Check the publish token (it was shown once, when the lot was created).',
+    invalid_lot: 'Lot names use a-z, 0-9, - and _ only, up to 64 characters.',
+    ...advise,
+  };
+  if (res.status >= 500 && !advice[error]) return fail('server-error', `The relay had a problem (${res.status}: ${message})`, 'Try again later; if it persists, its operator finds the reason in its log.');
+  return fail('refused', `The relay said no: ${message}`, advice[error] ?? 'Check the address, the lot and the token.');
+}
+
+/** `GET /healthz`: is a lotwatch relay there, and may this page use it? */
+export async function checkRelay(base: string, fetchFn: FetchLike, check: RelayCheck = {}): Promise<RelayResult<true>> {
+  const address = checkAddress<true>(base, check);
+  if ('failed' in address) return address.failed;
+  let res: Awaited<ReturnType<FetchLike>>;
+  try {
+    res = await fetchFn(new URL('/healthz', address.url).href, { method: 'GET' });
+  } catch {
+    return unreachable(address.url, check);
+  }
+  if (res.status !== 200) return answerProblem(res, 'its health check');
+  const body = await res.json().catch(() => null);
+  return typeof body === 'object' && body !== null && (body as { ok?: unknown }).ok === true
+    ? { ok: true, value: true }
+    : fail('not-a-relay', 'This address answered, but not as a lotwatch relay does', 'Check the address and port: something else runs there.');
+}
 
 /**
  * `POST /lots`: creates a lot (named, or named by the relay) and returns its publish token, shown only this once. A
  * relay that faces the internet lets only its operator create lots: pass the operator's token then.
  */
-export async function createLot(base: string, lot: string | null, fetchFn: FetchLike, operatorToken: string | null = null): Promise<Parsed<LotCreated>> {
+export async function createLot(
+  base: string,
+  lot: string | null,
+  fetchFn: FetchLike,
+  operatorToken: string | null = null,
+  check: RelayCheck = {},
+): Promise<RelayResult<LotCreated>> {
+  const address = checkAddress<LotCreated>(base, check);
+  if ('failed' in address) return address.failed;
   let res: Awaited<ReturnType<FetchLike>>;
   try {
-    res = await fetchFn(new URL('/lots', base).href, {
+    res = await fetchFn(new URL('/lots', address.url).href, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', ...(operatorToken ? { Authorization: `Bearer ${operatorToken}` } : {}) },
       body: JSON.stringify(lot === null ? {} : { lot }),
     });
-  } catch (e) {
-    return { ok: false, error: `relay unreachable: ${e instanceof Error ? e.message : String(e)}` };
+  } catch {
+    return unreachable(address.url, check);
+  }
+  if (res.status !== 201) {
+    return answerProblem(res, 'creating a lot', {
+      unauthorized: operatorToken
+        ? 'Check the operator token with the relay’s operator.'
+        : 'This relay lets only its operator create lots: enter the operator token, or ask the operator for a lot and its publish token.',
+    });
   }
   let body: unknown;
   try {
     body = await res.json();
   } catch {
-    return { ok: false, error: `relay answered ${res.status} without JSON` };
+    return fail('not-a-relay', 'This address answered, but not as a lotwatch relay does', 'Check the address and port: something else runs there.');
   }
-  if (res.status === 201) return parseLotCreated(body);
-  const err = parseErrorBody(body);
-  return { ok: false, error: err.ok ? `${err.value.error}: ${err.value.message}` : `relay answered ${res.status}` };
+  const created = parseLotCreated(body);
+  return created.ok ? created : fail('not-a-relay', `This address answered, but not as a lotwatch relay does (${created.error})`, 'Check the address and port.');
 }

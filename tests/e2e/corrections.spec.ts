@@ -2,7 +2,7 @@
 // and can undo it.
 import { expect, test } from '@playwright/test';
 import { fixturesAvailable } from '../support/fixtures.ts';
-import { counts, markSlots, overlay, SEDAN, SKY, slotStates, waitForModel } from './support/app.ts';
+import { asFirstVisit, counts, markSlots, overlay, SEDAN, SKY, slotStates, waitForModel } from './support/app.ts';
 import { STILL_FRAME_FILE } from './support/paths.ts';
 
 test.skip(!fixturesAvailable(), 'fixtures (../shared/fixtures) not found: the fake camera needs the lot video');
@@ -15,6 +15,8 @@ async function openStill(page: import('@playwright/test').Page): Promise<void> {
 }
 
 test('tapping a slot to correct it changes its state, survives a reload, and can be undone', async ({ page }) => {
+  // The photo is the only source: the camera must not start by itself (as it does where permission was given).
+  await asFirstVisit(page);
   await page.goto('/');
   await openStill(page);
   await waitForModel(page);
@@ -38,4 +40,8 @@ test('tapping a slot to correct it changes its state, survives a reload, and can
   await page.getByRole('button', { name: 'Undo correction' }).click();
   await expect(page.locator('[data-learned]')).toHaveCount(0);
   await expect.poll(() => slotStates(page), { timeout: 60_000 }).toEqual({ '1': 'occupied', '2': 'free' });
+
+  // A photo is not the lot as it is now: no history is recorded from it, and the history page says why.
+  await page.getByRole('link', { name: 'History' }).click();
+  await expect(page.locator('lw-history-dashboard [data-empty]')).toContainText('records history only while its camera counts');
 });

@@ -3,7 +3,7 @@
 import { expect, test } from '@playwright/test';
 import { fixturesAvailable } from '../support/fixtures.ts';
 import { recordCspViolations } from './support/csp.ts';
-import { CAR, counts, drag, drawRect, overlay, SEDAN, SKY, slotStates, startCamera, waitForModel } from './support/app.ts';
+import { CAR, counts, drag, drawRect, overlay, SEDAN, showDetections, SKY, slotStates, startCamera, waitForModel } from './support/app.ts';
 
 test.skip(!fixturesAvailable(), 'fixtures (../shared/fixtures) not found: the fake camera needs the lot video');
 
@@ -23,10 +23,14 @@ test('camera → detections → slots drawn with the mouse → live counts that 
   await expect(page.locator('.model[data-backend]')).toContainText('software-rendered');
   await expect(page.locator('.model[data-mode="full"]')).toBeVisible();
 
-  // Vehicles are detected and drawn.
+  // Vehicles are detected; their boxes are off by default (they cover the slots) and drawn when Settings asks for them.
+  await expect(overlay(page).locator('rect.detection')).toHaveCount(0);
+  await showDetections(page);
   await expect.poll(() => overlay(page).locator('rect.detection').count()).toBeGreaterThan(3);
 
   await page.getByRole('button', { name: 'Edit slots' }).click();
+  // Never while editing: they would cover the rows being marked.
+  await expect(overlay(page).locator('rect.detection')).toHaveCount(0);
   for (const [a, b] of [SEDAN, CAR, SKY]) await drawRect(page, a, b);
   await expect(overlay(page).locator('g.slot')).toHaveCount(3);
   await page.getByRole('button', { name: 'Done editing' }).click();

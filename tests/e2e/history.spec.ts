@@ -41,6 +41,16 @@ async function record(page: Page, states: { lot: LotState; at: number }[]): Prom
   }, JSON.stringify(states));
 }
 
+/** Pixels within a small distance of a colour (a series' stroke). */
+function colourPixels(png: Buffer, [r, g, b]: [number, number, number]): number {
+  const img = PNG.sync.read(png);
+  let n = 0;
+  for (let i = 0; i < img.data.length; i += 4) {
+    if (Math.abs(img.data[i]! - r) + Math.abs(img.data[i + 1]! - g) + Math.abs(img.data[i + 2]! - b) < 40) n++;
+  }
+  return n;
+}
+
 /** Share of pixels unlike the most common one (the background): 0 for a blank picture. */
 function inkShare(png: Buffer): { ink: number; colours: number } {
   const img = PNG.sync.read(png);
@@ -131,7 +141,18 @@ test('counting with the camera records history: today’s dashboard shows the sl
   await expect.poll(() => counts(page), { timeout: 45_000 }).toEqual({ available: 1, occupied: 1, total: 2 });
   await page.getByRole('link', { name: 'History' }).click();
   await expect(page.locator('lw-history-dashboard [data-status]')).toHaveAttribute('data-status', 'ready');
-  await expect(page.locator('#chart-time')).not.toHaveAttribute('data-points', '0');
+  const chart = page.locator('#chart-time');
+  await expect(chart).not.toHaveAttribute('data-points', '0');
+  // A new lot has one quarter hour of data: it is drawn (as points, a line needs two), not left blank beside a summary
+  // that has numbers. Occupied (red) and free (green) may sit on the same spot, the later drawn on top: either counts.
+  const seriesPixels = async () => {
+    const png = await chart.locator('canvas').first().screenshot();
+    return colourPixels(png, [248, 113, 113]) + colourPixels(png, [74, 222, 128]);
+  };
+  await expect.poll(seriesPixels, { timeout: 10_000 }).toBeGreaterThan(20);
+  // No empty cards: the hour-by-weekday table shows only when it has a number.
+  const heat = page.locator('lw-history-dashboard #h-heat');
+  if (await heat.count()) expect(await page.locator('lw-history-dashboard .heat td').filter({ hasText: /\d/ }).count()).toBeGreaterThan(0);
   // The sedan's slot is taken now (it showed free for the moment before the counter first saw it), the sky's never.
   const slots = page.locator('lw-history-dashboard [data-slots] tbody tr');
   await expect(slots).toHaveCount(2);

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import WebSocket from 'ws';
 import { DEFAULT_CONFIG } from '../../relay/src/config.ts';
 import { startRelay } from '../../relay/src/relay.ts';
-import { breakdown, type SlotMetadata } from '../../src/occupancy/metadata.ts';
+import { breakdown, type SlotMetadata } from '../../src/share/metadata.ts';
 import type { PublishedState } from '../../src/share/protocol.ts';
 import { fixturesAvailable } from '../support/fixtures.ts';
 import { countWithSlots, counts, overlay, SEDAN, SKY } from './support/app.ts';
@@ -37,7 +37,7 @@ test('zone, kind and closure set on selected slots: the closed slot is grey and 
 
   await expect(overlay(page).locator('g.slot[data-id="2"]')).toHaveAttribute('data-state', 'closed');
   await expect.poll(() => counts(page), { timeout: 20_000 }).toEqual({ available: 0, occupied: 1, total: 1 });
-  const b = page.locator('aside lw-breakdown');
+  const b = page.locator('lw-app .counts lw-breakdown');
   await expect(b.locator('[data-breakdown="zone:Front row"]')).toHaveText('Front row: 0 free of 1');
   await expect(b.locator('[data-breakdown="kind:disabled"]')).toHaveText('Disabled: 0 free of 1');
   await expect(b.locator('[data-breakdown="cameras"]')).toHaveText('1 closed');

@@ -2,9 +2,9 @@
 // with a finger, no sideways scrolling, 44 px targets, and no serious or critical axe finding in any state.
 import { devices, expect, test } from '@playwright/test';
 import { fixturesAvailable } from '../support/fixtures.ts';
-import { expectAccessible, expectNoHorizontalScroll } from './support/a11y.ts';
-import { overlay, startCamera, waitForModel, type NormPoint } from './support/app.ts';
-import { touchDrag, touchTap } from './support/touch.ts';
+import { expectAccessible, expectCountsOnScreen, expectNoHorizontalScroll } from './support/a11y.ts';
+import { asFirstVisit, overlay, startCamera, stopCounting, waitForModel, type NormPoint } from './support/app.ts';
+import { tapToPress, touchDrag, touchTap } from './support/touch.ts';
 
 test.skip(!fixturesAvailable(), 'fixtures (../shared/fixtures) not found: the fake camera needs the lot video');
 
@@ -13,11 +13,16 @@ test.describe('on a 360x740 touch phone', () => {
 
   test('slots are drawn and corrected with a finger, in portrait and landscape, and every state passes axe', async ({ page }) => {
     test.setTimeout(180_000);
+    await asFirstVisit(page);
     await page.goto('/');
     await expectAccessible(page);
+    await expectFirstScreenFits(page, 'first screen');
 
-    await page.getByRole('button', { name: 'Use camera' }).tap();
-    await expect(page.locator('.stage video')).toBeVisible();
+    await startCamera(page);
+    // The source buttons fold into one once a source runs.
+    await expect(page.getByRole('button', { name: 'Open video…' })).toBeHidden();
+    await expect(page.getByRole('button', { name: 'Source: Camera' })).toBeVisible();
+    await expectCountsOnScreen(page, 'counting');
     await page.getByRole('button', { name: 'Edit slots' }).tap();
     const ov = overlay(page);
 
@@ -25,7 +30,7 @@ test.describe('on a 360x740 touch phone', () => {
     await touchDrag(page, ov, [0.1, 0.6], [0.3, 0.85]);
     await expect(ov.locator('g.slot')).toHaveCount(1);
     // …and a slot in perspective by tapping its four corners.
-    await page.getByRole('button', { name: '4 corners' }).tap();
+    await tapToPress(page.getByRole('button', { name: '4 corners' }));
     const corners: NormPoint[] = [
       [0.5, 0.6],
       [0.7, 0.62],
@@ -34,7 +39,14 @@ test.describe('on a 360x740 touch phone', () => {
     ];
     for (const p of corners) await touchTap(page, ov, p);
     await expect(ov.locator('g.slot')).toHaveCount(2);
-    await page.getByRole('button', { name: 'Rectangle' }).tap();
+    // A row: its bar (count, other way, even out, done) opens under the picture; the counts stay on screen.
+    await tapToPress(page.getByRole('button', { name: 'Row', exact: true }));
+    for (const p of [[0.1, 0.1], [0.6, 0.1], [0.6, 0.3], [0.1, 0.3]] as NormPoint[]) await touchTap(page, ov, p);
+    await expect(page.getByRole('spinbutton', { name: 'Slots in the row' })).toBeVisible();
+    await expectCountsOnScreen(page, 'editing a row');
+    await page.getByRole('button', { name: 'Undo' }).tap();
+    await expect(ov.locator('g.slot')).toHaveCount(2);
+    await tapToPress(page.getByRole('button', { name: 'Rectangle' }));
 
     // Correct slot 1: tap to select it, drag it with a finger, then drag its corner.
     const slot1 = ov.locator('g.slot[data-id="1"] polygon');
@@ -52,27 +64,63 @@ test.describe('on a 360x740 touch phone', () => {
     expect(frame.width).toBeLessThanOrEqual(360);
     await page.getByRole('button', { name: 'Done editing' }).tap();
 
-    // Counting, with the panels open: still accessible, still no sideways scroll.
+    // A slot tapped while counting opens the correction bar under the picture: the counts stay on screen; a second
+    // tap lets go of it.
     expect(await waitForModel(page)).toBe('wasm');
+    await touchTap(page, ov, [0.2, 0.72]);
+    await expect(page.getByRole('button', { name: 'Occupied', exact: true })).toBeVisible();
+    await expectCountsOnScreen(page, 'slot tapped');
+    await touchTap(page, ov, [0.2, 0.72]);
+    await expect(page.getByRole('button', { name: 'Occupied', exact: true })).toHaveCount(0);
+
+    // Counting, with the panels open: still accessible, still no sideways scroll.
     await page.getByText('Settings', { exact: true }).tap();
     await page.getByText('Offline & storage').tap();
     await expectAccessible(page);
 
-    // Landscape: the same app, nothing wider than the screen.
+    // Landscape: the same app, nothing wider than the screen, the counts beside a picture that fits the height.
     await page.setViewportSize({ width: 740, height: 360 });
     await expect(page.locator('.stage video')).toBeVisible();
     await expectNoHorizontalScroll(page);
     await expectAccessible(page);
+    await expectCountsOnScreen(page, 'landscape');
+    const stage = (await page.locator('.stage').boundingBox())!;
+    expect(stage.y + stage.height).toBeLessThanOrEqual(360);
+    await touchTap(page, ov, [0.2, 0.72]);
+    await expect(page.getByRole('button', { name: 'Occupied', exact: true })).toBeVisible();
+    await expectCountsOnScreen(page, 'landscape, slot tapped');
+    await touchTap(page, ov, [0.2, 0.72]);
 
     // Monitor mode on the phone.
     await page.setViewportSize({ width: 360, height: 740 });
     await page.getByRole('button', { name: 'Monitor mode' }).tap();
     await expect(page.locator('lw-monitor-view')).toBeVisible();
     await expectAccessible(page);
+    await page.getByRole('button', { name: 'Show the picture' }).tap();
+
+    // Stopped: the first screen again, in both orientations.
+    await stopCounting(page);
+    await expectFirstScreenFits(page, 'stopped');
+    await page.setViewportSize({ width: 740, height: 360 });
+    await expectFirstScreenFits(page, 'stopped, landscape');
   });
 });
 
+/** The first screen: the counts on screen, and the "Aim the phone…" box no wider than the screen, its text whole. */
+async function expectFirstScreenFits(page: import('@playwright/test').Page, state: string): Promise<void> {
+  const box = page.locator('.placeholder');
+  await expect(box).toBeVisible();
+  await expectCountsOnScreen(page, state);
+  const fits = await box.evaluate((el) => {
+    const r = el.getBoundingClientRect();
+    return r.left >= 0 && r.right <= document.documentElement.clientWidth && el.scrollWidth <= el.clientWidth;
+  });
+  expect(fits, `${state}: the first screen's box fits the screen`).toBe(true);
+  await expectNoHorizontalScroll(page);
+}
+
 test('on a desktop, the keyboard alone starts counting, opens monitor mode and leaves it; axe finds nothing serious', async ({ page }) => {
+  await asFirstVisit(page);
   await page.goto('/');
   await expectAccessible(page);
   // Tab to the first control and start the camera with the keyboard.
@@ -80,6 +128,7 @@ test('on a desktop, the keyboard alone starts counting, opens monitor mode and l
   await expect(page.getByRole('button', { name: 'Use camera' })).toBeFocused();
   await page.keyboard.press('Enter');
   await startCamera(page);
+  await expectCountsOnScreen(page, 'desktop, counting');
   const monitor = page.getByRole('button', { name: 'Monitor mode' });
   await monitor.focus();
   await page.keyboard.press('Enter');

@@ -3,13 +3,13 @@
 // that ends comes back by itself, and a lost WebGL context reloads the detector by itself.
 import { expect, test } from '@playwright/test';
 import { fixturesAvailable } from '../support/fixtures.ts';
-import { startCamera, waitForModel } from './support/app.ts';
+import { startCamera, stopCounting, waitForModel } from './support/app.ts';
 import { analysisTraffic, publishedStatus, recordAnalysisTraffic, recordWakeLock, setPageHidden, wakeLockLog } from './support/pwa.ts';
 
 test.skip(!fixturesAvailable(), 'fixtures (../shared/fixtures) not found: the fake camera needs the lot video');
 
 const framesSeen = (page: import('@playwright/test').Page) =>
-  page.evaluate(() => (document.querySelector('lw-app') as unknown as { lot: { observedAt: number } | null }).lot?.observedAt ?? 0);
+  page.evaluate(() => (document.querySelector('lw-app') as unknown as { counter: { lot: { observedAt: number } | null } }).counter.lot?.observedAt ?? 0);
 
 test('keeps the screen on while counting, pauses when hidden and says so, recovers the camera, releases the lock when stopped', async ({ page }) => {
   test.setTimeout(180_000);
@@ -19,7 +19,7 @@ test('keeps the screen on while counting, pauses when hidden and says so, recove
   // Chromium's fake camera UI reports the permission as granted, so the app starts counting by itself, as a phone
   // left on a pole does after a restart; stop first to see the lock follow what the app does.
   await startCamera(page);
-  await page.getByRole('button', { name: 'Stop counting' }).click();
+  await stopCounting(page);
   await expect.poll(async () => (await wakeLockLog(page)).at(-1)).toBe('released');
   const log = (await wakeLockLog(page)).length;
   await page.waitForTimeout(1_000);
@@ -84,7 +84,7 @@ test('keeps the screen on while counting, pauses when hidden and says so, recove
 
   // Stopped: the lock is released.
   const held = (await wakeLockLog(page)).filter((e) => e === 'granted').length;
-  await page.getByRole('button', { name: 'Stop counting' }).click();
+  await stopCounting(page);
   await expect.poll(async () => (await wakeLockLog(page)).filter((e) => e === 'released').length).toBe(held);
   expect((await wakeLockLog(page)).at(-1)).toBe('released');
   await expect.poll(() => publishedStatus(page)).toEqual({ state: 'stopped', reason: null });

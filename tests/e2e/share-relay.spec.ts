@@ -2,6 +2,8 @@
 // client on /ws and GET /metadata follow; the viewer comes back by itself after the relay restarts.
 import { expect, test } from '@playwright/test';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
@@ -9,7 +11,8 @@ import { startRelay, type RunningRelay } from '../../relay/src/relay.ts';
 import { DEFAULT_CONFIG, type RelayConfig } from '../../relay/src/config.ts';
 import { fixturesAvailable } from '../support/fixtures.ts';
 import { recordCspViolations } from './support/csp.ts';
-import { CAR, countWithSlots, counts, drawRect, SEDAN, SKY } from './support/app.ts';
+import { CAR, countWithSlots, counts, drawRect, SEDAN, SKY, stopCounting } from './support/app.ts';
+import { setPageHidden } from './support/pwa.ts';
 import { ROOT } from './support/paths.ts';
 
 test.skip(!fixturesAvailable(), 'fixtures (../shared/fixtures) not found: the fake camera needs the lot video');
@@ -38,6 +41,29 @@ function relayConfig(port: number): RelayConfig {
   };
 }
 
+/** A port on 127.0.0.1 where nothing listens (taken from the system, then let go). */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+/**
+ * A relay that does not let this page's origin in, as one limited to its own origin does: it answers every request
+ * (with the relay's Cross-Origin-Resource-Policy), but without CORS headers, so the page may not read the answers.
+ */
+async function startStranger(): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createServer((_req, res) => {
+    res.writeHead(201, { 'Content-Type': 'application/json', 'Cross-Origin-Resource-Policy': 'cross-origin' });
+    res.end('{"ok":true}');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((r) => server.close(() => r())) };
+}
+
 /** Collects the JSON messages of a raw WebSocket client, like the original system's web page. */
 function listen(url: string): { messages: unknown[]; close(): void } {
   const messages: unknown[] = [];
@@ -51,7 +77,7 @@ test('counting app → relay → viewer link, /ws and /metadata; the viewer reco
   test.setTimeout(240_000);
   let relay: RunningRelay = await startRelay(relayConfig(0), { log: quiet });
   const port = relay.port;
-  const context = await browser.newContext();
+  const context = await browser.newContext({ permissions: ['clipboard-read', 'clipboard-write'] });
   try {
     const app = await context.newPage();
     // The relay serves the app under its Content-Security-Policy: counting, publishing and viewing must not need
@@ -61,11 +87,33 @@ test('counting app → relay → viewer link, /ws and /metadata; the viewer reco
     await countWithSlots(app, [SEDAN, SKY]);
     await expect.poll(() => counts(app), { timeout: 45_000 }).toEqual({ available: 1, occupied: 1, total: 2 });
 
-    // Set up publishing from the Share panel: the relay creates the lot and shows its token once.
+    // Set up publishing from the Share panel. Addresses that are not a usable relay say which case it is and what to
+    // try, never a bare "Failed to fetch": nothing listening, and a server that answers but not to this page (CORS).
     await app.getByText('Share', { exact: true }).click();
+    const problem = app.locator('lw-share-panel [data-relay-problem]');
+    const closed = await closedPort();
+    await app.getByLabel('Relay address').fill(`http://127.0.0.1:${closed}`);
+    await app.getByRole('button', { name: 'Create lot and publish' }).click();
+    await expect(problem).toHaveAttribute('data-relay-problem', 'unreachable');
+    await expect(problem).toContainText(`Nothing answered at http://127.0.0.1:${closed}`);
+    const stranger = await startStranger();
+    try {
+      await app.getByLabel('Relay address').fill(stranger.url);
+      await app.getByRole('button', { name: 'Create lot and publish' }).click();
+      await expect(problem).toHaveAttribute('data-relay-problem', 'cors');
+      await expect(problem).toContainText(`does not let this page (${relay.url}) read its answers`);
+    } finally {
+      await stranger.close();
+    }
+    await expect(app.locator('lw-share-panel')).not.toContainText('Failed to fetch');
+
+    // The relay creates the lot and shows its token once.
     await app.getByLabel('Relay address').fill(relay.url);
     await app.getByRole('button', { name: 'Create lot and publish' }).click();
     await expect(app.locator('lw-share-panel [data-token]')).toHaveText(/^[A-Za-z0-9_-]{16,}$/);
+    // The token is shown once: one tap copies it.
+    await app.getByRole('button', { name: 'Copy token' }).click();
+    expect(await app.evaluate(() => navigator.clipboard.readText())).toBe(await app.locator('lw-share-panel [data-token]').textContent());
     await expect(app.locator('lw-share-panel .status')).toHaveAttribute('data-status', 'live');
     const link = await app.locator('lw-share-panel [data-viewer-link]').getAttribute('href');
     expect(link).toBe(`${relay.url}/v/default`);
@@ -112,6 +160,26 @@ test('counting app → relay → viewer link, /ws and /metadata; the viewer reco
     await expect(viewer.locator('lw-viewer .badge')).toHaveAttribute('data-status', 'live', { timeout: 45_000 });
     await expect.poll(() => counts(viewer)).toEqual({ available: 1, occupied: 2, total: 3 });
     await expect(app.locator('lw-share-panel .status')).toHaveAttribute('data-status', 'live', { timeout: 45_000 });
+
+    // The counter goes to the background, then stops with its tab left open: viewers, the presence, the rich metadata
+    // and the original API's header say so within 5 s, instead of "live" with frozen numbers.
+    const says = async () => {
+      const res = await fetch(`${relay.url}/metadata`);
+      const rich = await (await fetch(`${relay.url}/lots/default/metadata`)).json();
+      return { header: res.headers.get('x-lotwatch-publisher'), status: rich.status?.state, presence: rich.publisher.status?.state };
+    };
+    await setPageHidden(app, true);
+    await expect(viewer.locator('lw-viewer .badge')).toHaveAttribute('data-status', 'paused', { timeout: 5_000 });
+    await expect(viewer.locator('lw-notice[data-problem="paused"]')).toContainText('in the background');
+    expect(await says()).toEqual({ header: 'online; status=paused; reason=page-hidden', status: 'paused', presence: 'paused' });
+    await setPageHidden(app, false);
+    await expect(viewer.locator('lw-viewer .badge')).toHaveAttribute('data-status', 'live', { timeout: 5_000 });
+    await stopCounting(app);
+    await expect(viewer.locator('lw-viewer .badge')).toHaveAttribute('data-status', 'stopped', { timeout: 5_000 });
+    await expect(viewer.locator('lw-status-bar [data-counting]')).toHaveAttribute('data-counting', 'stopped');
+    await expect.poll(says, { timeout: 5_000 }).toEqual({ header: 'online; status=stopped', status: 'stopped', presence: 'stopped' });
+    // The last numbers stay on show, marked as not live.
+    expect(await counts(viewer)).toEqual({ available: 1, occupied: 2, total: 3 });
   } finally {
     await context.close();
     await relay.close();

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { stepAlerts, DEFAULT_RULES, INITIAL_ALERT_STATE, parseAlertRules, type AlertEvent, type AlertState } from '../../relay/src/alerts.ts';
 import type { DeliveryRecord } from '../../relay/src/ops-store.ts';
 import { isPrivateAddress, SIGNATURE_HEADER, verifySignature } from '../../relay/src/webhooks.ts';
-import type { LotMetadata, SlotMetadata } from '../../src/occupancy/metadata.ts';
+import type { LotMetadata, SlotMetadata } from '../../src/share/metadata.ts';
 import { isType, postState, publisher, removeTempDirs, startTestRelay, TOKEN, until, type TestRelay } from './support.ts';
 
 interface Received {

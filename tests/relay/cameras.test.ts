@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createPublisher } from '../../src/share/relay-client.ts';
-import { breakdown, type SlotMetadata } from '../../src/occupancy/metadata.ts';
+import { breakdown, type SlotMetadata } from '../../src/share/metadata.ts';
 import type { PublishedState } from '../../src/share/protocol.ts';
 import { Client, isType, postState, removeTempDirs, startTestRelay, TOKEN, until, type TestRelay } from './support.ts';
 

@@ -6,7 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { breakdown, type SlotMetadata } from '../../src/occupancy/metadata.ts';
+import { breakdown, type SlotMetadata } from '../../src/share/metadata.ts';
 import type { PublishedState } from '../../src/share/protocol.ts';
 import { mosquittoAvailable, startMosquitto, type Broker } from './mosquitto.ts';
 import type { LotCreated } from '../../src/share/protocol.ts';

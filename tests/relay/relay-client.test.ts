@@ -4,6 +4,7 @@ import { afterAll, afterEach, describe, expect, expectTypeOf, it } from 'vitest'
 import WebSocket from 'ws';
 import {
   backoffDelay,
+  checkRelay,
   createLot,
   createPublisher,
   toWebSocketUrl,
@@ -85,14 +86,19 @@ describe('against the relay', () => {
     expect(created.value.viewer_path).toBe('/v/north');
     expect((await postState(relay.url, 'north', created.value.token, lotState(1, 2))).status).toBe(200);
     const again = await createLot(relay.url, 'north', fetch);
-    expect(again).toEqual({ ok: false, error: expect.stringContaining('lot_exists') });
+    expect(again).toMatchObject({ ok: false, error: expect.stringContaining('already'), problem: { kind: 'refused', advice: expect.stringContaining('publish token') } });
     const down = await createLot('http://127.0.0.1:1', null, fetch);
-    expect(down).toEqual({ ok: false, error: expect.stringContaining('relay unreachable') });
+    expect(down).toMatchObject({ ok: false, problem: { kind: 'unreachable', message: 'Nothing answered at http://127.0.0.1:1' } });
+    expect(await checkRelay(relay.url, fetch)).toEqual({ ok: true, value: true });
   });
 
   it('createLot passes the operator token to a relay that lets only its operator create lots', async () => {
     const relay = await relayFor({ lotCreation: 'operator', operatorToken: 'operator-token-0123456789' });
-    expect(await createLot(relay.url, 'north', fetch)).toEqual({ ok: false, error: expect.stringContaining('needs the operator token') });
+    expect(await createLot(relay.url, 'north', fetch)).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('needs the operator token'),
+      problem: { kind: 'refused', advice: expect.stringContaining('enter the operator token') },
+    });
     const created = await createLot(relay.url, 'north', fetch, 'operator-token-0123456789');
     expect(created.ok && created.value.lot).toBe('north');
   });

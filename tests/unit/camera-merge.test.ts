@@ -1,8 +1,8 @@
 // Merging the cameras of one lot: namespaced slots, overlaps counted once, offline cameras unknown, never free.
 import { describe, expect, it } from 'vitest';
 import { mergeCameras, type CameraInput } from '../../relay/src/camera-merge.ts';
-import type { LotMetadata, SlotMetadata } from '../../src/occupancy/metadata.ts';
-import { breakdown } from '../../src/occupancy/metadata.ts';
+import type { LotMetadata, SlotMetadata } from '../../src/share/metadata.ts';
+import { breakdown } from '../../src/share/metadata.ts';
 import { parseLotMetadata } from '../../src/share/protocol.ts';
 
 const T = Date.parse('2026-05-04T08:00:00Z');

@@ -60,7 +60,21 @@ describe('hitting a row’s handles (screen pixels, a 44 px target)', () => {
     if (hit?.kind === 'divider') expect(hit.line.index).toBe(expected.index);
   });
 
-  it('knobs go inside when outside would leave the picture', () => {
+  it('knobs stay off other slots: off the row’s ends when above and below are taken', () => {
+    const above = [
+      [0.3, 0.2],
+      [0.7, 0.2],
+      [0.7, 0.38],
+      [0.3, 0.38],
+    ] as Point[];
+    const below = above.map(([x, y]) => [x, y + 0.4] as Point);
+    const k = groupHandles(g, toScreen, fromScreen, 34, [above, below]);
+    expect(k.rotate[0]).toBeGreaterThan(0.9);
+    expect(k.move[0]).toBeLessThan(0.1);
+    expect(hitGroup(k, toScreen(k.rotate), toScreen, 22)?.kind).toBe('rotate');
+  });
+
+  it('knobs go off the row’s ends, not off the picture, when above and below would leave it', () => {
     const top = newGroup([[0.1, 0.01], [0.9, 0.01], [0.9, 0.2], [0.1, 0.2]], 1, 4, []);
     const k = groupHandles(top, toScreen, fromScreen, 34);
     expect(k.rotate[1]).toBeGreaterThan(0.01);

@@ -34,7 +34,7 @@ const state = (t: number, slots: Record<string, boolean>): HistoryRecord => ({
 });
 
 // One slot, counted all local day; a car from local 01:30 to 03:30 on the night the clocks change.
-function dstDay(day: string, dayStart: string, dayEnd: string, arrive: string, leave: string): Timeline {
+function dstDay(dayStart: string, dayEnd: string, arrive: string, leave: string): Timeline {
   return {
     spans: [{ start: at(dayStart), end: at(dayEnd) }],
     records: [
@@ -49,7 +49,7 @@ describe('history report on daylight-saving days (Europe/Berlin)', () => {
   it.each([
     {
       name: '2026-10-25: the day has 25 hours, hour 2 happens twice, a car from 01:30 to 03:30 stayed 3 hours',
-      timeline: dstDay('2026-10-25', '2026-10-24T22:00:00Z', '2026-10-25T23:00:00Z', '2026-10-24T23:30:00Z', '2026-10-25T02:30:00Z'),
+      timeline: dstDay('2026-10-24T22:00:00Z', '2026-10-25T23:00:00Z', '2026-10-24T23:30:00Z', '2026-10-25T02:30:00Z'),
       from: '2026-10-24T22:00:00Z',
       to: '2026-10-25T23:00:00Z',
       hours: 25,
@@ -58,7 +58,7 @@ describe('history report on daylight-saving days (Europe/Berlin)', () => {
     },
     {
       name: '2026-03-29: the day has 23 hours, hour 2 never happens, a car from 01:30 to 03:30 stayed 1 hour',
-      timeline: dstDay('2026-03-29', '2026-03-28T23:00:00Z', '2026-03-29T22:00:00Z', '2026-03-29T00:30:00Z', '2026-03-29T01:30:00Z'),
+      timeline: dstDay('2026-03-28T23:00:00Z', '2026-03-29T22:00:00Z', '2026-03-29T00:30:00Z', '2026-03-29T01:30:00Z'),
       from: '2026-03-28T23:00:00Z',
       to: '2026-03-29T22:00:00Z',
       hours: 23,
@@ -79,7 +79,7 @@ describe('history report on daylight-saving days (Europe/Berlin)', () => {
   });
 
   it('hourly buckets on the long day: 25 of them, each one real hour', () => {
-    const timeline = dstDay('2026-10-25', '2026-10-24T22:00:00Z', '2026-10-25T23:00:00Z', '2026-10-24T23:30:00Z', '2026-10-25T02:30:00Z');
+    const timeline = dstDay('2026-10-24T22:00:00Z', '2026-10-25T23:00:00Z', '2026-10-24T23:30:00Z', '2026-10-25T02:30:00Z');
     const r = historyReport(range('2026-10-24T22:00:00Z', '2026-10-25T23:00:00Z', '1h', 'Europe/Berlin'), { timeline, rawFrom: 0 });
     expect(r.series).toHaveLength(25);
     expect(r.series.map((p) => p.occupancy).slice(0, 6)).toEqual([0, 0.5, 1, 1, 0.5, 0]);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { HysteresisSettings } from '../../src/occupancy/hysteresis.ts';
 import { stepLot } from '../../src/occupancy/lot-state.ts';
-import { toMetadata } from '../../src/occupancy/metadata.ts';
+import { toMetadata } from '../../src/share/metadata.ts';
 import type { Slot } from '../../src/occupancy/types.ts';
 
 const quick: HysteresisSettings = { threshold: 0.5, band: 0, holdFrames: 1, holdMs: 0 };

@@ -1,7 +1,7 @@
 // What the relay publishes to MQTT for a lot, as pure data: slugs, retained values, discovery configs.
 import { describe, expect, it } from 'vitest';
 import { discoveryConfigs, slugsOf, stateMessages, topicSlug } from '../../relay/src/mqtt-topics.ts';
-import type { LotMetadata } from '../../src/occupancy/metadata.ts';
+import type { LotMetadata } from '../../src/share/metadata.ts';
 
 const cfg = { prefix: 'lotwatch', discoveryPrefix: 'homeassistant', slots: true };
 const m: LotMetadata = {

@@ -15,13 +15,14 @@ import {
   parseRelayToPublisherMessage,
   parseRichMetadata,
   parseViewerMessage,
+  publisherHeader,
   toLotMetadata,
   toOriginalMetadata,
   toUpdateEvent,
   type LayoutSlot,
   type PublishedState,
 } from '../../src/share/protocol.ts';
-import { toMetadata } from '../../src/occupancy/metadata.ts';
+import { toMetadata } from '../../src/share/metadata.ts';
 
 const slot = (id: string, occupied: boolean) => ({
   id,
@@ -289,6 +290,40 @@ describe('relay → client messages', () => {
     expect(parseLotCreated({ ...created, token: 'short' }).ok).toBe(false);
     expect(parseErrorBody({ error: 'unauthorized', message: 'no' })).toEqual({ ok: true, value: { error: 'unauthorized', message: 'no' } });
     expect(parseErrorBody({ error: 'nope', message: 'no' }).ok).toBe(false);
+  });
+});
+
+describe('the counter status sent with each state', () => {
+  const status = { state: 'paused', reason: 'page-hidden', since: '2025-08-07T14:21:00.000Z' } as const;
+
+  it('is kept by the parsers and by toLotMetadata, and stays out of the original shapes', () => {
+    const parsed = parsePublishedState({ ...full, status });
+    expect(parsed.ok && parsed.value.status).toEqual(status);
+    const stored = toLotMetadata({ ...full, status });
+    expect(stored.status).toEqual(status);
+    expect(parseLotMetadata(stored)).toEqual({ ok: true, value: stored });
+    expect(Object.keys(toOriginalMetadata(stored)).sort()).toEqual(['available_slots', 'last_updated', 'occupied_slots', 'total_slots']);
+    expect(toUpdateEvent(stored).data).not.toHaveProperty('status');
+    // Older publishers do not say: no status at all, not a made-up one.
+    expect(toLotMetadata(full)).not.toHaveProperty('status');
+  });
+
+  it('refuses unknown states and odd reasons, accepts reasons it does not know yet', () => {
+    expect(parsePublishedState({ ...full, status: { ...status, state: 'dancing' } })).toMatchObject({ ok: false, error: expect.stringContaining('status.state') });
+    expect(parsePublishedState({ ...full, status: { ...status, reason: 'A B' } })).toMatchObject({ ok: false, error: expect.stringContaining('status.reason') });
+    expect(parsePublishedState({ ...full, status: { ...status, since: 'yesterday' } }).ok).toBe(false);
+    expect(parsePublishedState({ ...full, status: { ...status, reason: 'camera-moved' } }).ok).toBe(true);
+    expect(parsePublishedState({ ...full, status: { state: 'stopped', reason: null, since: status.since } }).ok).toBe(true);
+  });
+
+  it('rides in the presence and in the X-Lotwatch-Publisher header', () => {
+    const rich = parseRichMetadata({ ...toLotMetadata(full), lot: 'x', layout: null, received_at: status.since, publisher: { online: true, since: null, status } });
+    expect(rich.ok && rich.value.publisher.status).toEqual(status);
+    expect(publisherHeader({ online: true, since: null, status })).toBe('online; status=paused; reason=page-hidden');
+    expect(publisherHeader({ online: true, since: null, status: { state: 'stopped', reason: null, since: status.since } })).toBe('online; status=stopped');
+    expect(publisherHeader({ online: true, since: null })).toBe('online');
+    expect(publisherHeader({ online: false, since: status.since, status })).toBe(`offline; since=${status.since}`);
+    expect(publisherHeader({ online: false, since: null })).toBe('offline; since=never');
   });
 });
 

@@ -174,8 +174,8 @@ describe('row groups', () => {
 describe('suggestCount', () => {
   const aspect = 16 / 9;
   // A row 0.8 x 16/9 = 1.42 wide and 0.1 deep (in height units).
-  it('before any slot is marked: slots 0.7 as wide as deep', () => {
-    expect(suggestCount(rect, 1, [], aspect)).toBe(Math.round((0.8 * aspect) / (0.7 * 0.1)));
+  it('before any slot is marked: no guess (a typical bay’s shape was off by half on real lots), the user is asked', () => {
+    expect(suggestCount(rect, 1, [], aspect)).toBeNull();
   });
 
   it('from the shape of the slots nearest to it', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { cameraUnavailable, describeSourceError } from '../../src/camera/camera-errors.ts';
-import { DEFAULT_SETTINGS, sanitizeSettings } from '../../src/settings/settings.ts';
+import { DEFAULT_HYSTERESIS } from '../../src/occupancy/hysteresis.ts';
+import { DEFAULT_SETTINGS, hysteresisOf, sanitizeSettings } from '../../src/settings/settings.ts';
 
 describe('sanitizeSettings', () => {
   it.each([
@@ -12,10 +13,17 @@ describe('sanitizeSettings', () => {
     ['counts are whole', { maxBoxes: 50.6 }, { ...DEFAULT_SETTINGS, maxBoxes: 51 }],
     ['wrong types fall back', { minScore: '0.4', showDetections: 'yes', backend: 'cuda' }, DEFAULT_SETTINGS],
     ['NaN falls back', { holdMs: Number.NaN }, DEFAULT_SETTINGS],
-    ['backend and flags', { backend: 'wasm', showDetections: false }, { ...DEFAULT_SETTINGS, backend: 'wasm', showDetections: false }],
+    ['backend and flags', { backend: 'wasm', showDetections: true }, { ...DEFAULT_SETTINGS, backend: 'wasm', showDetections: true }],
     ['unknown keys are dropped', { colour: 'red' }, DEFAULT_SETTINGS],
   ])('%s', (_n, input, expected) => {
     expect(sanitizeSettings(input)).toEqual(expected);
+  });
+});
+
+describe('hysteresisOf', () => {
+  it('takes the hold from the settings and the threshold and band from the decision', () => {
+    expect(hysteresisOf({ ...DEFAULT_SETTINGS, holdFrames: 7, holdMs: 9000 })).toEqual({ ...DEFAULT_HYSTERESIS, holdFrames: 7, holdMs: 9000 });
+    expect(hysteresisOf(DEFAULT_SETTINGS)).toEqual(DEFAULT_HYSTERESIS);
   });
 });
 

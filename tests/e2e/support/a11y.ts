@@ -38,3 +38,17 @@ export async function expectAccessible(page: Page): Promise<void> {
   expect(await smallTouchTargets(page)).toEqual([]);
   await expectNoHorizontalScroll(page);
 }
+
+/**
+ * The counts (free, occupied, total) are on screen without scrolling: from the top of the page, their box lies inside
+ * the viewport.
+ */
+export async function expectCountsOnScreen(page: Page, state: string): Promise<void> {
+  await page.evaluate(() => scrollTo(0, 0));
+  const numbers = page.locator('lw-app .counts lw-status-bar .numbers');
+  await expect(numbers, state).toBeVisible();
+  const box = (await numbers.boundingBox())!;
+  const view = page.viewportSize()!;
+  const inside = box.x >= 0 && box.y >= 0 && box.x + box.width <= view.width && box.y + box.height <= view.height;
+  expect(inside, `${state}: counts at ${JSON.stringify(box)} in a ${view.width}x${view.height} viewport`).toBe(true);
+}

@@ -32,9 +32,41 @@ export function overlay(page: Page): Locator {
   return page.locator('lw-slot-overlay');
 }
 
+/**
+ * Starts the camera. Chromium's fake camera UI reports the permission as granted, so the app may already have started
+ * it by itself (a phone left on a pole does after a restart); then the source buttons have folded away.
+ */
 export async function startCamera(page: Page): Promise<void> {
-  await page.getByRole('button', { name: 'Use camera' }).click();
-  await expect(page.locator('.stage video')).toBeVisible();
+  const use = page.getByRole('button', { name: 'Use camera' });
+  const video = page.locator('.stage video');
+  await expect(use.or(video).first()).toBeVisible();
+  if (await use.isVisible()) await use.click({ timeout: 5_000 }).catch(() => {});
+  await expect(video).toBeVisible();
+}
+
+/**
+ * A first visit: the camera permission has not been given yet, so the app waits for "Use camera" instead of starting
+ * the camera by itself (Chromium's fake media UI would otherwise report it as granted).
+ */
+export async function asFirstVisit(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const query = navigator.permissions.query.bind(navigator.permissions);
+    navigator.permissions.query = (d: PermissionDescriptor) =>
+      d.name === ('camera' as PermissionName) ? Promise.resolve({ state: 'prompt' } as PermissionStatus) : query(d);
+  });
+}
+
+/** Opens the folded source menu (a source runs) and picks one of its buttons. */
+export async function sourceMenu(page: Page, item: 'Use camera' | 'Open video…' | 'Open photo…' | 'Stop counting'): Promise<void> {
+  await page.getByRole('button', { name: /^Source: / }).click();
+  await page.getByRole('button', { name: item }).click();
+}
+
+/** Shows the detector's vehicle boxes over the picture (off by default), through Settings. */
+export async function showDetections(page: Page): Promise<void> {
+  await page.getByText('Settings', { exact: true }).click();
+  await page.getByLabel('Show detected vehicles').check();
+  await page.getByText('Settings', { exact: true }).click();
 }
 
 export async function waitForModel(page: Page): Promise<string> {
@@ -77,6 +109,11 @@ export async function markSlots(page: Page, slots: readonly (readonly [NormPoint
   await page.getByRole('button', { name: 'Edit slots' }).click();
   for (const [a, b] of slots) await drawRect(page, a, b);
   await page.getByRole('button', { name: 'Done editing' }).click();
+}
+
+/** Stops counting, as a user does. */
+export async function stopCounting(page: Page): Promise<void> {
+  await sourceMenu(page, 'Stop counting');
 }
 
 /** Starts the camera, waits for the model and marks the given slots (rectangles), leaving edit mode. */

@@ -1,6 +1,6 @@
 // Touch input for a phone-sized page, through Chromium's own touch events (CDP Input.dispatchTouchEvent): the app
 // sees real pointer events of type "touch", one or two fingers. Every gesture counts as one action in `actions`.
-import type { CDPSession, Locator, Page } from '@playwright/test';
+import { expect, type CDPSession, type Locator, type Page } from '@playwright/test';
 
 export type Px = readonly [number, number];
 
@@ -136,6 +136,8 @@ export async function dividers(page: Page): Promise<{ kind: string; row: number;
 
 /** A point of `target`'s box given in coordinates normalised to it, in page pixels. */
 async function pointIn(target: Locator, [x, y]: readonly [number, number]): Promise<Px> {
+  // A finger reaches only what is on screen (touch events off the viewport are dropped).
+  await target.scrollIntoViewIfNeeded();
   const box = await target.boundingBox();
   if (!box) throw new Error('target not visible');
   return [box.x + x * box.width, box.y + y * box.height];
@@ -149,4 +151,15 @@ export async function touchDrag(page: Page, target: Locator, a: readonly [number
 /** Taps with a finger at a point normalised to the target's box. */
 export async function touchTap(page: Page, target: Locator, p: readonly [number, number]): Promise<void> {
   await (await Touch.on(page)).tap(await pointIn(target, p));
+}
+
+/**
+ * Taps a toggle button (a tool) until it shows pressed. On a loaded machine Chromium can take a slow tap for a long
+ * press, which makes no click; a person taps again, and so does this. The tool must still change by a tap.
+ */
+export async function tapToPress(button: Locator): Promise<void> {
+  await expect(async () => {
+    if ((await button.getAttribute('aria-pressed')) !== 'true') await button.tap();
+    await expect(button).toHaveAttribute('aria-pressed', 'true', { timeout: 2_000 });
+  }).toPass({ timeout: 20_000 });
 }

@@ -1,4 +1,8 @@
-import type { LotCounts, LotState, Slot, SlotClosure, SlotKind } from './types.ts';
+// The lot's metadata as the protocol carries it (app, tabs, relay, MQTT): the original API's four keys, per-slot
+// detail, counts per zone, kind and camera, and the counter's status. Pure: the app builds it, the relay merges it.
+import { isClosedAt } from '../occupancy/closure.ts';
+import type { CounterStatus } from '../occupancy/counting-status.ts';
+import type { LotCounts, LotState, Slot, SlotClosure, SlotKind } from '../occupancy/types.ts';
 
 /** A closure as published: the reason and its end, ISO-8601 or null. */
 export interface ClosureMetadata {
@@ -63,14 +67,12 @@ export interface LotMetadata {
   unknown_slots?: number;
   /** The counter sees that its camera moved since the slots were marked (the counts may be off until it is fixed). */
   camera_moved?: boolean;
+  /** The counter's status when it sent this state: counting, paused (and why) or stopped (absent from publishers that do not say). */
+  status?: CounterStatus;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** Whether a closure is in force at `now` (one with an end in the past has lapsed: the slot is open again). */
-export function isClosedAt(closure: SlotClosure | undefined, now: number): boolean {
-  return closure !== undefined && (closure.until === null || closure.until > now);
-}
 
 /** Whether a published slot counts in total_slots: neither closed nor unknown. */
 export const isCounted = (s: Pick<SlotMetadata, 'closed' | 'unknown'>): boolean => s.closed === undefined && s.unknown !== true;

@@ -1,0 +1,105 @@
+import { LitElement, css, html, nothing } from 'lit';
+import type { Slot } from '../occupancy/types.ts';
+import { requestEdit } from './events.ts';
+import { controlStyles } from './shared-styles.ts';
+
+/** What the user tells the counter: a slot holds a vehicle or not; or take back the last correction, or all. */
+export type CorrectionChange =
+  | { readonly kind: 'correct'; readonly slotId: string; readonly occupied: boolean }
+  | { readonly kind: 'undo' }
+  | { readonly kind: 'clear' };
+
+export interface CorrectionRequest {
+  readonly change: CorrectionChange;
+  /** What to say once it is done. */
+  readonly done: string;
+}
+
+/**
+ * Under the picture while counting: with a slot tapped, "Slot A-3 is now: Free / Occupied" (and a way to let go of
+ * it); otherwise a hint. What the counter learned so far can be undone or forgotten.
+ *
+ * @fires correction-requested - detail: the change and the words for when it is done
+ * @fires edit-requested - select none (the × button)
+ */
+export class LwCorrectionBar extends LitElement {
+  static override properties = { target: { attribute: false }, learned: { type: Number }, note: { type: String } };
+  /** The one slot selected, if any. */
+  declare target: Slot | null;
+  /** Corrections the counter learned from so far. */
+  declare learned: number;
+  declare note: string;
+
+  constructor() {
+    super();
+    this.target = null;
+    this.learned = 0;
+    this.note = '';
+  }
+
+  static override styles = [
+    controlStyles,
+    css`
+      :host {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 6px 8px;
+        align-items: center;
+      }
+      .hint {
+        color: #94a3b8;
+        font-size: 0.9rem;
+      }
+      .slot {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 6px;
+        align-items: center;
+        padding: 4px 4px 4px 8px;
+        border: 1px solid #facc15;
+        border-radius: 12px;
+      }
+      .slot button {
+        padding: 0 10px;
+      }
+    `,
+  ];
+
+  override render() {
+    const slot = this.target;
+    return html`${slot
+        ? html`<div class="slot" role="group" aria-labelledby="correct-label">
+            <span id="correct-label">Slot ${slot.name} is now:</span>
+            <button data-correct="free" @click=${() => this.fire({ kind: 'correct', slotId: slot.id, occupied: false }, `Learned: slot ${slot.name} is free.`)}>
+              Free
+            </button>
+            <button data-correct="occupied" @click=${() => this.fire({ kind: 'correct', slotId: slot.id, occupied: true }, `Learned: slot ${slot.name} is occupied.`)}>
+              Occupied
+            </button>
+            <button aria-label="Let go of slot ${slot.name}" @click=${() => requestEdit(this, { type: 'select', ids: [], mode: 'replace' })}>×</button>
+          </div>`
+        : html`<span class="hint">Tap a slot to tell the counter what it holds.</span>`}
+      ${this.learned
+        ? html`<span class="hint" data-learned=${this.learned}>Learned from ${this.learned} correction${this.learned === 1 ? '' : 's'}.</span>
+            <button @click=${() => this.fire({ kind: 'undo' }, 'Last correction undone.')}>Undo correction</button>
+            <button class="danger" @click=${() => this.fire({ kind: 'clear' }, 'Corrections forgotten.')}>Forget corrections</button>`
+        : nothing}
+      ${this.note ? html`<span class="hint" role="status">${this.note}</span>` : nothing}`;
+  }
+
+  private fire(change: CorrectionChange, done: string): void {
+    const detail: CorrectionRequest = { change, done };
+    this.dispatchEvent(new CustomEvent('correction-requested', { detail, bubbles: true, composed: true }));
+  }
+}
+
+customElements.define('lw-correction-bar', LwCorrectionBar);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'lw-correction-bar': LwCorrectionBar;
+  }
+  interface HTMLElementEventMap {
+    'correction-requested': CustomEvent<CorrectionRequest>;
+  }
+}
