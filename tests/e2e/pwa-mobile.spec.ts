@@ -4,7 +4,7 @@ import { devices, expect, test } from '@playwright/test';
 import { fixturesAvailable } from '../support/fixtures.ts';
 import { expectAccessible, expectCountsOnScreen, expectNoHorizontalScroll } from './support/a11y.ts';
 import { asFirstVisit, overlay, startCamera, stopCounting, waitForModel, type NormPoint } from './support/app.ts';
-import { tapToPress, touchDrag, touchTap } from './support/touch.ts';
+import { touchDrag, touchTap } from './support/touch.ts';
 
 test.skip(!fixturesAvailable(), 'fixtures (../shared/fixtures) not found: the fake camera needs the lot video');
 
@@ -30,7 +30,7 @@ test.describe('on a 360x740 touch phone', () => {
     await touchDrag(page, ov, [0.1, 0.6], [0.3, 0.85]);
     await expect(ov.locator('g.slot')).toHaveCount(1);
     // …and a slot in perspective by tapping its four corners.
-    await tapToPress(page.getByRole('button', { name: '4 corners' }));
+    await page.getByRole('button', { name: '4 corners' }).tap();
     const corners: NormPoint[] = [
       [0.5, 0.6],
       [0.7, 0.62],
@@ -40,13 +40,13 @@ test.describe('on a 360x740 touch phone', () => {
     for (const p of corners) await touchTap(page, ov, p);
     await expect(ov.locator('g.slot')).toHaveCount(2);
     // A row: its bar (count, other way, even out, done) opens under the picture; the counts stay on screen.
-    await tapToPress(page.getByRole('button', { name: 'Row', exact: true }));
+    await page.getByRole('button', { name: 'Row', exact: true }).tap();
     for (const p of [[0.1, 0.1], [0.6, 0.1], [0.6, 0.3], [0.1, 0.3]] as NormPoint[]) await touchTap(page, ov, p);
     await expect(page.getByRole('spinbutton', { name: 'Slots in the row' })).toBeVisible();
     await expectCountsOnScreen(page, 'editing a row');
     await page.getByRole('button', { name: 'Undo' }).tap();
     await expect(ov.locator('g.slot')).toHaveCount(2);
-    await tapToPress(page.getByRole('button', { name: 'Rectangle' }));
+    await page.getByRole('button', { name: 'Rectangle' }).tap();
 
     // Correct slot 1: tap to select it, drag it with a finger, then drag its corner.
     const slot1 = ov.locator('g.slot[data-id="1"] polygon');

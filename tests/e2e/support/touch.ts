@@ -1,6 +1,6 @@
 // Touch input for a phone-sized page, through Chromium's own touch events (CDP Input.dispatchTouchEvent): the app
 // sees real pointer events of type "touch", one or two fingers. Every gesture counts as one action in `actions`.
-import { expect, type CDPSession, type Locator, type Page } from '@playwright/test';
+import type { CDPSession, Locator, Page } from '@playwright/test';
 
 export type Px = readonly [number, number];
 
@@ -35,7 +35,18 @@ export class Touch {
       await this.send('touchMove', [[from[0] + (to[0] - from[0]) * t, from[1] + (to[1] - from[1]) * t]], [id]);
     }
     if (onHold) await onHold();
+    else await this.rest(to, id);
     await this.send('touchEnd', [], []);
+  }
+
+  /**
+   * The finger stops before it lifts, as a person's does at the end of a slot. Lifted at full speed, the synthetic
+   * slide ends as a fling, and Chromium then takes a tap in the next few hundred ms (one on a tool button, say) for
+   * the tap that stops a fling: pointerdown and pointerup, but no click.
+   */
+  private async rest(at: Px, id: number): Promise<void> {
+    await this.page.waitForTimeout(100);
+    await this.send('touchMove', [at], [id]);
   }
 
   /** A finger drawn along a path (a lasso), then lifted. */
@@ -151,15 +162,4 @@ export async function touchDrag(page: Page, target: Locator, a: readonly [number
 /** Taps with a finger at a point normalised to the target's box. */
 export async function touchTap(page: Page, target: Locator, p: readonly [number, number]): Promise<void> {
   await (await Touch.on(page)).tap(await pointIn(target, p));
-}
-
-/**
- * Taps a toggle button (a tool) until it shows pressed. On a loaded machine Chromium can take a slow tap for a long
- * press, which makes no click; a person taps again, and so does this. The tool must still change by a tap.
- */
-export async function tapToPress(button: Locator): Promise<void> {
-  await expect(async () => {
-    if ((await button.getAttribute('aria-pressed')) !== 'true') await button.tap();
-    await expect(button).toHaveAttribute('aria-pressed', 'true', { timeout: 2_000 });
-  }).toPass({ timeout: 20_000 });
 }
