@@ -41,10 +41,13 @@ export class SlotStore {
     const tx = this.db.transaction('slots', 'readwrite');
     const pending: Promise<unknown>[] = [tx.done];
     try {
-      const keys = await tx.store.index('by-lot').getAllKeys(this.lotId);
+      // Every request goes out in this task and the transaction is told it is complete, so an edit followed at once
+      // by a reload or a closed tab is stored (a read first left a window in which the page could go away).
+      // Keys are [lot, id], and an array sorts after every string: this range is exactly the lot's rows.
+      pending.push(tx.store.delete(IDBKeyRange.bound([this.lotId], [this.lotId, []])));
       // One by one: a row IndexedDB cannot clone throws synchronously, and the requests before it must be tracked.
-      for (const k of keys) pending.push(tx.store.delete(k));
       for (const r of rows) pending.push(tx.store.put(r));
+      tx.commit();
       await Promise.all(pending);
     } catch (err) {
       // A row the store refuses must not leave the old layout half deleted.

@@ -66,9 +66,13 @@ describe('SlotStore', () => {
   it('replaces a whole layout in one go, and a failed replacement changes nothing', async () => {
     const db = await open(fresh());
     const store = new SlotStore(db, DEFAULT_LOT_ID);
+    // Lots whose ids sort right before and after this one keep their slots.
+    const neighbours = [`${DEFAULT_LOT_ID.slice(0, -1)}`, `${DEFAULT_LOT_ID}-2`, `${DEFAULT_LOT_ID}\u0000`].map((id) => new SlotStore(db, id));
+    for (const n of neighbours) await n.put(slot('1'));
     await store.put(slot('1'));
     await store.replaceAll([slot('7'), slot('8', 0.4)]);
     expect((await store.list()).map((s) => s.id)).toEqual(['7', '8']);
+    for (const n of neighbours) expect((await n.list()).map((s) => s.id), n.lotId).toEqual(['1']);
     // A slot that cannot be stored (a function is not cloneable) aborts the transaction.
     const bad = { ...slot('9'), polygon: [[0, 0], [1, 0], [1, 1], [0, () => 0]] } as unknown as Slot;
     await expect(store.replaceAll([slot('1'), bad])).rejects.toThrow();
