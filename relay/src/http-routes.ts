@@ -208,7 +208,7 @@ export function createHttpHandler(deps: HttpDeps): (req: IncomingMessage, res: S
     const rec = await deps.service.get(deps.defaultLot);
     if (!rec) return sendError(res, 404, 'unknown_lot', `no lot "${deps.defaultLot}" on this relay`);
     if (!rec.state) return sendError(res, 404, 'no_state', `nothing has been published to lot "${rec.lot}" yet`);
-    const p = deps.service.presenceOf(rec);
+    const p = await deps.service.presenceOf(rec);
     // The body keeps the original four keys exactly; whether the counter is live rides in a header.
     return sendJson(res, 200, toOriginalMetadata(rec.state.metadata), {
       'X-Lotwatch-Publisher': publisherHeader(p),
@@ -224,7 +224,7 @@ export function createHttpHandler(deps: HttpDeps): (req: IncomingMessage, res: S
       lot,
       layout: rec.state.layout,
       received_at: rec.state.receivedAt,
-      publisher: deps.service.presenceOf(rec),
+      publisher: await deps.service.presenceOf(rec),
     };
     return sendJson(res, 200, body);
   }

@@ -332,6 +332,7 @@ export class WsHub {
   async #sendSnapshot(v: Viewer): Promise<void> {
     // Registered before reading, so nothing published meanwhile is lost; anything older than what was read is dropped.
     const rec = await this.#o.service.get(v.lot);
+    const publisher = rec ? await this.#o.service.presenceOf(rec) : { online: false, since: null };
     const pending = v.pending ?? [];
     v.pending = null;
     const revision = rec?.state?.revision ?? 0;
@@ -344,12 +345,13 @@ export class WsHub {
         state: rec?.state?.metadata ?? null,
         layout: rec?.state?.layout ?? null,
         received_at: rec?.state?.receivedAt ?? null,
-        publisher: rec ? this.#o.service.presenceOf(rec) : { online: false, since: null },
+        publisher,
       };
       this.#send(v, JSON.stringify(snapshot));
     }
-    // Presence in the snapshot is already current, so only newer states are replayed.
-    for (const e of pending) if (e.kind === 'state' && e.revision > revision) this.#deliver(v, e, new Map());
+    // Newer states are replayed. Presence is replayed in order: an event the snapshot already reflects changes
+    // nothing, and the last one is the newest.
+    for (const e of pending) if (e.kind === 'presence' || e.revision > revision) this.#deliver(v, e, new Map());
   }
 
   #fanOut(e: LotEvent): void {
