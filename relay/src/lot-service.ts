@@ -206,6 +206,8 @@ export class LotService {
   }
 
   async publisherConnected(lot: string): Promise<void> {
+    // Which relay holds a lot's counting device, for whoever runs several.
+    this.#log.info(`lot "${lot}": publisher connected`);
     await this.#step(lot, 'socket-opened');
   }
 

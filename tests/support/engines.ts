@@ -7,7 +7,7 @@
 // any engine kills the process groups of entries whose owner is gone (checking the command line first), and removes
 // their folders. On a normal exit of the test process, whatever it still owns is killed too.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -87,7 +87,27 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
-/** Kills what crashed test processes left behind: only groups whose leader still runs in the recorded folder. */
+/** Set in each started process's environment: what proves, before a kill, that a pid is still the one recorded. */
+const MARKER = 'LOTWATCH_ENGINE_MARKER';
+
+/**
+ * Is `pid` still the process started in `dir` (not a new one that got the number)? Engines run in their folder (a
+ * process title rewrite may clobber their environment); others carry the marker in their environment.
+ */
+function stillOurs(pid: number, dir: string): boolean {
+  try {
+    if (realpathSync(`/proc/${pid}/cwd`).startsWith(realpathSync(dir))) return true;
+  } catch {
+    // Gone, or not ours to look at.
+  }
+  try {
+    return readFileSync(`/proc/${pid}/environ`, 'utf8').includes(`${MARKER}=${dir}\0`);
+  } catch {
+    return false;
+  }
+}
+
+/** Kills what crashed test processes left behind: only groups whose leader still carries the recorded marker. */
 function sweepLeftovers(): void {
   if (!existsSync(REGISTRY)) return;
   for (const f of readdirSync(REGISTRY)) {
@@ -95,13 +115,7 @@ function sweepLeftovers(): void {
     try {
       const e = JSON.parse(readFileSync(file, 'utf8')) as { owner: number; pid: number; dir: string };
       if (alive(e.owner)) continue;
-      let cmdline = '';
-      try {
-        cmdline = readFileSync(`/proc/${e.pid}/cmdline`, 'utf8');
-      } catch {
-        // Not running.
-      }
-      if (cmdline.includes(e.dir)) killGroup(e.pid, 'SIGKILL');
+      if (stillOurs(e.pid, e.dir)) killGroup(e.pid, 'SIGKILL');
       rmSync(e.dir, { recursive: true, force: true });
       unlinkSync(file);
     } catch {
@@ -140,10 +154,11 @@ export interface EngineProcess {
   log(): string;
 }
 
-/** Starts a command in its own process group (so a stop takes its children too), logging into `logFile`. */
+/** Starts a command in its own process group (so a stop takes its children too); `dir` is its own temp folder. */
 export function startProcess(cmd: string, args: string[], o: { dir: string; env?: NodeJS.ProcessEnv; cwd?: string }): EngineProcess {
   sweepLeftovers();
-  const child = spawn(cmd, args, { cwd: o.cwd ?? o.dir, env: o.env ?? process.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const env = { ...(o.env ?? process.env), [MARKER]: o.dir };
+  const child = spawn(cmd, args, { cwd: o.cwd ?? o.dir, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const keep = (d: Buffer) => {
     out = (out + d.toString()).slice(-20_000);
@@ -329,11 +344,11 @@ export interface Nginx {
  * nginx in the foreground with a main config of its own around `httpConf` (the contents of an `http {}` block, such as
  * deploy/nginx/lotwatch.conf rendered). `httpConf` gets `port` to listen on.
  */
-export async function startNginx(httpConf: (port: number) => string, o: { workerConnections?: number } = {}): Promise<Nginx> {
+export async function startNginx(httpConf: (port: number) => string, o: { workerConnections?: number; port?: number } = {}): Promise<Nginx> {
   const bin = binary('nginx');
   if (!bin) throw new Error('nginx is not installed');
   const dir = tempDirFor('nginx');
-  const port = await freePort();
+  const port = o.port ?? (await freePort());
   // Workers run as nobody when started as root: their temp folders must be theirs to write.
   for (const d of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) {
     mkdirSync(join(dir, d));

@@ -1,0 +1,255 @@
+// Several relays as an operator runs them (deploy/): PostgreSQL, Redis, three relays started with the systemd unit's
+// command line and environment, nginx with the deploy template, all on 127.0.0.1. Clients are the app's own relay
+// client (its backoff included), raw WebSockets, and the original system's web page in Chromium.
+import { chromium } from '@playwright/test';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { CHROMIUM_PATH, QUIET_FLAGS } from '../../playwright.config.ts';
+import { createPublisher, watchLot, type Publisher, type ViewerSubscription, type ViewerView } from '../../src/share/relay-client.ts';
+import type { PublishedState } from '../../src/share/protocol.ts';
+import { OPERATOR_TOKEN, startCluster, type Cluster } from '../support/cluster.ts';
+import { enginesAvailable } from '../support/engines.ts';
+import { Client, isType, isUpdate, until } from './support.ts';
+
+const ready = enginesAvailable('postgres', 'redis', 'nginx');
+let cluster: Cluster;
+const closers: (() => void)[] = [];
+
+beforeAll(async () => {
+  if (ready) cluster = await startCluster();
+}, 180_000);
+afterAll(async () => {
+  for (const c of closers.splice(0)) c();
+  await cluster?.stop();
+}, 60_000);
+
+const LOT = 'north';
+let lotToken = '';
+let clock = Date.parse('2026-03-10T08:00:00Z');
+const published: PublishedState[] = [];
+
+/** Each call a later state of four bays, distinct by its `last_updated`. */
+function nextState(): PublishedState {
+  clock += 1000;
+  const n = published.length;
+  const slots = ['a', 'b', 'c', 'd'].map((id, i) => ({ id, name: id.toUpperCase(), occupied: ((n >> i) & 1) === 1, probability: 0.9, since: new Date(clock).toISOString() }));
+  const occupied = slots.filter((s) => s.occupied).length;
+  const s = { total_slots: 4, occupied_slots: occupied, available_slots: 4 - occupied, last_updated: new Date(clock).toISOString(), slots };
+  published.push(s);
+  return s;
+}
+
+function post(base: string, path: string, body: unknown, token: string): Promise<Response> {
+  return fetch(`${base}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
+}
+
+function client(url: string): Client {
+  const c = new Client(url);
+  closers.push(() => c.close());
+  return c;
+}
+
+/** The app's publisher through `base`, with each publish awaiting its acknowledgement. */
+function publisherVia(base: string) {
+  const acks: ((seq: number | null) => void)[] = [];
+  const pub: Publisher = createPublisher({
+    url: base, lot: LOT, token: lotToken, WebSocket: WebSocket as never,
+    onAck: (_rev, seq) => acks.shift()?.(seq),
+  });
+  closers.push(() => pub.close());
+  return {
+    pub,
+    /** Publishes the next state and resolves with it once stored (across reconnects), at most `timeoutMs`. */
+    async send(timeoutMs = 15_000): Promise<PublishedState> {
+      const s = nextState();
+      const acked = new Promise<void>((ok, fail) => {
+        const t = setTimeout(() => fail(new Error(`no ack for ${s.last_updated}`)), timeoutMs);
+        acks.push(() => {
+          clearTimeout(t);
+          ok();
+        });
+      });
+      pub.publish(s);
+      await acked;
+      return s;
+    },
+  };
+}
+
+const stampsOf = (c: Client, type: 'state' | 'update') =>
+  c.messages
+    .filter(type === 'state' ? isType('state') : isUpdate)
+    .map((m) => (type === 'state' ? (m as { state: PublishedState }).state.last_updated : (m as { data: { last_updated: string } }).data.last_updated));
+
+/** The history report for a range that has ended, so every relay computes it from the same data. */
+async function historyAt(base: string, from: number, to: number): Promise<unknown> {
+  const res = await fetch(`${base}/lots/${LOT}/history?from=${new Date(from).toISOString()}&to=${new Date(to).toISOString()}&step=1m`);
+  expect(res.status).toBe(200);
+  const body = (await res.json()) as Record<string, unknown>;
+  return { series: body.series, slots: body.slots, summary: body.summary };
+}
+
+describe.runIf(ready)('a relay cluster: 3 relays, nginx, Redis, PostgreSQL', () => {
+  let historyWindow: [number, number] = [0, 0];
+  let pubVia: ReturnType<typeof publisherVia>;
+
+  it('serves a lot created through nginx from every relay: each relay\'s viewers get every state in order, metadata and history are the same everywhere', async () => {
+    const res = await post(cluster.nginx.url, '/lots', { lot: LOT }, OPERATOR_TOKEN);
+    expect(res.status).toBe(201);
+    lotToken = ((await res.json()) as { token: string }).token;
+
+    const live = cluster.relays.map((r) => client(`${r.ws}/lots/${LOT}/live`));
+    const raw = cluster.relays.map((r) => client(`${r.ws}/ws?lot=${LOT}`));
+    await Promise.all([...live, ...raw].map((c) => c.opened));
+    await Promise.all(live.map((c) => c.waitFor(isType('snapshot'))));
+
+    pubVia = publisherVia(cluster.nginx.url);
+    const sent: PublishedState[] = [];
+    for (let i = 0; i < 12; i++) sent.push(await pubVia.send());
+    const stamps = sent.map((s) => s.last_updated);
+    for (const c of live) await until(() => (stampsOf(c, 'state').length >= sent.length ? true : undefined), 5000);
+    for (const c of raw) await until(() => (stampsOf(c, 'update').length >= sent.length ? true : undefined), 5000);
+    for (const c of live) expect(stampsOf(c, 'state')).toEqual(stamps);
+    for (const c of raw) expect(stampsOf(c, 'update')).toEqual(stamps);
+    // Presence is the same on every relay: online, whichever relay the publisher is on.
+    for (const c of live) expect(c.messages.filter(isType('presence')).at(-1)).toMatchObject({ publisher: { online: true } });
+
+    const bodies = await Promise.all(cluster.relays.map(async (r) => (await fetch(`${r.url}/lots/${LOT}/metadata`)).json()));
+    expect(bodies[0]).toMatchObject({ lot: LOT, last_updated: stamps.at(-1), publisher: { online: true } });
+    for (const b of bodies) expect(b).toEqual(bodies[0]);
+
+    // A range that has ended: every relay answers it from the same rows.
+    const rows = await cluster.pg.sql('SELECT min(received_at) AS a, max(received_at) AS b FROM history_states WHERE lot = $1', [LOT], 'lotwatch');
+    historyWindow = [Number(rows.rows[0].a) - 60_000, Number(rows.rows[0].b) + 1];
+    const reports = await Promise.all(cluster.relays.map((r) => historyAt(r.url, ...historyWindow)));
+    expect((reports[0] as { summary: unknown }).summary).toBeTruthy();
+    for (const r of reports) expect(r).toEqual(reports[0]);
+  });
+
+  it('lets exactly one of two relays create a lot both are asked for at the same moment', async () => {
+    for (let i = 0; i < 4; i++) {
+      const [a, b] = await Promise.all([0, 1].map((k) => post(cluster.relays[k]!.url, '/lots', { lot: `race-${i}` }, OPERATOR_TOKEN)));
+      expect([a!.status, b!.status].sort()).toEqual([201, 409]);
+    }
+  });
+
+  it('survives kill -9 of the publisher\'s relay: everyone is back through nginx within 10 s, nothing acknowledged is lost, history has no gap', async () => {
+    const holders = cluster.relays.filter((r) => r.log().includes(`lot "${LOT}": publisher connected`));
+    expect(holders).toHaveLength(1);
+    const victim = holders[0]!;
+    const survivors = cluster.relays.filter((r) => r !== victim);
+    // Viewers through nginx (spread over the relays), and viewers pinned to the relays that stay.
+    const views: { sub: ViewerSubscription; last: ViewerView | null; lostAt: number | null; backAt: number | null }[] = [];
+    for (let i = 0; i < 6; i++) {
+      const v = { sub: null as unknown as ViewerSubscription, last: null as ViewerView | null, lostAt: null as number | null, backAt: null as number | null };
+      v.sub = watchLot({
+        url: cluster.nginx.url, lot: LOT, WebSocket: WebSocket as never,
+        onChange: (view) => {
+          if (view.status === 'unreachable' && v.lostAt === null) v.lostAt = Date.now();
+          if (view.status === 'live' && v.lostAt !== null && v.backAt === null) v.backAt = Date.now();
+          v.last = view;
+        },
+      });
+      closers.push(() => v.sub.close());
+      views.push(v);
+    }
+    const pinned = survivors.map((r) => client(`${r.ws}/lots/${LOT}/live`));
+    await Promise.all(pinned.map((c) => c.waitFor(isType('snapshot'))));
+    await until(() => (views.every((v) => v.last?.status === 'live') ? true : undefined), 5000);
+
+    const acked: PublishedState[] = [];
+    for (let i = 0; i < 4; i++) acked.push(await pubVia.send());
+    const killedAt = Date.now();
+    await victim.kill();
+    for (let i = 0; i < 6; i++) acked.push(await pubVia.send());
+
+    // Everyone who lost the killed relay came back (to another, through nginx) within 10 s.
+    const lost = views.filter((v) => v.lostAt !== null);
+    expect(lost.length).toBeGreaterThan(0);
+    await until(() => (lost.every((v) => v.backAt !== null) ? true : undefined), 10_000);
+    for (const v of lost) expect(v.backAt! - killedAt).toBeLessThan(10_000);
+    const last = acked.at(-1)!.last_updated;
+    await until(() => (views.every((v) => v.last?.state?.last_updated === last) ? true : undefined), 5000);
+
+    // Viewers on the other relays got every acknowledged state, in order, and never saw the counter go offline.
+    for (const c of pinned) {
+      await until(() => (stampsOf(c, 'state').includes(last) ? true : undefined), 5000);
+      const got = stampsOf(c, 'state');
+      for (const s of acked) expect(got).toContain(s.last_updated);
+      expect([...got].sort()).toEqual(got);
+      expect(c.messages.filter(isType('presence')).some((m) => !(m as { publisher: { online: boolean } }).publisher.online)).toBe(false);
+    }
+    // Every acknowledged state is in the history, in one unbroken span.
+    const rows = await cluster.pg.sql('SELECT device_at FROM history_states WHERE lot = $1', [LOT], 'lotwatch');
+    const stored = new Set(rows.rows.map((r) => Number(r.device_at)));
+    expect(acked.filter((s) => !stored.has(Date.parse(s.last_updated)))).toEqual([]);
+    const spans = await cluster.pg.sql('SELECT count(*)::int AS n FROM history_spans WHERE lot = $1', [LOT], 'lotwatch');
+    expect(spans.rows[0].n).toBe(1);
+
+    const i = cluster.relays.indexOf(victim);
+    await cluster.restartRelay(i);
+  });
+
+  it('serves the same state and history after everything restarts', async () => {
+    const before = await historyAt(cluster.nginx.url, ...historyWindow);
+    for (const c of closers.splice(0)) c();
+    await cluster.restartAll();
+    const res = await fetch(`${cluster.nginx.url}/lots/${LOT}/metadata`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ lot: LOT, last_updated: published.at(-1)!.last_updated, publisher: { online: false } });
+    expect(await historyAt(cluster.nginx.url, ...historyWindow)).toEqual(before);
+    const viewer = client(`${cluster.nginx.url.replace('http', 'ws')}/lots/${LOT}/live`);
+    const [snapshot] = await viewer.waitFor(isType('snapshot'), 1, 5000);
+    expect(snapshot).toMatchObject({ state: { last_updated: published.at(-1)!.last_updated } });
+  });
+
+  it('keeps the original web page working through nginx: /ws updates and /metadata in their original shape', async () => {
+    const res = await post(cluster.nginx.url, '/lots', { lot: 'default' }, OPERATOR_TOKEN);
+    expect(res.status).toBe(201);
+    const token = ((await res.json()) as { token: string }).token;
+    const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: QUIET_FLAGS });
+    try {
+      const page = await browser.newPage();
+      await page.setContent(ORIGINAL_INDEX_HTML.replace('ws://localhost:8000/ws', `${cluster.nginx.url.replace('http', 'ws')}/ws`));
+      await page.waitForFunction(() => (window as unknown as { lotwatchSocketOpen?: boolean }).lotwatchSocketOpen === true, undefined, { timeout: 10_000 });
+      const state = { total_slots: 50, occupied_slots: 18, available_slots: 32, last_updated: '2025-08-07T14:20:30.000Z', slots: [] };
+      // Published to one relay, shown by a page whose socket nginx gave to any relay.
+      expect((await post(cluster.relays[2]!.url, '/lots/default/state', state, token)).status).toBe(200);
+      await page.waitForFunction(() => document.getElementById('occupied')?.textContent === '18', undefined, { timeout: 5_000 });
+      expect(await page.textContent('#available')).toBe('32');
+      const meta = await fetch(`${cluster.nginx.url}/metadata`);
+      expect(await meta.text()).toBe('{"total_slots":50,"occupied_slots":18,"available_slots":32,"last_updated":"2025-08-07T14:20:30.000Z"}');
+    } finally {
+      await browser.close();
+    }
+  });
+});
+
+/**
+ * templates/index.html of the original FastAPI system (its README), as it was; the one line added records that the
+ * socket opened, so the test knows when to publish.
+ */
+const ORIGINAL_INDEX_HTML = `<!DOCTYPE html>
+<html>
+<head>
+  <title>Parking Space Counter</title>
+</head>
+<body>
+  <h1>Parking Monitor</h1>
+  <p>Occupied: <span id="occupied">--</span></p>
+  <p>Available: <span id="available">--</span></p>
+
+  <script>
+    const ws = new WebSocket("ws://localhost:8000/ws");
+    ws.onopen = () => { window.lotwatchSocketOpen = true; };
+
+    ws.onmessage = function(event) {
+      const msg = JSON.parse(event.data);
+      if (msg.event === "update") {
+        document.getElementById("occupied").textContent = msg.data.occupied;
+        document.getElementById("available").textContent = msg.data.available;
+      }
+    };
+  </script>
+</body>
+</html>`;
