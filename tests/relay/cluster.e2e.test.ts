@@ -161,6 +161,9 @@ describe.runIf(ready)('a relay cluster: 3 relays, nginx, Redis, PostgreSQL', () 
     for (let i = 0; i < 4; i++) acked.push(await pubVia.send());
     const killedAt = Date.now();
     await victim.kill();
+    // Plain requests go on too: nginx marks the dead relay down on its first refused connection and asks the next.
+    const answers = await Promise.all(Array.from({ length: 6 }, () => fetch(`${cluster.nginx.url}/lots/${LOT}/metadata`).then((r) => r.status)));
+    expect(answers).toEqual(Array(6).fill(200));
     for (let i = 0; i < 6; i++) acked.push(await pubVia.send());
 
     // Everyone who lost the killed relay came back (to another, through nginx) within 10 s.
