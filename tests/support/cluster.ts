@@ -128,8 +128,9 @@ export interface ClusterOptions {
   relayArgs?: string[];
   /** More environment for every relay. */
   env?: Record<string, string>;
-  /** nginx worker connections (each proxied socket takes two). */
+  /** nginx worker connections (each proxied socket takes two) and processes. */
   nginxConnections?: number;
+  nginxWorkers?: number;
 }
 
 export async function startCluster(o: ClusterOptions = {}): Promise<Cluster> {
@@ -147,7 +148,7 @@ export async function startCluster(o: ClusterOptions = {}): Promise<Cluster> {
     // One first, so the schema is created once before the others start (they would wait on its lock anyway).
     started.relays.push(await startUnitRelay(ports[0]!, env, o.relayArgs));
     started.relays.push(...(await Promise.all(ports.slice(1).map((p) => startUnitRelay(p, env, o.relayArgs)))));
-    const nginxOpts = o.nginxConnections ? { workerConnections: o.nginxConnections } : {};
+    const nginxOpts = { ...(o.nginxConnections ? { workerConnections: o.nginxConnections } : {}), ...(o.nginxWorkers ? { workers: o.nginxWorkers } : {}) };
     started.nginx = await startNginx((port) => nginxConfig(port, ports), nginxOpts);
     let nginx = started.nginx;
     const cluster: Cluster = {

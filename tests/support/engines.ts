@@ -216,6 +216,8 @@ function tempDirFor(name: string): string {
 
 export interface Postgres {
   port: number;
+  /** The postmaster's pid, leader of its process group. */
+  readonly pid: number;
   /** `postgres://…` for a database (default `postgres`); `schema` sets its search_path. */
   url(database?: string, schema?: string): string;
   createDatabase(name: string): Promise<void>;
@@ -273,6 +275,9 @@ export async function startPostgres(): Promise<Postgres> {
   await start();
   return {
     port,
+    get pid() {
+      return proc.child.pid!;
+    },
     url,
     sql,
     createDatabase: async (name) => {
@@ -299,6 +304,7 @@ export async function startPostgres(): Promise<Postgres> {
 
 export interface Redis {
   port: number;
+  readonly pid: number;
   url: string;
   restart(): Promise<void>;
   stop(): Promise<void>;
@@ -318,6 +324,9 @@ export async function startRedis(): Promise<Redis> {
   await start();
   return {
     port,
+    get pid() {
+      return proc.child.pid!;
+    },
     url: `redis://127.0.0.1:${port}`,
     restart: async () => {
       await stopProcess(proc, 'SIGTERM');
@@ -335,6 +344,8 @@ export async function startRedis(): Promise<Redis> {
 
 export interface Nginx {
   port: number;
+  /** The master's pid, leader of its process group (benchmarks meter the group). */
+  readonly pid: number;
   url: string;
   dir: string;
   stop(): Promise<void>;
@@ -344,7 +355,7 @@ export interface Nginx {
  * nginx in the foreground with a main config of its own around `httpConf` (the contents of an `http {}` block, such as
  * deploy/nginx/lotwatch.conf rendered). `httpConf` gets `port` to listen on.
  */
-export async function startNginx(httpConf: (port: number) => string, o: { workerConnections?: number; port?: number } = {}): Promise<Nginx> {
+export async function startNginx(httpConf: (port: number) => string, o: { workerConnections?: number; workers?: number; port?: number } = {}): Promise<Nginx> {
   const bin = binary('nginx');
   if (!bin) throw new Error('nginx is not installed');
   const dir = tempDirFor('nginx');
@@ -358,7 +369,7 @@ export async function startNginx(httpConf: (port: number) => string, o: { worker
   writeFileSync(join(dir, 'site.conf'), httpConf(port));
   writeFileSync(
     join(dir, 'nginx.conf'),
-    `worker_processes 1;
+    `worker_processes ${o.workers ?? 1};
 pid ${join(dir, 'nginx.pid')};
 error_log ${join(dir, 'error.log')} warn;
 worker_rlimit_nofile ${connections * 2 + 64};
@@ -380,6 +391,7 @@ http {
   await waitReady(proc, 'nginx', () => tcpOpen(port));
   return {
     port,
+    pid: proc.child.pid!,
     url: `http://127.0.0.1:${port}`,
     dir,
     stop: async () => {
