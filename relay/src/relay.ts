@@ -182,6 +182,7 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
     });
   } catch (e) {
     await hub.close();
+    await ops.close();
     await service.close();
     await b.close();
     throw e;
