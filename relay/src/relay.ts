@@ -175,7 +175,8 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
   try {
     await new Promise<void>((ok, fail) => {
       server.once('error', fail);
-      server.listen(config.port, config.host, () => {
+      // A relay that dies sends thousands of viewers to the others at once: a deep accept queue takes them all.
+      server.listen({ port: config.port, host: config.host, backlog: 4096 }, () => {
         server.off('error', fail);
         ok();
       });

@@ -33,7 +33,7 @@ describe('deploy/', () => {
   });
 
   it('renders the nginx template as its header says, leaving nginx\'s own variables alone', () => {
-    const vars = { LOTWATCH_LISTEN: '127.0.0.1:8080', LOTWATCH_SERVER_NAME: 'localhost', LOTWATCH_UPSTREAMS: 'server 127.0.0.1:8081 max_fails=1 fail_timeout=5s; server 127.0.0.1:8082 max_fails=1 fail_timeout=5s;' };
+    const vars = { LOTWATCH_LISTEN: '127.0.0.1:8080', LOTWATCH_SERVER_NAME: 'localhost', LOTWATCH_UPSTREAMS: 'server 127.0.0.1:8081 max_fails=3 fail_timeout=5s; server 127.0.0.1:8082 max_fails=3 fail_timeout=5s;' };
     const ours = renderTemplate(readFileSync(NGINX_TEMPLATE, 'utf8'), vars);
     expect(ours).toBe(nginxConfig(8080, [8081, 8082]));
     expect(ours).toContain('proxy_set_header Upgrade $http_upgrade;');

@@ -61,7 +61,7 @@ export function nginxConfig(listenPort: number, relayPorts: number[]): string {
   return renderTemplate(readFileSync(NGINX_TEMPLATE, 'utf8'), {
     LOTWATCH_LISTEN: `127.0.0.1:${listenPort}`,
     LOTWATCH_SERVER_NAME: 'localhost',
-    LOTWATCH_UPSTREAMS: relayPorts.map((p) => `server 127.0.0.1:${p} max_fails=1 fail_timeout=5s;`).join(' '),
+    LOTWATCH_UPSTREAMS: relayPorts.map((p) => `server 127.0.0.1:${p} max_fails=3 fail_timeout=5s;`).join(' '),
   });
 }
 
