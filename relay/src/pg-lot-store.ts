@@ -6,6 +6,7 @@ import type { HistoryRecord, Timeline, TrackedSlot } from '../../src/history/typ
 import { parseLayout, parseLotMetadata, type Layout } from '../../src/share/protocol.ts';
 import { historyRow, recordsOfRow, trackedAfter, type Tracked } from './history-rows.ts';
 import type { ClaimResult, HistoryEntry, LotRecord, LotStore, SavedState, StateToSave } from './lot-store.ts';
+import { LOCKS, describePgUrl, migrateSchema, openPool, transaction } from './pg-common.ts';
 import type { StoreWarn } from './sqlite-lot-store.ts';
 
 /**
@@ -48,47 +49,9 @@ export const PG_MIGRATIONS: readonly string[] = [
    );`,
 ];
 
-/** Any fixed number: the advisory locks of this application. */
-const MIGRATE_LOCK = 0x10_7a_77_01;
-const CLAIM_LOCK = 0x10_7a_77_02;
-
-// bigint (int8) columns come back as numbers: epoch ms and revisions stay far below 2^53.
-const types = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === pg.types.builtins.INT8 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
-};
-
-/** Brings the schema up to date; refuses a database from a newer relay. Safe when several relays start at once. */
-export async function migratePg(pool: pg.Pool, migrations: readonly string[] = PG_MIGRATIONS): Promise<number> {
-  return transaction(pool, async (c) => {
-    await c.query('SELECT pg_advisory_xact_lock($1)', [MIGRATE_LOCK]);
-    await c.query('CREATE TABLE IF NOT EXISTS lotwatch_schema (version integer NOT NULL)');
-    const r = await c.query<{ version: number }>('SELECT version FROM lotwatch_schema');
-    const current = r.rows[0]?.version ?? 0;
-    if (r.rows.length === 0) await c.query('INSERT INTO lotwatch_schema (version) VALUES (0)');
-    if (current > migrations.length) {
-      throw new Error(`database schema version ${current} is newer than this relay knows (${migrations.length}); upgrade the relay`);
-    }
-    for (let v = current; v < migrations.length; v++) await c.query(migrations[v] as string);
-    await c.query('UPDATE lotwatch_schema SET version = $1', [migrations.length]);
-    return migrations.length;
-  });
-}
-
-async function transaction<T>(pool: pg.Pool, work: (c: pg.PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> {
-  const c = await pool.connect();
-  try {
-    await c.query(begin);
-    const result = await work(c);
-    await c.query('COMMIT');
-    return result;
-  } catch (e) {
-    await c.query('ROLLBACK').catch(() => {});
-    throw e;
-  } finally {
-    c.release();
-  }
-}
+/** Brings the lots' schema up to date; refuses a database from a newer relay. Safe when several relays start at once. */
+export const migratePg = (pool: pg.Pool, migrations: readonly string[] = PG_MIGRATIONS): Promise<number> =>
+  migrateSchema(pool, migrations, 'lotwatch_schema');
 
 interface LotRow {
   id: string;
@@ -102,16 +65,6 @@ interface LotRow {
 }
 
 const isoOf = (d: Date | null): string | null => (d === null ? null : d.toISOString());
-
-/** Where a URL points, without its password, for logs. */
-export function describePgUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    return `PostgreSQL ${u.hostname || 'localhost'}${u.port ? `:${u.port}` : ''}${u.pathname}`;
-  } catch {
-    return 'PostgreSQL';
-  }
-}
 
 export interface PgLotStoreOptions {
   /** Connections per relay (default 10): several relays × this must stay under the server's `max_connections`. */
@@ -133,9 +86,7 @@ export class PgLotStore implements LotStore {
   /** Connects, and migrates the schema (or refuses a newer one). */
   static async open(url: string, o: PgLotStoreOptions = {}): Promise<PgLotStore> {
     const warn = o.warn ?? (() => {});
-    const pool = new pg.Pool({ connectionString: url, max: o.maxConnections ?? 10, connectionTimeoutMillis: 10_000, types });
-    // An idle connection that breaks (a database restart) is replaced on next use; it must not crash the relay.
-    pool.on('error', (e) => warn(`PostgreSQL connection lost: ${e.message}`));
+    const pool = openPool(url, o.maxConnections ?? 10, warn);
     try {
       await migratePg(pool);
     } catch (e) {
@@ -157,7 +108,7 @@ export class PgLotStore implements LotStore {
   async claim(lot: string, tokenHash: string, at: string, maxLots: number): Promise<ClaimResult> {
     return transaction(this.#pool, async (c) => {
       // One creation at a time across relays, so the lot limit holds and exactly one claim of a name wins.
-      await c.query('SELECT pg_advisory_xact_lock($1)', [CLAIM_LOCK]);
+      await c.query('SELECT pg_advisory_xact_lock($1)', [LOCKS.claim]);
       const existing = await c.query('SELECT 1 FROM lots WHERE id = $1 FOR UPDATE', [lot]);
       if (existing.rows.length > 0) {
         const u = await c.query('UPDATE lots SET token_hash = $2 WHERE id = $1 AND token_hash IS NULL', [lot, tokenHash]);
