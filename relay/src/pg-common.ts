@@ -32,7 +32,7 @@ export async function transaction<T>(pool: pg.Pool, work: (c: pg.PoolClient) => 
 }
 
 /** Any fixed number: the advisory locks of this application. */
-export const LOCKS = { migrate: 0x10_7a_77_01, claim: 0x10_7a_77_02, lot: 0x10_7a_77_03 } as const;
+export const LOCKS = { migrate: 0x10_7a_77_01, claim: 0x10_7a_77_02, lot: 0x10_7a_77_03, deliveries: 0x10_7a_77_04 } as const;
 
 /**
  * Brings a schema up to date: `versionTable` records how many of `migrations` ran, all in one transaction. Refuses a
