@@ -10,6 +10,8 @@ import type { Logger } from './log.ts';
 import type { LotStore } from './lot-store.ts';
 import { describePgUrl } from './pg-common.ts';
 import { PgLotStore } from './pg-lot-store.ts';
+import { SqliteOpsStore, type OpsStore } from './ops-store.ts';
+import { PgOpsStore } from './pg-ops-store.ts';
 import type { PresenceTracker } from './presence.ts';
 import { KeyedRateLimiter, type RateLimiterFactory } from './rate-limit.ts';
 import { RedisBroadcaster } from './redis-broadcaster.ts';
@@ -21,8 +23,12 @@ import { SqliteLotStore } from './sqlite-lot-store.ts';
 export interface Backends {
   store: LotStore;
   broadcaster: Broadcaster;
+  /** The operators' store: cameras, alert rules and state, webhooks, deliveries. */
+  opsStore: OpsStore;
   /** Undefined: in this process. */
   presence: PresenceTracker | undefined;
+  /** Per-camera presence (`<lot>/<camera>`); undefined: in this process. */
+  cameraPresence: PresenceTracker | undefined;
   /** Makes the per-client limiters: in this process, or shared by every relay on Redis. */
   limiter: RateLimiterFactory;
   /** Other relays may share the store (so a restart of this one is no gap in history). */
@@ -54,20 +60,29 @@ export async function openBackends(config: RelayConfig, o: BackendOptions): Prom
       ? await PgLotStore.open(config.databaseUrl, { warn })
       : new SqliteLotStore(config.dataDir, warn, { initialise: config.initDb, synchronous: config.sqliteSynchronous }));
   const where = o.store ? 'a store given by the caller' : config.databaseUrl ? describePgUrl(config.databaseUrl) : resolve(config.dataDir);
+  let opsStore: OpsStore;
+  try {
+    opsStore = config.databaseUrl ? await PgOpsStore.open(config.databaseUrl, { warn }) : new SqliteOpsStore(config.dataDir, warn);
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
   if (!config.redisUrl) {
     if (config.databaseUrl) o.log.warn('PostgreSQL without Redis: run only one relay on this database (viewers of other relays would miss states)');
     const broadcaster = o.broadcaster ?? new InProcessBroadcaster((e) => o.log.error(`fan-out listener: ${String(e)}`));
     return {
       store,
+      opsStore,
       broadcaster,
       presence: undefined,
+      cameraPresence: undefined,
       limiter: (_name, rule) => new KeyedRateLimiter(rule),
       shared: false,
       where,
       check: () => store.check(),
       close: async () => {
         await broadcaster.close();
-        await store.close();
+        await Promise.all([store.close(), opsStore.close()]);
       },
     };
   }
@@ -79,21 +94,20 @@ export async function openBackends(config: RelayConfig, o: BackendOptions): Prom
     commands = await connectRedis(redisUrl, o.log, 'commands');
     subscriber = await connectRedis(redisUrl, o.log, 'fan-out');
     const prefix = o.redisPrefix ?? DEFAULT_REDIS_PREFIX;
-    const broadcaster = o.broadcaster ?? (await RedisBroadcaster.start(commands, subscriber, prefix, o.log));
-    const presence = new RedisPresence({
-      client: commands,
-      relayId: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
-      prefix,
-      offlineAfterMs: config.offlineAfterMs,
-      log: o.log,
-      now: o.now,
-      ...o.presenceTiming,
-    });
+    const relayId = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+    const broadcaster = o.broadcaster ?? (await RedisBroadcaster.start(commands, subscriber, prefix, o.log, relayId));
+    const presenceIn = (p: string) =>
+      new RedisPresence({ client: commands!, relayId, prefix: p, offlineAfterMs: config.offlineAfterMs, log: o.log, now: o.now, ...o.presenceTiming });
+    const presence = presenceIn(prefix);
+    // Keys of its own (and its own sweep), so a camera's change is never taken for a lot's.
+    const cameraPresence = presenceIn(`${prefix}camera-`);
     const [c, s] = [commands, subscriber];
     return {
       store,
+      opsStore,
       broadcaster,
       presence,
+      cameraPresence,
       limiter: redisRateLimiters(c, prefix),
       shared: true,
       where: `${where} and ${describeRedisUrl(redisUrl)}`,
@@ -107,13 +121,13 @@ export async function openBackends(config: RelayConfig, o: BackendOptions): Prom
         await broadcaster.close();
         closeRedis(s);
         closeRedis(c);
-        await store.close();
+        await Promise.all([store.close(), opsStore.close()]);
       },
     };
   } catch (e) {
     if (subscriber) closeRedis(subscriber);
     if (commands) closeRedis(commands);
-    await store.close();
+    await Promise.all([store.close(), opsStore.close()]);
     throw e;
   }
 }

@@ -83,9 +83,7 @@ export class InProcessPresence implements PresenceTracker {
   }
 
   async get(key: string, lastSeenAt: number | null): Promise<Presence> {
-    let p = this.#states.get(key);
-    if (!p) this.#states.set(key, (p = initialPresence(lastSeenAt)));
-    return view(p);
+    return view(this.#states.get(key) ?? initialPresence(lastSeenAt));
   }
 
   onChange(listener: PresenceListener): void {

@@ -1,6 +1,7 @@
 // Fan-out between relays over Redis pub/sub: every relay publishes the lot events it stores on one channel and
 // hears every relay's (its own included), so each relay's viewers get every state, in the order Redis received them.
-// `publish` resolves once Redis has taken the event, which is before the publisher is acknowledged.
+// `publish` resolves once Redis has taken the event, which is before the publisher is acknowledged. Each message names
+// the relay that sent it, so a listener can tell its own relay's events from the others'.
 //
 // Pub/sub delivers at most once: a relay whose subscriber connection drops misses what was sent meanwhile (its
 // viewers keep the last state and catch up with the next one; the log says so).
@@ -9,7 +10,7 @@ import type { Logger } from './log.ts';
 import type { RedisClient } from './redis-link.ts';
 
 /** A message from the channel, if it is a lot event (anything else is dropped: the channel may be shared). */
-export function parseLotEvent(text: string): LotEvent | null {
+export function parseLotEvent(text: string): { event: LotEvent; origin: string | null } | null {
   let v: unknown;
   try {
     v = JSON.parse(text);
@@ -17,6 +18,12 @@ export function parseLotEvent(text: string): LotEvent | null {
     return null;
   }
   if (typeof v !== 'object' || v === null) return null;
+  const { origin, ...rest } = v as { origin?: unknown };
+  const event = lotEventOf(rest);
+  return event ? { event, origin: typeof origin === 'string' ? origin : null } : null;
+}
+
+function lotEventOf(v: object): LotEvent | null {
   const e = v as Partial<Record<string, unknown>>;
   if (typeof e.lot !== 'string') return null;
   if (e.kind === 'state' && typeof e.revision === 'number' && typeof e.receivedAt === 'string' && typeof e.metadata === 'object' && e.metadata !== null) {
@@ -33,23 +40,25 @@ export class RedisBroadcaster implements Broadcaster {
   readonly #subscriber: RedisClient;
   readonly #channel: string;
   readonly #log: Logger;
+  readonly #origin: string;
 
-  private constructor(commands: RedisClient, subscriber: RedisClient, channel: string, log: Logger) {
+  private constructor(commands: RedisClient, subscriber: RedisClient, channel: string, log: Logger, origin: string) {
     this.#commands = commands;
     this.#subscriber = subscriber;
     this.#channel = channel;
     this.#log = log;
+    this.#origin = origin;
   }
 
-  /** Subscribes `subscriber` (a connection of its own) to the deployment's channel. */
-  static async start(commands: RedisClient, subscriber: RedisClient, prefix: string, log: Logger): Promise<RedisBroadcaster> {
-    const b = new RedisBroadcaster(commands, subscriber, `${prefix}events`, log);
+  /** Subscribes `subscriber` (a connection of its own) to the deployment's channel; `origin` names this relay. */
+  static async start(commands: RedisClient, subscriber: RedisClient, prefix: string, log: Logger, origin: string): Promise<RedisBroadcaster> {
+    const b = new RedisBroadcaster(commands, subscriber, `${prefix}events`, log, origin);
     await subscriber.subscribe(b.#channel, (message: string) => b.#deliver(message));
     return b;
   }
 
   async publish(event: LotEvent): Promise<void> {
-    await this.#commands.publish(this.#channel, JSON.stringify(event));
+    await this.#commands.publish(this.#channel, JSON.stringify({ ...event, origin: this.#origin }));
   }
 
   subscribe(listener: LotEventListener): () => void {
@@ -63,14 +72,14 @@ export class RedisBroadcaster implements Broadcaster {
   }
 
   #deliver(message: string): void {
-    const event = parseLotEvent(message);
-    if (!event) {
+    const parsed = parseLotEvent(message);
+    if (!parsed) {
       this.#log.warn(`fan-out: ignoring a message on ${this.#channel} that is not a lot event`);
       return;
     }
     for (const listener of [...this.#listeners]) {
       try {
-        listener(event);
+        listener(parsed.event, parsed.origin === this.#origin);
       } catch (e) {
         // One failing subscriber must not starve the others.
         this.#log.error(`fan-out listener: ${String(e)}`);

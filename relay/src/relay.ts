@@ -124,7 +124,20 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
   const expiry = setInterval(() => void expire(), Math.min(3_600_000, config.unpublishedTtlMs));
   expiry.unref();
   const postLimiter = limiter('post', limits.httpPostRate);
-  const ops = startOperations(config, { service, broadcaster: b.broadcaster, postLimiter, clientKey: keyOf, log, now }, deps.operations);
+  const ops = startOperations(
+    config,
+    {
+      service,
+      broadcaster: b.broadcaster,
+      store: b.opsStore,
+      ...(b.cameraPresence ? { cameraPresence: b.cameraPresence } : {}),
+      postLimiter,
+      clientKey: keyOf,
+      log,
+      now,
+    },
+    deps.operations,
+  );
 
   const handler = createHttpHandler({
     service,

@@ -64,8 +64,8 @@ const kinds: Kind[] = [
     broadcasters: async (n) => {
       const prefix = `t${++prefixes}:`;
       return Promise.all(
-        Array.from({ length: n }, async () => {
-          const b = await RedisBroadcaster.start(await connect(), await connect(), prefix, silentLogger);
+        Array.from({ length: n }, async (_, i) => {
+          const b = await RedisBroadcaster.start(await connect(), await connect(), prefix, silentLogger, `relay-${i}`);
           closers.push(() => b.close());
           return b;
         }),
@@ -132,6 +132,16 @@ describe.each(kinds)('shared between relays: $name', (kind) => {
       for (const [i, e] of sent.entries()) await (i < 25 ? a : b)!.publish(e);
       await withTimeout((async () => { while (got.some((g) => g.length < sent.length)) await sleep(10); })(), 3000, 'all events');
       for (const g of got) expect(g).toEqual(sent);
+    });
+
+    it('tells a listener whether an event came from its own relay', async () => {
+      const [a, b] = await kind.broadcasters(2);
+      const heard: string[] = [];
+      a!.subscribe((e, local) => heard.push(`a:${e.lot}:${local}`));
+      if (kind.shared) b!.subscribe((e, local) => heard.push(`b:${e.lot}:${local}`));
+      await a!.publish({ kind: 'deleted', lot: 'from-a' });
+      await withTimeout((async () => { while (heard.length < (kind.shared ? 2 : 1)) await sleep(10); })(), 3000, 'the event');
+      expect(heard.sort()).toEqual(kind.shared ? ['a:from-a:true', 'b:from-a:false'] : ['a:from-a:true']);
     });
 
     it('stops after unsubscribing, and one failing subscriber does not starve the others', async () => {
