@@ -189,8 +189,9 @@ export class CameraService {
     const full = await this.#refuseNewCamera(lot, camera);
     if (full) return full;
     const { layout, ...metadata } = state;
-    await this.#o.store.saveCameraState(lot, camera, { metadata, layout, receivedAt: iso(this.#now()) });
+    // Presence first: a camera coming back is online "since" no later than this state arrived, so the state counts.
     const p = await this.#presence.record(keyOf(lot, camera), via === 'http' ? 'http-state' : 'socket-state');
+    await this.#o.store.saveCameraState(lot, camera, { metadata, layout, receivedAt: iso(this.#now()) });
     if (p) this.#tell(lot, camera, p);
     return this.#merge(lot, via, true);
   }

@@ -2,25 +2,49 @@
 // command line and environment, nginx with the deploy template, all on 127.0.0.1. Clients are the app's own relay
 // client (its backoff included), raw WebSockets, and the original system's web page in Chromium.
 import { chromium } from '@playwright/test';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { connectAsync, type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import type { AlertEvent } from '../../relay/src/alerts.ts';
+import type { DeliveryRecord } from '../../relay/src/ops-store.ts';
 import { CHROMIUM_PATH, QUIET_FLAGS } from '../../playwright.config.ts';
 import { createPublisher, watchLot, type Publisher, type ViewerSubscription, type ViewerView } from '../../src/share/relay-client.ts';
-import type { PublishedState } from '../../src/share/protocol.ts';
+import { CLOSE, type PublishedState } from '../../src/share/protocol.ts';
 import { OPERATOR_TOKEN, startCluster, type Cluster } from '../support/cluster.ts';
 import { enginesAvailable } from '../support/engines.ts';
+import { mosquittoAvailable, startMosquitto, type Broker } from './mosquitto.ts';
 import { Client, isType, isUpdate, until } from './support.ts';
 
 const ready = enginesAvailable('postgres', 'redis', 'nginx');
+// Without mosquitto (outside CI) the cluster is tested without MQTT.
+const withMqtt = ready && mosquittoAvailable();
 let cluster: Cluster;
+let broker: Broker | null = null;
+/** Every MQTT message the relays sent, as `<topic> <payload>`, in order. */
+const mqttSeen: string[] = [];
+let mqttWatcher: MqttClient | null = null;
 const closers: (() => void)[] = [];
 
 beforeAll(async () => {
-  if (ready) cluster = await startCluster();
+  if (!ready) return;
+  if (withMqtt) {
+    broker = await startMosquitto();
+    mqttWatcher = await connectAsync(broker.url);
+    mqttWatcher.on('message', (topic, payload) => mqttSeen.push(`${topic} ${payload.toString()}`));
+    await mqttWatcher.subscribeAsync(['lotwatch/status', 'lotwatch/+/event', 'lotwatch/+/state']);
+  }
+  cluster = await startCluster({
+    // Webhooks to a receiver on 127.0.0.1; every relay with the same MQTT broker (one environment file for all).
+    env: { LOTWATCH_ALLOW_PRIVATE_WEBHOOKS: '1', ...(broker ? { LOTWATCH_MQTT_URL: broker.url } : {}) },
+  });
 }, 180_000);
 afterAll(async () => {
   for (const c of closers.splice(0)) c();
   await cluster?.stop();
+  await mqttWatcher?.endAsync();
+  await broker?.stop();
 }, 60_000);
 
 const LOT = 'north';
@@ -133,6 +157,97 @@ describe.runIf(ready)('a relay cluster: 3 relays, nginx, Redis, PostgreSQL', () 
     }
   });
 
+  it('applies the open-internet rules across relays: lots are created with the operator token behind nginx, one client\'s budget is shared by the relays, and a lot deleted on one relay closes its sockets on all', async () => {
+    const json = { 'Content-Type': 'application/json' };
+    // The relays trust nginx (--trust-proxy 127.0.0.1): creation is the operator's.
+    const anon = await fetch(`${cluster.nginx.url}/lots`, { method: 'POST', headers: json, body: JSON.stringify({ lot: 'anonymous' }) });
+    expect(anon.status).toBe(401);
+    // One client (its address from X-Forwarded-For, as nginx passes it) spread over the three relays: the POST budget
+    // (a burst of 40, 20/s) is one budget, not three.
+    const t0 = Date.now();
+    const statuses = await Promise.all(
+      Array.from({ length: 90 }, (_, i) =>
+        fetch(`${cluster.relays[i % 3]!.url}/lots/${LOT}/state`, { method: 'POST', headers: { ...json, 'X-Forwarded-For': '198.51.100.7' }, body: '{}' }).then((r) => r.status),
+      ),
+    );
+    const allowed = statuses.filter((st) => st !== 429).length;
+    expect(allowed).toBeLessThanOrEqual(40 + Math.ceil(((Date.now() - t0) / 1000) * 20));
+    expect(statuses.filter((st) => st === 429).length).toBeGreaterThan(0);
+
+    const made = await post(cluster.nginx.url, '/lots', { lot: 'doomed' }, OPERATOR_TOKEN);
+    const token = ((await made.json()) as { token: string }).token;
+    const viewers = cluster.relays.map((r) => client(`${r.ws}/lots/doomed/live`));
+    await Promise.all(viewers.map((v) => v.waitFor(isType('snapshot'))));
+    const gone = await fetch(`${cluster.relays[1]!.url}/lots/doomed`, { method: 'DELETE', headers: { ...json, Authorization: `Bearer ${token}` } });
+    expect(gone.status).toBe(204);
+    for (const v of viewers) expect((await v.waitClosed(5000)).code).toBe(CLOSE.unknownLot);
+    for (const r of cluster.relays) expect((await fetch(`${r.url}/lots/doomed/metadata`)).status).toBe(404);
+  });
+
+  it('shares the operators\' data and sends each alert once: two cameras on two relays merge into one lot, and each lot_full gives one webhook delivery and one MQTT event', async () => {
+    const made = await post(cluster.nginx.url, '/lots', { lot: 'cams' }, OPERATOR_TOKEN);
+    const token = ((await made.json()) as { token: string }).token;
+    const got: AlertEvent[] = [];
+    const receiver: Server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString('utf8')));
+      req.on('end', () => {
+        got.push(JSON.parse(body) as AlertEvent);
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', () => r()));
+    closers.push(() => receiver.close());
+    const hookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+    // Set up on one relay, used by the others.
+    expect((await post(cluster.relays[0]!.url, '/lots/cams/webhooks', { url: hookUrl, events: ['lot_full', 'available_again'] }, token)).status).toBe(201);
+
+    // Camera "east" publishes through relay 1, "west" through relay 2, both at the same moment.
+    const camState = (occupied: boolean) => {
+      clock += 1000;
+      const slots = ['1', '2'].map((id) => ({ id, name: id, occupied, probability: 0.9, since: new Date(clock).toISOString() }));
+      const n = occupied ? 2 : 0;
+      return { total_slots: 2, occupied_slots: n, available_slots: 2 - n, last_updated: new Date(clock).toISOString(), slots };
+    };
+    const both = async (occupied: boolean) => {
+      const r = await Promise.all(['east', 'west'].map((cam, i) => post(cluster.relays[i + 1]!.url, `/lots/cams/state?camera=${cam}`, camState(occupied), token)));
+      expect(r.map((x) => x.status)).toEqual([200, 200]);
+    };
+    const rounds = 3;
+    for (let i = 0; i < rounds; i++) {
+      await both(true);
+      await until(() => (got.filter((e) => e.type === 'lot_full').length > i ? true : undefined), 10_000);
+      await both(false);
+      await until(() => (got.filter((e) => e.type === 'available_again').length > i ? true : undefined), 10_000);
+    }
+    // Every relay shows the merged lot and both cameras.
+    const metas = await Promise.all(cluster.relays.map(async (r) => (await fetch(`${r.url}/lots/cams/metadata`)).json()));
+    for (const m of metas) expect(m).toMatchObject({ total_slots: 4, available_slots: 4 });
+    const cams = await Promise.all(cluster.relays.map(async (r) => ((await (await fetch(`${r.url}/lots/cams/cameras`)).json()) as { cameras: { camera: string }[] }).cameras.map((c) => c.camera)));
+    for (const c of cams) expect(c).toEqual(['east', 'west']);
+
+    // Once per transition: no relay sent an event twice, and the log (read on any relay) has one delivery per event.
+    const types = got.map((e) => e.type);
+    expect(types).toEqual(Array.from({ length: rounds }, () => ['lot_full', 'available_again']).flat());
+    expect(new Set(got.map((e) => e.id)).size).toBe(got.length);
+    for (const r of cluster.relays) {
+      const res = await fetch(`${r.url}/lots/cams/deliveries`, { headers: { Authorization: `Bearer ${token}` } });
+      const log = ((await res.json()) as { deliveries: DeliveryRecord[] }).deliveries;
+      expect(log.map((d) => d.event_id).sort()).toEqual(got.map((e) => e.id).sort());
+    }
+    if (withMqtt) {
+      const events = () => mqttSeen.filter((m) => m.startsWith('lotwatch/cams/event '));
+      await until(() => (events().length >= got.length ? true : undefined), 5000);
+      expect(events().map((m) => (JSON.parse(m.slice(m.indexOf(' ') + 1)) as AlertEvent).id).sort()).toEqual(got.map((e) => e.id).sort());
+      // Each stored state of the lot went to the broker once, not once per relay.
+      const rows = await cluster.pg.sql("SELECT revision FROM lots WHERE id = 'cams'", [], 'lotwatch');
+      const revision = Number(rows.rows[0].revision);
+      const states = () => mqttSeen.filter((m) => m.startsWith('lotwatch/cams/state '));
+      await until(() => (states().length >= revision ? true : undefined), 5000);
+      expect(states()).toHaveLength(revision);
+    }
+  });
+
   it('survives kill -9 of the publisher\'s relay: everyone is back through nginx within 10 s, nothing acknowledged is lost, history has no gap', async () => {
     const holders = cluster.relays.filter((r) => r.log().includes(`lot "${LOT}": publisher connected`));
     expect(holders).toHaveLength(1);
@@ -188,6 +303,12 @@ describe.runIf(ready)('a relay cluster: 3 relays, nginx, Redis, PostgreSQL', () 
     expect(acked.filter((s) => !stored.has(Date.parse(s.last_updated)))).toEqual([]);
     const spans = await cluster.pg.sql('SELECT count(*)::int AS n FROM history_spans WHERE lot = $1', [LOT], 'lotwatch');
     expect(spans.rows[0].n).toBe(1);
+
+    if (withMqtt) {
+      // The dead relay's last will said "offline"; the relays alive answered "online".
+      const status = () => mqttSeen.filter((m) => m.startsWith('lotwatch/status '));
+      await until(() => (status().includes('lotwatch/status offline') && status().at(-1) === 'lotwatch/status online' ? true : undefined), 5000);
+    }
 
     const i = cluster.relays.indexOf(victim);
     await cluster.restartRelay(i);
