@@ -193,34 +193,7 @@ export class PgLotStore implements LotStore {
   }
 
   async history(lot: string, from: number, to: number): Promise<Timeline> {
-    // One snapshot for the three reads, so spans and states agree even while states arrive.
-    return transaction(
-      this.#pool,
-      async (c) => {
-        const spans = await c.query<{ start_at: number; end_at: number }>(
-          'SELECT start_at, end_at FROM history_spans WHERE lot = $1 AND end_at >= $2 AND start_at < $3 ORDER BY start_at',
-          [lot, from, to],
-        );
-        // From the last whole-lot row before the range: the state at its start.
-        const before = await c.query<{ received_at: number }>(
-          'SELECT received_at FROM history_states WHERE lot = $1 AND "full" AND received_at < $2 ORDER BY received_at DESC LIMIT 1',
-          [lot, from],
-        );
-        const start = before.rows[0]?.received_at ?? from;
-        const states = await c.query<{ received_at: number; total: number; occupied: number; full: boolean; slots: unknown }>(
-          `SELECT received_at, total, occupied, "full", slots FROM history_states
-           WHERE lot = $1 AND received_at >= $2 AND received_at < $3 ORDER BY received_at, id`,
-          [lot, start, to],
-        );
-        const records: HistoryRecord[] = states.rows.flatMap((r) =>
-          recordsOfRow({ receivedAt: r.received_at, total: r.total, occupied: r.occupied, full: r.full, slots: r.slots }, (why) =>
-            this.#warn(`lot ${lot}: a history row is unreadable (${why}); skipping it`),
-          ),
-        );
-        return { spans: spans.rows.map((r) => ({ start: r.start_at, end: r.end_at })), records };
-      },
-      'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY',
-    );
+    return readPgHistory(this.#pool, lot, from, to, this.#warn);
   }
 
   async delete(lot: string): Promise<boolean> {
@@ -309,4 +282,39 @@ function trackedOf(v: unknown): Tracked | null {
   const o = v as { slots?: unknown; fullAt?: unknown };
   if (!Array.isArray(o.slots) || !o.slots.every((s) => typeof s === 'object' && s !== null && typeof (s as TrackedSlot).id === 'string')) return null;
   return { slots: o.slots as TrackedSlot[], fullAt: typeof o.fullAt === 'number' ? o.fullAt : -Infinity };
+}
+
+/**
+ * A lot's history for [from, to), as `LotStore.history` describes it: the store reads it, and so does the history
+ * worker (history-worker.ts) on a pool of its own, which keeps the replay of big answers off the relay's event loop.
+ */
+export function readPgHistory(pool: pg.Pool, lot: string, from: number, to: number, warn: StoreWarn): Promise<Timeline> {
+  // One snapshot for the three reads, so spans and states agree even while states arrive.
+  return transaction(
+    pool,
+    async (c) => {
+      const spans = await c.query<{ start_at: number; end_at: number }>(
+        'SELECT start_at, end_at FROM history_spans WHERE lot = $1 AND end_at >= $2 AND start_at < $3 ORDER BY start_at',
+        [lot, from, to],
+      );
+      // From the last whole-lot row before the range: the state at its start.
+      const before = await c.query<{ received_at: number }>(
+        'SELECT received_at FROM history_states WHERE lot = $1 AND "full" AND received_at < $2 ORDER BY received_at DESC LIMIT 1',
+        [lot, from],
+      );
+      const start = before.rows[0]?.received_at ?? from;
+      const states = await c.query<{ received_at: number; total: number; occupied: number; full: boolean; slots: unknown }>(
+        `SELECT received_at, total, occupied, "full", slots FROM history_states
+         WHERE lot = $1 AND received_at >= $2 AND received_at < $3 ORDER BY received_at, id`,
+        [lot, start, to],
+      );
+      const records: HistoryRecord[] = states.rows.flatMap((r) =>
+        recordsOfRow({ receivedAt: r.received_at, total: r.total, occupied: r.occupied, full: r.full, slots: r.slots }, (why) =>
+          warn(`lot ${lot}: a history row is unreadable (${why}); skipping it`),
+        ),
+      );
+      return { spans: spans.rows.map((r) => ({ start: r.start_at, end: r.end_at })), records };
+    },
+    'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY',
+  );
 }

@@ -14,9 +14,10 @@ import { clientAddress, type ClientKey } from './http-util.ts';
 import { consoleLogger, type Logger } from './log.ts';
 import { LotService } from './lot-service.ts';
 import type { LotStore } from './lot-store.ts';
-import { WorkerHistoryRunner } from './history-runner.ts';
+import { WorkerHistoryRunner, type HistorySource } from './history-runner.ts';
 import { startOperations, type Operations, type OperationsDeps } from './operations.ts';
 import type { RateLimiterFactory, RateRule } from './rate-limit.ts';
+import { PgLotStore } from './pg-lot-store.ts';
 import { SqliteLotStore } from './sqlite-lot-store.ts';
 import { WsHub, type WsLimits } from './ws-hub.ts';
 
@@ -91,11 +92,16 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
   const trusted = new Set(config.trustedProxies);
   const keyOf: ClientKey = (req) => clientAddress(req, trusted);
   const limiter = deps.limiter ?? b.limiter;
-  // With SQLite in a file, history is read and replayed in a worker thread on its own connection.
-  const history =
+  // History is read and replayed in a worker thread on its own connection (SQLite in a file, or PostgreSQL).
+  const source: HistorySource | null =
     b.store instanceof SqliteLotStore && b.store.file !== null
-      ? new WorkerHistoryRunner({ file: b.store.file, maxQueued: limits.historyQueue, timeoutMs: limits.historyTimeoutMs, warn: (m) => log.warn(m) })
-      : undefined;
+      ? { sqlite: b.store.file }
+      : b.store instanceof PgLotStore && config.databaseUrl
+        ? { postgres: config.databaseUrl }
+        : null;
+  const history = source
+    ? new WorkerHistoryRunner({ source, maxQueued: limits.historyQueue, timeoutMs: limits.historyTimeoutMs, warn: (m) => log.warn(m) })
+    : undefined;
   const service = new LotService({
     store: b.store,
     broadcaster: b.broadcaster,
