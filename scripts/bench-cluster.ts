@@ -277,7 +277,7 @@ function meter(pids: Record<string, number>) {
       };
     }
     const self = process.cpuUsage(self0);
-    out.loadGenerator = { rssMb: mb(process.memoryUsage().rss / 1024), peakRssMb: NaN, cpuPercent: round(((self.user + self.system) / 1e6 / seconds) * 100, 1) };
+    out.loadGenerator = { rssMb: mb(process.memoryUsage().rss / 1024), peakRssMb: mb(memoryOf(process.pid)?.hwm ?? NaN), cpuPercent: round(((self.user + self.system) / 1e6 / seconds) * 100, 1) };
     return out;
   };
 }
@@ -303,8 +303,9 @@ async function createLots(base: string): Promise<string[]> {
   return tokens;
 }
 
-// Relays take this many sockets (and more than the default per address: every viewer here comes from 127.0.0.1).
-const RELAY_ARGS = ['--max-connections', String(VIEWERS + LOTS + 1000), '--max-lots', String(LOTS + 100)];
+// Relays take this many sockets, all of them from one address (every viewer here comes from 127.0.0.1, through nginx).
+const SOCKETS = String(VIEWERS + LOTS + 1000);
+const RELAY_ARGS = ['--max-connections', SOCKETS, '--max-connections-per-address', SOCKETS, '--max-lots', String(LOTS + 100)];
 
 async function runCluster() {
   say(`starting PostgreSQL, Redis, ${RELAYS} relays and nginx`);
