@@ -4,10 +4,11 @@
 //
 //   npm run bench -- relay-history                        # as a section of the benchmark
 //   npx tsx scripts/bench-relay-history.ts [--json]       # alone; --states N (600) --slots N (1000) --burst N (12)
+//   npx tsx scripts/bench-relay-history.ts --postgres     # the relay on a throwaway PostgreSQL instead of SQLite
 //
 // Phases: idle; a burst of N concurrent queries from one address; 2 queries/s from one address for 10 s; a burst of
 // N queries from N addresses (127.0.0.2, 127.0.0.3, …). The relay runs as its own process, started as
-// `npm run relay` starts it; the lot is written straight into its SQLite file first, through the relay's own store.
+// `npm run relay` starts it; the lot is written straight into its database first, through the relay's own store.
 import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -17,7 +18,10 @@ import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
 import { startRelayProcess } from './bench/relay-process.ts';
 import { hashToken } from '../relay/src/auth.ts';
+import type { LotStore } from '../relay/src/lot-store.ts';
+import { PgLotStore } from '../relay/src/pg-lot-store.ts';
 import { SqliteLotStore } from '../relay/src/sqlite-lot-store.ts';
+import { enginesAvailable, startPostgres, type Postgres } from '../tests/support/engines.ts';
 import type { LotMetadata } from '../src/share/protocol.ts';
 
 const { values } = parseArgs({
@@ -26,6 +30,7 @@ const { values } = parseArgs({
     slots: { type: 'string', default: '1000' },
     burst: { type: 'string', default: '12' },
     json: { type: 'boolean', default: false },
+    postgres: { type: 'boolean', default: false },
   },
 });
 const states = Number(values.states);
@@ -35,8 +40,7 @@ const BIG = 'big';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The attacker's lot: every state flips every slot, so each stored row holds all of them. */
-async function fill(dataDir: string, end: number): Promise<void> {
-  const store = new SqliteLotStore(dataDir);
+async function fill(store: LotStore, end: number): Promise<void> {
   await store.claim(BIG, hashToken(randomBytes(16).toString('hex')), new Date(end).toISOString(), 1000);
   let last: LotMetadata | null = null;
   for (let i = 0; i < states; i++) {
@@ -91,9 +95,15 @@ async function main(): Promise<void> {
   const token = randomBytes(24).toString('base64url');
   const end = Date.now();
   const t0 = performance.now();
-  await fill(dataDir, end);
-  console.log(`filled lot "${BIG}" with ${states} states of ${slotCount} slots in ${r1((performance.now() - t0) / 1000)} s`);
-  const { child, url } = await startRelayProcess(dataDir, token);
+  let pg: Postgres | null = null;
+  if (values.postgres) {
+    if (!enginesAvailable('postgres')) throw new Error('--postgres: PostgreSQL is not installed');
+    pg = await startPostgres();
+    await pg.createDatabase('lotwatch');
+  }
+  await fill(pg ? await PgLotStore.open(pg.url('lotwatch')) : new SqliteLotStore(dataDir), end);
+  console.log(`filled lot "${BIG}" with ${states} states of ${slotCount} slots in ${r1((performance.now() - t0) / 1000)} s (${pg ? 'PostgreSQL' : 'SQLite'})`);
+  const { child, url } = await startRelayProcess(dataDir, token, pg ? ['--database-url', pg.url('lotwatch')] : []);
   const sockets: WebSocket[] = [];
   const results: PhaseResult[] = [];
   try {
@@ -186,9 +196,10 @@ async function main(): Promise<void> {
     for (const s of sockets) s.terminate();
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
+    await pg?.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
-  if (values.json) console.log(JSON.stringify({ states, slots: slotCount, burst, phases: results }));
+  if (values.json) console.log(JSON.stringify({ store: pg ? 'postgres' : 'sqlite', states, slots: slotCount, burst, phases: results }));
 }
 
 main().catch((e: unknown) => {

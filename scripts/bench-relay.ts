@@ -9,12 +9,13 @@
 // The relay runs as its own process (so its memory is its own), started exactly as `npm run relay` starts it, on
 // 127.0.0.1 with a throwaway data folder. Publisher and viewers share this process and one clock.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
 import { startRelayProcess } from './bench/relay-process.ts';
+import { cpuSecondsOf, mb, memoryOf } from './bench/proc.ts';
 
 
 const { values } = parseArgs({
@@ -40,28 +41,6 @@ if (rate > 20) console.warn(`note: the relay allows a publisher 20 states/s sust
 const LOT = 'default';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const mb = (kb: number) => Math.round((kb / 1024) * 10) / 10;
-
-/** Resident and peak memory of a process, in kB, from /proc (Linux); null elsewhere. */
-function memoryOf(pid: number): { rss: number; hwm: number } | null {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? NaN);
-    return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
-  } catch {
-    return null;
-  }
-}
-
-/** CPU seconds (user + system) a process has used, from /proc; null elsewhere. */
-function cpuSecondsOf(pid: number): number | null {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
-  } catch {
-    return null;
-  }
-}
 
 
 function open(url: string): Promise<WebSocket> {

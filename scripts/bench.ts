@@ -1,5 +1,5 @@
 // `npm run bench [-- section ...] [--json]`: prints measured figures; nothing here is a pass/fail test.
-// Sections: size, detector, setup, cadence, offline-start, relay, evidence, history (default: all). With --json the last line is one
+// Sections: size, detector, setup, cadence, offline-start, relay, evidence, history, cluster (default: all). With --json the last line is one
 // JSON object: the section's figures when one section is asked for, else { section: figures }.
 import { sections } from './bench/sections.ts';
 

@@ -1,5 +1,10 @@
 // Alerts at work: feeds each stored state and presence change to the pure rules (alerts.ts), delivers the events to
 // the lot's webhooks (signed, retried with exponential backoff, logged) and to whoever listens (MQTT).
+//
+// Several relays: each is told only of what it stored or noticed itself (one relay per state or presence change), and
+// the lot's alert state is read, stepped and written as one step in the shared store (`updateAlertState`), so an event
+// is raised, delivered and logged once across the relays. What was announced offline is in that state too, so the
+// relay that sees the counter come back says so, whichever relay said it went.
 import type { LotMetadata } from '../../src/share/metadata.ts';
 import type { Presence } from '../../src/share/protocol.ts';
 import {
@@ -25,6 +30,10 @@ export interface AlertServiceOptions {
   /** One delivery attempt gives up after this long. */
   timeoutMs: number;
   now?: () => number;
+  /** The lot's latest stored state, for timers and presence events (another relay may have stored it). */
+  latest?: (lot: string) => Promise<{ metadata: LotMetadata; receivedAt: number } | null>;
+  /** Whether the lot's counter (or one camera) is online now, on any relay: checked before offline is announced. */
+  online?: (lot: string, camera: string | undefined) => Promise<boolean>;
 }
 
 export type AlertListener = (event: AlertEvent) => void;
@@ -39,8 +48,8 @@ export class AlertService {
   readonly #latest = new Map<string, { metadata: LotMetadata; receivedAt: number }>();
   /** Per lot, alert steps run one after another (state read, events raised, state written). */
   readonly #queues = new Map<string, Promise<void>>();
-  /** `<lot>` or `<lot>/<camera>`: offline announced, or the grace timer running before it is. */
-  readonly #offline = new Map<string, 'announced' | ReturnType<typeof setTimeout>>();
+  /** `<lot>` or `<lot>/<camera>`: the grace timer running before offline is announced. */
+  readonly #graceTimers = new Map<string, ReturnType<typeof setTimeout>>();
   readonly #overstayTimers = new Map<string, ReturnType<typeof setTimeout>>();
   readonly #retryTimers = new Set<ReturnType<typeof setTimeout>>();
   readonly #inFlight = new Set<Promise<void>>();
@@ -71,28 +80,53 @@ export class AlertService {
   presenceChanged(lot: string, presence: Presence, camera?: string): Promise<void> {
     return this.#enqueue(lot, async () => {
       const key = camera === undefined ? lot : `${lot}/${camera}`;
-      const was = this.#offline.get(key);
+      const who = camera ?? '';
       const extra = camera === undefined ? {} : { camera };
+      const timer = this.#graceTimers.get(key);
       if (presence.online) {
-        if (was === undefined) return;
-        this.#offline.delete(key);
-        if (was === 'announced') this.#raise(lot, [{ type: 'counter_online', ...extra }]);
-        else clearTimeout(was);
+        clearTimeout(timer);
+        this.#graceTimers.delete(key);
+        const wasAnnounced = await this.#o.store.updateAlertState(lot, (prev) => {
+          const s = { ...INITIAL_ALERT_STATE, ...prev };
+          if (!s.offline?.includes(who)) return { state: s, result: false };
+          return { state: { ...s, offline: s.offline.filter((k) => k !== who) }, result: true };
+        });
+        if (wasAnnounced) await this.#raiseNow(lot, [{ type: 'counter_online', ...extra }]);
         return;
       }
-      if (was !== undefined) return;
+      if (timer !== undefined) return;
       const graceMs = (await this.rules(lot)).offline_grace_s * 1000;
-      const announce = () => {
-        this.#offline.set(key, 'announced');
-        this.#raise(lot, [{ type: 'counter_offline', since: presence.since, ...extra }]);
+      const announce = async () => {
+        // Back meanwhile, perhaps through another relay (which then told nobody here).
+        if (await this.#o.online?.(lot, camera)) return;
+        const first = await this.#o.store.updateAlertState(lot, (prev) => {
+          const s = { ...INITIAL_ALERT_STATE, ...prev };
+          if (s.offline?.includes(who)) return { state: s, result: false };
+          return { state: { ...s, offline: [...(s.offline ?? []), who] }, result: true };
+        });
+        if (first) await this.#raiseNow(lot, [{ type: 'counter_offline', since: presence.since, ...extra }]);
       };
       if (graceMs === 0) return announce();
       const t = setTimeout(() => {
-        if (this.#offline.get(key) === t) announce();
+        if (this.#graceTimers.get(key) !== t) return;
+        this.#graceTimers.delete(key);
+        void this.#enqueue(lot, announce);
       }, graceMs);
       t.unref();
-      this.#offline.set(key, t);
+      this.#graceTimers.set(key, t);
     });
+  }
+
+  /** Forgets a deleted lot's timers (its stored data goes with the lot). */
+  forgetLot(lot: string): void {
+    this.#latest.delete(lot);
+    clearTimeout(this.#overstayTimers.get(lot));
+    this.#overstayTimers.delete(lot);
+    for (const [key, t] of this.#graceTimers) {
+      if (key !== lot && !key.startsWith(`${lot}/`)) continue;
+      clearTimeout(t);
+      this.#graceTimers.delete(key);
+    }
   }
 
   /** Waits for deliveries under way (tests, shutdown). */
@@ -104,7 +138,8 @@ export class AlertService {
   close(): void {
     this.#closed = true;
     for (const t of [...this.#overstayTimers.values(), ...this.#retryTimers]) clearTimeout(t);
-    for (const v of this.#offline.values()) if (v !== 'announced') clearTimeout(v);
+    for (const t of this.#graceTimers.values()) clearTimeout(t);
+    this.#graceTimers.clear();
     this.#overstayTimers.clear();
     this.#retryTimers.clear();
   }
@@ -123,13 +158,25 @@ export class AlertService {
   async #evaluate(lot: string): Promise<void> {
     const latest = this.#latest.get(lot);
     if (!latest || this.#closed) return;
-    const [rules, stored] = await Promise.all([this.rules(lot), this.#o.store.alertState(lot)]);
-    const prev: AlertState = { ...INITIAL_ALERT_STATE, ...stored };
+    const rules = await this.rules(lot);
     const now = this.#now();
-    const { state, raised } = stepAlerts(prev, rules, latest.metadata, latest.receivedAt, now);
-    if (JSON.stringify(state) !== JSON.stringify(prev)) await this.#o.store.setAlertState(lot, state);
+    const { raised, state } = await this.#o.store.updateAlertState(lot, (stored) => {
+      const prev: AlertState = { ...INITIAL_ALERT_STATE, ...stored };
+      // Another relay decided from a newer state already: this one would undo it.
+      if (prev.decidedAt !== undefined && latest.receivedAt < prev.decidedAt) return { state: prev, result: { raised: [], state: prev } };
+      const step = stepAlerts(prev, rules, latest.metadata, latest.receivedAt, now);
+      const next: AlertState = { ...prev, ...step.state, decidedAt: latest.receivedAt };
+      return { state: next, result: { raised: step.raised, state: next } };
+    });
     this.#raise(lot, raised);
     this.#scheduleOverstay(lot, rules, latest, state);
+  }
+
+  /** Raises presence events with the lot's counts as stored (possibly by another relay). */
+  async #raiseNow(lot: string, raised: readonly RaisedEvent[]): Promise<void> {
+    const stored = await this.#o.latest?.(lot);
+    if (stored && (this.#latest.get(lot)?.receivedAt ?? -Infinity) <= stored.receivedAt) this.#latest.set(lot, stored);
+    this.#raise(lot, raised);
   }
 
   /** A slot can pass its limit with no new state: look again when the next one is due. */
@@ -141,7 +188,13 @@ export class AlertService {
     if (due === null || this.#closed) return;
     const t = setTimeout(() => {
       this.#overstayTimers.delete(lot);
-      void this.#enqueue(lot, () => this.#evaluate(lot));
+      void this.#enqueue(lot, async () => {
+        // The lot as it is now: a later state may have come through another relay.
+        const stored = await this.#o.latest?.(lot);
+        if (stored === null) return this.forgetLot(lot);
+        if (stored && stored.receivedAt >= latest.receivedAt) this.#latest.set(lot, stored);
+        await this.#evaluate(lot);
+      });
     }, Math.max(0, due - this.#now()) + 1);
     t.unref();
     this.#overstayTimers.set(lot, t);

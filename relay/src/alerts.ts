@@ -65,6 +65,10 @@ export interface AlertState {
   moved: string[];
   /** `<slot id>@<since>` of stays already alerted. */
   overstays: string[];
+  /** Relay time of the state these were decided from: an older state (stored meanwhile by another relay) is not used. */
+  decidedAt?: number;
+  /** The lot's counter (`""`) and cameras announced offline and not back yet (kept by the relay service). */
+  offline?: string[];
 }
 
 export const INITIAL_ALERT_STATE: AlertState = { full: false, below: null, moved: [], overstays: [] };

@@ -16,7 +16,8 @@ export type LotEvent =
   /** The lot was deleted (or expired): its sockets are closed. */
   | { kind: 'deleted'; lot: string };
 
-export type LotEventListener = (event: LotEvent) => void;
+/** `local`: the event was published by this relay (always, in process); false for another relay's. */
+export type LotEventListener = (event: LotEvent, local: boolean) => void;
 
 export interface Broadcaster {
   publish(event: LotEvent): Promise<void>;
@@ -33,7 +34,7 @@ export class InProcessBroadcaster implements Broadcaster {
   async publish(event: LotEvent): Promise<void> {
     for (const listener of [...this.#listeners]) {
       try {
-        listener(event);
+        listener(event, true);
       } catch (e) {
         // One failing subscriber must not starve the others.
         this.onListenerError(e);

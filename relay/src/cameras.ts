@@ -1,15 +1,16 @@
 // One lot, several cameras. Each counting device publishes as camera <camera> of lot <lot> (with the lot's token, or a
 // token the owner issued for that camera); the relay keeps each camera's latest state and presence, merges them
 // (camera-merge.ts) and stores the result as the lot's state, so metadata, viewers, history, MQTT and alerts see one
-// lot. Presence here is per camera, on the same pure rules as the lot's (presence.ts), kept behind `CameraPresence`
-// so a shared presence (Redis) can take its place.
-import { LIMITS, type PublishedState } from '../../src/share/protocol.ts';
+// lot. Presence here is per camera, in a `PresenceTracker` of its own (presence.ts; Redis when relays share lots), so
+// exactly one relay sees each camera come or go. With several relays, a lot's merges run one at a time across them
+// (`OpsStore.exclusive`): each reads every camera's latest state, wherever it was published.
+import { LIMITS, type Presence, type PublishedState } from '../../src/share/protocol.ts';
 import { generateToken, hashToken, tokenMatches } from './auth.ts';
 import { mergeCameras } from './camera-merge.ts';
 import type { Logger } from './log.ts';
 import type { AuthResult, Failure, LotService } from './lot-service.ts';
 import type { CameraRecord, OpsStore } from './ops-store.ts';
-import { initialPresence, nextExpiry, stepPresence, type PresenceInput, type PresenceState } from './presence.ts';
+import { InProcessPresence, type PresenceInputEvent, type PresenceTracker } from './presence.ts';
 
 type Via = 'http' | 'socket';
 export type PublishResult = { ok: true; revision: number; receivedAt: string } | Failure;
@@ -38,63 +39,14 @@ export type CameraPresenceListener = (lot: string, camera: string, presence: { o
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const ms = (t: string | null) => (t === null ? null : Date.parse(t));
-
-/** Per-camera presence, on the pure rules of presence.ts, with the timer that turns a silent HTTP camera offline. */
-class CameraPresence {
-  readonly #states = new Map<string, PresenceState>();
-  readonly #timers = new Map<string, ReturnType<typeof setTimeout>>();
-
-  constructor(
-    private readonly offlineAfterMs: number,
-    private readonly now: () => number,
-    private readonly expired: (lot: string, camera: string) => void,
-  ) {}
-
-  get(lot: string, rec: CameraRecord): PresenceState {
-    const key = `${lot}/${rec.camera}`;
-    let p = this.#states.get(key);
-    if (!p) this.#states.set(key, (p = initialPresence(ms(rec.seenAt) ?? ms(rec.receivedAt))));
-    return p;
-  }
-
-  /** Returns whether `online` changed. */
-  step(lot: string, camera: string, input: PresenceInput): { changed: boolean; state: PresenceState } {
-    const key = `${lot}/${camera}`;
-    const before = this.#states.get(key) ?? initialPresence(null);
-    const state = stepPresence(before, input, this.now(), this.offlineAfterMs);
-    this.#states.set(key, state);
-    const old = this.#timers.get(key);
-    if (old) clearTimeout(old);
-    this.#timers.delete(key);
-    const at = nextExpiry(state, this.offlineAfterMs);
-    if (at !== null) {
-      const t = setTimeout(() => {
-        this.#timers.delete(key);
-        this.expired(lot, camera);
-      }, Math.max(0, at - this.now()) + 1);
-      t.unref();
-      this.#timers.set(key, t);
-    }
-    return { changed: state.online !== before.online, state };
-  }
-
-  forget(lot: string, camera: string): void {
-    const key = `${lot}/${camera}`;
-    const t = this.#timers.get(key);
-    if (t) clearTimeout(t);
-    this.#timers.delete(key);
-    this.#states.delete(key);
-  }
-
-  close(): void {
-    for (const t of this.#timers.values()) clearTimeout(t);
-    this.#timers.clear();
-  }
-}
+/** Camera presence is kept per `<lot>/<camera>` (neither may contain a slash). */
+const keyOf = (lot: string, camera: string) => `${lot}/${camera}`;
 
 export interface CameraServiceOptions {
   store: OpsStore;
   lots: LotService;
+  /** Camera presence, keyed `<lot>/<camera>`; in this process unless given. */
+  presence?: PresenceTracker;
   offlineAfterMs: number;
   log: Logger;
   now?: () => number;
@@ -103,15 +55,19 @@ export interface CameraServiceOptions {
 export class CameraService {
   readonly #o: CameraServiceOptions;
   readonly #now: () => number;
-  readonly #presence: CameraPresence;
+  readonly #presence: PresenceTracker;
   readonly #queues = new Map<string, Promise<unknown>>();
   readonly #listeners = new Set<CameraPresenceListener>();
 
   constructor(o: CameraServiceOptions) {
     this.#o = o;
     this.#now = o.now ?? Date.now;
-    this.#presence = new CameraPresence(o.offlineAfterMs, this.#now, (lot, camera) => {
-      void this.#serial(lot, () => this.#stepAndMerge(lot, camera, 'tick')).catch((e: unknown) => this.#o.log.error(`camera ${camera} of lot "${lot}": ${String(e)}`));
+    this.#presence = o.presence ?? new InProcessPresence(o.offlineAfterMs, this.#now);
+    // A camera that fell silent, or whose relay vanished: noticed by the tracker, announced by this relay alone.
+    this.#presence.onChange((key, p) => {
+      const slash = key.indexOf('/');
+      const [lot, camera] = [key.slice(0, slash), key.slice(slash + 1)];
+      void this.#serial(lot, () => this.#changed(lot, camera, p)).catch((e: unknown) => this.#o.log.error(`camera ${camera} of lot "${lot}": ${String(e)}`));
     });
   }
 
@@ -157,12 +113,14 @@ export class CameraService {
   }
 
   async list(lot: string): Promise<CameraInfo[]> {
-    return (await this.#o.store.cameras(lot)).map((c) => {
-      const p = this.#presence.get(lot, c);
+    const cams = await this.#o.store.cameras(lot);
+    const presence = await Promise.all(cams.map((c) => this.#presenceOf(lot, c)));
+    return cams.map((c, i) => {
+      const p = presence[i]!;
       return {
         camera: c.camera,
         online: p.online,
-        since: p.since === null ? null : iso(p.since),
+        since: p.since,
         has_token: c.tokenHash !== null,
         total: c.metadata?.total_slots ?? 0,
         occupied: c.metadata?.occupied_slots ?? 0,
@@ -193,14 +151,24 @@ export class CameraService {
   async remove(lot: string, camera: string): Promise<boolean> {
     return this.#serial(lot, async () => {
       if (!(await this.#o.store.removeCamera(lot, camera))) return false;
-      this.#presence.forget(lot, camera);
+      await this.#presence.forget(keyOf(lot, camera));
       if ((await this.#o.store.cameras(lot)).length > 0) await this.#merge(lot, 'http', false);
       return true;
     });
   }
 
-  close(): void {
-    this.#presence.close();
+  /** Whether a camera of a lot is online now, on any relay. */
+  async online(lot: string, camera: string): Promise<boolean> {
+    return (await this.#presence.get(keyOf(lot, camera), null)).online;
+  }
+
+  /** Forgets the presence of a deleted lot's cameras (the store forgets the rest). */
+  async forgetLot(lot: string): Promise<void> {
+    for (const c of await this.#o.store.cameras(lot)) await this.#presence.forget(keyOf(lot, c.camera));
+  }
+
+  async close(): Promise<void> {
+    await this.#presence.close();
   }
 
   async #authorize(lot: string, camera: string, token: string | null): Promise<AuthResult> {
@@ -221,24 +189,32 @@ export class CameraService {
     const full = await this.#refuseNewCamera(lot, camera);
     if (full) return full;
     const { layout, ...metadata } = state;
+    // Presence first: a camera coming back is online "since" no later than this state arrived, so the state counts.
+    const p = await this.#presence.record(keyOf(lot, camera), via === 'http' ? 'http-state' : 'socket-state');
     await this.#o.store.saveCameraState(lot, camera, { metadata, layout, receivedAt: iso(this.#now()) });
-    const { changed, state: p } = this.#presence.step(lot, camera, via === 'http' ? 'http-state' : 'socket-state');
-    if (changed) this.#tell(lot, camera, p);
+    if (p) this.#tell(lot, camera, p);
     return this.#merge(lot, via, true);
   }
 
-  async #stepAndMerge(lot: string, camera: string, input: PresenceInput): Promise<void> {
-    const { changed, state } = this.#presence.step(lot, camera, input);
-    if (!changed) return;
-    this.#tell(lot, camera, state);
+  async #stepAndMerge(lot: string, camera: string, input: PresenceInputEvent): Promise<void> {
+    const p = await this.#presence.record(keyOf(lot, camera), input);
+    if (p) await this.#changed(lot, camera, p);
+  }
+
+  /** A camera came or went: say so, and merge again. */
+  async #changed(lot: string, camera: string, p: Presence): Promise<void> {
+    this.#tell(lot, camera, p);
     // Its slots become known or unknown: the lot's state changes without anyone publishing (once there is one).
     if (!(await this.#o.store.cameras(lot)).some((c) => c.metadata !== null)) return;
     const r = await this.#merge(lot, 'socket', false);
     if (!r.ok) this.#o.log.warn(`lot "${lot}": merging its cameras failed: ${r.message}`);
   }
 
-  #tell(lot: string, camera: string, p: PresenceState): void {
-    const presence = { online: p.online, since: p.since === null ? null : iso(p.since) };
+  #presenceOf(lot: string, c: CameraRecord): Promise<Presence> {
+    return this.#presence.get(keyOf(lot, c.camera), ms(c.seenAt) ?? ms(c.receivedAt));
+  }
+
+  #tell(lot: string, camera: string, presence: Presence): void {
     for (const l of this.#listeners) {
       try {
         l(lot, camera, presence);
@@ -248,17 +224,22 @@ export class CameraService {
     }
   }
 
-  async #merge(lot: string, via: Via, heard: boolean): Promise<PublishResult> {
-    const cams = await this.#o.store.cameras(lot);
-    const merged = mergeCameras(
-      cams.map((c) => {
-        const p = this.#presence.get(lot, c);
-        const fresh = c.receivedAt !== null && (p.since === null || Date.parse(c.receivedAt) >= p.since);
-        return { camera: c.camera, online: p.online, since: p.since, fresh, metadata: c.metadata, layout: c.layout };
-      }),
-      this.#now(),
-    );
-    return this.#o.lots.publish(lot, { ...merged.metadata, layout: merged.layout }, via, heard);
+  /** The lot's state from every camera's latest; one relay at a time per lot, so the last merge saw every state. */
+  #merge(lot: string, via: Via, heard: boolean): Promise<PublishResult> {
+    return this.#o.store.exclusive(lot, async () => {
+      const cams = await this.#o.store.cameras(lot);
+      const presence = await Promise.all(cams.map((c) => this.#presenceOf(lot, c)));
+      const merged = mergeCameras(
+        cams.map((c, i) => {
+          const p = presence[i]!;
+          const since = ms(p.since);
+          const fresh = c.receivedAt !== null && (since === null || Date.parse(c.receivedAt) >= since);
+          return { camera: c.camera, online: p.online, since, fresh, metadata: c.metadata, layout: c.layout };
+        }),
+        this.#now(),
+      );
+      return this.#o.lots.publish(lot, { ...merged.metadata, layout: merged.layout }, via, heard);
+    });
   }
 
   /** One lot's camera work runs in order: each merge sees every state stored before it. */

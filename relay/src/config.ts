@@ -41,6 +41,10 @@ export interface RelayConfig {
   initDb: boolean;
   /** SQLite `synchronous`: `full` loses no acknowledged state on power loss, at some cost per write. */
   sqliteSynchronous: 'normal' | 'full';
+  /** PostgreSQL instead of the SQLite file: several relays then share lots. Holds a password: never logged. */
+  databaseUrl: string | null;
+  /** Redis for fan-out, presence and rate limits between relays (needs `databaseUrl`). Never logged. */
+  redisUrl: string | null;
 }
 
 /** 127.0.0.0/8, ::1 and localhost: nobody else can reach the relay. */
@@ -81,6 +85,8 @@ export const DEFAULT_CONFIG: RelayConfig = {
   allowedOrigins: [],
   initDb: false,
   sqliteSynchronous: 'normal',
+  databaseUrl: null,
+  redisUrl: null,
 };
 
 /** Shortest token accepted from `--token` / `LOTWATCH_PUBLISH_TOKEN`: anything shorter is guessable. */
@@ -122,6 +128,10 @@ Usage: npm run relay -- [options]
   --mqtt-slots          also one Home Assistant binary_sensor per slot (off: big lots)
   --allow-private-webhooks  let webhooks target loopback and private addresses (env
                         LOTWATCH_ALLOW_PRIVATE_WEBHOOKS=1); refused by default
+  --database-url URL    PostgreSQL (postgres://user:pass@host/db) instead of the SQLite file, so several relays
+                        share lots (env LOTWATCH_DATABASE_URL, preferred: it holds a password)
+  --redis-url URL       Redis (redis://host:6379) for fan-out, presence and rate limits between relays; needs
+                        --database-url (env LOTWATCH_REDIS_URL)
   --help                this text
 `;
 
@@ -225,6 +235,8 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
         'allow-origin': { type: 'string' },
         'init-db': { type: 'boolean' },
         'sqlite-synchronous': { type: 'string' },
+        'database-url': { type: 'string' },
+        'redis-url': { type: 'string' },
         help: { type: 'boolean' },
       },
     });
@@ -248,6 +260,13 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
     if (synchronous !== 'normal' && synchronous !== 'full') throw new Error('--sqlite-synchronous must be normal or full');
     const creation = values['lot-creation'];
     if (creation !== undefined && creation !== 'open' && creation !== 'operator') throw new Error('--lot-creation must be open or operator');
+    const databaseUrl = values['database-url'] ?? (env.LOTWATCH_DATABASE_URL || null);
+    const redisUrl = values['redis-url'] ?? (env.LOTWATCH_REDIS_URL || null);
+    // The URLs hold passwords: errors name the scheme expected, never the value.
+    if (databaseUrl !== null && !/^postgres(ql)?:\/\//.test(databaseUrl)) throw new Error('the database URL must start with postgres:// or postgresql://');
+    if (redisUrl !== null && !/^rediss?:\/\//.test(redisUrl)) throw new Error('the Redis URL must start with redis:// or rediss://');
+    // Relays sharing Redis but each with its own SQLite file would each hold different lots.
+    if (redisUrl !== null && databaseUrl === null) throw new Error('--redis-url needs --database-url: relays that share fan-out must share lots');
     return {
       ok: true,
       value: {
@@ -279,6 +298,8 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
         lotCreation: creation ?? (isLoopback(host) && trustedProxies.length === 0 ? 'open' : 'operator'),
         unpublishedTtlMs:
           values['unpublished-ttl'] === undefined ? d.unpublishedTtlMs : intIn('--unpublished-ttl', values['unpublished-ttl'], 1, 100_000) * 3_600_000,
+        databaseUrl,
+        redisUrl,
       },
     };
   } catch (e) {

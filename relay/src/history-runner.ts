@@ -1,6 +1,6 @@
 // Where history answers are computed. A query on a big lot reads and replays megabytes; on the event loop it held up
-// every live state and `/healthz` for as long (issue 15). With SQLite the work runs in a worker thread on its own
-// read-only connection; any other store is read asynchronously and replayed in-process.
+// every live state and `/healthz` for as long (issue 15). With SQLite or PostgreSQL the work runs in a worker thread on
+// its own connection; any other store (tests' own) is read asynchronously and replayed in-process.
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { answerHistory, storedRange, type HistoryAnswer, type HistoryJob } from './history-answer.ts';
@@ -36,9 +36,11 @@ export type WorkerReply =
   | { type: 'answer'; id: number; answer: HistoryAnswer }
   | { type: 'failed'; id: number; error: string };
 
+/** Where the worker reads: the relay's SQLite file, or its PostgreSQL database (the URL holds a password: never logged). */
+export type HistorySource = { sqlite: string } | { postgres: string };
+
 export interface WorkerRunnerOptions {
-  /** The SQLite file to read. */
-  file: string;
+  source: HistorySource;
   /** Queries waiting beyond the one running; more are refused. */
   maxQueued: number;
   /** A query running longer is abandoned (its worker is replaced). */
@@ -91,7 +93,7 @@ export class WorkerHistoryRunner implements HistoryRunner {
 
   #ensureWorker(): Worker {
     if (this.#worker) return this.#worker;
-    const w = new Worker(BOOT, { workerData: { module: WORKER, file: this.#o.file } });
+    const w = new Worker(BOOT, { workerData: { module: WORKER, source: this.#o.source } });
     w.unref();
     w.on('message', (m: WorkerReply) => {
       if (m.type === 'warn') this.#o.warn(m.message);

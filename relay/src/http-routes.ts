@@ -106,6 +106,8 @@ export interface HttpDeps {
   allowedOrigins: ReadonlySet<string>;
   /** Served over TLS: every answer carries HSTS. */
   tls?: boolean;
+  /** What keeps this relay from serving (its database, its fan-out), or null; `/healthz` answers 503 then. */
+  check?: () => Promise<string | null>;
   log: Logger;
   now?: () => number;
   /** Where a state is published: the lot, or (`?camera=`) one of its cameras. Absent: the lot service itself. */
@@ -163,8 +165,11 @@ export function createHttpHandler(deps: HttpDeps): (req: IncomingMessage, res: S
         return serveStatic(req, res, deps.distAbs, target.path);
       case 'preflight':
         return preflight(req, res);
-      case 'health':
-        return sendJson(res, 200, { ok: true });
+      case 'health': {
+        // A load balancer takes a relay that cannot reach its database or fan-out out of rotation.
+        const problem = deps.check ? await deps.check() : null;
+        return problem === null ? sendJson(res, 200, { ok: true }) : sendError(res, 503, 'unavailable', problem);
+      }
       case 'websocket-only':
         return sendError(res, 426, 'invalid_message', 'this is a WebSocket endpoint; connect with a WebSocket client', { Upgrade: 'websocket' });
       case 'invalid-lot':
@@ -208,7 +213,7 @@ export function createHttpHandler(deps: HttpDeps): (req: IncomingMessage, res: S
     const rec = await deps.service.get(deps.defaultLot);
     if (!rec) return sendError(res, 404, 'unknown_lot', `no lot "${deps.defaultLot}" on this relay`);
     if (!rec.state) return sendError(res, 404, 'no_state', `nothing has been published to lot "${rec.lot}" yet`);
-    const p = deps.service.presenceOf(rec);
+    const p = await deps.service.presenceOf(rec);
     // The body keeps the original four keys exactly; whether the counter is live rides in a header.
     return sendJson(res, 200, toOriginalMetadata(rec.state.metadata), {
       'X-Lotwatch-Publisher': publisherHeader(p),
@@ -224,7 +229,7 @@ export function createHttpHandler(deps: HttpDeps): (req: IncomingMessage, res: S
       lot,
       layout: rec.state.layout,
       received_at: rec.state.receivedAt,
-      publisher: deps.service.presenceOf(rec),
+      publisher: await deps.service.presenceOf(rec),
     };
     return sendJson(res, 200, body);
   }

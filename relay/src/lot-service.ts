@@ -17,11 +17,13 @@ import type { HistoryAnswer } from './history-answer.ts';
 import { InProcessHistoryRunner, type HistoryRunner } from './history-runner.ts';
 import type { Logger } from './log.ts';
 import type { LotRecord, LotStore } from './lot-store.ts';
-import { initialPresence, nextExpiry, stepPresence, type PresenceInput, type PresenceState } from './presence.ts';
+import { InProcessPresence, type PresenceInputEvent, type PresenceTracker } from './presence.ts';
 
 export interface LotServiceOptions {
   store: LotStore;
   broadcaster: Broadcaster;
+  /** Where presence is kept; in this process unless given (Redis when relays share lots). */
+  presence?: PresenceTracker;
   offlineAfterMs: number;
   maxLots: number;
   log: Logger;
@@ -30,6 +32,11 @@ export interface LotServiceOptions {
   history?: HistoryRunner;
   /** SHA-256 of the operator's token, or null when there is none. */
   operatorTokenHash?: string | null;
+  /**
+   * One relay alone (the default): while it was down nobody was listening, so a state stored before it started does
+   * not continue a span. False when relays share the store: another relay may have been listening meanwhile.
+   */
+  restartIsGap?: boolean;
 }
 
 export type Failure = { ok: false; code: ErrorCode; message: string };
@@ -39,7 +46,18 @@ export type AuthResult = { ok: true } | Failure;
 export type LotObserver = (event: LotEvent) => void;
 
 const iso = (ms: number) => new Date(ms).toISOString();
-const ms = (isoTime: string | null) => (isoTime === null ? null : Date.parse(isoTime));
+const ms = (isoTime: string | null | undefined) => (isoTime == null ? null : Date.parse(isoTime));
+
+/**
+ * Relay time of a lot's last state while its counting span is open, from what the store holds: null when there is
+ * no state, or when the publisher left (its socket closed, which stamps `publisherSeenAt`) after that state. Read from
+ * the store rather than kept per process, so every relay of a cluster decides spans alike.
+ */
+export function openSpanLastState(receivedAt: string | null | undefined, publisherSeenAt: string | null | undefined): number | null {
+  const last = ms(receivedAt);
+  const seen = ms(publisherSeenAt);
+  return last === null || (seen !== null && seen > last) ? null : last;
+}
 
 export class LotService {
   readonly #store: LotStore;
@@ -51,10 +69,11 @@ export class LotService {
   readonly #history: HistoryRunner;
   readonly #operatorTokenHash: string | null;
   #defaultLot: string | null = null;
-  readonly #presence = new Map<string, PresenceState>();
-  readonly #expiry = new Map<string, ReturnType<typeof setTimeout>>();
-  /** Relay time of each lot's last state while its counting span is open (cleared when its publisher leaves). */
-  readonly #lastStateAt = new Map<string, number>();
+  readonly #presence: PresenceTracker;
+  /** Lots whose last history write failed here: their next state starts a new span. */
+  readonly #brokenSpans = new Set<string>();
+  /** States older than this do not continue a span (see `restartIsGap`). */
+  readonly #spansFrom: number;
   readonly #observers = new Set<LotObserver>();
 
   constructor(o: LotServiceOptions) {
@@ -66,6 +85,12 @@ export class LotService {
     this.#now = o.now ?? Date.now;
     this.#history = o.history ?? new InProcessHistoryRunner(o.store);
     this.#operatorTokenHash = o.operatorTokenHash ?? null;
+    this.#spansFrom = o.restartIsGap === false ? -Infinity : this.#now();
+    this.#presence = o.presence ?? new InProcessPresence(o.offlineAfterMs, this.#now);
+    // Changes a tracker notices by itself (a silent HTTP publisher, a relay gone) are announced like any other.
+    this.#presence.onChange((lot, publisher) => {
+      this.#emit({ kind: 'presence', lot, publisher }).catch((e: unknown) => this.#log.error(`presence of lot "${lot}": ${String(e)}`));
+    });
   }
 
   /** Makes sure the default lot exists; a token given at start replaces its token hash. */
@@ -142,7 +167,6 @@ export class LotService {
       return { ok: false, code: 'unauthorized', message: `lot "${lot}" has no publish token yet; claim it with POST /lots` };
     }
     if (!tokenMatches(token, rec.tokenHash)) return { ok: false, code: 'unauthorized', message: 'wrong or missing publish token' };
-    this.#ensurePresence(rec);
     return { ok: true };
   }
 
@@ -168,7 +192,7 @@ export class LotService {
     const saved = await this.#store.saveState(lot, { metadata, layout: state.layout, receivedAt });
     if (!saved) return { ok: false, code: 'unknown_lot', message: `no lot "${lot}" on this relay` };
     // Never throws: the live path below goes on whatever happens to the history write.
-    await this.#recordHistory(lot, metadata, now);
+    await this.#recordHistory(lot, metadata, now, openSpanLastState(saved.previous.receivedAt, saved.previous.publisherSeenAt));
     await this.#emit({
       kind: 'state',
       lot,
@@ -177,19 +201,20 @@ export class LotService {
       receivedAt,
       revision: saved.revision,
     });
-    if (heard) await this.#step(lot, via === 'http' ? 'http-state' : 'socket-state', now);
+    if (heard) await this.#step(lot, via === 'http' ? 'http-state' : 'socket-state');
     return { ok: true, revision: saved.revision, receivedAt };
   }
 
   async publisherConnected(lot: string): Promise<void> {
-    await this.#step(lot, 'socket-opened', this.#now());
+    // Which relay holds a lot's counting device, for whoever runs several.
+    this.#log.info(`lot "${lot}": publisher connected`);
+    await this.#step(lot, 'socket-opened');
   }
 
   async publisherDisconnected(lot: string): Promise<void> {
     const now = this.#now();
-    // What happens until it is back is unknown: its next state starts a new span.
-    this.#lastStateAt.delete(lot);
-    await this.#step(lot, 'socket-closed', now);
+    await this.#step(lot, 'socket-closed');
+    // What happens until it is back is unknown: stamped after its last state, this makes its next state start a span.
     await this.#store.markPublisherSeen(lot, iso(now));
   }
 
@@ -198,37 +223,33 @@ export class LotService {
     const rec = await this.#store.get(lot);
     if (!rec) return { ok: false, code: 'unknown_lot', message: `no lot "${lot}" on this relay` };
     const now = this.#now();
-    const last = this.#lastStateAt.get(lot);
+    const stored = openSpanLastState(rec.state?.receivedAt, rec.publisherSeenAt);
+    const last = stored !== null && stored >= this.#spansFrom ? stored : null;
     const slots = rec.state?.layout?.slots ?? rec.state?.metadata.slots ?? [];
     const names: [string, string][] = slots.map((s) => [s.id, s.name || s.id]);
     const zones = [...zonesOf(slots)];
-    const liveSince = last !== undefined && now - last <= this.#offlineAfterMs ? last : null;
+    const liveSince = last !== null && now - last <= this.#offlineAfterMs ? last : null;
     return { ok: true, answer: await this.#history.run({ lot, request: q, now, names, zones, liveSince }) };
   }
 
   /**
-   * Presence for a lot; the record supplies "last seen" when this relay has not heard of the publisher yet, and, while
-   * it is online, the status it sent with its last state (counting, paused or stopped).
+   * Presence for a lot; the record supplies "last seen" when nobody has heard of the publisher yet, and, while it is
+   * online, the status it sent with its last state (counting, paused or stopped).
    */
-  presenceOf(rec: LotRecord): Presence {
-    const p = this.#ensurePresence(rec);
+  async presenceOf(rec: LotRecord): Promise<Presence> {
+    const p = await this.#presence.get(rec.lot, ms(rec.publisherSeenAt) ?? ms(rec.state?.receivedAt));
     const status = p.online ? rec.state?.metadata.status : undefined;
-    return { online: p.online, since: p.since === null ? null : iso(p.since), ...(status ? { status } : {}) };
+    return status ? { ...p, status } : p;
   }
 
   async close(): Promise<void> {
-    for (const t of this.#expiry.values()) clearTimeout(t);
-    this.#expiry.clear();
+    await this.#presence.close();
     await this.#history.close();
   }
 
-  /** Drops what this relay remembers of a deleted lot, and tells every relay's sockets. */
+  /** Drops what this relay knows of a deleted lot's publisher, and tells every relay's sockets. */
   async #forget(lot: string): Promise<void> {
-    const t = this.#expiry.get(lot);
-    if (t) clearTimeout(t);
-    this.#expiry.delete(lot);
-    this.#presence.delete(lot);
-    this.#lastStateAt.delete(lot);
+    await this.#presence.forget(lot);
     await this.#emit({ kind: 'deleted', lot });
   }
 
@@ -236,10 +257,9 @@ export class LotService {
    * A state continues the lot's counting span while its publisher stays connected and states keep coming (no
    * silence longer than the offline delay); otherwise it starts a new span, and the time in between is a gap.
    */
-  async #recordHistory(lot: string, metadata: LotMetadata, now: number): Promise<void> {
-    const last = this.#lastStateAt.get(lot);
-    const newSpan = last === undefined || now - last > this.#offlineAfterMs || now < last;
-    this.#lastStateAt.set(lot, now);
+  async #recordHistory(lot: string, metadata: LotMetadata, now: number, last: number | null): Promise<void> {
+    const newSpan =
+      last === null || last < this.#spansFrom || now - last > this.#offlineAfterMs || now < last || this.#brokenSpans.delete(lot);
     const deviceAt = Date.parse(metadata.last_updated);
     // Closed slots and slots of an offline camera are not counted: history leaves them out, like removed slots.
     const counted = metadata.slots.every(isCounted) ? metadata : { ...metadata, slots: metadata.slots.filter(isCounted) };
@@ -248,32 +268,14 @@ export class LotService {
     } catch (e) {
       // History is a by-product: a failed write must not cost viewers the live state nor the publisher its answer.
       // The next state starts a new span, so history shows a gap rather than a span that may lack its start.
-      this.#lastStateAt.delete(lot);
+      this.#brokenSpans.add(lot);
       this.#log.warn(`lot "${lot}": history not recorded: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
 
-  #ensurePresence(rec: LotRecord): PresenceState {
-    let p = this.#presence.get(rec.lot);
-    if (!p) {
-      p = initialPresence(ms(rec.publisherSeenAt) ?? ms(rec.state?.receivedAt ?? null));
-      this.#presence.set(rec.lot, p);
-    }
-    return p;
-  }
-
-  async #step(lot: string, input: PresenceInput, now: number): Promise<void> {
-    const before = this.#presence.get(lot) ?? initialPresence(null);
-    const after = stepPresence(before, input, now, this.#offlineAfterMs);
-    this.#presence.set(lot, after);
-    this.#schedule(lot, after);
-    if (after.online !== before.online) {
-      await this.#emit({
-        kind: 'presence',
-        lot,
-        publisher: { online: after.online, since: after.since === null ? null : iso(after.since) },
-      });
-    }
+  async #step(lot: string, input: PresenceInputEvent): Promise<void> {
+    const changed = await this.#presence.record(lot, input);
+    if (changed) await this.#emit({ kind: 'presence', lot, publisher: changed });
   }
 
   async #emit(event: LotEvent): Promise<void> {
@@ -285,20 +287,5 @@ export class LotService {
         this.#log.error(`lot "${event.lot}": observer failed: ${e instanceof Error ? e.message : String(e)}`);
       }
     }
-  }
-
-  /** HTTP-only publishers have no socket to lose; a timer turns them offline when they fall silent. */
-  #schedule(lot: string, p: PresenceState): void {
-    const old = this.#expiry.get(lot);
-    if (old) clearTimeout(old);
-    this.#expiry.delete(lot);
-    const at = nextExpiry(p, this.#offlineAfterMs);
-    if (at === null) return;
-    const t = setTimeout(() => {
-      this.#expiry.delete(lot);
-      this.#step(lot, 'tick', this.#now()).catch((e: unknown) => this.#log.error(`presence of lot "${lot}": ${String(e)}`));
-    }, Math.max(0, at - this.#now()) + 1);
-    t.unref();
-    this.#expiry.set(lot, t);
   }
 }

@@ -1,5 +1,6 @@
-// Where lots live between restarts. Async so that a shared engine (PostgreSQL, Redis) can stand in for SQLite
-// when several relays run side by side; nothing above this interface knows which one is used.
+// Where lots live between restarts: SQLite for one relay (sqlite-lot-store.ts), PostgreSQL for several side by side
+// (pg-lot-store.ts). Async, so nothing above this interface knows which one is used; both pass the same contract
+// tests (tests/relay/store-contract.test.ts).
 import type { Timeline } from '../../src/history/types.ts';
 import type { Layout, LotMetadata } from '../../src/share/protocol.ts';
 
@@ -33,6 +34,9 @@ export interface SavedState {
   revision: number;
   layout: Layout | null;
   layoutChanged: boolean;
+  /** The lot as it was just before this state: whether a counting span goes on is decided from it, the same way
+   *  on every relay. */
+  previous: { receivedAt: string | null; publisherSeenAt: string | null };
 }
 
 export type ClaimResult = 'claimed' | 'taken' | 'full';
@@ -75,5 +79,7 @@ export interface LotStore {
   expireUnpublished(createdBefore: string, keep: string): Promise<string[]>;
   /** Checks the stored data is readable, for the log at start; `detail` says what was checked and found. */
   integrity?(): Promise<{ ok: boolean; detail: string }>;
+  /** Null while the store answers, else what is wrong (for `/healthz`). */
+  check(): Promise<string | null>;
   close(): Promise<void>;
 }

@@ -21,7 +21,7 @@ const config = parsed.value;
 try {
   const relay = await startRelay(config, { log });
   const scheme = config.tls ? 'https' : 'http';
-  log.info(`listening on ${relay.url} (data in ${resolve(config.dataDir)})`);
+  log.info(`listening on ${relay.url} (data in ${relay.where})`);
   if (!existsSync(join(resolve(config.dist), 'index.html'))) {
     log.warn(`no built app in ${resolve(config.dist)}: run \`npm run build\` (or \`npm start\`) to serve it`);
   }

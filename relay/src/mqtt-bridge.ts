@@ -1,7 +1,11 @@
 // Sends lots to an MQTT broker (mqtt.js): retained states and numbers, the counter's and the relay's availability
-// (the relay's as its last will), Home Assistant discovery, and alert events. It listens to the fan-out, so in a
-// cluster one relay with `--mqtt` publishes every lot. A broker that is down does not stop the relay: mqtt.js
-// reconnects, and the latest retained values are sent again on every (re)connection.
+// (the relay's as its last will), Home Assistant discovery, and alert events. A broker that is down does not stop the
+// relay: mqtt.js reconnects, and the latest retained values are sent again on every (re)connection.
+//
+// Several relays, each with `--mqtt`: each sends what it stored or noticed itself (so every state, presence change and
+// event goes to the broker once) and only notes the other relays' states (`send` false), so that a reconnection
+// restores every lot and a zone that is gone loses its entities whoever stored the last state. The relay status topic
+// is shared: a relay that dies leaves its last will, "offline", there, and the relays still alive answer "online".
 import { connect, type MqttClient } from 'mqtt';
 import type { LotMetadata } from '../../src/share/metadata.ts';
 import type { Presence } from '../../src/share/protocol.ts';
@@ -37,6 +41,7 @@ export class MqttBridge {
   /** Each lot's discovery config topics, to remove the entities of a zone that is gone. */
   readonly #discovered = new Map<string, Map<string, string>>();
   #connectedOnce = false;
+  #closing = false;
 
   constructor(o: MqttOptions) {
     this.#o = o;
@@ -54,6 +59,11 @@ export class MqttBridge {
       this.#connectedOnce = true;
       this.#send({ topic: status, payload: 'online', retain: true });
       for (const [topic, payload] of this.#retained) if (topic !== status) this.#send({ topic, payload, retain: true });
+      this.#client.subscribe(status, { qos: 1 }, (e) => e && o.log.warn(`MQTT: subscribing to ${status} failed: ${e.message}`));
+    });
+    // Another relay's last will (or its clean stop) says the relays are offline; while this one runs, they are not.
+    this.#client.on('message', (topic, payload) => {
+      if (topic === status && payload.toString() === 'offline' && !this.#closing) this.#send({ topic: status, payload: 'online', retain: true });
     });
     let lastError = '';
     this.#client.on('error', (e) => {
@@ -67,13 +77,14 @@ export class MqttBridge {
     return this.#client.connected;
   }
 
-  state(lot: string, m: LotMetadata): void {
-    for (const msg of stateMessages(this.#o, lot, m)) this.#send(msg);
-    this.#discover(lot, m);
+  /** A lot's state; `send` false: another relay sends it, this one only keeps it for reconnections. */
+  state(lot: string, m: LotMetadata, send = true): void {
+    for (const msg of stateMessages(this.#o, lot, m)) this.#send(msg, send);
+    this.#discover(lot, m, send);
   }
 
-  presence(lot: string, p: Presence): void {
-    this.#send({ topic: lotStatusTopic(this.#o, lot), payload: p.online ? 'online' : 'offline', retain: true });
+  presence(lot: string, p: Presence, send = true): void {
+    this.#send({ topic: lotStatusTopic(this.#o, lot), payload: p.online ? 'online' : 'offline', retain: true }, send);
   }
 
   cameraPresence(lot: string, camera: string, p: { online: boolean }): void {
@@ -86,26 +97,29 @@ export class MqttBridge {
 
   /** Says "offline" on the relay's status topic itself (a clean stop is not a death), then disconnects. */
   async close(): Promise<void> {
+    this.#closing = true;
     if (this.#client.connected) {
       await new Promise<void>((r) => this.#client.publish(relayStatusTopic(this.#o), 'offline', { qos: 1, retain: true }, () => r()));
     }
     await this.#client.endAsync();
   }
 
-  #discover(lot: string, m: LotMetadata): void {
+  #discover(lot: string, m: LotMetadata, send: boolean): void {
     const before = this.#discovered.get(lot) ?? new Map<string, string>();
     const now = new Map(discoveryConfigs(this.#o, lot, m, this.#o.version).map((d) => [d.topic, JSON.stringify(d.config)]));
-    for (const [topic, payload] of now) if (before.get(topic) !== payload) this.#send({ topic, payload, retain: true });
+    for (const [topic, payload] of now) if (before.get(topic) !== payload) this.#send({ topic, payload, retain: true }, send);
     // An empty retained config removes the entity (a zone or slot that is gone).
-    for (const topic of before.keys()) if (!now.has(topic)) this.#send({ topic, payload: '', retain: true });
+    for (const topic of before.keys()) if (!now.has(topic)) this.#send({ topic, payload: '', retain: true }, send);
     this.#discovered.set(lot, now);
   }
 
-  #send(msg: MqttMessage): void {
+  /** Keeps a retained message for reconnections, and sends it unless `send` is false. */
+  #send(msg: MqttMessage, send = true): void {
     if (msg.retain) {
       if (msg.payload === '') this.#retained.delete(msg.topic);
       else this.#retained.set(msg.topic, msg.payload);
     }
+    if (!send) return;
     // QoS 1 so retained values and events survive a broker hiccup; mqtt.js queues them while disconnected.
     this.#client.publish(msg.topic, msg.payload, { qos: 1, retain: msg.retain }, (e) => {
       if (e) this.#o.log.warn(`MQTT: publish to ${msg.topic} failed: ${e.message}`);

@@ -1,6 +1,7 @@
 // What lot operators set up and what it leaves behind: a lot's cameras (tokens, latest states), its alert rules and
-// alert state, its webhooks and their delivery log. Async like `LotStore`, so a shared engine can stand in; the
-// SQLite version keeps its own file beside the lots (`operators.sqlite`), with its own versioned migrations.
+// alert state, its webhooks and their delivery log. Async like `LotStore`: the SQLite version keeps its own file beside
+// the lots (`operators.sqlite`), with its own versioned migrations; several relays share one on PostgreSQL
+// (pg-ops-store.ts).
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -57,6 +58,11 @@ export interface OpsStore {
   setAlertRules(lot: string, rules: AlertRules): Promise<void>;
   alertState(lot: string): Promise<AlertState | null>;
   setAlertState(lot: string, state: AlertState): Promise<void>;
+  /**
+   * Reads the lot's alert state, runs `step` on it and stores the state it returns, as one step: relays sharing the
+   * store never both step from the same state, so an event is raised once across them.
+   */
+  updateAlertState<T>(lot: string, step: (prev: AlertState | null) => { state: AlertState; result: T }): Promise<T>;
   webhooks(lot: string): Promise<WebhookRecord[]>;
   addWebhook(lot: string, w: WebhookRecord): Promise<void>;
   removeWebhook(lot: string, id: string): Promise<boolean>;
@@ -64,6 +70,13 @@ export interface OpsStore {
   addDelivery(lot: string, d: DeliveryRecord): Promise<void>;
   /** Newest first. */
   deliveries(lot: string, limit: number): Promise<DeliveryRecord[]>;
+  /** Removes what is kept for a lot (it was deleted): its cameras, alert rules and state, webhooks and deliveries. */
+  deleteLot(lot: string): Promise<void>;
+  /**
+   * Runs `work` for a lot while no other relay on this store runs work for the same lot (a merge of its cameras reads
+   * every camera's latest state, then stores the result). One process alone needs no lock across processes.
+   */
+  exclusive<T>(lot: string, work: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -160,6 +173,7 @@ export class SqliteOpsStore implements OpsStore {
         `DELETE FROM deliveries WHERE lot = ? AND seq <= (SELECT seq FROM deliveries WHERE lot = ? ORDER BY seq DESC LIMIT 1 OFFSET ?)`,
       ),
       deliveries: db.prepare<[string, number], { record_json: string }>('SELECT record_json FROM deliveries WHERE lot = ? ORDER BY seq DESC LIMIT ?'),
+      deleteLot: ['cameras', 'lot_alerts', 'webhooks', 'deliveries'].map((t) => db.prepare<[string]>(`DELETE FROM ${t} WHERE lot = ?`)),
     };
   }
 
@@ -206,6 +220,17 @@ export class SqliteOpsStore implements OpsStore {
     this.#s.setState.run(lot, JSON.stringify(state));
   }
 
+  async updateAlertState<T>(lot: string, step: (prev: AlertState | null) => { state: AlertState; result: T }): Promise<T> {
+    return this.#db.transaction((): T => {
+      const json = this.#s.alerts.get(lot)?.state_json ?? null;
+      const prev = json === null ? null : (this.#json(json, `alert state of lot ${lot}`) as AlertState | null);
+      const { state, result } = step(prev);
+      const next = JSON.stringify(state);
+      if (next !== json) this.#s.setState.run(lot, next);
+      return result;
+    }).immediate();
+  }
+
   async webhooks(lot: string): Promise<WebhookRecord[]> {
     return this.#s.webhooks.all(lot).map((r) => ({
       id: r.id,
@@ -236,6 +261,16 @@ export class SqliteOpsStore implements OpsStore {
       const d = this.#json(r.record_json, `a delivery of lot ${lot}`);
       return d === null ? [] : [d as DeliveryRecord];
     });
+  }
+
+  async deleteLot(lot: string): Promise<void> {
+    this.#db.transaction(() => {
+      for (const st of this.#s.deleteLot) st.run(lot);
+    })();
+  }
+
+  async exclusive<T>(_lot: string, work: () => Promise<T>): Promise<T> {
+    return work();
   }
 
   async close(): Promise<void> {

@@ -92,6 +92,11 @@ export class PublisherSession {
     return this.#authed;
   }
 
+  /** Resolves when every frame received so far (and the goodbye, once ended) has been handled. */
+  get settled(): Promise<void> {
+    return this.#queue;
+  }
+
   receive(text: string | null): void {
     if (this.#closed) return;
     const r = take(this.#bucket, this.#d.rate, this.#d.now());

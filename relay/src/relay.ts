@@ -5,7 +5,8 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
-import { InProcessBroadcaster, type Broadcaster } from './broadcaster.ts';
+import { openBackends, type BackendOptions } from './backends.ts';
+import type { Broadcaster } from './broadcaster.ts';
 import type { RelayConfig } from './config.ts';
 import { hashToken } from './auth.ts';
 import { createHttpHandler } from './http-routes.ts';
@@ -13,9 +14,10 @@ import { clientAddress, type ClientKey } from './http-util.ts';
 import { consoleLogger, type Logger } from './log.ts';
 import { LotService } from './lot-service.ts';
 import type { LotStore } from './lot-store.ts';
-import { WorkerHistoryRunner } from './history-runner.ts';
+import { WorkerHistoryRunner, type HistorySource } from './history-runner.ts';
 import { startOperations, type Operations, type OperationsDeps } from './operations.ts';
-import { KeyedRateLimiter, type RateLimiterFactory, type RateRule } from './rate-limit.ts';
+import type { RateLimiterFactory, RateRule } from './rate-limit.ts';
+import { PgLotStore } from './pg-lot-store.ts';
 import { SqliteLotStore } from './sqlite-lot-store.ts';
 import { WsHub, type WsLimits } from './ws-hub.ts';
 
@@ -53,7 +55,7 @@ export const DEFAULT_LIMITS: RelayLimits = {
   historyTimeoutMs: 20_000,
 };
 
-export interface RelayDeps {
+export interface RelayDeps extends Pick<BackendOptions, 'redisPrefix' | 'presenceTiming'> {
   store?: LotStore;
   broadcaster?: Broadcaster;
   log?: Logger;
@@ -68,6 +70,8 @@ export interface RelayDeps {
 export interface RunningRelay {
   /** `http://host:port` (or https), with the real port when started on port 0. */
   url: string;
+  /** Where its state lives (a folder, or PostgreSQL and Redis), without secrets. */
+  where: string;
   port: number;
   server: Server;
   hub: WsHub;
@@ -80,31 +84,43 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
   const log = deps.log ?? consoleLogger;
   const limits = { ...DEFAULT_LIMITS, ...deps.limits };
   const now = deps.now ?? Date.now;
-  const store =
-    deps.store ?? new SqliteLotStore(config.dataDir, (m) => log.warn(m), { initialise: config.initDb, synchronous: config.sqliteSynchronous });
-  const integrity = await store.integrity?.();
+  const b = await openBackends(config, { log, now, ...deps });
+  const integrity = await b.store.integrity?.();
   if (integrity?.ok) log.info(`database check: ${integrity.detail}`);
   else if (integrity) log.error(`database check FAILED: ${integrity.detail}; restore a backup (see docs/relay.md) before trusting this data`);
-  const broadcaster = deps.broadcaster ?? new InProcessBroadcaster((e) => log.error(`fan-out listener: ${String(e)}`));
+  let closing: Promise<void> | null = null;
   const trusted = new Set(config.trustedProxies);
   const keyOf: ClientKey = (req) => clientAddress(req, trusted);
-  const limiter = deps.limiter ?? ((_name, rule) => new KeyedRateLimiter(rule));
-  // With SQLite in a file, history is read and replayed in a worker thread on its own connection.
-  const history =
-    store instanceof SqliteLotStore && store.file !== null
-      ? new WorkerHistoryRunner({ file: store.file, maxQueued: limits.historyQueue, timeoutMs: limits.historyTimeoutMs, warn: (m) => log.warn(m) })
-      : undefined;
+  const limiter = deps.limiter ?? b.limiter;
+  // History is read and replayed in a worker thread on its own connection (SQLite in a file, or PostgreSQL).
+  const source: HistorySource | null =
+    b.store instanceof SqliteLotStore && b.store.file !== null
+      ? { sqlite: b.store.file }
+      : b.store instanceof PgLotStore && config.databaseUrl
+        ? { postgres: config.databaseUrl }
+        : null;
+  const history = source
+    ? new WorkerHistoryRunner({ source, maxQueued: limits.historyQueue, timeoutMs: limits.historyTimeoutMs, warn: (m) => log.warn(m) })
+    : undefined;
   const service = new LotService({
-    store,
-    broadcaster,
+    store: b.store,
+    broadcaster: b.broadcaster,
+    ...(b.presence ? { presence: b.presence } : {}),
     offlineAfterMs: config.offlineAfterMs,
     maxLots: config.maxLots,
     log,
     now,
     history,
     operatorTokenHash: config.operatorToken === null ? null : hashToken(config.operatorToken),
+    restartIsGap: !b.shared,
   });
-  await service.init(config.lot, config.token);
+  try {
+    await service.init(config.lot, config.token);
+  } catch (e) {
+    await service.close();
+    await b.close();
+    throw e;
+  }
   if (config.lotCreation === 'operator' && config.operatorToken === null) {
     log.warn('nobody can create lots with POST /lots: set LOTWATCH_OPERATOR_TOKEN (or --lot-creation open on a trusted network)');
   }
@@ -114,7 +130,20 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
   const expiry = setInterval(() => void expire(), Math.min(3_600_000, config.unpublishedTtlMs));
   expiry.unref();
   const postLimiter = limiter('post', limits.httpPostRate);
-  const ops = startOperations(config, { service, broadcaster, postLimiter, clientKey: keyOf, log, now }, deps.operations);
+  const ops = startOperations(
+    config,
+    {
+      service,
+      broadcaster: b.broadcaster,
+      store: b.opsStore,
+      ...(b.cameraPresence ? { cameraPresence: b.cameraPresence } : {}),
+      postLimiter,
+      clientKey: keyOf,
+      log,
+      now,
+    },
+    deps.operations,
+  );
 
   const handler = createHttpHandler({
     service,
@@ -128,6 +157,7 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
     createLimiter: limiter('create', limits.lotCreationRate),
     allowedOrigins: new Set(config.allowedOrigins),
     tls: config.tls !== null,
+    check: () => (closing ? Promise.resolve('the relay is shutting down') : b.check()),
     log,
     now,
     publishTarget: ops.publishTarget,
@@ -146,7 +176,7 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
 
   const hub = new WsHub({
     service,
-    broadcaster,
+    broadcaster: b.broadcaster,
     cameras: ops.cameras,
     defaultLot: config.lot,
     limits: {
@@ -161,23 +191,32 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
   });
   server.on('upgrade', (req, socket, head) => hub.handleUpgrade(req, socket, head));
 
-  await new Promise<void>((ok, fail) => {
-    server.once('error', fail);
-    server.listen(config.port, config.host, () => {
-      server.off('error', fail);
-      ok();
+  try {
+    await new Promise<void>((ok, fail) => {
+      server.once('error', fail);
+      // A relay that dies sends thousands of viewers to the others at once: a deep accept queue takes them all.
+      server.listen({ port: config.port, host: config.host, backlog: 4096 }, () => {
+        server.off('error', fail);
+        ok();
+      });
     });
-  });
+  } catch (e) {
+    await hub.close();
+    await ops.close();
+    await service.close();
+    await b.close();
+    throw e;
+  }
   const port = (server.address() as AddressInfo).port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
 
-  let closing: Promise<void> | null = null;
   return {
     url: `${config.tls ? 'https' : 'http'}://${host}:${port}`,
     port,
     server,
     hub,
     ops,
+    where: b.where,
     close: () =>
       (closing ??= (async () => {
         clearInterval(expiry);
@@ -187,8 +226,7 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
         await stopped;
         await ops.close();
         await service.close();
-        await broadcaster.close();
-        await store.close();
+        await b.close();
       })()),
   };
 }

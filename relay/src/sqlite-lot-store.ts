@@ -1,12 +1,11 @@
 // LotStore on one SQLite file (better-sqlite3). Synchronous underneath, which is fine for one relay process:
 // each call is a single short statement or transaction.
 import Database from 'better-sqlite3';
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { trackSlots } from '../../src/history/track.ts';
-import type { HistoryRecord, Timeline, TrackedSlot } from '../../src/history/types.ts';
-import { parseLayout, parseLotMetadata, type Layout, type LotMetadata } from '../../src/share/protocol.ts';
+import type { HistoryRecord, Timeline } from '../../src/history/types.ts';
+import { parseLayout, parseLotMetadata, type Layout } from '../../src/share/protocol.ts';
+import { historyRow, recordsOfRow, trackedAfter, type Tracked } from './history-rows.ts';
 import type { ClaimResult, HistoryEntry, LotRecord, LotStore, SavedState, StateToSave } from './lot-store.ts';
 
 export const DB_FILE = 'lotwatch.sqlite';
@@ -28,9 +27,8 @@ export const MIGRATIONS: readonly string[] = [
    ) STRICT;`,
   // History: every distinct state a lot reported, and the spans of time its counter was being heard from.
   // Times are epoch ms. received_at (relay clock) orders; device_at (the device's last_updated) is kept for reference.
-  // The unique key makes a re-delivered state (same device time, same content) a no-op. A row holds the whole lot
-  // (full = 1: when a span starts, and hourly) or only the slots that changed since the row before (full = 0), so a
-  // month of a 100-slot lot reads a few hundred full rows, not 100 slots per change.
+  // The unique key makes a re-delivered state (same device time, same content) a no-op. Rows hold the whole lot or
+  // only changes (full = 1 / 0), see history-rows.ts.
   `CREATE TABLE history_states (
      lot TEXT NOT NULL,
      received_at INTEGER NOT NULL,
@@ -58,20 +56,6 @@ interface HistoryRow {
   occupied: number;
   full: number;
   slots_json: string;
-}
-
-/** A full row's slot: [id, 1 | 0, since (relay ms) or null, first seen (when since is null) or null]. */
-type StoredSlot = [string, 0 | 1, number | null, number | null];
-/** A change row's slot: [id, 1 occupied | 0 free | -1 removed]. */
-type StoredChange = [string, 1 | 0 | -1];
-
-/** A row with the whole lot at least this often while a span lasts. */
-const FULL_EVERY_MS = 3_600_000;
-
-/** What makes two states the same for history: the counts and each slot's occupancy (not probabilities). */
-export function contentHash(m: LotMetadata): string {
-  const key = JSON.stringify([m.total_slots, m.occupied_slots, m.slots.map((s) => [s.id, s.occupied])]);
-  return createHash('sha256').update(key).digest('hex').slice(0, 32);
 }
 
 interface LotRow {
@@ -114,8 +98,8 @@ export class SqliteLotStore implements LotStore {
   readonly #stmts;
   readonly #reader: SqliteHistoryReader;
   readonly #file: string | null;
-  /** Each lot's slots as of its last stored row (relay times), and when the last full row was written. */
-  readonly #tracked = new Map<string, { slots: TrackedSlot[]; fullAt: number }>();
+  /** Each lot's slots as of its last stored row (one relay owns this file, so memory is the truth). */
+  readonly #tracked = new Map<string, Tracked>();
 
   /**
    * Opens (creating if needed) `<dataDir>/lotwatch.sqlite`; `:memory:` for a throwaway store. A file that exists but
@@ -159,8 +143,8 @@ export class SqliteLotStore implements LotStore {
       setToken: db.prepare<[string, string, string]>(
         'INSERT INTO lots (id, token_hash, created_at) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET token_hash = excluded.token_hash',
       ),
-      layoutOf: db.prepare<[string], { layout_json: string | null; revision: number }>(
-        'SELECT layout_json, revision FROM lots WHERE id = ?',
+      layoutOf: db.prepare<[string], { layout_json: string | null; revision: number; received_at: string | null; publisher_seen_at: string | null }>(
+        'SELECT layout_json, revision, received_at, publisher_seen_at FROM lots WHERE id = ?',
       ),
       save: db.prepare<[string, string | null, string, string, string]>(
         `UPDATE lots SET state_json = ?, layout_json = ?, received_at = ?, publisher_seen_at = ?, revision = revision + 1
@@ -224,6 +208,7 @@ export class SqliteLotStore implements LotStore {
         revision: before.revision + 1,
         layout: s.layout ?? this.#layout(lot, before.layout_json),
         layoutChanged: layoutJson !== before.layout_json,
+        previous: { receivedAt: before.received_at, publisherSeenAt: before.publisher_seen_at },
       };
     }).immediate();
   }
@@ -234,21 +219,12 @@ export class SqliteLotStore implements LotStore {
 
   async recordHistory(lot: string, e: HistoryEntry): Promise<boolean> {
     return this.#db.transaction((): boolean => {
-      const m = e.metadata;
-      const cached = e.newSpan ? undefined : this.#tracked.get(lot);
-      // Each slot's relay time of entering its state: what lets a later query start mid-span and still know arrivals.
-      const { slots, changes } = trackSlots(cached?.slots ?? null, m.slots, e.receivedAt);
-      const full = !cached || slots.length === 0 || e.receivedAt - cached.fullAt >= FULL_EVERY_MS;
-      const payload = full
-        ? slots.map((s): StoredSlot => [s.id, s.occupied ? 1 : 0, s.since, s.seen ?? null])
-        : changes.map((c): StoredChange => [c.slotId, c.state === 'occupied' ? 1 : c.state === 'free' ? 0 : -1]);
+      const row = historyRow(this.#tracked.get(lot) ?? null, e);
       const added =
-        this.#stmts.addHistory.run(lot, e.receivedAt, e.deviceAt, contentHash(m), m.total_slots, m.occupied_slots, full ? 1 : 0, JSON.stringify(payload))
+        this.#stmts.addHistory.run(lot, e.receivedAt, e.deviceAt, row.contentHash, row.total, row.occupied, row.full ? 1 : 0, JSON.stringify(row.slots))
           .changes === 1;
-      // A re-delivered state changes nothing, except that a new span forgets what came before the gap (and writes
-      // the whole lot with its next row).
-      if (added) this.#tracked.set(lot, { slots, fullAt: full ? e.receivedAt : cached!.fullAt });
-      else if (e.newSpan) this.#tracked.set(lot, { slots, fullAt: -Infinity });
+      const tracked = trackedAfter(row, added, e.newSpan);
+      if (tracked) this.#tracked.set(lot, tracked);
       if (e.newSpan || this.#stmts.extendSpan.run(e.receivedAt, lot, lot).changes === 0) this.#stmts.newSpan.run(lot, e.receivedAt, e.receivedAt);
       return added;
     }).immediate();
@@ -290,6 +266,10 @@ export class SqliteLotStore implements LotStore {
     const mode = (this.#db.pragma('synchronous', { simple: true }) as number) >= 2 ? 'FULL' : 'NORMAL';
     const ok = lines.length === 1 && lines[0] === 'ok';
     return { ok, detail: `${this.#file ?? ':memory:'}: PRAGMA quick_check ${ok ? 'ok' : lines.join('; ')}; synchronous=${mode}` };
+  }
+
+  async check(): Promise<string | null> {
+    return this.#db.open ? null : 'the database is closed';
   }
 
   async close(): Promise<void> {
@@ -352,29 +332,8 @@ export class SqliteHistoryReader {
   }
 
   #recordsOf(lot: string, r: HistoryRow): HistoryRecord[] {
-    const at = r.received_at;
-    let v: unknown;
-    try {
-      v = JSON.parse(r.slots_json);
-      if (!Array.isArray(v) || !v.every((x) => Array.isArray(x) && typeof x[0] === 'string')) throw new Error('not a list of slots');
-    } catch (err) {
-      // A damaged row must not take the relay down: it is skipped, and the next whole-lot row sets things right.
-      this.#warn(`lot ${lot}: a history row is unreadable (${String(err)}); skipping it`);
-      return [];
-    }
-    const list = v as unknown[][];
-    if (!r.full) {
-      return list.map(([id, o]) => ({ kind: 'change', at, slotId: id as string, state: o === 1 ? 'occupied' : o === 0 ? 'free' : 'removed' }));
-    }
-    // A publisher that sends only the four counts: lot figures, no per-slot ones.
-    if (list.length === 0 && r.total > 0) return [{ kind: 'counts', at, total: r.total, occupied: r.occupied }];
-    const num = (x: unknown) => (typeof x === 'number' ? x : null);
-    const slots = list.map(([id, o, since, seen]): TrackedSlot => {
-      const s = num(since);
-      const first = num(seen);
-      return s === null && first !== null ? { id: id as string, occupied: o === 1, since: null, seen: first } : { id: id as string, occupied: o === 1, since: s };
-    });
-    return [{ kind: 'state', at, slots }];
+    const row = { receivedAt: r.received_at, total: r.total, occupied: r.occupied, full: r.full === 1, slots: r.slots_json };
+    return recordsOfRow(row, (why) => this.#warn(`lot ${lot}: a history row is unreadable (${why}); skipping it`));
   }
 }
 

@@ -163,6 +163,7 @@ export class WsHub {
   readonly #viewerWss = new WebSocketServer({ noServer: true, maxPayload: LIMITS.maxViewerMessageBytes, perMessageDeflate: false });
   readonly #publisherWss = new WebSocketServer({ noServer: true, maxPayload: LIMITS.maxPublisherMessageBytes, perMessageDeflate: false });
   readonly #conns = new Set<Conn>();
+  readonly #sessions = new Set<PublisherSession>();
   readonly #viewers = new Map<string, Set<Viewer>>();
   readonly #publishers = new Map<string, Set<Conn>>();
   /** Sockets admitted and not yet closed (opening or open), for the caps. */
@@ -242,10 +243,16 @@ export class WsHub {
           c.ws.close(CLOSE.goingAway, 'relay shutting down');
         }),
     );
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([Promise.all(closed), new Promise<void>((r) => (timer = setTimeout(r, graceMs)))]);
-    clearTimeout(timer);
+    const within = async (p: Promise<unknown>, ms: number) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([p, new Promise<void>((r) => (timer = setTimeout(r, ms)))]);
+      clearTimeout(timer);
+    };
+    await within(Promise.all(closed), graceMs);
     for (const c of this.#conns) c.ws.terminate();
+    // Publishers' goodbyes (presence, "last seen") are written before the store and fan-out close behind us.
+    await within(Promise.all(closed), graceMs);
+    await within(Promise.all([...this.#sessions].map((s) => s.settled)), 5_000);
     this.#viewerWss.close();
     this.#publisherWss.close();
   }
@@ -301,8 +308,12 @@ export class WsHub {
       authTimeoutMs: this.#o.limits.authTimeoutMs,
       now: this.#now,
     });
+    this.#sessions.add(session);
     ws.on('message', (data, isBinary) => session.receive(textOf(data, isBinary)));
-    ws.on('close', () => session.ended());
+    ws.on('close', () => {
+      session.ended();
+      void session.settled.then(() => this.#sessions.delete(session));
+    });
   }
 
   #acceptViewer(ws: WebSocket, kind: 'original' | 'live', lot: string): void {
@@ -332,6 +343,7 @@ export class WsHub {
   async #sendSnapshot(v: Viewer): Promise<void> {
     // Registered before reading, so nothing published meanwhile is lost; anything older than what was read is dropped.
     const rec = await this.#o.service.get(v.lot);
+    const publisher = rec ? await this.#o.service.presenceOf(rec) : { online: false, since: null };
     const pending = v.pending ?? [];
     v.pending = null;
     const revision = rec?.state?.revision ?? 0;
@@ -344,12 +356,13 @@ export class WsHub {
         state: rec?.state?.metadata ?? null,
         layout: rec?.state?.layout ?? null,
         received_at: rec?.state?.receivedAt ?? null,
-        publisher: rec ? this.#o.service.presenceOf(rec) : { online: false, since: null },
+        publisher,
       };
       this.#send(v, JSON.stringify(snapshot));
     }
-    // Presence in the snapshot is already current, so only newer states are replayed.
-    for (const e of pending) if (e.kind === 'state' && e.revision > revision) this.#deliver(v, e, new Map());
+    // Newer states are replayed. Presence is replayed in order: an event the snapshot already reflects changes
+    // nothing, and the last one is the newest.
+    for (const e of pending) if (e.kind === 'presence' || e.revision > revision) this.#deliver(v, e, new Map());
   }
 
   #fanOut(e: LotEvent): void {

@@ -21,4 +21,7 @@ export const sections: Record<string, Section> = {
   // Full and patch-only evidence per 100-slot 1280x720 pucpr frame.
   evidence: async (args) => runBenchScript('bench-evidence.ts', flag(args, '--evidence-frames') ? ['--frames', flag(args, '--evidence-frames')!] : []),
   history: benchHistory,
+  // 100 lots at 1 state/s, 10,000 viewers over 3 relays behind nginx (PostgreSQL + Redis), 60 s; then a relay killed
+  // at 30 s; then one relay alone (`--cluster-seconds N` to shorten). Needs PostgreSQL, Redis and nginx.
+  cluster: async (args) => runBenchScript('bench-cluster.ts', ['--seconds', flag(args, '--cluster-seconds') ?? '60']),
 };

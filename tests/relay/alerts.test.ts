@@ -165,6 +165,33 @@ describe('webhooks', () => {
     expect(seen.slice(0, 2)).toEqual(['counter_offline', 'counter_online']);
   });
 
+  it('leaves nothing of a deleted lot to the next lot claimed under its name: no webhooks, rules, cameras or deliveries', async () => {
+    const r = await allowPrivateRelay();
+    const hook = await receiver();
+    const json = { 'Content-Type': 'application/json' };
+    const claim = async () => {
+      const res = await fetch(`${r.url}/lots`, { method: 'POST', headers: json, body: JSON.stringify({ lot: 'north' }) });
+      expect(res.status).toBe(201);
+      return ((await res.json()) as { token: string }).token;
+    };
+    const call = (token: string, path: string, method = 'GET', body?: unknown) =>
+      fetch(`${r.url}/lots/north/${path}`, { method, headers: { ...json, Authorization: `Bearer ${token}` }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    const old = await claim();
+    expect((await call(old, 'webhooks', 'POST', { url: hook.url, events: ['lot_full'] })).status).toBe(201);
+    expect((await call(old, 'alerts', 'PUT', { available_below: 1 })).status).toBe(200);
+    expect((await call(old, 'cameras/gate/token', 'POST')).status).toBe(201);
+    expect((await fetch(`${r.url}/lots/north/state?camera=gate`, { method: 'POST', headers: { ...json, Authorization: `Bearer ${old}` }, body: JSON.stringify(lot(4)) })).status).toBe(200);
+    await until(() => (hook.got.length >= 1 ? true : undefined), 5000);
+    await r.ops.alerts.settled();
+    expect((await fetch(`${r.url}/lots/north`, { method: 'DELETE', headers: { ...json, Authorization: `Bearer ${old}` } })).status).toBe(204);
+    const fresh = await claim();
+    const read = async (path: string) => (await (await call(fresh, path)).json()) as Record<string, unknown>;
+    await until(async () => ((await read('cameras')).cameras as unknown[]).length === 0 || undefined);
+    expect(await read('webhooks')).toMatchObject({ webhooks: [] });
+    expect(await read('deliveries')).toMatchObject({ deliveries: [] });
+    expect(await read('alerts')).toMatchObject({ rules: { available_below: null } });
+  });
+
   it('slot_overstay per kind: a disabled bay has its own limit, and each stay is reported once', async () => {
     const r = await allowPrivateRelay();
     const hook = await receiver();

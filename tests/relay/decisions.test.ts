@@ -336,3 +336,24 @@ describe('decidePublisherInput', () => {
     if (authed && step.do === 'refuse') expect(step.close).toBeUndefined();
   });
 });
+
+describe('parseConfig for several relays', () => {
+  const parse = (argv: string[], env: Record<string, string> = {}) => parseConfig(argv, env);
+
+  it('takes PostgreSQL and Redis URLs from flags or the environment, and refuses Redis alone or other schemes', () => {
+    const env = { LOTWATCH_DATABASE_URL: 'postgres://u:secret@db/lotwatch', LOTWATCH_REDIS_URL: 'redis://cache:6379' };
+    expect(parse([], env)).toMatchObject({ ok: true, value: { databaseUrl: env.LOTWATCH_DATABASE_URL, redisUrl: env.LOTWATCH_REDIS_URL } });
+    expect(parse(['--database-url', 'postgresql://h/d', '--redis-url', 'rediss://h'])).toMatchObject({
+      ok: true, value: { databaseUrl: 'postgresql://h/d', redisUrl: 'rediss://h' },
+    });
+    expect(parse([])).toMatchObject({ ok: true, value: { databaseUrl: null, redisUrl: null } });
+    const alone = parse(['--redis-url', 'redis://h']);
+    expect(alone.ok).toBe(false);
+    expect(!alone.ok && alone.error).toMatch(/needs --database-url/);
+    const wrong = parse(['--database-url', 'mysql://u:secret@h/d']);
+    expect(!wrong.ok && wrong.error).toMatch(/postgres:\/\//);
+    // The password is never echoed.
+    expect(JSON.stringify(wrong)).not.toContain('secret');
+  });
+
+});

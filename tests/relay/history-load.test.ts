@@ -1,10 +1,15 @@
 // History queries must not cost everyone else: while a burst of expensive queries runs, `/healthz` and live states
 // on another lot keep their latency. The lot is written through the relay's own store first (120 states that each
-// flip all 1,000 slots: what anyone could publish in seconds), then the relay starts on that file.
+// flip all 1,000 slots: what anyone could publish in seconds), then the relay starts on that file (and, for the load
+// case, on a throwaway PostgreSQL holding the same lot: relays of a cluster read history there).
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashToken } from '../../relay/src/auth.ts';
+import type { RelayConfig } from '../../relay/src/config.ts';
+import type { LotStore } from '../../relay/src/lot-store.ts';
+import { PgLotStore } from '../../relay/src/pg-lot-store.ts';
 import { SqliteLotStore } from '../../relay/src/sqlite-lot-store.ts';
+import { enginesAvailable, startPostgres, type Postgres } from '../support/engines.ts';
 import type { LotMetadata } from '../../src/share/protocol.ts';
 import { Client, isType, lotState, publisher, removeTempDirs, startTestRelay, tempDir } from './support.ts';
 
@@ -15,7 +20,7 @@ let end = 0;
 beforeAll(async () => {
   dataDir = tempDir();
   end = Date.now();
-  await fillBigLot(dataDir, end);
+  await fillBigLot(new SqliteLotStore(dataDir), end);
 });
 const bigUrl = (base: string) =>
   `${base}/lots/big/history?from=${new Date(end - 3_600_000).toISOString()}&to=${new Date(end + 60_000).toISOString()}&step=5m`;
@@ -23,8 +28,7 @@ const bigUrl = (base: string) =>
 const STATES = 120;
 const SLOTS = 1000;
 
-async function fillBigLot(dataDir: string, end: number): Promise<void> {
-  const store = new SqliteLotStore(dataDir);
+async function fillBigLot(store: LotStore, end: number): Promise<void> {
   await store.claim('big', hashToken(randomBytes(16).toString('hex')), new Date(end).toISOString(), 10);
   let last: LotMetadata | null = null;
   for (let i = 0; i < STATES; i++) {
@@ -44,11 +48,31 @@ async function timed<T>(run: () => Promise<T>): Promise<{ value: T; ms: number }
   return { value, ms: performance.now() - t0 };
 }
 
-it('a burst of heavy history queries stalls neither /healthz nor live states on another lot', async () => {
+const pgReady = enginesAvailable('postgres');
+let pg: Postgres | null = null;
+const stores: { name: string; ready: boolean; config: () => Partial<RelayConfig> }[] = [
+  { name: 'SQLite', ready: true, config: () => ({ dataDir }) },
+  { name: 'PostgreSQL', ready: pgReady, config: () => ({ dataDir: tempDir(), databaseUrl: pg!.url('lotwatch') }) },
+];
+beforeAll(async () => {
+  if (!pgReady) return;
+  pg = await startPostgres();
+  await pg.createDatabase('lotwatch');
+  await fillBigLot(await PgLotStore.open(pg.url('lotwatch')), end);
+}, 60_000);
+afterAll(async () => {
+  await pg?.stop();
+});
+
+describe.each(stores)('on $name', ({ ready, config }) => {
+  it.runIf(ready)('a burst of heavy history queries stalls neither /healthz nor live states on another lot', () => burstStallsNothing(config()));
+});
+
+async function burstStallsNothing(config: Partial<RelayConfig>): Promise<void> {
   // Rate limits lifted: this is about what a query costs the others once it is let in, from however many addresses
   // (and the publisher here sends as fast as its states come back).
   const lifted = { perSecond: 1000, burst: 1000 };
-  const relay = await startTestRelay({ dataDir }, { limits: { historyRate: lifted, historyInFlightPerClient: 100, publisherRate: lifted } });
+  const relay = await startTestRelay(config, { limits: { historyRate: lifted, historyInFlightPerClient: 100, publisherRate: lifted } });
   const viewer = new Client(`${relay.ws}/lots/default/live`);
   const pub = await publisher(relay);
   try {
@@ -86,7 +110,7 @@ it('a burst of heavy history queries stalls neither /healthz nor live states on 
     pub.close();
     await relay.close();
   }
-});
+}
 
 it('charges a query by what it replayed: after a heavy one the next waits longer', async () => {
   // 120,000 slot records: one token for the query, one more for what it cost. No refill to speak of.

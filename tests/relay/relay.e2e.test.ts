@@ -290,6 +290,7 @@ describe('a viewer joining while states arrive', () => {
       history: (...a) => inner.history(...a),
       delete: (...a) => inner.delete(...a),
       expireUnpublished: (...a) => inner.expireUnpublished(...a),
+      check: () => inner.check(),
       close: () => inner.close(),
     };
     const relay = await relayFor({}, { store: slow });
