@@ -1,15 +1,36 @@
 // The scene reference: a small grey picture of the lot taken when the slots were marked (or last confirmed), kept with
 // the layout. Frames are compared with it to tell whether the camera moved since. Pure: no DOM, no storage.
-import type { RgbaFrame } from '../camera/frame.ts';
-import { downscaleGrey, greySize, MOTION_SIDE, type GreyImage } from './grey.ts';
+import type { Slot } from '../occupancy/types.ts';
+import { greySize, MOTION_SIDE, type GreyImage } from './grey.ts';
 
 export interface SceneReference extends GreyImage {
   /** Epoch ms the picture was taken. */
   readonly takenAt: number;
+  /**
+   * The layout it belongs to (layoutKey of the slots it was taken with): when the slots are redrawn, moved or
+   * imported, the reference is taken again from the view they were drawn on. Empty: not known (a layout file's).
+   */
+  readonly layout: string;
 }
 
-export function takeScene(frame: RgbaFrame, at: number): SceneReference {
-  return { ...downscaleGrey(frame), takenAt: at };
+/**
+ * A short fingerprint of the slots' shapes (FNV-1a over the corners, to a millionth): equal for the same layout,
+ * different once any slot is added, removed, moved or reshaped. Names do not count.
+ */
+export function layoutKey(slots: readonly Slot[]): string {
+  let h = 0x811c9dc5;
+  const mix = (n: number) => {
+    h ^= n;
+    h = Math.imul(h, 0x01000193) >>> 0;
+  };
+  for (const s of slots) {
+    for (const [x, y] of s.polygon) {
+      mix(Math.round(x * 1e6) | 0);
+      mix(Math.round(y * 1e6) | 0);
+    }
+    mix(0x5eed);
+  }
+  return `${slots.length}:${h.toString(16)}`;
 }
 
 /** The scene as a layout file carries it: the grey pixels in base64 (a 240 x 135 picture is ~43 KB of text). */
@@ -24,18 +45,10 @@ export function toSceneFile(s: SceneReference): SceneFile {
   return { width: s.width, height: s.height, taken_at: new Date(s.takenAt).toISOString(), grey: toBase64(s.data) };
 }
 
-/** Reads a scene from a file (or storage); throws a message in words when it is not one this version can use. */
+/** Reads a scene from a layout file; throws a message in words when it is not one this version can use. */
 export function parseSceneFile(v: unknown): SceneReference {
   if (typeof v !== 'object' || v === null) throw new Error('scene is not an object');
   const r = v as Record<string, unknown>;
-  const { width, height } = r;
-  if (!Number.isInteger(width) || !Number.isInteger(height) || (width as number) < 8 || (height as number) < 8) {
-    throw new Error('scene needs a whole width and height of at least 8');
-  }
-  const w = width as number;
-  const h = height as number;
-  // Only the size this version estimates motion at; another size is re-taken from the next frame.
-  if (Math.max(w, h) !== MOTION_SIDE) throw new Error(`scene is ${w}x${h}; this version keeps ${MOTION_SIDE} px on the longer side`);
   if (typeof r['grey'] !== 'string') throw new Error('scene.grey must be base64 text');
   let data: Uint8Array;
   try {
@@ -43,9 +56,28 @@ export function parseSceneFile(v: unknown): SceneReference {
   } catch {
     throw new Error('scene.grey is not base64');
   }
-  if (data.length !== w * h) throw new Error(`scene.grey holds ${data.length} pixels, not ${w}x${h}`);
   const takenAt = typeof r['taken_at'] === 'string' ? Date.parse(r['taken_at']) : NaN;
-  return { width: w, height: h, data, takenAt: Number.isFinite(takenAt) ? takenAt : 0 };
+  return checkScene({ width: r['width'], height: r['height'], data, takenAt: Number.isFinite(takenAt) ? takenAt : 0, layout: '' });
+}
+
+/** A scene as read back (a file, storage): checked for a size this version estimates motion at. Throws why not. */
+export function checkScene(s: { width: unknown; height: unknown; data: unknown; takenAt: unknown; layout: unknown }): SceneReference {
+  const { width: w, height: h, data, takenAt, layout } = s;
+  if (!Number.isInteger(w) || !Number.isInteger(h) || (w as number) < 8 || (h as number) < 8) {
+    throw new Error('scene needs a whole width and height of at least 8');
+  }
+  const [width, height] = [w as number, h as number];
+  // Another size (another version's) is re-taken from the next frame rather than compared at the wrong scale.
+  if (Math.max(width, height) !== MOTION_SIDE) throw new Error(`scene is ${width}x${height}; this version keeps ${MOTION_SIDE} px on the longer side`);
+  if (!(data instanceof Uint8Array)) throw new Error('scene has no pixels');
+  if (data.length !== width * height) throw new Error(`scene.grey holds ${data.length} pixels, not ${width}x${height}`);
+  return {
+    width,
+    height,
+    data,
+    takenAt: typeof takenAt === 'number' && Number.isFinite(takenAt) ? takenAt : 0,
+    layout: typeof layout === 'string' ? layout : '',
+  };
 }
 
 /** Whether a stored scene fits frames of this size (same aspect ratio at the motion size). */

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { FOLLOW_LIMITS, followMove, inverseMove, moveHomography, moveSize, NO_MOVE, withinLimits, type CameraMove } from '../../../src/motion/camera-move.ts';
 import { placeSlots, STEADY, watchCamera, type CameraWatch } from '../../../src/motion/camera-watch.ts';
-import { parseSceneFile, sceneFits, toSceneFile, type SceneReference } from '../../../src/motion/scene.ts';
+import { layoutKey, parseSceneFile, sceneFits, toSceneFile, type SceneReference } from '../../../src/motion/scene.ts';
 import { applyHomography } from '../../../src/occupancy/homography.ts';
 import type { Point, Slot } from '../../../src/occupancy/types.ts';
 import { seededRandom } from '../../support/seeded-random.ts';
@@ -101,8 +101,18 @@ describe('placeSlots: which slots get evidence on this frame', () => {
   });
 });
 
+describe('layoutKey: which layout a scene reference belongs to', () => {
+  const a: Slot = { id: '1', name: 'A', polygon: [[0.1, 0.1], [0.2, 0.1], [0.2, 0.2], [0.1, 0.2]] };
+  const b: Slot = { id: '2', name: 'B', polygon: [[0.3, 0.1], [0.4, 0.1], [0.4, 0.2], [0.3, 0.2]] };
+  it('is the same for the same shapes, whatever the names; differs when a slot is added, removed or nudged', () => {
+    expect(layoutKey([a, b])).toBe(layoutKey([{ ...a, name: 'renamed' }, b]));
+    expect(layoutKey([a, b])).not.toBe(layoutKey([a]));
+    expect(layoutKey([a, b])).not.toBe(layoutKey([a, { ...b, polygon: b.polygon.map(([x, y]) => [x + 0.001, y] as const) }]));
+  });
+});
+
 describe('the scene reference in a layout file', () => {
-  const scene: SceneReference = { width: 240, height: 135, data: Uint8Array.from({ length: 240 * 135 }, (_, i) => (i * 7) % 256), takenAt: Date.UTC(2026, 0, 2, 3) };
+  const scene: SceneReference = { width: 240, height: 135, data: Uint8Array.from({ length: 240 * 135 }, (_, i) => (i * 7) % 256), takenAt: Date.UTC(2026, 0, 2, 3), layout: '' };
   it('round-trips through JSON', () => {
     const back = parseSceneFile(JSON.parse(JSON.stringify(toSceneFile(scene))));
     expect(back).toEqual(scene);
