@@ -6,6 +6,8 @@ import { AnalysisClient, type ReadyInfo } from '../analysis/analysis-client.ts';
 import type { Analysis, CalibrationChange } from '../analysis/messages.ts';
 import type { LotCalibration } from '../evidence/calibration.ts';
 import type { EvidenceMode } from '../evidence/fusion.ts';
+import type { CameraWatch } from '../motion/camera-watch.ts';
+import type { SceneReference } from '../motion/scene.ts';
 import type { Slot } from '../occupancy/types.ts';
 import type { Settings } from '../settings/settings.ts';
 
@@ -18,6 +20,8 @@ export interface AnalysisInputs {
   onAnalysis(analysis: Analysis, at: number): void;
   /** Waited for before the model is fetched (on a first visit, until the service worker has stored it). */
   beforeModel?(signal: AbortSignal): Promise<void>;
+  /** The worker took a new scene reference (there was none): keep it with the layout. */
+  onScene(scene: SceneReference): void;
 }
 
 /**
@@ -41,6 +45,10 @@ export class AnalysisController implements ReactiveController {
   /** Times the detector was reloaded by itself after its WebGL context was lost; `restarting` while it reloads. */
   restarts = 0;
   restarting = false;
+  /** The lot's scene reference (null: none yet); sent to every new worker, like the calibration. */
+  scene: SceneReference | null = null;
+  /** Where the camera is against the scene reference, as of the last frame (null: no slots). */
+  camera: CameraWatch | null = null;
   private backend: BackendPreference = 'auto';
   private client: AnalysisClient | null = null;
   private running = false;
@@ -117,6 +125,7 @@ export class AnalysisController implements ReactiveController {
     );
     this.client = client;
     if (this.calibration) void client.calibrate({ kind: 'set', calibration: this.calibration }).catch(() => {});
+    client.setScene(this.scene);
     this.running = true;
     void this.loop(client);
     await this.model.run([client, backend]);
@@ -132,6 +141,17 @@ export class AnalysisController implements ReactiveController {
     this.calibration = await this.client.calibrate(change);
     this.host.requestUpdate();
     return this.calibration;
+  }
+
+  /**
+   * A new scene reference: the one stored with the layout, or null when the user marked or confirmed the slots on
+   * this view (the next frame becomes it). The camera is then taken as steady.
+   */
+  setScene(scene: SceneReference | null): void {
+    this.scene = scene;
+    this.camera = null;
+    this.client?.setScene(scene);
+    this.host.requestUpdate();
   }
 
   /** The GPU took the model's WebGL context away (driver reset, too many contexts): load the model again, unasked. */
@@ -192,6 +212,11 @@ export class AnalysisController implements ReactiveController {
     this.msPerFrame = analysis.ms;
     this.mode = analysis.mode;
     this.fallbackReason = analysis.fallbackReason ?? null;
+    this.camera = analysis.camera;
+    if (analysis.scene) {
+      this.scene = analysis.scene;
+      this.inputs.onScene(analysis.scene);
+    }
   }
 
   private idle(ms: number): Promise<void> {

@@ -5,7 +5,9 @@ import type { BackendPreference } from '../detector/backend-choice.ts';
 import { countingStatus, sameStatus, toStatusMetadata, type CountingStatus, type StatusMetadata } from '../occupancy/counting-status.ts';
 import { stepLot } from '../occupancy/lot-state.ts';
 import { breakdown, toMetadata, type Breakdown } from '../share/metadata.ts';
-import type { Detection, LotState, SlotState } from '../occupancy/types.ts';
+import type { Detection, LotState, Slot, SlotState } from '../occupancy/types.ts';
+import { followMove, type CameraMove } from '../motion/camera-move.ts';
+import type { SceneReference } from '../motion/scene.ts';
 import { hysteresisOf, type Settings } from '../settings/settings.ts';
 import { lockCounter, type CounterLock } from '../share/counter-lock.ts';
 import type { PublishedState } from '../share/protocol.ts';
@@ -91,6 +93,7 @@ export class CounterController implements ReactiveController {
         slots: () => o.store.slots,
         settings: () => o.store.settings,
         onAnalysis: (a, at) => this.onAnalysis(a, at),
+        onScene: (scene) => void o.store.saveScene(scene).catch((err: unknown) => console.warn('lotwatch: scene reference not stored:', err)),
         beforeModel: () => this.waitForOfflineCopy(),
       },
       o.modelUrl,
@@ -161,6 +164,11 @@ export class CounterController implements ReactiveController {
       const stored = await this.o.store.loadCalibration().catch(() => null);
       this.analysis.calibration ??= stored;
     }
+    // Before the first frame: a frame analysed without the stored scene reference would become the reference.
+    if (!this.analysis.scene) {
+      const scene = await this.o.store.loadScene().catch(() => null);
+      this.analysis.scene ??= scene;
+    }
     await this.analysis.start(this.o.backendOverride ?? this.o.store.settings.backend);
     this.pruneCalibration();
   }
@@ -181,6 +189,46 @@ export class CounterController implements ReactiveController {
   /** The layout changed: corrections of slots that were deleted must not steer the others. */
   slotsChanged(): void {
     this.pruneCalibration();
+  }
+
+  // --- The camera moved (issue 12): the slots follow a small move; a large one waits for the user -----------------
+
+  /** The frame's height over its width (moves are in width units), or null without a source. */
+  private get aspect(): number | null {
+    const s = this.source.source;
+    return s ? s.height / s.width : null;
+  }
+
+  /** The slots where the counter looks now: moved with the camera while it follows a small move. */
+  get placedSlots(): readonly Slot[] {
+    const c = this.analysis.camera;
+    const aspect = this.aspect;
+    return c?.state === 'following' && aspect ? followMove(this.o.store.slots, c.move, aspect) : this.o.store.slots;
+  }
+
+  /** The slots, moved by `move`, become the layout; the reference is taken again from the view they now fit. */
+  moveSlotsWithCamera(move: CameraMove): void {
+    const aspect = this.aspect;
+    if (!aspect) return;
+    void this.o.store.replaceSlots(followMove(this.o.store.slots, move, aspect));
+    this.analysis.setScene(null);
+  }
+
+  /** "The slots are right": the reference is taken again from the view as it is now. */
+  confirmSlots(): void {
+    this.analysis.setScene(null);
+  }
+
+  /** Before editing: a small move the counter follows becomes part of the layout, so editing starts where the slots are seen. */
+  settleFollowedMove(): void {
+    const c = this.analysis.camera;
+    if (c?.state === 'following') this.moveSlotsWithCamera(c.move);
+  }
+
+  /** A layout file that carries the scene it was marked on: the camera is checked against it from the next frame. */
+  adoptScene(scene: SceneReference): void {
+    this.analysis.setScene(scene);
+    void this.o.store.saveScene(scene).catch((err: unknown) => console.warn('lotwatch: scene reference not stored:', err));
   }
 
   private pruneCalibration(): void {
@@ -256,6 +304,8 @@ export class CounterController implements ReactiveController {
     this.lot = stepLot(this.lot, this.o.store.slots, a.observations, at, hysteresisOf(this.o.store.settings));
     this.detections = a.detections;
     if (this.source.source?.kind === 'camera') this.o.history.observe(this.lot, at);
+    // The camera's state came with this frame: the status follows it before the state is shared.
+    this.refreshStatus();
     this.share(at);
     this.host.requestUpdate();
   }
@@ -267,6 +317,7 @@ export class CounterController implements ReactiveController {
       detector: this.analysis?.status ?? 'idle',
       detectorRestarting: this.analysis?.restarting ?? false,
       pageHidden: this.visibility?.hidden ?? document.hidden,
+      cameraMoved: this.analysis?.camera?.state === 'moved',
     });
     if (sameStatus(next, this.status)) return;
     this.status = next;

@@ -3,7 +3,14 @@
 export type CountingState = 'counting' | 'paused' | 'stopped';
 
 /** Why counting is paused. Viewers see this, so a frozen count is never mistaken for a quiet lot. */
-export type PauseReason = 'page-hidden' | 'camera-lost' | 'detector-loading' | 'detector-restarting' | 'detector-failed';
+export type PauseReason =
+  | 'page-hidden'
+  | 'camera-lost'
+  | 'detector-loading'
+  | 'detector-restarting'
+  | 'detector-failed'
+  /** The camera moved too far since the slots were marked (or its view no longer matches): counts held, uncertain. */
+  | 'camera-moved';
 
 export interface CountingStatus {
   readonly state: CountingState;
@@ -21,11 +28,15 @@ export interface CountingInputs {
   readonly detectorRestarting: boolean;
   /** The page is hidden: the analysis loop idles there to save battery. */
   readonly pageHidden: boolean;
+  /** The camera moved past what the slots can follow (motion/camera-watch.ts): the layout is not trusted. */
+  readonly cameraMoved?: boolean;
 }
 
 export function countingStatus(i: CountingInputs): CountingStatus {
   const paused = (reason: PauseReason): CountingStatus => ({ state: 'paused', reason });
   if (!i.sourceOpen) return i.cameraRecovering ? paused('camera-lost') : { state: 'stopped', reason: null };
+  // Before the detector's states: the counts are held until a person checks the slots, whatever the model does.
+  if (i.cameraMoved) return paused('camera-moved');
   if (i.detector === 'error') return paused('detector-failed');
   if (i.detector !== 'ready') return paused(i.detectorRestarting ? 'detector-restarting' : 'detector-loading');
   if (i.pageHidden) return paused('page-hidden');
@@ -38,6 +49,7 @@ export const PAUSE_REASON_TEXT: Record<PauseReason, string> = {
   'detector-loading': 'loading the vehicle detector',
   'detector-restarting': 'restarting the vehicle detector',
   'detector-failed': 'the vehicle detector could not be loaded',
+  'camera-moved': 'the camera moved: check the slots',
 };
 
 /**

@@ -80,6 +80,9 @@ describe('countingStatus: what the status bar and viewers are told', () => {
     ['model failed', { ...live, detector: 'error' }, 'paused', 'detector-failed'],
     ['camera lost, reconnecting', { ...live, sourceOpen: false, cameraRecovering: true }, 'paused', 'camera-lost'],
     ['stopped by the user', { ...live, sourceOpen: false }, 'stopped', null],
+    ['the camera moved: counts held until the slots are checked', { ...live, cameraMoved: true }, 'paused', 'camera-moved'],
+    ['the camera moved while the model loads', { ...live, detector: 'loading', cameraMoved: true }, 'paused', 'camera-moved'],
+    ['stopped after the camera moved', { ...live, sourceOpen: false, cameraMoved: true }, 'stopped', null],
   ] as const)('%s', (_n, inputs, state, reason) => expect(countingStatus(inputs)).toEqual({ state, reason }));
 
   it('publishes state, reason and since as ISO time', () => {

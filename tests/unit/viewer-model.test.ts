@@ -60,7 +60,8 @@ describe('fromTabMessage', () => {
 describe('pauseText', () => {
   it('says known reasons in words and shows others as they are', () => {
     expect(pauseText('page-hidden')).toBe('the app is in the background');
-    expect(pauseText('camera-moved')).toBe('camera moved');
+    expect(pauseText('camera-moved')).toBe('the camera moved: check the slots');
+    expect(pauseText('lens-fogged')).toBe('lens fogged');
     expect(pauseText(null)).toMatch(/not analysing/);
   });
 });

@@ -5,6 +5,9 @@ import type { RgbaFrame } from '../../../src/camera/frame.ts';
 import { NO_MOVE, type CameraMove } from '../../../src/motion/camera-move.ts';
 import { downscaleGrey } from '../../../src/motion/grey.ts';
 import { estimateMotion, prepareReference } from '../../../src/motion/registration.ts';
+import { layoutKey } from '../../../src/motion/scene.ts';
+import { SlotPlacer } from '../../../src/motion/slot-placer.ts';
+import type { Slot } from '../../../src/occupancy/types.ts';
 import { loadAnalysisFrame } from '../../../scripts/lib/lots.ts';
 import { moveFrame } from '../../../scripts/lib/move-frame.ts';
 import { fixture, fixturesAvailable } from '../../support/fixtures.ts';
@@ -115,5 +118,48 @@ describe.skipIf(!fixturesAvailable())('real lot frames', () => {
     const a = loadAnalysisFrame(fixture('lots', 'acpds-train', 'images', 'GOPR6570.jpg'));
     const b = loadAnalysisFrame(fixture('lots', 'acpds-train', 'images', 'GOPR6571.jpg'));
     expect(estimate(a, b).move).toBeNull();
+  });
+});
+
+describe('SlotPlacer: the worker’s steps, frame by frame', () => {
+  const lot = paintedLot(7);
+  const slots: Slot[] = [
+    { id: '1', name: 'A', polygon: [[0.2, 0.2], [0.25, 0.2], [0.25, 0.35], [0.2, 0.35]] },
+    { id: '2', name: 'B', polygon: [[0.5, 0.5], [0.55, 0.5], [0.55, 0.65], [0.5, 0.65]] },
+  ];
+
+  it('takes the reference from the first frame with slots, and again when the slots change', () => {
+    const placer = new SlotPlacer();
+    expect(placer.place(lot, [], 0)).toEqual({ slots: [], camera: null });
+    const first = placer.place(lot, slots, 1000);
+    expect(first.scene).toMatchObject({ width: 240, height: 135, takenAt: 1000, layout: layoutKey(slots) });
+    const again = placer.place(lot, slots, 2000);
+    expect(again.scene).toBeUndefined();
+    expect(again.slots).toBe(slots);
+    expect(again.camera).toMatchObject({ state: 'steady', placed: true });
+    expect(placer.place(lot, slots.slice(1), 3000).scene?.layout).toBe(layoutKey(slots.slice(1)));
+  });
+
+  it('slots follow a small move', () => {
+    const placer = new SlotPlacer();
+    placer.place(lot, slots, 0);
+    const p = placer.place(moveFrame(lot, { dx: 0.03, dy: 0, angle: 0, scale: 1 }), slots, 0);
+    expect(p.camera?.state).toBe('following');
+    expect(p.slots[0]!.polygon[0]![0]).toBeCloseTo(0.23, 2);
+  });
+
+  it('a large move raises the warning: counts held from the first frame, "moved" from the third', () => {
+    const placer = new SlotPlacer();
+    placer.place(lot, slots, 0);
+    const far = moveFrame(lot, { dx: 0.12, dy: 0.02, angle: 0, scale: 1 });
+    const states = [1, 2, 3].map(() => placer.place(far, slots, 0));
+    expect(states.map((p) => [p.camera?.state, p.camera?.placed, p.slots.length])).toEqual([
+      ['steady', false, 0],
+      ['steady', false, 0],
+      ['moved', false, 0],
+    ]);
+    expectMove(states[2]!.camera!.seen, { dx: 0.12, dy: 0.02, angle: 0, scale: 1 });
+    // Put back where it was: counting resumes by itself.
+    expect(placer.place(lot, slots, 0).camera).toMatchObject({ state: 'steady', placed: true });
   });
 });
