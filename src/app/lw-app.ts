@@ -286,7 +286,8 @@ export class LwApp extends LitElement {
           .slots=${slots}
           .frame=${source ? { width: source.width, height: source.height } : null}
           image-name=${source && source.kind !== 'camera' ? source.label : ''}
-          @layout-imported=${(e: CustomEvent<LayoutImportedDetail>) => this.editor.importLayout(e.detail.layout, e.detail.fileName, e.detail.mode)}
+          .scene=${this.counter.analysis.scene}
+          @layout-imported=${(e: CustomEvent<LayoutImportedDetail>) => this.importLayout(e.detail)}
         ></lw-layout-files>
       </details>
       <details data-panel="share">
@@ -405,6 +406,15 @@ export class LwApp extends LitElement {
         ? ` · slots follow the camera (moved ${(100 * moveSize(a.camera.move, source.height / source.width)).toFixed(1)} %)`
         : '';
     return `${backendLabel(a.info)} · ${a.fps.toFixed(1)} fps · ${Math.round(a.msPerFrame)} ms/frame${following}`;
+  }
+
+  /**
+   * A layout file's slots go to the editor; one that replaces the layout and carries its scene is checked against the
+   * camera from the next frame (added slots change the layout, so the worker takes a new reference).
+   */
+  private importLayout({ layout, fileName, mode }: LayoutImportedDetail): void {
+    this.editor.importLayout(layout, fileName, mode);
+    if (layout.scene && mode === 'replace') this.counter.adoptScene(layout.scene);
   }
 
   /** Editing starts from where the slots are seen now: a small move the counter follows becomes part of the layout. */

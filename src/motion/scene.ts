@@ -45,8 +45,11 @@ export function toSceneFile(s: SceneReference): SceneFile {
   return { width: s.width, height: s.height, taken_at: new Date(s.takenAt).toISOString(), grey: toBase64(s.data) };
 }
 
-/** Reads a scene from a layout file; throws a message in words when it is not one this version can use. */
-export function parseSceneFile(v: unknown): SceneReference {
+/**
+ * Reads a scene from a layout file. Null when it is well formed but of a size this version does not estimate at
+ * (another version's): the next frame is taken instead. Throws a message in words when it is not a scene at all.
+ */
+export function parseSceneFile(v: unknown): SceneReference | null {
   if (typeof v !== 'object' || v === null) throw new Error('scene is not an object');
   const r = v as Record<string, unknown>;
   if (typeof r['grey'] !== 'string') throw new Error('scene.grey must be base64 text');
@@ -60,17 +63,17 @@ export function parseSceneFile(v: unknown): SceneReference {
   return checkScene({ width: r['width'], height: r['height'], data, takenAt: Number.isFinite(takenAt) ? takenAt : 0, layout: '' });
 }
 
-/** A scene as read back (a file, storage): checked for a size this version estimates motion at. Throws why not. */
-export function checkScene(s: { width: unknown; height: unknown; data: unknown; takenAt: unknown; layout: unknown }): SceneReference {
+/** A scene as read back (a file, storage); null when it is of another size (see parseSceneFile). Throws why not. */
+export function checkScene(s: { width: unknown; height: unknown; data: unknown; takenAt: unknown; layout: unknown }): SceneReference | null {
   const { width: w, height: h, data, takenAt, layout } = s;
   if (!Number.isInteger(w) || !Number.isInteger(h) || (w as number) < 8 || (h as number) < 8) {
     throw new Error('scene needs a whole width and height of at least 8');
   }
   const [width, height] = [w as number, h as number];
-  // Another size (another version's) is re-taken from the next frame rather than compared at the wrong scale.
-  if (Math.max(width, height) !== MOTION_SIDE) throw new Error(`scene is ${width}x${height}; this version keeps ${MOTION_SIDE} px on the longer side`);
   if (!(data instanceof Uint8Array)) throw new Error('scene has no pixels');
   if (data.length !== width * height) throw new Error(`scene.grey holds ${data.length} pixels, not ${width}x${height}`);
+  // Another size (another version's) is taken again from the next frame rather than compared at the wrong scale.
+  if (Math.max(width, height) !== MOTION_SIDE) return null;
   return {
     width,
     height,
