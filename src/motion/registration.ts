@@ -85,11 +85,13 @@ export const DEFAULT_REGISTRATION: RegistrationOptions = {
 
 export function prepareReference(image: GreyImage, o: RegistrationOptions = DEFAULT_REGISTRATION): PreparedReference {
   const half = halve(image);
+  // The same places at both sizes: coarse block i is fine block i at half the size.
+  const spots = texturedSpots(image, o.block, o.step);
   return {
     image,
     spectrum: spectrumOf(half),
-    coarse: { image: half, size: o.block / 2, blocks: texturedBlocks(half, o.block / 2, o.step / 2) },
-    fine: { image, size: o.block, blocks: texturedBlocks(image, o.block, o.step) },
+    coarse: { image: half, size: o.block / 2, blocks: spots.map(([x, y]) => blockAt(half, x / 2, y / 2, o.block / 2)) },
+    fine: { image, size: o.block, blocks: spots.map(([x, y]) => blockAt(image, x, y, o.block)) },
   };
 }
 
@@ -117,6 +119,10 @@ export function estimateMotion(
     { a: prior.scale * Math.cos(t), b: prior.scale * Math.sin(t), tx: prior.dx * hw, ty: prior.dy * hw },
     { a: 1, b: 0, tx: shift.dx, ty: shift.dy },
   ];
+  // A steady camera: the phase correlation agrees with the prior, and one search is enough.
+  if (Math.hypot(hypotheses[0]!.tx - shift.dx, hypotheses[0]!.ty - shift.dy) < 1 && Math.abs(hypotheses[0]!.b) < 0.01 && Math.abs(hypotheses[0]!.a - 1) < 0.01) {
+    hypotheses.pop();
+  }
   let rough: Fit | null = null;
   for (const h of hypotheses) {
     const fit = robustSimilarity(matchBlocks(ref.coarse, half, h, hw / 2, hh / 2, o.coarseSearch, o.minCorrelation), hw / 2, hh / 2, o.tolerance);
@@ -172,11 +178,12 @@ function matchBlocks(level: Level, g: GreyImage, s: Similarity, cx: number, cy: 
  * Blocks on a grid whose texture runs in two directions (the smaller eigenvalue of the structure tensor: a corner,
  * not a single straight line that could slide along itself, and not flat ground).
  */
-function texturedBlocks(g: GreyImage, size: number, step: number): Block[] {
+function texturedSpots(g: GreyImage, size: number, step: number): [number, number][] {
   const { width, height, data } = g;
-  const scored: { x: number; y: number; score: number }[] = [];
-  for (let y = 1; y + size < height; y += step) {
-    for (let x = 1; x + size < width; x += step) {
+  const spots: [number, number][] = [];
+  // Even corners, so that half of each is a whole pixel of the half-size picture.
+  for (let y = 2; y + size < height; y += step) {
+    for (let x = 2; x + size < width; x += step) {
       let sxx = 0;
       let syy = 0;
       let sxy = 0;
@@ -194,21 +201,22 @@ function texturedBlocks(g: GreyImage, size: number, step: number): Block[] {
       const tr = (sxx + syy) / n;
       const det = (sxx * syy - sxy * sxy) / (n * n);
       const minEig = tr / 2 - Math.sqrt(Math.max(0, (tr * tr) / 4 - det));
-      scored.push({ x, y, score: minEig });
+      // A floor of a few grey levels per pixel of gradient: JPEG noise on asphalt stays below it.
+      if (minEig >= 4) spots.push([x, y]);
     }
   }
-  // A floor of a few grey levels per pixel of gradient: JPEG noise on asphalt stays below it.
-  const kept = scored.filter((s) => s.score >= 4);
-  return kept.map(({ x, y }) => {
-    const values = new Float32Array(size * size);
-    let mean = 0;
-    for (let j = 0; j < size; j++) for (let i = 0; i < size; i++) mean += values[j * size + i] = data[(y + j) * width + x + i]!;
-    mean /= values.length;
-    let ss = 0;
-    for (let k = 0; k < values.length; k++) ss += (values[k]! - mean) ** 2;
-    for (let k = 0; k < values.length; k++) values[k]! -= mean;
-    return { x, y, values, norm: Math.sqrt(ss) };
-  });
+  return spots;
+}
+
+function blockAt(g: GreyImage, x: number, y: number, size: number): Block {
+  const values = new Float32Array(size * size);
+  let mean = 0;
+  for (let j = 0; j < size; j++) for (let i = 0; i < size; i++) mean += values[j * size + i] = g.data[(y + j) * g.width + x + i]!;
+  mean /= values.length;
+  let ss = 0;
+  for (let k = 0; k < values.length; k++) ss += (values[k]! - mean) ** 2;
+  for (let k = 0; k < values.length; k++) values[k]! -= mean;
+  return { x, y, values, norm: Math.sqrt(ss) };
 }
 
 interface Match {
@@ -250,6 +258,9 @@ function findBlock(b: Block, n: number, g: GreyImage, ii: Integrals, x: number, 
   const side = 2 * search + 1;
   const scores = new Float64Array(side * side).fill(-2);
   const { stride, sum, sq } = ii;
+  const values = b.values;
+  const pixels = g.data;
+  const width = g.width;
   let best = -1;
   for (let j = -search; j <= search; j++) {
     const y0 = cy + j;
@@ -264,10 +275,8 @@ function findBlock(b: Block, n: number, g: GreyImage, ii: Integrals, x: number, 
       const varc = q - (s * s) / (n * n);
       if (varc <= 1e-6 || b.norm <= 1e-6) continue;
       let dot = 0;
-      for (let yy = 0; yy < n; yy++) {
-        const row = (y0 + yy) * g.width + x0;
-        const off = yy * n;
-        for (let xx = 0; xx < n; xx++) dot += b.values[off + xx]! * g.data[row + xx]!;
+      for (let yy = 0, off = 0, row = y0 * width + x0; yy < n; yy++, off += n, row += width) {
+        for (let xx = 0; xx < n; xx++) dot += values[off + xx]! * pixels[row + xx]!;
       }
       // The block's values have their mean removed already, so the current pixels' mean drops out of the dot product.
       const k = (j + search) * side + (i + search);
@@ -300,8 +309,8 @@ interface Fit extends Similarity {
   readonly inliers: number;
 }
 
-/** Pairs tried at most: every pair for up to ~45 blocks; a fixed stride through them beyond (deterministic). */
-const MAX_PAIRS = 1000;
+/** Pairs tried at most: every pair for up to ~30 blocks; a fixed stride through them beyond (deterministic). */
+const MAX_PAIRS = 500;
 
 function robustSimilarity(matches: readonly Match[], cx: number, cy: number, tol: number): Fit | null {
   if (matches.length < 2) return null;
