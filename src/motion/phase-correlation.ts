@@ -49,8 +49,12 @@ export function spectrumOf(g: GreyImage): Spectrum {
   return { width, height, cols, rows, data };
 }
 
-/** The shift that best lines `current` up with `reference` (same size). */
-export function phaseCorrelate(reference: Spectrum, current: Spectrum): PhaseShift {
+/**
+ * The shifts that best line `current` up with `reference` (same size), best first: the `count` highest local peaks of
+ * the correlation. More than one, because a lot's repeated bays and rows make false peaks a bay or a row away, and
+ * on another day (other cars) one of those can beat the true one.
+ */
+export function phaseCorrelate(reference: Spectrum, current: Spectrum, count = 1): PhaseShift[] {
   const { cols, rows } = reference;
   if (current.cols !== cols || current.rows !== rows) throw new Error('phaseCorrelate: the pictures differ in size');
   const r = new Float64Array(rows * cols * 2);
@@ -67,14 +71,25 @@ export function phaseCorrelate(reference: Spectrum, current: Spectrum): PhaseShi
     }
   }
   fft2(r, cols, rows, true);
-  let best = 0;
-  for (let i = 1; i < rows * cols; i++) if (r[i * 2]! > r[best * 2]!) best = i;
-  const bx = best % cols;
-  const by = (best - bx) / cols;
   const at = (x: number, y: number) => r[(((y + rows) % rows) * cols + ((x + cols) % cols)) * 2]!;
-  const dx = wrap(bx, cols) + subPixel(at(bx - 1, by), at(bx, by), at(bx + 1, by));
-  const dy = wrap(by, rows) + subPixel(at(bx, by - 1), at(bx, by), at(bx, by + 1));
-  return { dx, dy, peak: at(bx, by) };
+  const peaks: { x: number; y: number; v: number }[] = [];
+  for (let y = 0; y < rows; y++) {
+    for (let x = 0; x < cols; x++) {
+      const v = at(x, y);
+      if (peaks.length === count && v <= peaks[count - 1]!.v) continue;
+      let top = true;
+      for (let j = -1; j <= 1 && top; j++) for (let i = -1; i <= 1; i++) if ((i || j) && at(x + i, y + j) > v) top = false;
+      if (!top) continue;
+      peaks.push({ x, y, v });
+      peaks.sort((p, q) => q.v - p.v);
+      if (peaks.length > count) peaks.pop();
+    }
+  }
+  return peaks.map(({ x, y, v }) => ({
+    dx: wrap(x, cols) + subPixel(at(x - 1, y), v, at(x + 1, y)),
+    dy: wrap(y, rows) + subPixel(at(x, y - 1), v, at(x, y + 1)),
+    peak: v,
+  }));
 }
 
 /** A signed shift from an index into a circular correlation. */

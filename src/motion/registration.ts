@@ -97,8 +97,8 @@ export function prepareReference(image: GreyImage, o: RegistrationOptions = DEFA
 
 /**
  * The camera's move from `ref` to `current` (a picture of the same size; see downscaleGrey). `prior` is the move
- * believed so far (none: the camera has not moved): it is tried beside the phase correlation's shift, and wins a tie,
- * so the repeated bays of a lot cannot pull the estimate one bay over.
+ * believed so far (none: the camera has not moved): it is tried first, beside the phase correlation's peaks, and wins a
+ * tie, so the repeated bays of a lot cannot pull the estimate one bay over.
  */
 export function estimateMotion(
   ref: PreparedReference,
@@ -109,36 +109,44 @@ export function estimateMotion(
   const { width, height } = ref.image;
   const none = (peak: number, matched = 0, inliers = 0): MotionEstimate => ({ move: null, inliers, matched, blocks: ref.fine.blocks.length, peak });
   if (current.width !== width || current.height !== height) return none(0);
-  // Half size: the prior and the global shift, each with blocks searched widely around it; the one more blocks agree with.
+  // Half size. Candidates: the prior, then the phase correlation's peaks (those a pixel or more from one listed).
   const half = halve(current);
-  const shift = phaseCorrelate(ref.spectrum, spectrumOf(half));
+  const shifts = phaseCorrelate(ref.spectrum, spectrumOf(half), 4);
+  const peak = shifts[0]?.peak ?? 0;
   const hw = ref.coarse.image.width;
   const hh = ref.coarse.image.height;
   const t = (prior.angle * Math.PI) / 180;
-  const hypotheses: Similarity[] = [
-    { a: prior.scale * Math.cos(t), b: prior.scale * Math.sin(t), tx: prior.dx * hw, ty: prior.dy * hw },
-    { a: 1, b: 0, tx: shift.dx, ty: shift.dy },
-  ];
-  // A steady camera: the phase correlation agrees with the prior, and one search is enough.
-  if (Math.hypot(hypotheses[0]!.tx - shift.dx, hypotheses[0]!.ty - shift.dy) < 1 && Math.abs(hypotheses[0]!.b) < 0.01 && Math.abs(hypotheses[0]!.a - 1) < 0.01) {
-    hypotheses.pop();
-  }
-  let rough: Fit | null = null;
+  const hypotheses: Similarity[] = [{ a: prior.scale * Math.cos(t), b: prior.scale * Math.sin(t), tx: prior.dx * hw, ty: prior.dy * hw }];
+  for (const p of shifts) if (hypotheses.every((h) => Math.hypot(h.tx - p.dx, h.ty - p.dy) >= 1)) hypotheses.push({ a: 1, b: 0, tx: p.dx, ty: p.dy });
+  // Each screened on every third block, searched widely around it; the one most blocks agree with wins. A clear winner
+  // (three blocks in four: the prior, for a camera that has not moved since a frame like this one) ends it early; a
+  // bare majority does not, as rows of bays two bays over can agree on half the blocks.
+  const sample: Level = { ...ref.coarse, blocks: ref.coarse.blocks.filter((_, i) => i % 3 === 0) };
+  const match = (level: Level, s: Similarity, search: number) =>
+    robustSimilarity(matchBlocks(level, half, s, hw / 2, hh / 2, search, o.minCorrelation), hw / 2, hh / 2, o.tolerance);
+  let best: { s: Similarity; inliers: number } | null = null;
   for (const h of hypotheses) {
-    const fit = robustSimilarity(matchBlocks(ref.coarse, half, h, hw / 2, hh / 2, o.coarseSearch, o.minCorrelation), hw / 2, hh / 2, o.tolerance);
-    if (fit && (!rough || fit.inliers > rough.inliers)) rough = fit;
+    const fit = match(sample, h, o.coarseSearch);
+    if (fit && (!best || fit.inliers > best.inliers)) best = { s: fit, inliers: fit.inliers };
+    if (fit && fit.inliers >= 0.75 * sample.blocks.length) break;
   }
-  if (!rough) return none(shift.peak);
+  if (!best) return none(peak);
+  // The winner on every block, then once more around that fit: a turn or zoom found on the middle blocks brings the
+  // outer ones within reach.
+  let rough = match(ref.coarse, best.s, o.fineSearch);
+  if (!rough) return none(peak);
+  const again = match(ref.coarse, rough, o.fineSearch);
+  if (again && again.inliers > rough.inliers) rough = again;
   // Full size: each block searched near where the rough fit puts it.
   const predicted: Similarity = { a: rough.a, b: rough.b, tx: rough.tx * (width / hw), ty: rough.ty * (height / hh) };
   const matches = matchBlocks(ref.fine, current, predicted, width / 2, height / 2, o.fineSearch, o.minCorrelation);
   const fit = robustSimilarity(matches, width / 2, height / 2, o.tolerance);
   const blocks = ref.fine.blocks.length;
   if (!fit || fit.inliers < o.minInliers || fit.inliers < o.minInlierShare * matches.length || fit.inliers < o.minBlockShare * blocks) {
-    return none(shift.peak, matches.length, fit?.inliers ?? 0);
+    return none(peak, matches.length, fit?.inliers ?? 0);
   }
   const move: CameraMove = { dx: fit.tx / width, dy: fit.ty / width, angle: (Math.atan2(fit.b, fit.a) * 180) / Math.PI, scale: Math.hypot(fit.a, fit.b) };
-  return { move, inliers: fit.inliers, matched: matches.length, blocks, peak: shift.peak };
+  return { move, inliers: fit.inliers, matched: matches.length, blocks, peak };
 }
 
 /** Half the size, each pixel the mean of four. */
