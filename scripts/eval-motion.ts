@@ -40,7 +40,7 @@ const pct = (v: number) => `${(100 * v).toFixed(2)} %`;
 
 const MOVES: CameraMove[] = [
   { dx: 0.03, dy: -0.02, angle: 2, scale: 1.03 },
-  { dx: -0.035, dy: 0.02, angle: -3, scale: 0.97 },
+  { dx: -0.035, dy: 0.02, angle: -2.5, scale: 0.97 },
   { dx: 0.045, dy: 0.015, angle: 1, scale: 1 },
 ];
 

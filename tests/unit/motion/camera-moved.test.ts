@@ -14,10 +14,11 @@ import { fixture, fixturesAvailable } from '../../support/fixtures.ts';
 
 const shipped = parseWeights(JSON.parse(readFileSync(new URL('../../../src/evidence/weights.json', import.meta.url), 'utf8')));
 
-// Within the limits the slots follow by themselves (5 % of the width, 3°), with a zoom each way.
+// Well within the limits the slots follow by themselves (5 % of the width, 3°: a move right at the limit may be
+// measured just past it), with a zoom each way.
 const MOVES: CameraMove[] = [
   { dx: 0.03, dy: -0.02, angle: 2, scale: 1.03 },
-  { dx: -0.035, dy: 0.02, angle: -3, scale: 0.97 },
+  { dx: -0.035, dy: 0.02, angle: -2.5, scale: 0.97 },
 ];
 
 describe.skipIf(!fixturesAvailable())('the camera moved: real lot frames through the whole evidence (WASM)', () => {
