@@ -29,7 +29,7 @@ let detector: CocoDetector | null = null;
 let evidence = new SlotEvidence(weights);
 let calibration: LotCalibration = emptyCalibration();
 /** The latest features of each slot and the frame they came from: what a correction records. */
-let latest = { frame: '', features: new Map<string, SlotEvidenceFeatures>() };
+let latest = { frame: '', features: new Map<string, SlotEvidenceFeatures>(), placed: true };
 let canvas: OffscreenCanvas | null = null;
 /** Where the slots are on each frame, against the lot's scene reference (the camera may have moved). */
 const placer = new SlotPlacer();
@@ -74,7 +74,7 @@ async function analyze(req: AnalyzeRequest): Promise<void> {
         ? { observations: [], features: [], mode: evidence.mode }
         : await evidence.observe(frame, placed.slots, detections, calibration, { sensitivity: req.options.sensitivity });
     const evidenceMs = performance.now() - t0 - detectMs;
-    latest = { frame: `frame-${req.id}-${Date.now()}`, features: new Map(result.features.map((f) => [f.id, f])) };
+    latest = { frame: `frame-${req.id}-${Date.now()}`, features: new Map(result.features.map((f) => [f.id, f])), placed: placed.camera?.placed !== false };
     post({
       type: 'analysis',
       id: req.id,
@@ -105,6 +105,7 @@ function calibrated(change: CalibrationChange): LotCalibration {
       return parseCalibration(change.calibration);
     case 'correct': {
       const f = latest.features.get(change.slotId);
+      if (!f && !latest.placed) throw new Error('The camera moved: check the slots before correcting one');
       if (!f) throw new Error(`Slot ${change.slotId} has not been seen in a frame yet; wait a moment and tap again`);
       return applyCorrection(calibration, makeCorrection(f, change.occupied, latest.frame, weights, Date.now()), weights);
     }

@@ -299,11 +299,13 @@ export class CounterController implements ReactiveController {
     this.shared = null;
   }
 
-  /** One processed frame: the occupancy decision, then history (camera only: a file is not the lot as it is now) and sharing. */
+  /** One processed frame: the occupancy decision, then history (a camera that is where the slots were marked) and sharing. */
   private onAnalysis(a: Analysis, at: number): void {
     this.lot = stepLot(this.lot, this.o.store.slots, a.observations, at, hysteresisOf(this.o.store.settings));
     this.detections = a.detections;
-    if (this.source.source?.kind === 'camera') this.o.history.observe(this.lot, at);
+    // History is the lot's as it is now: a video file or a photo is not, nor are counts held while the camera moved (a
+    // few minutes of that are a gap in the history, as when the counter was off).
+    if (this.source.source?.kind === 'camera' && a.camera?.placed !== false) this.o.history.observe(this.lot, at);
     // The camera's state came with this frame: the status follows it before the state is shared.
     this.refreshStatus();
     this.share(at);
