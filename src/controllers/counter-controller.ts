@@ -135,13 +135,15 @@ export class CounterController implements ReactiveController {
   }
 
   /**
-   * The current numbers as the original API's JSON, plus per-slot detail, the layout and the counting status; null
-   * before the first frame.
+   * The current numbers as the original API's JSON, plus per-slot detail, the layout, the counting status and
+   * `camera_moved: true` while the camera moved too far for the slots to follow; null before the first frame.
    */
   get published(): PublishedState | null {
     const s = this.source.source;
     if (!this.lot) return null;
-    return { ...toPublishedState(this.lot, this.o.store.slots, s ? { width: s.width, height: s.height } : undefined), status: this.statusMetadata };
+    const state = toPublishedState(this.lot, this.o.store.slots, s ? { width: s.width, height: s.height } : undefined);
+    // The relay's camera_moved alert and MQTT event read this (issue 17); the counts are held meanwhile.
+    return { ...state, ...(this.analysis.camera?.state === 'moved' ? { camera_moved: true } : {}), status: this.statusMetadata };
   }
 
   /** The user picked a source: that ends any automatic camera recovery. `takeOver`: count here instead of another tab. */

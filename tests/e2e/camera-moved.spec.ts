@@ -55,6 +55,19 @@ test('slots marked on the camera follow it when it is bumped a little, and wait 
   await expect(notice).toBeVisible({ timeout: 60_000 });
   await expect(notice).toContainText('The camera moved: check the slots');
   await expect(page.locator('lw-status-bar [data-counting="paused"]')).toContainText('the camera moved: check the slots');
+  // What the counter shares (other tabs, the relay) says so too: the relay's camera_moved alert keys on it.
+  const shared = await page.evaluate(
+    () =>
+      new Promise<unknown>((resolve, reject) => {
+        setTimeout(() => reject(new Error('the counter did not answer hello within 10 s')), 10_000);
+        const channel = new BroadcastChannel('lotwatch:default');
+        channel.onmessage = (e: MessageEvent<{ type: string; state?: unknown }>) => {
+          if (e.data.type === 'state') resolve(e.data.state);
+        };
+        channel.postMessage({ type: 'hello' });
+      }),
+  );
+  expect(shared).toMatchObject({ camera_moved: true, total_slots: 3 });
 
   // The user agrees with the move the counter measured: the slots move with the picture and counting resumes.
   await notice.getByRole('button', { name: 'Move the slots with it' }).click();
