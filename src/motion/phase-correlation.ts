@@ -64,7 +64,7 @@ export function phaseCorrelate(reference: Spectrum, current: Spectrum, count = 1
     // conj(A) · B, whitened: the phase difference of every frequency.
     const re = a[i]! * b[i]! + a[i + 1]! * b[i + 1]!;
     const im = a[i]! * b[i + 1]! - a[i + 1]! * b[i]!;
-    const mag = Math.hypot(re, im);
+    const mag = Math.sqrt(re * re + im * im);
     if (mag > 1e-9) {
       r[i] = re / mag;
       r[i + 1] = im / mag;

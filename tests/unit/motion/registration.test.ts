@@ -148,6 +148,17 @@ describe('SlotPlacer: the worker’s steps, frame by frame', () => {
     expect(p.slots[0]!.polygon[0]![0]).toBeCloseTo(0.23, 2);
   });
 
+  it('an unchanged picture reuses the last estimate, and a shift of half a percent right after is still seen', () => {
+    const placer = new SlotPlacer();
+    placer.place(lot, slots, 0);
+    const noisy = paintedLot(7);
+    noisy.data.forEach((v, i) => (noisy.data[i] = i % 4 === 3 ? 255 : Math.min(255, v + (i % 3))));
+    expect(placer.place(noisy, slots, 0).camera).toMatchObject({ state: 'steady', placed: true });
+    const nudged = placer.place(moveFrame(lot, { dx: 0.005, dy: 0, angle: 0, scale: 1 }), slots, 0);
+    expect(nudged.camera?.state).toBe('following');
+    expect(nudged.camera?.move.dx).toBeCloseTo(0.005, 3);
+  });
+
   it('a large move raises the warning: counts held from the first frame, "moved" from the third', () => {
     const placer = new SlotPlacer();
     placer.place(lot, slots, 0);
