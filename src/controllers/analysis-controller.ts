@@ -49,6 +49,8 @@ export class AnalysisController implements ReactiveController {
   scene: SceneReference | null = null;
   /** Where the camera is against the scene reference, as of the last frame (null: no slots). */
   camera: CameraWatch | null = null;
+  /** Bumped by setScene: a frame sent before it tells nothing about the camera against the new reference. */
+  private sceneGeneration = 0;
   private backend: BackendPreference = 'auto';
   private client: AnalysisClient | null = null;
   private running = false;
@@ -150,6 +152,7 @@ export class AnalysisController implements ReactiveController {
   setScene(scene: SceneReference | null): void {
     this.scene = scene;
     this.camera = null;
+    this.sceneGeneration++;
     this.client?.setScene(scene);
     this.host.requestUpdate();
   }
@@ -182,6 +185,7 @@ export class AnalysisController implements ReactiveController {
       }
       const started = performance.now();
       try {
+        const generation = this.sceneGeneration;
         const frame = await source.grab();
         const s = this.inputs.settings();
         const analysis = await client.analyze(frame, this.inputs.slots(), {
@@ -190,7 +194,7 @@ export class AnalysisController implements ReactiveController {
           sensitivity: s.sensitivity,
         });
         if (this.client !== client || this.inputs.source() !== source) continue;
-        this.tick(analysis);
+        this.tick(analysis, generation === this.sceneGeneration);
         this.inputs.onAnalysis(analysis, Date.now());
       } catch (err) {
         if (this.client !== client) return;
@@ -204,7 +208,7 @@ export class AnalysisController implements ReactiveController {
     }
   }
 
-  private tick(analysis: Analysis): void {
+  private tick(analysis: Analysis, sameScene: boolean): void {
     const now = performance.now();
     this.frameTimes = [...this.frameTimes.filter((t) => now - t < 5000), now];
     const span = (now - this.frameTimes[0]!) / 1000;
@@ -212,6 +216,7 @@ export class AnalysisController implements ReactiveController {
     this.msPerFrame = analysis.ms;
     this.mode = analysis.mode;
     this.fallbackReason = analysis.fallbackReason ?? null;
+    if (!sameScene) return;
     this.camera = analysis.camera;
     if (analysis.scene) {
       this.scene = analysis.scene;
