@@ -8,7 +8,9 @@ import { SlotEvidence } from '../../../src/evidence/slot-evidence.ts';
 import { parseWeights } from '../../../src/evidence/weights.ts';
 import type { CameraMove } from '../../../src/motion/camera-move.ts';
 import { scoreMoves, type MovedCase } from '../../../scripts/lib/camera-moved.ts';
-import { readLot, loadAnalysisFrame } from '../../../scripts/lib/lots.ts';
+import { decodeImage } from '../../../scripts/lib/decode-image.ts';
+import { readLot } from '../../../scripts/lib/lots.ts';
+import { toAnalysisFrame } from '../../../scripts/lib/resize.ts';
 import { initTf, modelFromDir } from '../../../scripts/lib/node-tf.ts';
 import { fixture, fixturesAvailable } from '../../support/fixtures.ts';
 
@@ -32,7 +34,8 @@ describe.skipIf(!fixturesAvailable())('the camera moved: real lot frames through
   const frameOf = (lot: string, image: string) => {
     const f = readLot(fixture('lots', lot)).find((x) => x.image.endsWith(image));
     if (!f) throw new Error(`${lot}/${image} not found`);
-    return { frame: loadAnalysisFrame(f.imagePath), slots: f.slots };
+    const picture = decodeImage(f.imagePath);
+    return { picture, frame: toAnalysisFrame(picture), slots: f.slots };
   };
 
   it('slots that follow the move keep balanced accuracy within 0.01 of the unmoved frames; left as marked, they do not', async () => {
@@ -42,9 +45,9 @@ describe.skipIf(!fixturesAvailable())('the camera moved: real lot frames through
     const carpark = frameOf('carpark', 'carParkImg.png');
     const cases: MovedCase[] = [
       // Marked on a sunny afternoon; three days later it rains, other cars are parked, and the camera moved.
-      { name: 'pucpr', reference: marked.frame, frame: rainy.frame, slots: rainy.slots },
-      { name: 'acpds', reference: acpds.frame, frame: acpds.frame, slots: acpds.slots },
-      { name: 'carpark', reference: carpark.frame, frame: carpark.frame, slots: carpark.slots },
+      { name: 'pucpr', reference: marked.frame, picture: rainy.picture, slots: rainy.slots },
+      { name: 'acpds', reference: acpds.frame, picture: acpds.picture, slots: acpds.slots },
+      { name: 'carpark', reference: carpark.frame, picture: carpark.picture, slots: carpark.slots },
     ];
     const evidence = new SlotEvidence(shipped, detector.graph);
     const r = await scoreMoves(cases, MOVES, evidence, (f) => detector.detect(f, DEFAULT_DETECT));
