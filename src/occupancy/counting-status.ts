@@ -92,8 +92,8 @@ export type StatusTone = 'live' | 'paused' | 'stopped' | 'warning' | 'offline';
 
 /**
  * One line under the counts saying whether they are current: `key` names the state for styling and tests
- * (`data-counting`), `text` says it in words. Future states (say, "the camera moved: check the slots") add a case to
- * `describeCounting` and show in the same place, on the counter, in viewers and in monitor mode.
+ * (`data-counting`), `text` says it in words. States add a case to `describeCounting` (as "the camera moved: check the
+ * slots" did, in the warning tone) and show in the same place, on the counter, in viewers and in monitor mode.
  */
 export interface StatusLine {
   readonly key: string;
@@ -101,7 +101,11 @@ export interface StatusLine {
   readonly text: string;
 }
 
+/** The camera moved too far for the slots to follow: not just paused, the layout needs a person (issue 12). */
+export const CAMERA_MOVED_LINE: StatusLine = { key: 'camera-moved', tone: 'warning', text: PAUSE_REASON_TEXT['camera-moved'] };
+
 export function describeCounting(s: CountingStatus): StatusLine {
+  if (s.state === 'paused' && s.reason === 'camera-moved') return CAMERA_MOVED_LINE;
   if (s.state === 'counting') return { key: 'counting', tone: 'live', text: 'counting' };
   if (s.state === 'paused') return { key: 'paused', tone: 'paused', text: `paused: ${s.reason ? PAUSE_REASON_TEXT[s.reason] : 'not analysing frames'}` };
   return { key: 'stopped', tone: 'stopped', text: 'not counting' };

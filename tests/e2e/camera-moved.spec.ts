@@ -54,7 +54,7 @@ test('slots marked on the camera follow it when it is bumped a little, and wait 
   const notice = page.locator('lw-notice[data-problem="camera-moved"]');
   await expect(notice).toBeVisible({ timeout: 60_000 });
   await expect(notice).toContainText('The camera moved: check the slots');
-  await expect(page.locator('lw-status-bar [data-counting="paused"]')).toContainText('the camera moved: check the slots');
+  await expect(page.locator('lw-status-bar [data-tone="warning"] [data-counting="camera-moved"]')).toContainText('the camera moved: check the slots');
   // What the counter shares (other tabs, the relay) says so too: the relay's camera_moved alert keys on it.
   const shared = await page.evaluate(
     () =>
@@ -68,6 +68,13 @@ test('slots marked on the camera follow it when it is bumped a little, and wait 
       }),
   );
   expect(shared).toMatchObject({ camera_moved: true, total_slots: 3 });
+  // A viewer shows the same warning under the counts, and says what it means.
+  const viewer = await page.context().newPage();
+  await viewer.goto('/#/view/default');
+  await expect(viewer.locator('lw-status-bar [data-tone="warning"] [data-counting="camera-moved"]')).toContainText('the camera moved: check the slots');
+  await expect(viewer.locator('lw-notice[data-problem="camera-moved"]')).toContainText("The counter's camera moved");
+  await viewer.close();
+  await page.bringToFront();
 
   // The user agrees with the move the counter measured: the slots move with the picture and counting resumes.
   await notice.getByRole('button', { name: 'Move the slots with it' }).click();
