@@ -142,8 +142,12 @@ export class CounterController implements ReactiveController {
     const s = this.source.source;
     if (!this.lot) return null;
     const state = toPublishedState(this.lot, this.o.store.slots, s ? { width: s.width, height: s.height } : undefined);
-    // The relay's camera_moved alert and MQTT event read this (issue 17); the counts are held meanwhile.
-    return { ...state, ...(this.analysis.camera?.state === 'moved' ? { camera_moved: true } : {}), status: this.statusMetadata };
+    return { ...state, ...this.cameraMovedFlag, status: this.statusMetadata };
+  }
+
+  /** The relay's camera_moved alert and MQTT event read this (issue 17); it goes with the status, so it ends with it. */
+  private get cameraMovedFlag(): { camera_moved?: true } {
+    return this.status.reason === 'camera-moved' ? { camera_moved: true } : {};
   }
 
   /** The user picked a source: that ends any automatic camera recovery. `takeOver`: count here instead of another tab. */
@@ -303,11 +307,14 @@ export class CounterController implements ReactiveController {
 
   /** One processed frame: the occupancy decision, then history (a camera that is where the slots were marked) and sharing. */
   private onAnalysis(a: Analysis, at: number): void {
-    this.lot = stepLot(this.lot, this.o.store.slots, a.observations, at, hysteresisOf(this.o.store.settings));
+    const placed = a.camera?.placed !== false;
+    // A frame whose slots could not be placed says nothing about them: the counts are held, and a source that has none
+    // yet gets none (not every slot free).
+    if (placed || this.lot) this.lot = stepLot(this.lot, this.o.store.slots, a.observations, at, hysteresisOf(this.o.store.settings));
     this.detections = a.detections;
     // History is the lot's as it is now: a video file or a photo is not, nor are counts held while the camera moved (a
     // few minutes of that are a gap in the history, as when the counter was off).
-    if (this.source.source?.kind === 'camera' && a.camera?.placed !== false) this.o.history.observe(this.lot, at);
+    if (this.lot && placed && this.source.source?.kind === 'camera') this.o.history.observe(this.lot, at);
     // The camera's state came with this frame: the status follows it before the state is shared.
     this.refreshStatus();
     this.share(at);
@@ -333,14 +340,21 @@ export class CounterController implements ReactiveController {
 
   /**
    * Shares the current state when it differs from the last one shared (probabilities aside), or a heartbeat is due;
-   * `always` on a status change, which is shared with the last numbers even when there is no lot any more (stopped).
+   * `always` on a status change, which is shared with the last numbers even when there is no lot any more (stopped),
+   * as is the heartbeat while the camera moved before this source gave any counts.
    */
   private share(now: number, always = false): void {
-    const state = this.published ?? (this.shared && always ? { ...this.shared.state, status: this.statusMetadata } : null);
+    const last = this.shared && (always || this.cameraMovedFlag.camera_moved) ? this.shared.state : null;
+    const state = this.published ?? (last ? { ...withoutCameraMoved(last), ...this.cameraMovedFlag, status: this.statusMetadata } : null);
     if (!state) return;
     const key = JSON.stringify({ ...state, slots: state.slots.map((s) => [s.id, s.occupied, s.since]) });
     if (!always && this.shared?.key === key && now - this.shared.at < SHARE_HEARTBEAT_MS) return;
     this.shared = { key, at: now, state };
     this.o.sharing.update(state, this.status.state === 'counting');
   }
+}
+
+function withoutCameraMoved(state: PublishedState): PublishedState {
+  const { camera_moved: _moved, ...rest } = state;
+  return rest;
 }

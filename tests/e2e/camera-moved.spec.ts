@@ -55,6 +55,8 @@ test('slots marked on the camera follow it when it is bumped a little, and wait 
   await expect(notice).toBeVisible({ timeout: 60_000 });
   await expect(notice).toContainText('The camera moved: check the slots');
   await expect(page.locator('lw-status-bar [data-tone="warning"] [data-counting="camera-moved"]')).toContainText('the camera moved: check the slots');
+  // This source gave no frame the slots fit: no counts rather than every slot free.
+  await expect(page.locator('lw-status-bar [data-count="available"]')).toHaveText('–');
   // What the counter shares (other tabs, the relay) says so too: the relay's camera_moved alert keys on it.
   const shared = await page.evaluate(
     () =>
