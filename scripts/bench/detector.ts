@@ -47,7 +47,17 @@ interface DetectorBench {
   slots: number;
   backends: Record<
     string,
-    { skipped?: string; loadMs?: number; reason?: string; detect?: Stats; evidence?: Stats; pipeline?: Stats; plumbing?: Stats; overhead?: number }
+    {
+      skipped?: string;
+      loadMs?: number;
+      reason?: string;
+      detect?: Stats;
+      evidence?: Stats;
+      motion?: Stats;
+      pipeline?: Stats;
+      plumbing?: Stats;
+      overhead?: number;
+    }
   >;
   tensors: { afterFirst: number; afterLast: number; frames: number };
   mainThread: { frames: number; worker: { totalMs: number; maxMs: number }; inPage: { totalMs: number; maxMs: number } };
@@ -62,7 +72,7 @@ function print(r: DetectorBench): void {
     }
     console.log(
       `${name.padEnd(6)} load+warm-up ${ms(b.loadMs!)} | detect() median ${ms(b.detect.median)} p95 ${ms(b.detect.p95)} | ` +
-        `slot evidence median ${ms(b.evidence!.median)} | whole pipeline median ${ms(b.pipeline.median)} p95 ${ms(b.pipeline.p95)} | ` +
+        `slot evidence median ${ms(b.evidence!.median)} | camera-motion estimate median ${ms(b.motion!.median)} p95 ${ms(b.motion!.p95)} | whole pipeline median ${ms(b.pipeline.median)} p95 ${ms(b.pipeline.p95)} | ` +
         `plumbing (grab, transfer, pixels, messages, hysteresis) median ${ms(b.plumbing!.median)} = ${(b.overhead! * 100).toFixed(1)}% of detect() (${b.detect.n} frames)`,
     );
   }

@@ -1,4 +1,5 @@
 import type { LotCalibration } from '../evidence/calibration.ts';
+import type { SceneReference } from '../motion/scene.ts';
 import type { Slot } from '../occupancy/types.ts';
 import type { BackendPreference } from '../detector/backend-choice.ts';
 import type { Analysis, AnalyzeOptions, BackendInfo, CalibrationChange, FromWorker, ToWorker } from './messages.ts';
@@ -41,6 +42,11 @@ export class AnalysisClient {
   /** Changes the lot's calibration in the worker; resolves to the new calibration (to be stored). */
   calibrate(change: CalibrationChange): Promise<LotCalibration> {
     return this.request<LotCalibration>((id) => ({ type: 'calibrate', id, change }));
+  }
+
+  /** The lot's scene reference for the motion estimate; null: the next frame with slots becomes it. */
+  setScene(scene: SceneReference | null): void {
+    this.post({ type: 'scene', scene });
   }
 
   terminate(): void {

@@ -11,13 +11,14 @@ import {
   undoCorrection,
   type LotCalibration,
 } from '../evidence/calibration.ts';
-import { makeCorrection, SlotEvidence, type SlotEvidenceFeatures } from '../evidence/slot-evidence.ts';
+import { makeCorrection, SlotEvidence, type EvidenceResult, type SlotEvidenceFeatures } from '../evidence/slot-evidence.ts';
 import { parseWeights } from '../evidence/weights.ts';
 import weightsJson from '../evidence/weights.json';
 import { planBackends } from '../detector/backend-choice.ts';
 import { probeCapabilities } from '../detector/capabilities.ts';
 import { CocoDetector } from '../detector/coco-detector.ts';
 import { initBackend, watchWebglContext } from '../detector/tf-backends.ts';
+import { SlotPlacer } from '../motion/slot-placer.ts';
 import type { AnalyzeRequest, CalibrateRequest, CalibrationChange, FromWorker, LoadRequest, ToWorker } from './messages.ts';
 
 /** Every message out of the worker goes through here, so each is checked against the protocol. */
@@ -28,8 +29,10 @@ let detector: CocoDetector | null = null;
 let evidence = new SlotEvidence(weights);
 let calibration: LotCalibration = emptyCalibration();
 /** The latest features of each slot and the frame they came from: what a correction records. */
-let latest = { frame: '', features: new Map<string, SlotEvidenceFeatures>() };
+let latest = { frame: '', features: new Map<string, SlotEvidenceFeatures>(), placed: true };
 let canvas: OffscreenCanvas | null = null;
+/** Where the slots are on each frame, against the lot's scene reference (the camera may have moved). */
+const placer = new SlotPlacer();
 
 async function load(req: LoadRequest): Promise<void> {
   const started = performance.now();
@@ -59,12 +62,19 @@ async function analyze(req: AnalyzeRequest): Promise<void> {
   const started = performance.now();
   try {
     const frame = pixelsOf(req.frame);
+    const tm = performance.now();
+    const placed = placer.place(frame, req.slots, Date.now());
+    const motionMs = performance.now() - tm;
     const t0 = performance.now();
     const detections = detector ? await detector.detect(frame, req.options) : [];
     const detectMs = performance.now() - t0;
-    const result = await evidence.observe(frame, req.slots, detections, calibration, { sensitivity: req.options.sensitivity });
+    // Slots that cannot be placed give no evidence at all: the counts hold rather than count the wrong ground.
+    const result: EvidenceResult =
+      placed.camera?.placed === false
+        ? { observations: [], features: [], mode: evidence.mode }
+        : await evidence.observe(frame, placed.slots, detections, calibration, { sensitivity: req.options.sensitivity });
     const evidenceMs = performance.now() - t0 - detectMs;
-    latest = { frame: `frame-${req.id}-${Date.now()}`, features: new Map(result.features.map((f) => [f.id, f])) };
+    latest = { frame: `frame-${req.id}-${Date.now()}`, features: new Map(result.features.map((f) => [f.id, f])), placed: placed.camera?.placed !== false };
     post({
       type: 'analysis',
       id: req.id,
@@ -78,6 +88,9 @@ async function analyze(req: AnalyzeRequest): Promise<void> {
       detectMs,
       evidenceMs,
       numTensors: tf.memory().numTensors,
+      camera: placed.camera,
+      motionMs,
+      ...(placed.scene ? { scene: placed.scene } : {}),
     });
   } catch (err) {
     post({ type: 'failed', id: req.id, message: err instanceof Error ? err.message : String(err) });
@@ -92,6 +105,7 @@ function calibrated(change: CalibrationChange): LotCalibration {
       return parseCalibration(change.calibration);
     case 'correct': {
       const f = latest.features.get(change.slotId);
+      if (!f && !latest.placed) throw new Error('The camera moved: check the slots before correcting one');
       if (!f) throw new Error(`Slot ${change.slotId} has not been seen in a frame yet; wait a moment and tap again`);
       return applyCorrection(calibration, makeCorrection(f, change.occupied, latest.frame, weights, Date.now()), weights);
     }
@@ -117,5 +131,6 @@ self.onmessage = (e: MessageEvent<ToWorker>) => {
   const msg = e.data;
   if (msg.type === 'load') void load(msg);
   else if (msg.type === 'analyze') void analyze(msg);
+  else if (msg.type === 'scene') placer.setScene(msg.scene);
   else calibrate(msg);
 };

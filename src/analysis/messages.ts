@@ -4,6 +4,8 @@ import type { Detection, Slot, SlotObservation } from '../occupancy/types.ts';
 import type { BackendPreference } from '../detector/backend-choice.ts';
 import type { DetectOptions } from '../detector/coco-detector.ts';
 import type { BackendInfo } from '../detector/tf-backends.ts';
+import type { CameraWatch } from '../motion/camera-watch.ts';
+import type { SceneReference } from '../motion/scene.ts';
 
 export type { BackendInfo };
 
@@ -41,7 +43,13 @@ export interface CalibrateRequest {
   readonly change: CalibrationChange;
 }
 
-export type ToWorker = LoadRequest | AnalyzeRequest | CalibrateRequest;
+/** The lot's scene reference (null: take it again: the next frame with slots becomes it). */
+export interface SceneRequest {
+  readonly type: 'scene';
+  readonly scene: SceneReference | null;
+}
+
+export type ToWorker = LoadRequest | AnalyzeRequest | CalibrateRequest | SceneRequest;
 
 export interface Analysis {
   readonly detections: Detection[];
@@ -58,6 +66,15 @@ export interface Analysis {
   readonly evidenceMs: number;
   /** tf.memory().numTensors after the frame: flat across frames when nothing leaks. */
   readonly numTensors: number;
+  /**
+   * Where the camera is against the scene reference (null: no slots, nothing to place). When `camera.placed` is
+   * false the slots could not be placed on this frame and `observations` is empty, so the counts hold.
+   */
+  readonly camera: CameraWatch | null;
+  /** Time of the motion estimate (grey picture included). */
+  readonly motionMs: number;
+  /** The scene reference this frame became (there was none): for the page to keep with the layout. */
+  readonly scene?: SceneReference;
 }
 
 export type FromWorker =

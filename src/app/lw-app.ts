@@ -7,6 +7,7 @@ import { HistoryController } from '../controllers/history-controller.ts';
 import { LotStoreController } from '../controllers/lot-store-controller.ts';
 import { SharingController } from '../controllers/sharing-controller.ts';
 import { downloadJson } from '../share/download.ts';
+import { moveSize } from '../motion/camera-move.ts';
 import type { Settings } from '../settings/settings.ts';
 import { controlStyles } from '../components/shared-styles.ts';
 import { appStyles } from './lw-app-styles.ts';
@@ -212,7 +213,7 @@ export class LwApp extends LitElement {
     return html`<div class="stage" style="aspect-ratio: ${source.width} / ${source.height}; --ratio: ${source.width / source.height}">
       <div class="picture" style="transform:${transform}">${source.element}${still?.canvas ?? nothing}</div>
       <lw-slot-overlay
-        .slots=${this.store.slots}
+        .slots=${ed.editing ? this.store.slots : this.counter.placedSlots}
         .states=${this.counter.states}
         .detections=${this.counter.detections}
         .showDetections=${this.settings.showDetections && !ed.editing}
@@ -239,7 +240,7 @@ export class LwApp extends LitElement {
         @correction-requested=${(e: CustomEvent<CorrectionRequest>) => this.correct(e.detail.change, e.detail.done)}
       ></lw-correction-bar>
       <div class="toolbar">
-        <button @click=${() => this.editor.begin()}>Edit slots</button>
+        <button @click=${() => this.beginEditing()}>Edit slots</button>
         <button @click=${() => (this.monitor = true)}>Monitor mode</button>
       </div>`;
   }
@@ -285,7 +286,8 @@ export class LwApp extends LitElement {
           .slots=${slots}
           .frame=${source ? { width: source.width, height: source.height } : null}
           image-name=${source && source.kind !== 'camera' ? source.label : ''}
-          @layout-imported=${(e: CustomEvent<LayoutImportedDetail>) => this.editor.importLayout(e.detail.layout, e.detail.fileName, e.detail.mode)}
+          .scene=${this.counter.analysis.scene}
+          @layout-imported=${(e: CustomEvent<LayoutImportedDetail>) => this.importLayout(e.detail)}
         ></lw-layout-files>
       </details>
       <details data-panel="share">
@@ -378,6 +380,8 @@ export class LwApp extends LitElement {
         @notice-action=${() => this.counter.open('camera', undefined, true)}
       ></lw-notice>`);
     }
+    const moved = this.renderCameraMoved();
+    if (moved) notices.push(moved);
     if (this.store.error) {
       notices.push(html`<lw-notice data-problem="storage" heading="Storage problem" .message=${this.store.error}></lw-notice>`);
     }
@@ -396,7 +400,48 @@ export class LwApp extends LitElement {
   private statusDetail(): string {
     const a = this.counter.analysis;
     if (a.status !== 'ready' || !a.info) return '';
-    return `${backendLabel(a.info)} · ${a.fps.toFixed(1)} fps · ${Math.round(a.msPerFrame)} ms/frame`;
+    const source = this.counter.source.source;
+    const following =
+      a.camera?.state === 'following' && source
+        ? ` · slots follow the camera (moved ${(100 * moveSize(a.camera.move, source.height / source.width)).toFixed(1)} %)`
+        : '';
+    return `${backendLabel(a.info)} · ${a.fps.toFixed(1)} fps · ${Math.round(a.msPerFrame)} ms/frame${following}`;
+  }
+
+  /**
+   * A layout file's slots go to the editor; one that replaces the layout and carries its scene is checked against the
+   * camera from the next frame (added slots change the layout, so the worker takes a new reference).
+   */
+  private importLayout({ layout, fileName, mode }: LayoutImportedDetail): void {
+    this.editor.importLayout(layout, fileName, mode);
+    if (layout.scene && mode === 'replace') this.counter.adoptScene(layout.scene);
+  }
+
+  /** Editing starts from where the slots are seen now: a small move the counter follows becomes part of the layout. */
+  private beginEditing(): void {
+    this.counter.settleFollowedMove();
+    this.editor.begin();
+  }
+
+  /** The camera moved too far for the slots to follow: the counts are held until someone checks (issue 12). */
+  private renderCameraMoved() {
+    const c = this.counter.analysis.camera;
+    const source = this.counter.source.source;
+    if (c?.state !== 'moved' || !source || this.editor.editing) return null;
+    const seen = c.seen;
+    const message = seen
+      ? `The picture moved by about ${Math.round(100 * moveSize(seen, source.height / source.width))} % of its width since the slots were marked: too far for them to follow by themselves. The counts are held (uncertain) until you check.`
+      : 'The picture no longer matches the one the slots were marked on: the camera moved, or its view is blocked or dark. The counts are held (uncertain) until you check.';
+    return html`<lw-notice
+      data-problem="camera-moved"
+      heading="The camera moved: check the slots"
+      .message=${message}
+      action=${seen ? 'Move the slots with it' : ''}
+      @notice-action=${() => seen && this.counter.moveSlotsWithCamera(seen)}
+    >
+      <button @click=${() => this.counter.confirmSlots()}>The slots are right</button>
+      <button @click=${() => this.beginEditing()}>Edit slots</button>
+    </lw-notice>`;
   }
 
   private onSettingsChanged = (e: CustomEvent<Settings>): Promise<void> => this.counter.applySettings(e.detail);

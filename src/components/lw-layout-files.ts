@@ -1,4 +1,5 @@
 import { LitElement, css, html, nothing } from 'lit';
+import type { SceneReference } from '../motion/scene.ts';
 import type { Slot } from '../occupancy/types.ts';
 import {
   detectFormat,
@@ -31,6 +32,7 @@ export class LwLayoutFiles extends LitElement {
   static override properties = {
     slots: { attribute: false },
     frame: { attribute: false },
+    scene: { attribute: false },
     imageName: { type: String, attribute: 'image-name' },
     pending: { state: true },
     confirm: { state: true },
@@ -40,6 +42,8 @@ export class LwLayoutFiles extends LitElement {
   declare slots: readonly Slot[];
   /** The picture's size, or null when none is open (nothing to export against). */
   declare frame: FrameSize | null;
+  /** The picture the slots were marked on: the app's own layout file carries it (the camera-moved check). */
+  declare scene: SceneReference | null;
   /** The picture's file name, for the labelled frame's "image". */
   declare imageName: string;
   /** An Ultralytics file waiting for the size of the picture it was made on. */
@@ -52,6 +56,7 @@ export class LwLayoutFiles extends LitElement {
     super();
     this.slots = [];
     this.frame = null;
+    this.scene = null;
     this.imageName = '';
     this.pending = null;
     this.confirm = null;
@@ -126,7 +131,8 @@ export class LwLayoutFiles extends LitElement {
       </div>
       <p class="muted">
         A labelled frame is the format <code>npm run eval</code> reads (slots in pixels, states left unknown). Import accepts all
-        three; slots are scaled to this picture.
+        three; slots are scaled to this picture. The layout file also keeps a small grey picture of the view, so the counter
+        can tell if the camera moved since.
       </p>`;
   }
 
@@ -223,7 +229,7 @@ export class LwLayoutFiles extends LitElement {
     const stem = this.imageName.replace(/\.[^.]*$/, '') || 'lot';
     const [name, data] =
       kind === 'lotwatch'
-        ? ['lotwatch-layout.json', toLotwatchLayout(this.slots, frame)]
+        ? ['lotwatch-layout.json', toLotwatchLayout(this.slots, frame, this.scene)]
         : kind === 'labelled-frame'
           ? [`${stem}.json`, toLabelledFrame(this.slots, frame, `images/${this.imageName || `${stem}.jpg`}`)]
           : ['bounding_boxes.json', toUltralytics(this.slots, frame)];

@@ -60,6 +60,13 @@ export class LwMonitorView extends LitElement {
         margin: 12px 0 24px;
         font-size: 0.95rem;
       }
+      /* A warning (the camera moved) in amber with a diamond, not by colour alone. */
+      .status[data-tone='warning'] {
+        color: #facc15;
+      }
+      .status[data-tone='warning']::before {
+        content: '◆ ';
+      }
       button {
         background: #111;
         border-color: #333;
@@ -90,7 +97,7 @@ export class LwMonitorView extends LitElement {
       <div class="free" data-monitor="available" data-availability=${availability}>${c ? c.available : '–'}</div>
       <div class="of">${c ? (availability === 'full' ? html`Full · 0 free of ${c.total}` : html`free of ${c.total}`) : 'no count yet'}</div>
       <lw-breakdown large .model=${this.breakdown}></lw-breakdown>
-      ${this.status ? html`<p class="status" role="status" data-counting=${this.status.key}>${this.status.text}</p>` : nothing}
+      ${this.status ? html`<p class="status" role="status" data-counting=${this.status.key} data-tone=${this.status.tone}>${this.status.text}</p>` : nothing}
       <button @click=${this.exit}>Show the picture</button>
     </section>`;
   }

@@ -1,6 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit';
 
-/** A message that explains what went wrong and what to do, with an optional action (retry). */
+/** A message that explains what went wrong and what to do, with an optional action (retry); more actions go in its slot. */
 export class LwNotice extends LitElement {
   static override properties = {
     heading: { type: String },
@@ -69,6 +69,7 @@ export class LwNotice extends LitElement {
             ${this.action}
           </button>`
         : nothing}
+      <slot></slot>
     </div>`;
   }
 }

@@ -122,6 +122,10 @@ export class LwViewer extends LitElement {
         return html`<lw-notice tone="info" data-problem="offline" heading=${`Counter offline${since ? ` since ${since}` : ''}`}
           message="The numbers below are the last ones it sent, not live ones."></lw-notice>`;
       case 'paused':
+        if (m.line.key === 'camera-moved') {
+          return html`<lw-notice tone="info" data-problem="camera-moved" heading="The counter's camera moved"
+            message="Its slots no longer fit the picture, so it holds the last counts (uncertain) until someone checks the slots on the counting device."></lw-notice>`;
+        }
         return html`<lw-notice tone="info" data-problem="paused" heading="Counting is paused"
           .message=${`The counting device is not analysing frames right now: ${m.pausedBecause}. The numbers below are the last ones it saw.`}></lw-notice>`;
       case 'stopped':

@@ -6,6 +6,8 @@ import { AnalysisClient, type ReadyInfo } from '../analysis/analysis-client.ts';
 import type { Analysis, CalibrationChange } from '../analysis/messages.ts';
 import type { LotCalibration } from '../evidence/calibration.ts';
 import type { EvidenceMode } from '../evidence/fusion.ts';
+import type { CameraWatch } from '../motion/camera-watch.ts';
+import type { SceneReference } from '../motion/scene.ts';
 import type { Slot } from '../occupancy/types.ts';
 import type { Settings } from '../settings/settings.ts';
 
@@ -18,6 +20,8 @@ export interface AnalysisInputs {
   onAnalysis(analysis: Analysis, at: number): void;
   /** Waited for before the model is fetched (on a first visit, until the service worker has stored it). */
   beforeModel?(signal: AbortSignal): Promise<void>;
+  /** The worker took a new scene reference (there was none): keep it with the layout. */
+  onScene(scene: SceneReference): void;
 }
 
 /**
@@ -41,6 +45,12 @@ export class AnalysisController implements ReactiveController {
   /** Times the detector was reloaded by itself after its WebGL context was lost; `restarting` while it reloads. */
   restarts = 0;
   restarting = false;
+  /** The lot's scene reference (null: none yet); sent to every new worker, like the calibration. */
+  scene: SceneReference | null = null;
+  /** Where the camera is against the scene reference, as of the last frame (null: no slots). */
+  camera: CameraWatch | null = null;
+  /** Bumped by setScene: a frame sent before it tells nothing about the camera against the new reference. */
+  private sceneGeneration = 0;
   private backend: BackendPreference = 'auto';
   private client: AnalysisClient | null = null;
   private running = false;
@@ -117,6 +127,7 @@ export class AnalysisController implements ReactiveController {
     );
     this.client = client;
     if (this.calibration) void client.calibrate({ kind: 'set', calibration: this.calibration }).catch(() => {});
+    client.setScene(this.scene);
     this.running = true;
     void this.loop(client);
     await this.model.run([client, backend]);
@@ -132,6 +143,18 @@ export class AnalysisController implements ReactiveController {
     this.calibration = await this.client.calibrate(change);
     this.host.requestUpdate();
     return this.calibration;
+  }
+
+  /**
+   * A new scene reference: the one stored with the layout, or null when the user marked or confirmed the slots on
+   * this view (the next frame becomes it). The camera is then taken as steady.
+   */
+  setScene(scene: SceneReference | null): void {
+    this.scene = scene;
+    this.camera = null;
+    this.sceneGeneration++;
+    this.client?.setScene(scene);
+    this.host.requestUpdate();
   }
 
   /** The GPU took the model's WebGL context away (driver reset, too many contexts): load the model again, unasked. */
@@ -162,6 +185,7 @@ export class AnalysisController implements ReactiveController {
       }
       const started = performance.now();
       try {
+        const generation = this.sceneGeneration;
         const frame = await source.grab();
         const s = this.inputs.settings();
         const analysis = await client.analyze(frame, this.inputs.slots(), {
@@ -170,7 +194,7 @@ export class AnalysisController implements ReactiveController {
           sensitivity: s.sensitivity,
         });
         if (this.client !== client || this.inputs.source() !== source) continue;
-        this.tick(analysis);
+        this.tick(analysis, generation === this.sceneGeneration);
         this.inputs.onAnalysis(analysis, Date.now());
       } catch (err) {
         if (this.client !== client) return;
@@ -184,7 +208,7 @@ export class AnalysisController implements ReactiveController {
     }
   }
 
-  private tick(analysis: Analysis): void {
+  private tick(analysis: Analysis, sameScene: boolean): void {
     const now = performance.now();
     this.frameTimes = [...this.frameTimes.filter((t) => now - t < 5000), now];
     const span = (now - this.frameTimes[0]!) / 1000;
@@ -192,6 +216,12 @@ export class AnalysisController implements ReactiveController {
     this.msPerFrame = analysis.ms;
     this.mode = analysis.mode;
     this.fallbackReason = analysis.fallbackReason ?? null;
+    if (!sameScene) return;
+    this.camera = analysis.camera;
+    if (analysis.scene) {
+      this.scene = analysis.scene;
+      this.inputs.onScene(analysis.scene);
+    }
   }
 
   private idle(ms: number): Promise<void> {

@@ -5,7 +5,9 @@ import type { BackendPreference } from '../detector/backend-choice.ts';
 import { countingStatus, sameStatus, toStatusMetadata, type CountingStatus, type StatusMetadata } from '../occupancy/counting-status.ts';
 import { stepLot } from '../occupancy/lot-state.ts';
 import { breakdown, toMetadata, type Breakdown } from '../share/metadata.ts';
-import type { Detection, LotState, SlotState } from '../occupancy/types.ts';
+import type { Detection, LotState, Slot, SlotState } from '../occupancy/types.ts';
+import { followMove, type CameraMove } from '../motion/camera-move.ts';
+import type { SceneReference } from '../motion/scene.ts';
 import { hysteresisOf, type Settings } from '../settings/settings.ts';
 import { lockCounter, type CounterLock } from '../share/counter-lock.ts';
 import type { PublishedState } from '../share/protocol.ts';
@@ -91,6 +93,7 @@ export class CounterController implements ReactiveController {
         slots: () => o.store.slots,
         settings: () => o.store.settings,
         onAnalysis: (a, at) => this.onAnalysis(a, at),
+        onScene: (scene) => void o.store.saveScene(scene).catch((err: unknown) => console.warn('lotwatch: scene reference not stored:', err)),
         beforeModel: () => this.waitForOfflineCopy(),
       },
       o.modelUrl,
@@ -132,13 +135,19 @@ export class CounterController implements ReactiveController {
   }
 
   /**
-   * The current numbers as the original API's JSON, plus per-slot detail, the layout and the counting status; null
-   * before the first frame.
+   * The current numbers as the original API's JSON, plus per-slot detail, the layout, the counting status and
+   * `camera_moved: true` while the camera moved too far for the slots to follow; null before the first frame.
    */
   get published(): PublishedState | null {
     const s = this.source.source;
     if (!this.lot) return null;
-    return { ...toPublishedState(this.lot, this.o.store.slots, s ? { width: s.width, height: s.height } : undefined), status: this.statusMetadata };
+    const state = toPublishedState(this.lot, this.o.store.slots, s ? { width: s.width, height: s.height } : undefined);
+    return { ...state, ...this.cameraMovedFlag, status: this.statusMetadata };
+  }
+
+  /** The relay's camera_moved alert and MQTT event read this (issue 17); it goes with the status, so it ends with it. */
+  private get cameraMovedFlag(): { camera_moved?: true } {
+    return this.status.reason === 'camera-moved' ? { camera_moved: true } : {};
   }
 
   /** The user picked a source: that ends any automatic camera recovery. `takeOver`: count here instead of another tab. */
@@ -161,6 +170,11 @@ export class CounterController implements ReactiveController {
       const stored = await this.o.store.loadCalibration().catch(() => null);
       this.analysis.calibration ??= stored;
     }
+    // Before the first frame: a frame analysed without the stored scene reference would become the reference.
+    if (!this.analysis.scene) {
+      const scene = await this.o.store.loadScene().catch(() => null);
+      this.analysis.scene ??= scene;
+    }
     await this.analysis.start(this.o.backendOverride ?? this.o.store.settings.backend);
     this.pruneCalibration();
   }
@@ -181,6 +195,46 @@ export class CounterController implements ReactiveController {
   /** The layout changed: corrections of slots that were deleted must not steer the others. */
   slotsChanged(): void {
     this.pruneCalibration();
+  }
+
+  // --- The camera moved (issue 12): the slots follow a small move; a large one waits for the user -----------------
+
+  /** The frame's height over its width (moves are in width units), or null without a source. */
+  private get aspect(): number | null {
+    const s = this.source.source;
+    return s ? s.height / s.width : null;
+  }
+
+  /** The slots where the counter looks now: moved with the camera while it follows a small move. */
+  get placedSlots(): readonly Slot[] {
+    const c = this.analysis.camera;
+    const aspect = this.aspect;
+    return c?.state === 'following' && aspect ? followMove(this.o.store.slots, c.move, aspect) : this.o.store.slots;
+  }
+
+  /** The slots, moved by `move`, become the layout; the reference is taken again from the view they now fit. */
+  moveSlotsWithCamera(move: CameraMove): void {
+    const aspect = this.aspect;
+    if (!aspect) return;
+    void this.o.store.replaceSlots(followMove(this.o.store.slots, move, aspect));
+    this.analysis.setScene(null);
+  }
+
+  /** "The slots are right": the reference is taken again from the view as it is now. */
+  confirmSlots(): void {
+    this.analysis.setScene(null);
+  }
+
+  /** Before editing: a small move the counter follows becomes part of the layout, so editing starts where the slots are seen. */
+  settleFollowedMove(): void {
+    const c = this.analysis.camera;
+    if (c?.state === 'following') this.moveSlotsWithCamera(c.move);
+  }
+
+  /** A layout file that carries the scene it was marked on: the camera is checked against it from the next frame. */
+  adoptScene(scene: SceneReference): void {
+    this.analysis.setScene(scene);
+    void this.o.store.saveScene(scene).catch((err: unknown) => console.warn('lotwatch: scene reference not stored:', err));
   }
 
   private pruneCalibration(): void {
@@ -251,11 +305,18 @@ export class CounterController implements ReactiveController {
     this.shared = null;
   }
 
-  /** One processed frame: the occupancy decision, then history (camera only: a file is not the lot as it is now) and sharing. */
+  /** One processed frame: the occupancy decision, then history (a camera that is where the slots were marked) and sharing. */
   private onAnalysis(a: Analysis, at: number): void {
-    this.lot = stepLot(this.lot, this.o.store.slots, a.observations, at, hysteresisOf(this.o.store.settings));
+    const placed = a.camera?.placed !== false;
+    // A frame whose slots could not be placed says nothing about them: the counts are held, and a source that has none
+    // yet gets none (not every slot free).
+    if (placed || this.lot) this.lot = stepLot(this.lot, this.o.store.slots, a.observations, at, hysteresisOf(this.o.store.settings));
     this.detections = a.detections;
-    if (this.source.source?.kind === 'camera') this.o.history.observe(this.lot, at);
+    // History is the lot's as it is now: a video file or a photo is not, nor are counts held while the camera moved (a
+    // few minutes of that are a gap in the history, as when the counter was off).
+    if (this.lot && placed && this.source.source?.kind === 'camera') this.o.history.observe(this.lot, at);
+    // The camera's state came with this frame: the status follows it before the state is shared.
+    this.refreshStatus();
     this.share(at);
     this.host.requestUpdate();
   }
@@ -267,6 +328,7 @@ export class CounterController implements ReactiveController {
       detector: this.analysis?.status ?? 'idle',
       detectorRestarting: this.analysis?.restarting ?? false,
       pageHidden: this.visibility?.hidden ?? document.hidden,
+      cameraMoved: this.analysis?.camera?.state === 'moved',
     });
     if (sameStatus(next, this.status)) return;
     this.status = next;
@@ -278,14 +340,21 @@ export class CounterController implements ReactiveController {
 
   /**
    * Shares the current state when it differs from the last one shared (probabilities aside), or a heartbeat is due;
-   * `always` on a status change, which is shared with the last numbers even when there is no lot any more (stopped).
+   * `always` on a status change, which is shared with the last numbers even when there is no lot any more (stopped),
+   * as is the heartbeat while the camera moved before this source gave any counts.
    */
   private share(now: number, always = false): void {
-    const state = this.published ?? (this.shared && always ? { ...this.shared.state, status: this.statusMetadata } : null);
+    const last = this.shared && (always || this.cameraMovedFlag.camera_moved) ? this.shared.state : null;
+    const state = this.published ?? (last ? { ...withoutCameraMoved(last), ...this.cameraMovedFlag, status: this.statusMetadata } : null);
     if (!state) return;
     const key = JSON.stringify({ ...state, slots: state.slots.map((s) => [s.id, s.occupied, s.since]) });
     if (!always && this.shared?.key === key && now - this.shared.at < SHARE_HEARTBEAT_MS) return;
     this.shared = { key, at: now, state };
     this.o.sharing.update(state, this.status.state === 'counting');
   }
+}
+
+function withoutCameraMoved(state: PublishedState): PublishedState {
+  const { camera_moved: _moved, ...rest } = state;
+  return rest;
 }

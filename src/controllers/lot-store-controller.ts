@@ -5,7 +5,9 @@ import { DEFAULT_LOT_ID, openLotwatchDB, type LotwatchDB } from '../storage/db.t
 import type { LotCalibration } from '../evidence/calibration.ts';
 import { loadCalibration, saveCalibration } from '../storage/calibration-store.ts';
 import type { RelayConfig } from '../share/relay-config.ts';
+import type { SceneReference } from '../motion/scene.ts';
 import { loadRelayConfig, saveRelayConfig } from '../storage/relay-config-store.ts';
+import { loadScene, saveScene } from '../storage/scene-store.ts';
 import { loadSettings, saveSettings } from '../storage/settings-store.ts';
 import { SlotStore } from '../storage/slot-store.ts';
 
@@ -76,6 +78,17 @@ export class LotStoreController implements ReactiveController {
   async saveCalibration(calibration: LotCalibration): Promise<void> {
     await this.ready;
     if (this.db) await saveCalibration(this.db, this.lotId, calibration);
+  }
+
+  /** The layout's scene reference (what the camera saw when the slots were marked), or null. */
+  async loadScene(): Promise<SceneReference | null> {
+    await this.ready;
+    return this.db ? loadScene(this.db, this.lotId) : null;
+  }
+
+  async saveScene(scene: SceneReference): Promise<void> {
+    await this.ready;
+    if (this.db) await saveScene(this.db, this.lotId, scene);
   }
 
   /** Shows the change at once, then stores it; if storing fails, says so and keeps what is on screen. */

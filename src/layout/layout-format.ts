@@ -1,6 +1,7 @@
 import { area } from '../occupancy/geometry.ts';
 import { hasControlCharacters } from '../occupancy/slot-names.ts';
 import { SLOT_KINDS, type Point, type Slot, type SlotClosure, type SlotKind } from '../occupancy/types.ts';
+import { layoutKey, parseSceneFile, toSceneFile, type SceneFile, type SceneReference } from '../motion/scene.ts';
 import { segmentsCross } from './row-split.ts';
 
 /**
@@ -8,7 +9,9 @@ import { segmentsCross } from './row-split.ts';
  * - `lotwatch`: the app's own layout, polygons normalised to the frame (0..1), and the frame they were marked on:
  *   `{ "slots": [{ "id", "name", "polygon": [[x, y], …] }], "frame": { "width", "height" } }`. A slot may also have a
  *   `"zone"` (text), a `"kind"` (one of `SLOT_KINDS`, default standard) and `"closed": { "reason", "until" }` (until:
- *   an ISO-8601 time or null); files without them (older ones) read as standard, open slots in no zone.
+ *   an ISO-8601 time or null); files without them (older ones) read as standard, open slots in no zone. Optionally
+ *   `"scene"`: the small grey picture the slots were marked on (motion/scene.ts), so a layout brought back to the
+ *   same camera can tell whether it moved since.
  *   `npm run eval -- --layout FILE` reads exactly this.
  * - `labelled-frame`: one labelled frame of ../shared/fixtures/FORMAT.md, pixels of `width` x `height`.
  * - `ultralytics`: Ultralytics' `bounding_boxes.json`, `[{ "points": [[x, y] x 4] }]`, pixels of an image whose size
@@ -30,6 +33,8 @@ export interface ImportedLayout {
   readonly frame: FrameSize;
   /** A labelled frame's picture and labels (what `npm run eval` and `train` score against). */
   readonly labelled?: LabelledDetails;
+  /** The scene the slots were marked on (a lotwatch layout may carry it), tied to these slots. */
+  readonly scene?: SceneReference;
 }
 
 export interface LabelledDetails {
@@ -65,6 +70,7 @@ export interface LotwatchLayoutSlot {
 export interface LotwatchLayoutFile {
   slots: LotwatchLayoutSlot[];
   frame: { width: number; height: number };
+  scene?: SceneFile;
 }
 
 export interface LabelledFrameFile {
@@ -145,8 +151,19 @@ export function parseLotwatchLayout(data: unknown, fileName: string): ImportResu
       const polygon = readPolygon(raw['polygon'], `slot ${id}`, 1, 1, 'the frame (0..1)');
       return { id, name, polygon, ...readSlotExtras(raw, `slot ${id}`) };
     });
-    return { slots, frame };
+    const scene = readScene(data['scene']);
+    return scene ? { slots, frame, scene: { ...scene, layout: layoutKey(slots) } } : { slots, frame };
   });
+}
+
+/** The optional scene of a lotwatch layout; one of another version's size is left out (the next frame is taken). */
+function readScene(v: unknown): SceneReference | null {
+  if (v === undefined) return null;
+  try {
+    return parseSceneFile(v);
+  } catch (err) {
+    throw new Invalid(err instanceof Error ? err.message : String(err));
+  }
 }
 
 export function parseLabelledFrame(data: unknown, fileName: string): ImportResult {
@@ -301,9 +318,12 @@ const round = (v: number, places: number) => {
   return Math.round(v * f) / f;
 };
 
-/** The app's own layout file. Coordinates keep 6 decimals: a tenth of a pixel on a 4K frame. */
-export function toLotwatchLayout(slots: readonly Slot[], frame: FrameSize): LotwatchLayoutFile {
-  return {
+/**
+ * The app's own layout file. Coordinates keep 6 decimals: a tenth of a pixel on a 4K frame. The scene reference goes
+ * with it when it belongs to these very slots (one taken before the last edit does not).
+ */
+export function toLotwatchLayout(slots: readonly Slot[], frame: FrameSize, scene?: SceneReference | null): LotwatchLayoutFile {
+  const file: LotwatchLayoutFile = {
     slots: slots.map((s) => {
       const out: LotwatchLayoutSlot = { id: s.id, name: s.name, polygon: s.polygon.map(([x, y]) => [round(x, 6), round(y, 6)] as [number, number]) };
       if (s.zone !== undefined) out.zone = s.zone;
@@ -313,6 +333,7 @@ export function toLotwatchLayout(slots: readonly Slot[], frame: FrameSize): Lotw
     }),
     frame: { width: frame.width, height: frame.height },
   };
+  return scene && scene.layout === layoutKey(slots) ? { ...file, scene: toSceneFile(scene) } : file;
 }
 
 /**

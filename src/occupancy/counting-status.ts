@@ -3,7 +3,14 @@
 export type CountingState = 'counting' | 'paused' | 'stopped';
 
 /** Why counting is paused. Viewers see this, so a frozen count is never mistaken for a quiet lot. */
-export type PauseReason = 'page-hidden' | 'camera-lost' | 'detector-loading' | 'detector-restarting' | 'detector-failed';
+export type PauseReason =
+  | 'page-hidden'
+  | 'camera-lost'
+  | 'detector-loading'
+  | 'detector-restarting'
+  | 'detector-failed'
+  /** The camera moved too far since the slots were marked (or its view no longer matches): counts held, uncertain. */
+  | 'camera-moved';
 
 export interface CountingStatus {
   readonly state: CountingState;
@@ -21,11 +28,15 @@ export interface CountingInputs {
   readonly detectorRestarting: boolean;
   /** The page is hidden: the analysis loop idles there to save battery. */
   readonly pageHidden: boolean;
+  /** The camera moved past what the slots can follow (motion/camera-watch.ts): the layout is not trusted. */
+  readonly cameraMoved?: boolean;
 }
 
 export function countingStatus(i: CountingInputs): CountingStatus {
   const paused = (reason: PauseReason): CountingStatus => ({ state: 'paused', reason });
   if (!i.sourceOpen) return i.cameraRecovering ? paused('camera-lost') : { state: 'stopped', reason: null };
+  // Before the detector's states: the counts are held until a person checks the slots, whatever the model does.
+  if (i.cameraMoved) return paused('camera-moved');
   if (i.detector === 'error') return paused('detector-failed');
   if (i.detector !== 'ready') return paused(i.detectorRestarting ? 'detector-restarting' : 'detector-loading');
   if (i.pageHidden) return paused('page-hidden');
@@ -38,6 +49,7 @@ export const PAUSE_REASON_TEXT: Record<PauseReason, string> = {
   'detector-loading': 'loading the vehicle detector',
   'detector-restarting': 'restarting the vehicle detector',
   'detector-failed': 'the vehicle detector could not be loaded',
+  'camera-moved': 'the camera moved: check the slots',
 };
 
 /**
@@ -80,8 +92,8 @@ export type StatusTone = 'live' | 'paused' | 'stopped' | 'warning' | 'offline';
 
 /**
  * One line under the counts saying whether they are current: `key` names the state for styling and tests
- * (`data-counting`), `text` says it in words. Future states (say, "the camera moved: check the slots") add a case to
- * `describeCounting` and show in the same place, on the counter, in viewers and in monitor mode.
+ * (`data-counting`), `text` says it in words. States add a case to `describeCounting` (as "the camera moved: check the
+ * slots" did, in the warning tone) and show in the same place, on the counter, in viewers and in monitor mode.
  */
 export interface StatusLine {
   readonly key: string;
@@ -89,7 +101,11 @@ export interface StatusLine {
   readonly text: string;
 }
 
+/** The camera moved too far for the slots to follow: not just paused, the layout needs a person (issue 12). */
+export const CAMERA_MOVED_LINE: StatusLine = { key: 'camera-moved', tone: 'warning', text: PAUSE_REASON_TEXT['camera-moved'] };
+
 export function describeCounting(s: CountingStatus): StatusLine {
+  if (s.state === 'paused' && s.reason === 'camera-moved') return CAMERA_MOVED_LINE;
   if (s.state === 'counting') return { key: 'counting', tone: 'live', text: 'counting' };
   if (s.state === 'paused') return { key: 'paused', tone: 'paused', text: `paused: ${s.reason ? PAUSE_REASON_TEXT[s.reason] : 'not analysing frames'}` };
   return { key: 'stopped', tone: 'stopped', text: 'not counting' };

@@ -1,4 +1,4 @@
-import { PAUSE_REASON_TEXT, type PauseReason, type StatusLine } from '../occupancy/counting-status.ts';
+import { CAMERA_MOVED_LINE, PAUSE_REASON_TEXT, type PauseReason, type StatusLine } from '../occupancy/counting-status.ts';
 import type { CounterStatus, Layout, LotMetadata, TabMessage } from './protocol.ts';
 import type { ViewerView } from './relay-client.ts';
 
@@ -63,6 +63,7 @@ export function viewerStatusLine(m: ViewerModel): StatusLine {
     case 'live':
       return { key: 'counting', tone: 'live', text: 'live' };
     case 'paused':
+      if (m.counter?.reason === 'camera-moved') return CAMERA_MOVED_LINE;
       return { key: 'paused', tone: 'paused', text: `paused: ${pauseText(m.counter?.reason ?? null)}` };
     case 'stopped':
       return { key: 'stopped', tone: 'stopped', text: `counting stopped${at(m.offlineSince)}` };

@@ -1,6 +1,7 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { StoredAggregate } from '../history/aggregate-codec.ts';
 import type { LotSnapshot, SlotEvent } from '../history/types.ts';
+import type { SceneReference } from '../motion/scene.ts';
 import type { Point, SlotClosure, SlotKind } from '../occupancy/types.ts';
 
 export interface StoredLot {
@@ -24,6 +25,11 @@ export interface StoredSlot {
   readonly closed: SlotClosure | null;
 }
 
+/** A lot's scene reference (motion/scene.ts): what the camera saw when the slots were marked or last confirmed. */
+export interface StoredScene extends SceneReference {
+  readonly lotId: string;
+}
+
 export interface LotwatchSchema extends DBSchema {
   lots: { key: string; value: StoredLot };
   slots: { key: [string, string]; value: StoredSlot; indexes: { 'by-lot': string } };
@@ -32,13 +38,15 @@ export interface LotwatchSchema extends DBSchema {
   events: { key: [string, number, string]; value: SlotEvent };
   snapshots: { key: [string, number]; value: LotSnapshot };
   aggregates: { key: [string, number]; value: StoredAggregate };
+  // Scene references (v3), one per lot, beside its slots.
+  scenes: { key: string; value: StoredScene };
 }
 
 export type LotwatchDB = IDBPDatabase<LotwatchSchema>;
 
 export const DB_NAME = 'lotwatch';
 /** Bump with a new `if (oldVersion < N)` step below; never edit an old step (devices in the field ran it). */
-export const DB_VERSION = 3;
+export const DB_VERSION = 4;
 export const DEFAULT_LOT_ID = 'default';
 
 export async function openLotwatchDB(name = DB_NAME): Promise<LotwatchDB> {
@@ -66,6 +74,11 @@ export async function openLotwatchDB(name = DB_NAME): Promise<LotwatchDB> {
             void c.update({ ...row, zone: row.zone ?? null, kind: row.kind ?? 'standard', closed: row.closed ?? null });
           }
         })();
+      }
+      if (oldVersion < 4) {
+        // The scene reference of each lot's layout (the camera-moved check). A layout from before has none: the next
+        // frame analysed with its slots becomes it.
+        db.createObjectStore('scenes', { keyPath: 'lotId' });
       }
     },
     blocking() {

@@ -70,6 +70,7 @@ async function run(cfg: BenchConfig) {
     }
     const detect: number[] = [];
     const evidence: number[] = [];
+    const motion: number[] = [];
     const plumbing: number[] = [];
     const pipeline: number[] = [];
     let lot: LotState | null = null;
@@ -82,8 +83,10 @@ async function run(cfg: BenchConfig) {
       pipeline.push(total);
       detect.push(a.detectMs);
       evidence.push(a.evidenceMs);
-      // Everything that is neither the model nor the evidence: grabbing, transfer, pixels, messages, hysteresis.
-      plumbing.push(total - a.detectMs - a.evidenceMs);
+      motion.push(a.motionMs);
+      // Everything that is neither the model, the evidence nor the camera-motion estimate: grabbing, transfer, pixels,
+      // messages, hysteresis.
+      plumbing.push(total - a.detectMs - a.evidenceMs - a.motionMs);
     }
     const d = stats(detect.slice(1));
     const p = stats(pipeline.slice(1));
@@ -94,6 +97,7 @@ async function run(cfg: BenchConfig) {
       simd: info.simd,
       detect: d,
       evidence: stats(evidence.slice(1)),
+      motion: stats(motion.slice(1)),
       pipeline: p,
       plumbing: pl,
       overhead: pl.median / d.median,

@@ -49,8 +49,10 @@ describe('the upgrade from version 1', () => {
 
     const db = await open(name);
     expect(db.version).toBe(DB_VERSION);
-    expect(DB_VERSION).toBe(3);
-    expect([...db.objectStoreNames].sort()).toEqual(['aggregates', 'events', 'lots', 'settings', 'slots', 'snapshots']);
+    expect(DB_VERSION).toBe(4);
+    // Version 4 added the scene references (empty: the next frame of each layout takes one).
+    expect([...db.objectStoreNames].sort()).toEqual(['aggregates', 'events', 'lots', 'scenes', 'settings', 'slots', 'snapshots']);
+    expect(await db.count('scenes')).toBe(0);
     expect(await db.getAll('lots')).toEqual(before.lots);
     // v3 gave every slot a kind, no zone and no closure; nothing else changed.
     expect(await db.getAll('slots')).toEqual(before.slots.map((s) => ({ ...s, zone: null, kind: 'standard', closed: null })));

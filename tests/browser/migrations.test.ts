@@ -3,6 +3,7 @@
 // the old ones: the first test fails until every version from 1 to DB_VERSION has one.
 import { describe, expect, it } from 'vitest';
 import { DB_NAME, DB_VERSION, DEFAULT_LOT_ID } from '../../src/storage/db.ts';
+import { loadScene } from '../../src/storage/scene-store.ts';
 import { loadSettings } from '../../src/storage/settings-store.ts';
 import { SlotStore } from '../../src/storage/slot-store.ts';
 import { DEFAULT_SETTINGS } from '../../src/settings/settings.ts';
@@ -10,9 +11,10 @@ import type { SchemaFixture } from './db-fixtures/schema-fixture.ts';
 import { v1 } from './db-fixtures/v1.ts';
 import { v2 } from './db-fixtures/v2.ts';
 import { v3 } from './db-fixtures/v3.ts';
+import { v4 } from './db-fixtures/v4.ts';
 import { tempDatabases } from './support/temp-db.ts';
 
-const FIXTURES: readonly SchemaFixture[] = [v1, v2, v3];
+const FIXTURES: readonly SchemaFixture[] = [v1, v2, v3, v4];
 
 const { fresh, open } = tempDatabases(`${DB_NAME}-migration`);
 
@@ -29,6 +31,8 @@ describe.each(FIXTURES.map((f) => [f.version, f] as const))('a database written 
     expect((await db.getAllKeys('lots')).sort()).toEqual([...fixture.lots].sort());
     for (const [lotId, slots] of Object.entries(fixture.slots)) {
       expect(await new SlotStore(db, lotId).list()).toEqual(slots);
+      // A layout from before scene references has none: the next frame takes it.
+      expect(await loadScene(db, lotId)).toEqual(fixture.scenes?.[lotId] ?? null);
     }
     expect(await loadSettings(db)).toEqual(fixture.settings);
     expect(await db.count('events')).toBe(fixture.history?.events ?? 0);
@@ -61,7 +65,7 @@ it('the v3 step gives every older slot row a kind (standard), no zone and no clo
 it('a fresh database gets every store, the default lot, no slots and the default settings', async () => {
   const db = await open(fresh());
   expect(db.version).toBe(DB_VERSION);
-  expect([...db.objectStoreNames].sort()).toEqual(['aggregates', 'events', 'lots', 'settings', 'slots', 'snapshots']);
+  expect([...db.objectStoreNames].sort()).toEqual(['aggregates', 'events', 'lots', 'scenes', 'settings', 'slots', 'snapshots']);
   expect(await db.getAllKeys('lots')).toEqual([DEFAULT_LOT_ID]);
   expect(await new SlotStore(db, DEFAULT_LOT_ID).list()).toEqual([]);
   expect(await loadSettings(db)).toEqual(DEFAULT_SETTINGS);

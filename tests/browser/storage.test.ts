@@ -2,6 +2,7 @@
 import { openDB } from 'idb';
 import { describe, expect, it } from 'vitest';
 import { DB_VERSION, DEFAULT_LOT_ID, openLotwatchDB } from '../../src/storage/db.ts';
+import { clearScene, loadScene, saveScene } from '../../src/storage/scene-store.ts';
 import { loadSettings, saveSettings } from '../../src/storage/settings-store.ts';
 import { SlotStore } from '../../src/storage/slot-store.ts';
 import { DEFAULT_SETTINGS } from '../../src/settings/settings.ts';
@@ -25,7 +26,7 @@ describe('openLotwatchDB', () => {
   it('creates every store of the current version and the default lot', async () => {
     const db = await open(fresh());
     expect(db.version).toBe(DB_VERSION);
-    expect([...db.objectStoreNames].sort()).toEqual(['aggregates', 'events', 'lots', 'settings', 'slots', 'snapshots']);
+    expect([...db.objectStoreNames].sort()).toEqual(['aggregates', 'events', 'lots', 'scenes', 'settings', 'slots', 'snapshots']);
     expect(await db.get('lots', DEFAULT_LOT_ID)).toMatchObject({ id: DEFAULT_LOT_ID });
   });
 
@@ -88,5 +89,21 @@ describe('settings', () => {
     expect((await loadSettings(db)).minScore).toBe(0.45);
     await db.put('settings', { minScore: 'high', holdFrames: 5 }, 'settings');
     expect(await loadSettings(db)).toEqual({ ...DEFAULT_SETTINGS, holdFrames: 5 });
+  });
+});
+
+describe('scene references', () => {
+  it('keeps one per lot, clears it, and reads one this version cannot use as none', async () => {
+    const db = await open(fresh());
+    const scene = { width: 240, height: 180, data: Uint8Array.from({ length: 240 * 180 }, (_, i) => i % 256), takenAt: 1_800_000_000_000, layout: '3:9c1e2f0a' };
+    expect(await loadScene(db, DEFAULT_LOT_ID)).toBeNull();
+    await saveScene(db, DEFAULT_LOT_ID, scene);
+    expect(await loadScene(db, DEFAULT_LOT_ID)).toEqual(scene);
+    expect(await loadScene(db, 'north')).toBeNull();
+    await clearScene(db, DEFAULT_LOT_ID);
+    expect(await loadScene(db, DEFAULT_LOT_ID)).toBeNull();
+    // A 160 px picture (another version's size) is not compared at the wrong scale: it is taken again.
+    await db.put('scenes', { lotId: DEFAULT_LOT_ID, width: 160, height: 120, data: new Uint8Array(160 * 120), takenAt: 0, layout: '' });
+    expect(await loadScene(db, DEFAULT_LOT_ID)).toBeNull();
   });
 });

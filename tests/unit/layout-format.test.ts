@@ -1,5 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { layoutKey, type SceneReference } from '../../src/motion/scene.ts';
 import type { Slot } from '../../src/occupancy/types.ts';
 import {
   aspectMismatch,
@@ -57,6 +58,20 @@ describe('round trips', () => {
     const r = parseLayoutFile(JSON.stringify({ ...file, slots: [{ ...file.slots[0], ...extra }] }), 'f.json');
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.error).toContain(error);
+  });
+
+  it('lotwatch layout with the scene the slots were marked on: it comes back tied to the imported slots', () => {
+    const scene: SceneReference = { width: 240, height: 135, data: Uint8Array.from({ length: 240 * 135 }, (_, i) => i % 253), takenAt: Date.UTC(2026, 5, 1), layout: layoutKey(slots) };
+    const file = toLotwatchLayout(slots, frame, scene);
+    expect(Object.keys(file)).toEqual(['slots', 'frame', 'scene']);
+    const back = ok(JSON.stringify(file));
+    expect(back.scene).toEqual(scene);
+    // A scene taken before the last edit is not the layout's: it stays out of the file.
+    expect(toLotwatchLayout(slots.slice(1), frame, scene).scene).toBeUndefined();
+    // A broken scene is a broken file; one of another version's size is left out (the next frame is taken instead).
+    const broken = parseLayoutFile(JSON.stringify({ ...file, scene: { ...file.scene, grey: '***' } }), 'f.json');
+    expect(broken.ok ? '' : broken.error).toContain('scene.grey is not base64');
+    expect(ok(JSON.stringify({ ...file, scene: { width: 160, height: 90, grey: btoa('x'.repeat(160 * 90)) } })).scene).toBeUndefined();
   });
 
   it('labelled frame: pixels of the frame, occupied null', () => {

@@ -2,7 +2,7 @@
 // camera retries, what a cadence means for latency, navigation fallback, storage and progress figures.
 import { describe, expect, it } from 'vitest';
 import { cameraRetryDelayMs, CAMERA_RETRY_CEILING_MS } from '../../src/camera/camera-retry.ts';
-import { countingStatus, toStatusMetadata, type CountingInputs } from '../../src/occupancy/counting-status.ts';
+import { countingStatus, describeCounting, toStatusMetadata, type CountingInputs } from '../../src/occupancy/counting-status.ts';
 import { beforeModelLoad, PRECACHE_STALL_MS } from '../../src/pwa/model-wait-policy.ts';
 import { isShellNavigation } from '../../src/pwa/navigation-routes.ts';
 import { PrecacheTally, progressFraction } from '../../src/pwa/precache-progress.ts';
@@ -80,7 +80,19 @@ describe('countingStatus: what the status bar and viewers are told', () => {
     ['model failed', { ...live, detector: 'error' }, 'paused', 'detector-failed'],
     ['camera lost, reconnecting', { ...live, sourceOpen: false, cameraRecovering: true }, 'paused', 'camera-lost'],
     ['stopped by the user', { ...live, sourceOpen: false }, 'stopped', null],
+    ['the camera moved: counts held until the slots are checked', { ...live, cameraMoved: true }, 'paused', 'camera-moved'],
+    ['the camera moved while the model loads', { ...live, detector: 'loading', cameraMoved: true }, 'paused', 'camera-moved'],
+    ['stopped after the camera moved', { ...live, sourceOpen: false, cameraMoved: true }, 'stopped', null],
   ] as const)('%s', (_n, inputs, state, reason) => expect(countingStatus(inputs)).toEqual({ state, reason }));
+
+  it('says the camera moved as a warning, apart from the other pauses', () => {
+    expect(describeCounting({ state: 'paused', reason: 'camera-moved' })).toEqual({
+      key: 'camera-moved',
+      tone: 'warning',
+      text: 'the camera moved: check the slots',
+    });
+    expect(describeCounting({ state: 'paused', reason: 'page-hidden' })).toMatchObject({ key: 'paused', tone: 'paused' });
+  });
 
   it('publishes state, reason and since as ISO time', () => {
     expect(toStatusMetadata({ state: 'paused', reason: 'page-hidden' }, Date.UTC(2026, 10, 28, 12))).toEqual({

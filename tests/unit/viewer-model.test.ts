@@ -36,6 +36,12 @@ describe('fromRelayView', () => {
     expect(viewerStatusLine(stopped)).toMatchObject({ key: 'stopped', tone: 'stopped' });
   });
 
+  it('a counter whose camera moved shows the warning line, as on the counter', () => {
+    const moved = fromRelayView(view({ counter: status('paused', 'camera-moved') }));
+    expect(viewerStatusLine(moved)).toEqual({ key: 'camera-moved', tone: 'warning', text: 'the camera moved: check the slots' });
+    expect(viewerStatusLine(fromRelayView(view({ counter: status('paused', 'page-hidden') })))).toMatchObject({ tone: 'paused' });
+  });
+
   it('offline and unreachable win over what the counter last said', () => {
     expect(fromRelayView(view({ status: 'offline', counter: status('counting'), offlineSince: since })).status).toBe('offline');
     expect(fromRelayView(view({ status: 'unreachable', counter: status('counting') })).status).toBe('unreachable');
@@ -60,7 +66,8 @@ describe('fromTabMessage', () => {
 describe('pauseText', () => {
   it('says known reasons in words and shows others as they are', () => {
     expect(pauseText('page-hidden')).toBe('the app is in the background');
-    expect(pauseText('camera-moved')).toBe('camera moved');
+    expect(pauseText('camera-moved')).toBe('the camera moved: check the slots');
+    expect(pauseText('lens-fogged')).toBe('lens fogged');
     expect(pauseText(null)).toMatch(/not analysing/);
   });
 });

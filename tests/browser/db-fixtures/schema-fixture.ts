@@ -1,5 +1,6 @@
 // A database exactly as one schema version of the app left it, built with raw IndexedDB (never with the current
 // code, which only knows the newest schema), and what the current app must read back from it.
+import type { SceneReference } from '../../../src/motion/scene.ts';
 import type { Slot } from '../../../src/occupancy/types.ts';
 import type { Settings } from '../../../src/settings/settings.ts';
 
@@ -16,6 +17,8 @@ export interface SchemaFixture {
   readonly lots: readonly string[];
   /** How many history records it holds (schema 2 on); they must all be there after the upgrade. */
   readonly history?: { readonly events: number; readonly snapshots: number };
+  /** Scene references per lot id (schema 3 on); a lot not listed has none. */
+  readonly scenes?: Readonly<Record<string, SceneReference>>;
 }
 
 /** Opens `name` at `version`, runs `upgrade` on a fresh database, then `fill` in one transaction over `stores`. */
