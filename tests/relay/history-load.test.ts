@@ -42,6 +42,11 @@ async function fillBigLot(store: LotStore, end: number): Promise<void> {
   await store.close();
 }
 
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
 async function timed<T>(run: () => Promise<T>): Promise<{ value: T; ms: number }> {
   const t0 = performance.now();
   const value = await run();
@@ -101,10 +106,13 @@ async function burstStallsNothing(config: Partial<RelayConfig>): Promise<void> {
     const answers = await burst;
     expect(answers.map((a) => a.value)).toEqual([200, 200, 200, 200]);
     const fastest = Math.min(...answers.map((a) => a.ms), one.ms);
-    // Served while the queries ran, each far faster than one query takes: nothing waited behind history.
+    // Served while the queries ran, typically far faster than one query takes: nothing waited behind history. The
+    // median, not the slowest: on a loaded machine one answer can lose the CPU for as long as a query (a run in 8
+    // failed on that). A relay that ran history on its event loop answers /healthz only after the queued queries,
+    // so the loop above gets one or two answers, each as slow as the queries.
     expect(health.length).toBeGreaterThanOrEqual(3);
-    expect(Math.max(...health)).toBeLessThan(fastest / 3);
-    expect(Math.max(...live)).toBeLessThan(fastest / 3);
+    expect(median(health)).toBeLessThan(fastest / 3);
+    expect(median(live)).toBeLessThan(fastest / 3);
   } finally {
     viewer.close();
     pub.close();
