@@ -46,36 +46,48 @@ function cachedKernel(ksize: number, sigma?: number): Float32Array {
 
 /**
  * Separable convolution with the same 1-D kernel along x and y, replicated border. Each output pixel sums its taps in
- * kernel order, in doubles, as a plain loop would: the padded rows only spare the border checks.
+ * kernel order, in doubles, as a plain loop would (the results are bit for bit those of one): padded rows, clamped row
+ * offsets and an unrolled 3-tap case only spare the border checks and the loop.
  */
 export function separable(g: Gray, kernel: Float32Array): Gray {
   // The float32 taps as doubles (exact): the loops then never convert.
   const k = Float64Array.from(kernel);
-  const r = (k.length - 1) / 2;
   const taps = k.length;
+  const r = (taps - 1) / 2;
   const { width, height } = g;
   const src = g.data;
+  const k0 = k[0]!;
+  const k1 = k[1] ?? 0;
+  const k2 = k[2] ?? 0;
   const tmp = new Float32Array(width * height);
   const pad = new Float64Array(width + 2 * r);
   for (let y = 0; y < height; y++) {
     const row = y * width;
-    for (let i = 0; i < pad.length; i++) pad[i] = src[row + Math.min(width - 1, Math.max(0, i - r))]!;
-    for (let x = 0; x < width; x++) {
-      let s = 0;
-      for (let i = 0; i < taps; i++) s += k[i]! * pad[x + i]!;
-      tmp[row + x] = s;
-    }
+    for (let i = 0; i < pad.length; i++) pad[i] = src[row + (i < r ? 0 : i - r >= width ? width - 1 : i - r)]!;
+    if (taps === 3) for (let x = 0; x < width; x++) tmp[row + x] = 0 + k0 * pad[x]! + k1 * pad[x + 1]! + k2 * pad[x + 2]!;
+    else
+      for (let x = 0; x < width; x++) {
+        let s = 0;
+        for (let i = 0; i < taps; i++) s += k[i]! * pad[x + i]!;
+        tmp[row + x] = s;
+      }
   }
   const out = new Float32Array(width * height);
-  const acc = new Float64Array(width);
+  const rows = new Int32Array(taps);
   for (let y = 0; y < height; y++) {
-    acc.fill(0);
-    for (let i = 0; i < taps; i++) {
-      const ki = k[i]!;
-      const from = Math.min(height - 1, Math.max(0, y + i - r)) * width;
-      for (let x = 0; x < width; x++) acc[x] = acc[x]! + ki * tmp[from + x]!;
-    }
-    out.set(acc, y * width);
+    for (let i = 0; i < taps; i++) rows[i] = Math.min(height - 1, Math.max(0, y + i - r)) * width;
+    const o = y * width;
+    if (taps === 3) {
+      const a = rows[0]!;
+      const b = rows[1]!;
+      const c = rows[2]!;
+      for (let x = 0; x < width; x++) out[o + x] = 0 + k0 * tmp[a + x]! + k1 * tmp[b + x]! + k2 * tmp[c + x]!;
+    } else
+      for (let x = 0; x < width; x++) {
+        let s = 0;
+        for (let i = 0; i < taps; i++) s += k[i]! * tmp[rows[i]! + x]!;
+        out[o + x] = s;
+      }
   }
   return { width, height, data: out };
 }
