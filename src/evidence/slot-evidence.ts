@@ -91,12 +91,7 @@ export class SlotEvidence {
     groups: readonly (readonly number[])[] = this.groups(slots.length, options),
   ): Promise<{ features: SlotFeatures[]; fallbackReason?: string }> {
     const probe = options.patchOnly ? null : this.probe;
-    // One group after the other: each is its own mosaic, packed exactly as the full path packs it.
-    const run = async (p: BackboneProbe | null) => {
-      const out: SlotFeatures[] = [];
-      for (const g of groups) out.push(...(await slotFeaturesAt(frame, slots, fp, detections, p, g)));
-      return out;
-    };
+    const run = (p: BackboneProbe | null) => slotFeaturesAt(frame, slots, fp, detections, p, groups);
     try {
       return { features: await run(probe) };
     } catch (e) {

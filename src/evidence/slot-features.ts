@@ -53,10 +53,11 @@ export function patchFeatures(frame: RgbaFrame, slots: readonly Slot[]): { lum: 
 }
 
 /**
- * The features of the slots at `indices` (all of them by default), given the frame's patches: hand features and
- * reference relative to the whole frame's light, detection support, and, with a probe, the backbone tiles of those
- * slots only (packed together into as few mosaics as they fill). Without a probe (model loading or failed) the tiles
- * are null.
+ * The features of the slots of `groups` (slot indices; default: all slots as one run), in that order, given the frame's
+ * patches: hand features and reference relative to the whole frame's light, detection support, and, with a probe,
+ * the backbone tiles. Each group starts a new mosaic (its last one padded with blank tiles, as the full path pads the
+ * lot's last mosaic), so a group of SlotEvidence.groups() gets exactly the features the full path gives it. Without a
+ * probe (model loading or failed) the tiles are null.
  */
 export async function slotFeaturesAt(
   frame: RgbaFrame,
@@ -64,17 +65,24 @@ export async function slotFeaturesAt(
   fp: FramePatches,
   detections: readonly Detection[],
   probe: BackboneProbe | null,
-  indices: readonly number[] = slots.map((_, i) => i),
+  groups: readonly (readonly number[])[] = [slots.map((_, i) => i)],
 ): Promise<SlotFeatures[]> {
+  const indices = groups.flat();
   const picked = indices.map((i) => slots[i]!);
   const det = observeFromDetections(picked, detections);
   const probed = new Map<ProbeCrop, Float32Array[]>();
   if (probe && picked.length > 0) {
-    const { width, height } = tileLayout(probe.config);
+    const { width, height, perMosaic } = tileLayout(probe.config);
     const crops = probe.config.crops;
-    const tiles = crops.flatMap((c) => picked.map((s) => (c === 'square' ? squareTile : rectifiedTile)(frame, s.polygon, width, height)));
+    const blank: RgbPatch = { width, height, data: new Uint8Array(width * height * 3) };
+    // Per crop, per group: its tiles, then blanks up to a whole mosaic (null marks a blank's place in the output).
+    // With more than one crop, groups() makes one group of all slots, packed crop after crop as always.
+    const pad = (n: number) => (crops.length === 1 ? (perMosaic - (n % perMosaic)) % perMosaic : 0);
+    const order = crops.flatMap((c) => groups.flatMap((g) => [...g.map((i) => ({ c, i })), ...Array.from({ length: pad(g.length) }, () => null)]));
+    const tiles = order.map((t) => (t === null ? blank : (t.c === 'square' ? squareTile : rectifiedTile)(frame, slots[t.i]!.polygon, width, height)));
     const feats = await probe.features(tiles);
-    crops.forEach((c, k) => probed.set(c, feats.slice(k * picked.length, (k + 1) * picked.length)));
+    for (const c of crops) probed.set(c, []);
+    order.forEach((t, k) => t && probed.get(t.c)!.push(feats[k]!));
   }
   const square = probed.get('square');
   const rectified = probed.get('rectified');
