@@ -27,9 +27,14 @@ export interface GateConfig {
   readonly refreshFrames: number;
   /** How many nearest slots the light change of a slot's region is estimated from. */
   readonly neighbours: number;
+  /**
+   * detect() runs on every frame where a slot is new or changed; a frame that only refreshes reuses the last
+   * detections (nothing moved, so they still hold) unless they are older than this many frames.
+   */
+  readonly detectionFrames: number;
 }
 
-export const DEFAULT_GATE: GateConfig = { threshold: 0.08, refreshFrames: 120, neighbours: 8 };
+export const DEFAULT_GATE: GateConfig = { threshold: 0.08, refreshFrames: 120, neighbours: 8, detectionFrames: 120 };
 
 /** Brightness below which a slot's relative change is measured against this floor instead (night: noise, not light). */
 const LEVEL_FLOOR = 16;
@@ -218,4 +223,14 @@ export function planFrame(state: GateState, units: readonly GateUnit[], cfg: Gat
     if (!changed) credit -= 1;
   });
   return { state: { credit: Math.max(0, credit) }, recompute, reasons };
+}
+
+/**
+ * Whether this frame needs fresh detections: a slot is new or changed (its full evidence includes what the detector
+ * sees now), or the last detections are `detectionFrames` old and something is recomputed anyway. `sinceDetection` is
+ * null before the first detect().
+ */
+export function needsDetection(reasons: readonly GateReason[], sinceDetection: number | null, cfg: GateConfig): boolean {
+  if (reasons.some((r) => r === 'new' || r === 'changed')) return true;
+  return reasons.some((r) => r !== 'kept') && (sinceDetection === null || sinceDetection >= cfg.detectionFrames);
 }

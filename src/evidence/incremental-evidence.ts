@@ -1,14 +1,14 @@
 // The evidence of a lot watched frame after frame: each slot keeps the expensive evidence it had when it last looked
 // this way, and only slots the change gate (change-gate.ts) flags are recomputed, together with a slow refresh.
-// Detection runs only on frames where some slot is recomputed: a frame where nothing moved costs the slot patches and
-// the gate. What the expensive evidence is (SlotEvidence.featuresAt: today the hand features, the backbone probe's
+// Detection runs only on frames where a slot is new or changed (or when the last detections have grown old): a frame
+// where nothing moved costs the slot patches and the gate, a frame that only refreshes adds one group's evidence. What the expensive evidence is (SlotEvidence.featuresAt: today the hand features, the backbone probe's
 // tiles and the detection footprints) does not matter here.
 import type { RgbaFrame } from '../camera/frame.ts';
 import { observeFromDetections } from '../occupancy/detection-evidence.ts';
 import { centroid } from '../occupancy/geometry.ts';
 import type { Detection, Point, Slot } from '../occupancy/types.ts';
 import type { LotCalibration } from './calibration.ts';
-import { changeScores, DEFAULT_GATE, frameLight, INITIAL_GATE_STATE, planFrame, signatureOf, type Anchor, type GateConfig, type GateReason, type GateState } from './change-gate.ts';
+import { changeScores, DEFAULT_GATE, frameLight, INITIAL_GATE_STATE, needsDetection, planFrame, signatureOf, type Anchor, type GateConfig, type GateReason, type GateState } from './change-gate.ts';
 import type { EvidenceMode } from './fusion.ts';
 import type { EvidenceResult, ObserveOptions, SlotEvidence } from './slot-evidence.ts';
 import { framePatches, type SlotFeatures } from './slot-features.ts';
@@ -45,6 +45,8 @@ export class IncrementalEvidence {
   private gate: GateState = INITIAL_GATE_STATE;
   private frameNo = 0;
   private lastDetections: readonly Detection[] = [];
+  /** The frame number of the last detect(), null before the first. */
+  private detectedAt: number | null = null;
 
   constructor(
     readonly evidence: SlotEvidence,
@@ -56,11 +58,12 @@ export class IncrementalEvidence {
     this.cache.clear();
     this.gate = INITIAL_GATE_STATE;
     this.lastDetections = [];
+    this.detectedAt = null;
   }
 
   /**
    * Evidence for every slot of this frame, recomputing only what the gate asks for. `detect` gives this frame's
-   * detections; it is called at most once, and only when some slot is recomputed.
+   * detections; it is called at most once, and only when needsDetection() says so.
    */
   async observe(
     frame: RgbaFrame,
@@ -107,8 +110,11 @@ export class IncrementalEvidence {
     let detected = false;
     let fallbackReason: string | undefined;
     if (picked.length > 0) {
-      this.lastDetections = await detect();
-      detected = true;
+      if (options.full || needsDetection(reasons, this.detectedAt === null ? null : frameNo - this.detectedAt, this.config)) {
+        this.lastDetections = await detect();
+        this.detectedAt = frameNo;
+        detected = true;
+      }
       const fresh = await this.evidence.featuresAt(frame, slots, fp, this.lastDetections, options, picked);
       fallbackReason = fresh.fallbackReason;
       // After a probe failure the slots computed without it carry patch-only features: they are retried next frame.
@@ -119,11 +125,13 @@ export class IncrementalEvidence {
         for (const i of g)
           entries[i] = { polygon: slots[i]!.polygon, mode: freshMode, group: key, anchor: { signature: signatures[i]!, light }, at: frameNo, features: fresh.features[k++]! };
       }
-      // Detections are fresh: every slot's footprint support follows them (geometry only, cheap).
-      const support = observeFromDetections(slots, this.lastDetections);
-      entries.forEach((e, i) => {
-        if (e && e.features.detection !== support[i]!.probability) e.features = { ...e.features, detection: support[i]!.probability };
-      });
+      // Fresh detections: every slot's footprint support follows them (geometry only, cheap).
+      if (detected) {
+        const support = observeFromDetections(slots, this.lastDetections);
+        entries.forEach((e, i) => {
+          if (e && e.features.detection !== support[i]!.probability) e.features = { ...e.features, detection: support[i]!.probability };
+        });
+      }
     }
     this.cache = new Map(slots.map((s, i) => [s.id, entries[i]!]));
     const result = this.evidence.fuse(entries.map((e) => e!.features), calibration, options);

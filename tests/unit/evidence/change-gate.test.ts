@@ -5,11 +5,13 @@ import {
   DEFAULT_GATE,
   frameLight,
   INITIAL_GATE_STATE,
+  needsDetection,
   planFrame,
   signatureOf,
   SIGNATURE_LENGTH,
   type Anchor,
   type GateConfig,
+  type GateReason,
   type GateUnit,
   type Signature,
 } from '../../../src/evidence/change-gate.ts';
@@ -94,7 +96,7 @@ describe('changeScores: the same lot in another frame', () => {
 });
 
 describe('planFrame', () => {
-  const cfg: GateConfig = { threshold: 0.08, refreshFrames: 40, neighbours: 8 };
+  const cfg: GateConfig = { threshold: 0.08, refreshFrames: 40, neighbours: 8, detectionFrames: 40 };
   const S = 0.01; // a still slot's score
   const code = { new: 'n', changed: 'c', group: 'g', refresh: 'r', kept: 'k' } as const;
   const table: { name: string; units: GateUnit[]; credit: number; reasons: string; credit2: number }[] = [
@@ -142,4 +144,17 @@ describe('planFrame', () => {
     expect(refreshes).toBeLessThanOrEqual(80);
     expect(Math.max(...ages)).toBeLessThanOrEqual(cfg.refreshFrames + 1);
   });
+});
+
+describe('needsDetection', () => {
+  const cfg: GateConfig = { ...DEFAULT_GATE, detectionFrames: 30 };
+  const table: { name: string; reasons: GateReason[]; since: number | null; detect: boolean }[] = [
+    { name: 'nothing recomputed: no detect()', reasons: ['kept', 'kept'], since: 500, detect: false },
+    { name: 'a car arrived: detect() on that frame', reasons: ['changed', 'group', 'kept'], since: 1, detect: true },
+    { name: 'a new slot: detect()', reasons: ['new', 'kept'], since: 0, detect: true },
+    { name: 'a refresh with recent detections reuses them', reasons: ['refresh', 'refresh', 'kept'], since: 29, detect: false },
+    { name: 'a refresh with old detections detects again', reasons: ['refresh', 'kept'], since: 30, detect: true },
+    { name: 'a refresh before any detect() detects', reasons: ['refresh'], since: null, detect: true },
+  ];
+  for (const t of table) it(t.name, () => expect(needsDetection(t.reasons, t.since, cfg)).toBe(t.detect));
 });

@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RgbaFrame } from '../../../src/camera/frame.ts';
 import { CocoDetector } from '../../../src/detector/coco-detector.ts';
+import { DEFAULT_GATE } from '../../../src/evidence/change-gate.ts';
 import { IncrementalEvidence, type IncrementalResult } from '../../../src/evidence/incremental-evidence.ts';
 import { SlotEvidence } from '../../../src/evidence/slot-evidence.ts';
 import { parseWeights } from '../../../src/evidence/weights.ts';
@@ -59,7 +60,7 @@ describe.skipIf(!haveFixtures)('IncrementalEvidence on a real pucpr frame (real 
     const group = evidence.groups(slots.length).find((g) => g.includes(target))!;
     // The refresh at every phase: with a refresh every 3 frames per group, the car arrives after 0, 1 or 2 still frames.
     for (let before = 0; before < 3; before++) {
-      const inc = counted(new IncrementalEvidence(evidence, { threshold: 0.08, refreshFrames: 3, neighbours: 8 }));
+      const inc = counted(new IncrementalEvidence(evidence, { ...DEFAULT_GATE, refreshFrames: 3 }));
       expect((await inc.observe(frame)).reasons.every((r) => r === 'new')).toBe(true);
       for (let i = 0; i < before; i++) await inc.observe(stills[i]!);
       const calls = inc.calls();
