@@ -3,6 +3,7 @@
 // is compared with the signature it had when its evidence was last computed (its anchor), after factoring out the
 // light change its neighbours saw: a cloud or a slow drift of the light changes every slot alike, a car changes one.
 // Pure: the orchestration (incremental-evidence.ts) keeps the state and does the work.
+import { DEFAULT_HYSTERESIS, type HysteresisSettings } from '../occupancy/hysteresis.ts';
 import type { Point } from '../occupancy/types.ts';
 import type { RgbPatch } from './warp.ts';
 
@@ -32,9 +33,20 @@ export interface GateConfig {
    * detections (nothing moved, so they still hold) unless they are older than this many frames.
    */
   readonly detectionFrames: number;
+  /**
+   * A slot whose corners moved no further than this (normalised frame units) from where its evidence was computed is
+   * the same slot, and its signature decides: slots that follow a camera swaying by a pixel or two (src/motion/) keep
+   * their evidence while their picture stays the same. A slot redrawn further is new.
+   */
+  readonly polygonTolerance: number;
 }
 
-export const DEFAULT_GATE: GateConfig = { threshold: 0.08, refreshFrames: 120, neighbours: 8, detectionFrames: 120 };
+export const DEFAULT_GATE: GateConfig = { threshold: 0.08, refreshFrames: 120, neighbours: 8, detectionFrames: 120, polygonTolerance: 0.005 };
+
+/** Whether `now` is the polygon `before` within `tolerance` (same number of corners, each moved no further). */
+export function samePlace(before: readonly Point[], now: readonly Point[], tolerance: number): boolean {
+  return before.length === now.length && before.every((p, i) => Math.abs(p[0] - now[i]![0]) <= tolerance && Math.abs(p[1] - now[i]![1]) <= tolerance);
+}
 
 /** Brightness below which a slot's relative change is measured against this floor instead (night: noise, not light). */
 const LEVEL_FLOOR = 16;
@@ -226,11 +238,27 @@ export function planFrame(state: GateState, units: readonly GateUnit[], cfg: Gat
 }
 
 /**
- * Whether this frame needs fresh detections: a slot is new or changed (its full evidence includes what the detector
- * sees now), or the last detections are `detectionFrames` old and something is recomputed anyway. `sinceDetection` is
- * null before the first detect().
+ * Whether this frame must run detect() whatever the evidence says: never run yet, or the last detections are
+ * `detectionFrames` old while something is recomputed. `sinceDetection` is null before the first detect().
  */
-export function needsDetection(reasons: readonly GateReason[], sinceDetection: number | null, cfg: GateConfig): boolean {
-  if (reasons.some((r) => r === 'new' || r === 'changed')) return true;
+export function detectionDue(reasons: readonly GateReason[], sinceDetection: number | null, cfg: GateConfig): boolean {
   return reasons.some((r) => r !== 'kept') && (sinceDetection === null || sinceDetection >= cfg.detectionFrames);
+}
+
+/**
+ * Where a probability falls for the occupancy decision (occupancy/hysteresis.ts): below the dead band, in its lower or
+ * upper half (a slot's first frame decides by the threshold), above it.
+ */
+function decisionBin(p: number, s: Pick<HysteresisSettings, 'threshold' | 'band'>): number {
+  return p < s.threshold - s.band ? 0 : p < s.threshold ? 1 : p < s.threshold + s.band ? 2 : 3;
+}
+
+/**
+ * Whether fresh detections could change any decision of the slots just recomputed: `lo` and `hi` are their
+ * probabilities with the detection support at its two extremes (0 and 1; the fusion is linear in it, so every value
+ * in between falls between them). When every slot decides the same way at both, detect() can wait: the decision a full
+ * evaluation would make is already known.
+ */
+export function detectionMatters(lo: readonly number[], hi: readonly number[], s: Pick<HysteresisSettings, 'threshold' | 'band'> = DEFAULT_HYSTERESIS): boolean {
+  return lo.some((p, i) => decisionBin(p, s) !== decisionBin(hi[i]!, s));
 }

@@ -1,14 +1,15 @@
 // The evidence of a lot watched frame after frame: each slot keeps the expensive evidence it had when it last looked
 // this way, and only slots the change gate (change-gate.ts) flags are recomputed, together with a slow refresh.
-// Detection runs only on frames where a slot is new or changed (or when the last detections have grown old): a frame
-// where nothing moved costs the slot patches and the gate, a frame that only refreshes adds one group's evidence. What the expensive evidence is (SlotEvidence.featuresAt: today the hand features, the backbone probe's
+// detect() runs only where it pays: when a slot is new or changed and its detections could change its decision, or
+// when the last detections have grown old. A frame where nothing moved costs the slot patches and the gate, a frame
+// that only refreshes adds one group's evidence. What the expensive evidence is (SlotEvidence.featuresAt: today the hand features, the backbone probe's
 // tiles and the detection footprints) does not matter here.
 import type { RgbaFrame } from '../camera/frame.ts';
 import { observeFromDetections } from '../occupancy/detection-evidence.ts';
 import { centroid } from '../occupancy/geometry.ts';
 import type { Detection, Point, Slot } from '../occupancy/types.ts';
 import type { LotCalibration } from './calibration.ts';
-import { changeScores, DEFAULT_GATE, frameLight, INITIAL_GATE_STATE, needsDetection, planFrame, signatureOf, type Anchor, type GateConfig, type GateReason, type GateState } from './change-gate.ts';
+import { changeScores, DEFAULT_GATE, frameLight, INITIAL_GATE_STATE, detectionDue, detectionMatters, planFrame, samePlace, signatureOf, type Anchor, type GateConfig, type GateReason, type GateState } from './change-gate.ts';
 import type { EvidenceMode } from './fusion.ts';
 import type { EvidenceResult, ObserveOptions, SlotEvidence } from './slot-evidence.ts';
 import { framePatches, type SlotFeatures } from './slot-features.ts';
@@ -27,6 +28,7 @@ export interface IncrementalResult extends EvidenceResult {
 }
 
 interface Entry {
+  /** Where the slot was when its evidence was computed. */
   readonly polygon: readonly Point[];
   readonly mode: EvidenceMode;
   /** The ids of the slots it was computed with (its group): other mosaic neighbours would give other features. */
@@ -38,7 +40,8 @@ interface Entry {
   features: SlotFeatures;
 }
 
-const samePolygon = (a: readonly Point[], b: readonly Point[]) => a.length === b.length && a.every((p, i) => p[0] === b[i]![0] && p[1] === b[i]![1]);
+/** Which slots a group holds: evidence computed with other mosaic neighbours is not reused. */
+const groupKey = (slots: readonly Slot[], group: readonly number[]) => group.map((i) => slots[i]!.id).join('\n');
 
 export class IncrementalEvidence {
   private cache = new Map<string, Entry>();
@@ -53,6 +56,20 @@ export class IncrementalEvidence {
     readonly config: GateConfig = DEFAULT_GATE,
   ) {}
 
+  /**
+   * Whether detections could change the decision of a slot in `indices`: the lot fused with their footprint support
+   * at 0 and at 1 (the fusion and the calibration are linear in it). Every entry is filled by then.
+   */
+  private detectionCouldMatter(entries: readonly Entry[], indices: readonly number[], calibration: LotCalibration | null | undefined, options: ObserveOptions): boolean {
+    const set = new Set(indices);
+    const at = (d: number) => {
+      const feats = entries.map((e, i) => (set.has(i) ? { ...e.features, detection: d } : e.features));
+      const probs = this.evidence.fuse(feats, calibration, options).observations;
+      return indices.map((i) => probs[i]!.probability);
+    };
+    return detectionMatters(at(0), at(1));
+  }
+
   /** Forget every slot's evidence: the next frame recomputes them all. */
   reset(): void {
     this.cache.clear();
@@ -63,7 +80,8 @@ export class IncrementalEvidence {
 
   /**
    * Evidence for every slot of this frame, recomputing only what the gate asks for. `detect` gives this frame's
-   * detections; it is called at most once, and only when needsDetection() says so.
+   * detections; it is called at most once: when detections are due (detectionDue), or when a slot is new or changed
+   * and what they find could change its decision (detectionMatters).
    */
   async observe(
     frame: RgbaFrame,
@@ -80,10 +98,10 @@ export class IncrementalEvidence {
     const groups = this.evidence.groups(slots.length, options);
     const entries: (Entry | null)[] = slots.map(() => null);
     for (const g of groups) {
-      const key = g.map((i) => slots[i]!.id).join('\n');
+      const key = groupKey(slots, g);
       for (const i of g) {
         const e = this.cache.get(slots[i]!.id);
-        if (e && e.mode === mode && e.group === key && samePolygon(e.polygon, slots[i]!.polygon)) entries[i] = e;
+        if (e && e.mode === mode && e.group === key && samePlace(e.polygon, slots[i]!.polygon, this.config.polygonTolerance)) entries[i] = e;
       }
     }
     let reasons: GateReason[];
@@ -110,23 +128,24 @@ export class IncrementalEvidence {
     let detected = false;
     let fallbackReason: string | undefined;
     if (picked.length > 0) {
-      if (options.full || needsDetection(reasons, this.detectedAt === null ? null : frameNo - this.detectedAt, this.config)) {
-        this.lastDetections = await detect();
-        this.detectedAt = frameNo;
-        detected = true;
-      }
+      // The expensive evidence first, with the detections known so far; then detect() if it is due, or if what it
+      // finds could change a decision of the slots just recomputed (detectionMatters).
       const fresh = await this.evidence.featuresAt(frame, slots, fp, this.lastDetections, options, picked);
       fallbackReason = fresh.fallbackReason;
       // After a probe failure the slots computed without it carry patch-only features: they are retried next frame.
       const freshMode: EvidenceMode = fallbackReason === undefined ? mode : 'patch-only';
       let k = 0;
       for (const g of picked) {
-        const key = g.map((i) => slots[i]!.id).join('\n');
-        for (const i of g)
-          entries[i] = { polygon: slots[i]!.polygon, mode: freshMode, group: key, anchor: { signature: signatures[i]!, light }, at: frameNo, features: fresh.features[k++]! };
+        const group = groupKey(slots, g);
+        for (const i of g) entries[i] = { polygon: slots[i]!.polygon, mode: freshMode, group, anchor: { signature: signatures[i]!, light }, at: frameNo, features: fresh.features[k++]! };
       }
-      // Fresh detections: every slot's footprint support follows them (geometry only, cheap).
-      if (detected) {
+      const since = this.detectedAt === null ? null : frameNo - this.detectedAt;
+      const moved = reasons.some((r) => r === 'new' || r === 'changed');
+      if (options.full || detectionDue(reasons, since, this.config) || (moved && this.detectionCouldMatter(entries as Entry[], picked.flat(), calibration, options))) {
+        this.lastDetections = await detect();
+        this.detectedAt = frameNo;
+        detected = true;
+        // Every slot's footprint support follows the fresh detections (geometry only, cheap).
         const support = observeFromDetections(slots, this.lastDetections);
         entries.forEach((e, i) => {
           if (e && e.features.detection !== support[i]!.probability) e.features = { ...e.features, detection: support[i]!.probability };

@@ -5,8 +5,10 @@ import {
   DEFAULT_GATE,
   frameLight,
   INITIAL_GATE_STATE,
-  needsDetection,
+  detectionDue,
+  detectionMatters,
   planFrame,
+  samePlace,
   signatureOf,
   SIGNATURE_LENGTH,
   type Anchor,
@@ -96,7 +98,7 @@ describe('changeScores: the same lot in another frame', () => {
 });
 
 describe('planFrame', () => {
-  const cfg: GateConfig = { threshold: 0.08, refreshFrames: 40, neighbours: 8, detectionFrames: 40 };
+  const cfg: GateConfig = { ...DEFAULT_GATE, threshold: 0.08, refreshFrames: 40, detectionFrames: 40 };
   const S = 0.01; // a still slot's score
   const code = { new: 'n', changed: 'c', group: 'g', refresh: 'r', kept: 'k' } as const;
   const table: { name: string; units: GateUnit[]; credit: number; reasons: string; credit2: number }[] = [
@@ -146,15 +148,45 @@ describe('planFrame', () => {
   });
 });
 
-describe('needsDetection', () => {
+describe('detectionDue', () => {
   const cfg: GateConfig = { ...DEFAULT_GATE, detectionFrames: 30 };
-  const table: { name: string; reasons: GateReason[]; since: number | null; detect: boolean }[] = [
-    { name: 'nothing recomputed: no detect()', reasons: ['kept', 'kept'], since: 500, detect: false },
-    { name: 'a car arrived: detect() on that frame', reasons: ['changed', 'group', 'kept'], since: 1, detect: true },
-    { name: 'a new slot: detect()', reasons: ['new', 'kept'], since: 0, detect: true },
-    { name: 'a refresh with recent detections reuses them', reasons: ['refresh', 'refresh', 'kept'], since: 29, detect: false },
-    { name: 'a refresh with old detections detects again', reasons: ['refresh', 'kept'], since: 30, detect: true },
-    { name: 'a refresh before any detect() detects', reasons: ['refresh'], since: null, detect: true },
+  const table: { name: string; reasons: GateReason[]; since: number | null; due: boolean }[] = [
+    { name: 'nothing recomputed: never', reasons: ['kept', 'kept'], since: 500, due: false },
+    { name: 'a refresh with recent detections reuses them', reasons: ['refresh', 'refresh', 'kept'], since: 29, due: false },
+    { name: 'a refresh with old detections detects again', reasons: ['refresh', 'kept'], since: 30, due: true },
+    { name: 'anything recomputed before the first detect()', reasons: ['new'], since: null, due: true },
   ];
-  for (const t of table) it(t.name, () => expect(needsDetection(t.reasons, t.since, cfg)).toBe(t.detect));
+  for (const t of table) it(t.name, () => expect(detectionDue(t.reasons, t.since, cfg)).toBe(t.due));
+});
+
+describe('detectionMatters', () => {
+  // Probabilities of the recomputed slots with their detection support at 0 and at 1.
+  const table: { name: string; lo: number[]; hi: number[]; matters: boolean }[] = [
+    { name: 'clearly free either way', lo: [0.01, 0.1], hi: [0.05, 0.3], matters: false },
+    { name: 'clearly occupied either way', lo: [0.6, 0.99], hi: [0.9, 1], matters: false },
+    { name: 'detections would make a free slot occupied', lo: [0.01, 0.3], hi: [0.05, 0.7], matters: true },
+    { name: 'detections would move a slot into the dead band', lo: [0.4], hi: [0.46], matters: true },
+    { name: 'across the threshold inside the dead band (a first frame decides by it)', lo: [0.48], hi: [0.52], matters: true },
+    { name: 'within one half of the dead band', lo: [0.51], hi: [0.54], matters: false },
+    { name: 'no slot recomputed', lo: [], hi: [], matters: false },
+  ];
+  for (const t of table) it(t.name, () => expect(detectionMatters(t.lo, t.hi)).toBe(t.matters));
+});
+
+describe('samePlace', () => {
+  const slot: Point[] = [
+    [0.1, 0.2],
+    [0.2, 0.2],
+    [0.2, 0.4],
+    [0.1, 0.4],
+  ];
+  const moved = (dx: number, dy: number) => slot.map(([x, y]) => [x + dx, y + dy] as const);
+  it.each([
+    ['the same polygon', slot, true],
+    ['followed a camera that swayed a pixel', moved(0.0008, -0.001), true],
+    ['just inside the tolerance', moved(0.0049, 0.0049), true],
+    ['redrawn a little further', moved(0.006, 0), false],
+    ['one corner dragged', slot.map((p, i) => (i === 2 ? ([0.25, 0.4] as const) : p)), false],
+    ['another number of corners', slot.slice(0, 3), false],
+  ] as const)('%s', (_, now, same) => expect(samePlace(slot, now, DEFAULT_GATE.polygonTolerance)).toBe(same));
 });

@@ -66,13 +66,17 @@ describe.skipIf(!haveFixtures)('IncrementalEvidence on a real pucpr frame (real 
       const calls = inc.calls();
       const res = await inc.observe(arrived.frame);
       expect(res.reasons[target]).toBe('changed');
-      expect(res.detected).toBe(true);
-      expect(inc.calls()).toBe(calls + 1);
+      expect(inc.calls()).toBe(calls + (res.detected ? 1 : 0));
       for (const i of group) expect(res.reasons[i]).not.toBe('kept');
-      // Recomputed with its own mosaic group, exactly as the full path computes the same frame.
+      // Recomputed with its own mosaic group, exactly as the full path computes the same frame; with fresh detections,
+      // or without them when they could not change a decision: then the decision is the full path's all the same.
       const full = await evidence.observe(arrived.frame, slots, await detector.detect(arrived.frame));
-      expect(res.features[target]!.logits).toEqual(full.features[target]!.logits);
-      expect(res.observations[target]!.probability).toBe(full.observations[target]!.probability);
+      const { detection: _a, ...mine } = res.features[target]!.logits;
+      const { detection: _b, ...theirs } = full.features[target]!.logits;
+      expect(mine).toEqual(theirs);
+      if (res.detected) expect(res.observations[target]!.probability).toBe(full.observations[target]!.probability);
+      const decide = (p: number) => [p < 0.45, p < 0.5, p < 0.55];
+      for (const i of group) expect(decide(res.observations[i]!.probability)).toEqual(decide(full.observations[i]!.probability));
       // And the car leaves on the next frame: re-evaluated again.
       const left = await inc.observe(stills[0]!);
       expect(left.reasons[target]).toBe('changed');
@@ -88,14 +92,14 @@ describe.skipIf(!haveFixtures)('IncrementalEvidence on a real pucpr frame (real 
     expect(results.every((r) => r.reasons.every((x) => x === 'kept') && !r.detected)).toBe(true);
     expect(inc.calls()).toBe(first);
     // A slot redrawn by the user is new, and only its group is recomputed.
-    const moved = slots.map((s, i) => (i === 20 ? { ...s, polygon: s.polygon.map(([x, y]) => [x + 0.001, y] as const) } : s));
+    const moved = slots.map((s, i) => (i === 20 ? { ...s, polygon: s.polygon.map(([x, y]) => [x + 0.01, y] as const) } : s));
     const res = await inc.observe(stills[1]!, moved);
     expect(res.reasons[20]).toBe('new');
     expect(res.reasons.filter((r) => r !== 'kept')).toHaveLength(evidence.groups(slots.length).find((g) => g.includes(20))!.length);
   });
 
   it('leaves the tensor count unchanged after 500 incremental frames', async () => {
-    // A car comes and goes every 50 frames, every slot is recomputed every 250: the probe and detect() run ~30 times.
+    // A car comes and goes every 50 frames, every slot is recomputed every 250: the probe runs ~30 times.
     const arrived = carArrives(stills[0]!, slots, truth, 1)!;
     const inc = new IncrementalEvidence(evidence);
     const step = (f: RgbaFrame, full = false) => inc.observe(f, slots, () => detector.detect(f), null, { full });
@@ -108,7 +112,8 @@ describe.skipIf(!haveFixtures)('IncrementalEvidence on a real pucpr frame (real 
     }
     expect(tf.memory().numTensors).toBe(before);
     // The cars, their leaving and the full frames ran the probe; most frames did not.
-    expect(detected).toBeGreaterThanOrEqual(20);
+    // The two full frames detect; a car arriving or leaving detects when its decision could depend on it.
+    expect(detected).toBeGreaterThanOrEqual(2);
     expect(detected).toBeLessThan(60);
   });
 });

@@ -38,7 +38,7 @@ describe.skipIf(!haveFixtures)('eval --sequence (real weights, WASM)', { timeout
     expect(r.oneSlotChanges.reevaluated).toBe(4);
     expect(r.oneSlotChanges.sameDecision).toBe(4);
     // Recomputed slots are computed with their own mosaic group: bit-identical to the full path.
-    expect(r.recomputedLogitDiff.max).toBe(0);
+    expect(r.recomputedEvidenceDiff).toBe(0);
     // Right after a real frame nothing is recomputed for noise: what differs is the full path's own noise.
     expect(r.byKind.still!.recomputedShare).toBe(0);
     expect(r.byKind.still!.agreement).toBe(r.byKind.still!.fullSelfAgreement);
