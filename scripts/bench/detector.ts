@@ -103,8 +103,8 @@ function print(r: DetectorBench): void {
         `${''.padEnd(6)} incremental over the fixture video in order: median ${ms(b.video.median)} = ${x(b.video.median)}, p95 ${x(b.video.p95)}; ` +
           `${b.video.recomputedPerFrame.toFixed(1)} slots recomputed per frame`,
       );
-    for (const [mode, c] of Object.entries(b.cpu ?? {}))
-      console.log(`${''.padEnd(6)} CPU at the default cadence, ${r.slots} slots, ${mode}: ${c.cpuSecondsPerMinute.toFixed(1)} CPU s/min (${c.frames} frames)`);
+    for (const [run, c] of Object.entries(b.cpu ?? {}))
+      console.log(`${''.padEnd(6)} browser CPU at the default cadence, ${r.slots} slots, ${run}: ${c.cpuSecondsPerMinute.toFixed(1)} CPU s/min (${c.frames} frames)`);
   }
   console.log(`load average ${r.loadAverage.toFixed(1)}`);
   console.log(`tensors after frame 1: ${r.tensors.afterFirst}, after frame ${r.tensors.frames}: ${r.tensors.afterLast}`);
