@@ -152,6 +152,13 @@ export class IncrementalEvidence {
         });
       }
     }
+    if (slots.length === 0) {
+      // No slots yet (the lot is being set up): the vehicles found are all the screen has to show, and detect() is the
+      // frame's whole cost, as it was before gating.
+      this.lastDetections = await detect();
+      this.detectedAt = frameNo;
+      detected = true;
+    }
     this.cache = new Map(slots.map((s, i) => [s.id, entries[i]!]));
     const result = this.evidence.fuse(entries.map((e) => e!.features), calibration, options);
     return { ...result, ...(fallbackReason === undefined ? {} : { fallbackReason }), detections: this.lastDetections, detected, reasons };

@@ -98,6 +98,12 @@ describe.skipIf(!haveFixtures)('IncrementalEvidence on a real pucpr frame (real 
     expect(res.reasons.filter((r) => r !== 'kept')).toHaveLength(evidence.groups(slots.length).find((g) => g.includes(20))!.length);
   });
 
+  it('runs detect() on every frame while the lot has no slots: the vehicles are all the screen shows then', async () => {
+    const inc = counted(new IncrementalEvidence(evidence));
+    for (const s of stills.slice(0, 2)) expect((await inc.observe(s, [])).detected).toBe(true);
+    expect(inc.calls()).toBe(2);
+  });
+
   it('leaves the tensor count unchanged after 500 incremental frames', async () => {
     // A car comes and goes every 50 frames, every slot is recomputed every 250: the probe runs ~30 times.
     const arrived = carArrives(stills[0]!, slots, truth, 1)!;
