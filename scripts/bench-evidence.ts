@@ -1,67 +1,119 @@
-// npm run bench:evidence [-- --lot <dir>] [--frames N] [--json]
+// npm run bench:evidence [-- --lot <dir>] [--frames N] [--steady N] [--json]
 // Median and p95 ms per frame of the evidence on 1280x720 PUCPR frames (~100 slots), WASM backend: detection alone,
-// patch-only evidence, full evidence, and the whole per-frame pipeline (detection + full evidence). Timings on a
-// shared machine are noisy: compare medians.
+// the hand features, patch-only and full evidence, and the per-frame pipeline three ways, each also as a ratio to the
+// bare detect() of the same run:
+// - pipeline: every slot re-evaluated (detection + full evidence: the worst case, all cars changed);
+// - steady: the incremental path (change gating) on the same frame shown again with sensor noise only;
+// - oneCar: the incremental path on the frame where a car arrives in one slot.
+// Timings on a shared machine are noisy: compare ratios from one run, and the CPU time next to the wall time.
 import { readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { RgbaFrame } from '../src/camera/frame.ts';
+import { IncrementalEvidence, type IncrementalResult } from '../src/evidence/incremental-evidence.ts';
 import { SlotEvidence } from '../src/evidence/slot-evidence.ts';
 import { patchFeatures } from '../src/evidence/slot-features.ts';
 import { parseWeights } from '../src/evidence/weights.ts';
+import { fixture } from '../tests/support/fixtures.ts';
+import { seededRandom } from '../tests/support/seeded-random.ts';
 import { readLot, loadAnalysisFrame } from './lib/lots.ts';
 import { median, percentile } from './lib/metrics.ts';
 import { PROJECT_ROOT } from './lib/node-tf.ts';
 import { Runner } from './lib/runner.ts';
+import { carArrives, NOISE_SIGMA, withLight } from './lib/sequence.ts';
 
 const { values } = parseArgs({
   options: {
-    lot: { type: 'string', default: resolve(PROJECT_ROOT, '..', 'shared', 'fixtures', 'lots', 'pucpr') },
+    lot: { type: 'string', default: fixture('lots', 'pucpr') },
     frames: { type: 'string', default: '10' },
+    steady: { type: 'string', default: '12' },
     json: { type: 'boolean', default: false },
   },
 });
 const weights = parseWeights(JSON.parse(readFileSync(resolve(PROJECT_ROOT, 'src', 'evidence', 'weights.json'), 'utf8')));
 const frames = readLot(values.lot).slice(0, Number(values.frames));
+const steadyFrames = Number(values.steady);
 const runner = await Runner.create(weights.probe);
 const full = new SlotEvidence(weights, runner.detector.graph);
 const patchOnly = new SlotEvidence(weights, null);
-const loaded = frames.map((f) => ({ frame: loadAnalysisFrame(f.imagePath), slots: f.slots.map(({ id, name, polygon }) => ({ id, name, polygon })) }));
+const incremental = new IncrementalEvidence(full);
+const random = seededRandom(1);
+const loaded = frames.map((f) => {
+  const frame = loadAnalysisFrame(f.imagePath);
+  const slots = f.slots.map(({ id, name, polygon }) => ({ id, name, polygon }));
+  const truth = f.slots.map((s) => s.occupied);
+  // Made before timing: the same frame as a camera shows it again and again (noise only), and with one car more.
+  const still = Array.from({ length: steadyFrames }, () => withLight(frame, 1, NOISE_SIGMA, random));
+  const arrived = carArrives(still[still.length - 1]!, slots, truth, 0);
+  return { frame, slots, still, arrived: arrived?.frame ?? null };
+});
 // Warm-up: the first graph calls compile kernels.
 await full.observe(loaded[0]!.frame, loaded[0]!.slots, await runner.detect(loaded[0]!.frame));
 
-const keys = ['detection', 'handFeatures', 'patchOnly', 'full', 'pipeline'] as const;
-const t: Record<string, number[]> = Object.fromEntries(keys.map((k) => [k, []]));
-const cpu: Record<string, number[]> = Object.fromEntries(keys.map((k) => [k, []]));
+const keys = ['detection', 'handFeatures', 'patchOnly', 'full', 'pipeline', 'steady', 'oneCar'] as const;
+type Key = (typeof keys)[number];
+const t = Object.fromEntries(keys.map((k) => [k, [] as number[]])) as Record<Key, number[]>;
+const cpu = Object.fromEntries(keys.map((k) => [k, [] as number[]])) as Record<Key, number[]>;
 // Wall time suffers from whatever else runs on the machine; this process's CPU time (the WASM backend runs on one
 // thread) is what the same work costs on an idle core.
-const time = async (key: string, fn: () => unknown) => {
+const time = async <T>(key: Key, fn: () => T | Promise<T>): Promise<T> => {
   const c0 = process.cpuUsage();
   const t0 = performance.now();
-  await fn();
-  t[key]!.push(performance.now() - t0);
+  const out = await fn();
+  t[key].push(performance.now() - t0);
   const c = process.cpuUsage(c0);
-  cpu[key]!.push((c.user + c.system) / 1000);
+  cpu[key].push((c.user + c.system) / 1000);
+  return out;
 };
-for (const { frame, slots } of loaded) {
+const gated = { frames: 0, recomputed: 0, detected: 0 };
+const observe = (frame: RgbaFrame, slots: (typeof loaded)[number]['slots']) => incremental.observe(frame, slots, () => runner.detect(frame));
+const count = (r: IncrementalResult) => {
+  gated.frames++;
+  gated.recomputed += r.reasons.filter((x) => x !== 'kept').length;
+  gated.detected += r.detected ? 1 : 0;
+};
+for (const { frame, slots, still, arrived } of loaded) {
   const detections = await runner.detect(frame);
   await time('detection', () => runner.detect(frame));
   await time('handFeatures', () => patchFeatures(frame, slots));
   await time('patchOnly', () => patchOnly.observe(frame, slots, detections));
   await time('full', () => full.observe(frame, slots, detections));
   await time('pipeline', async () => full.observe(frame, slots, await runner.detect(frame)));
+  // The incremental path: this frame first (another day than the previous one: most slots change), then stills.
+  await observe(frame, slots);
+  for (const s of still) count(await time('steady', () => observe(s, slots)));
+  if (arrived) await time('oneCar', () => observe(arrived, slots));
 }
 runner.dispose();
 const slotsPerFrame = loaded.reduce((s, f) => s + f.slots.length, 0) / loaded.length;
 const out = Object.fromEntries(
   keys.map((k) => [
     k,
-    { msMedian: Math.round(median(t[k]!)), msP95: Math.round(percentile(t[k]!, 95)), cpuMsMedian: Math.round(median(cpu[k]!)), cpuMsP95: Math.round(percentile(cpu[k]!, 95)) },
+    { msMedian: Math.round(median(t[k])), msP95: Math.round(percentile(t[k], 95)), cpuMsMedian: Math.round(median(cpu[k])), cpuMsP95: Math.round(percentile(cpu[k], 95)), n: t[k].length },
   ]),
+) as Record<Key, { msMedian: number; msP95: number; cpuMsMedian: number; cpuMsP95: number; n: number }>;
+const ratio = (k: Key) => ({
+  median: +(out[k].msMedian / out.detection.msMedian).toFixed(2),
+  p95: +(out[k].msP95 / out.detection.msMedian).toFixed(2),
+  cpuMedian: +(out[k].cpuMsMedian / out.detection.cpuMsMedian).toFixed(2),
+});
+const ratios = { pipeline: ratio('pipeline'), steady: ratio('steady'), oneCar: ratio('oneCar') };
+const load = loadavg()[0]!;
+console.log(
+  `evidence on ${loaded.length} frames ${loaded[0]!.frame.width}x${loaded[0]!.frame.height}, ${slotsPerFrame.toFixed(0)} slots each, WASM backend; ` +
+    `load average ${load.toFixed(1)} on ${cpus().length} cores`,
 );
-const load = (await import('node:os')).loadavg()[0]!.toFixed(1);
-console.log(`evidence on ${loaded.length} frames ${loaded[0]!.frame.width}x${loaded[0]!.frame.height}, ${slotsPerFrame.toFixed(0)} slots each, WASM backend; load average ${load} on ${(await import('node:os')).cpus().length} cores`);
-console.log('               wall: median     p95 | CPU time: median     p95');
-for (const [k, v] of Object.entries(out)) {
-  console.log(`${k.padEnd(13)} ${String(v.msMedian).padStart(9)} ms ${String(v.msP95).padStart(5)} ms | ${String(v.cpuMsMedian).padStart(13)} ms ${String(v.cpuMsP95).padStart(5)} ms`);
+console.log('               wall: median     p95 | CPU time: median     p95 | ratio to detect(): wall median  p95  CPU median');
+for (const k of keys) {
+  const v = out[k];
+  const r = ratio(k);
+  console.log(
+    `${k.padEnd(13)} ${String(v.msMedian).padStart(9)} ms ${String(v.msP95).padStart(5)} ms | ${String(v.cpuMsMedian).padStart(13)} ms ${String(v.cpuMsP95).padStart(5)} ms |` +
+      ` ${r.median.toFixed(2).padStart(24)}x ${r.p95.toFixed(2).padStart(5)}x ${r.cpuMedian.toFixed(2).padStart(9)}x`,
+  );
 }
-if (values.json) console.log(JSON.stringify({ frames: loaded.length, slotsPerFrame, ...out }));
+console.log(
+  `steady: ${(gated.recomputed / gated.frames).toFixed(1)} slots recomputed per frame (the slow refresh), detect() on ${((gated.detected / gated.frames) * 100).toFixed(0)}% of frames`,
+);
+if (values.json) console.log(JSON.stringify({ frames: loaded.length, slotsPerFrame, ...out, ratios, steadyGate: gated, loadAverage: load }));

@@ -1,7 +1,8 @@
-// npm run eval -- --lot <dir> [--weights FILE] [--calibration <dir> | --calibration-frames N] [--layout FILE] [--json]
+// npm run eval -- --lot <dir> [--weights FILE] [--calibration <dir> | --calibration-frames N] [--layout FILE] [--json] [--sequence]
 // Scores the product's own pipeline on labelled frames (FORMAT.md): the analysis-size frame, COCO-SSD detections,
 // SlotEvidence (the app's evidence module), the lot's calibration fed through applyCorrection (what a tap in the app
 // calls), and the occupancy decision of stepLot. Frames the weights were trained on are not scored.
+// --sequence: the frames in time order through the incremental path as well, compared step by step (lib/sequence.ts).
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { relative, resolve } from 'node:path';
@@ -19,9 +20,10 @@ import { confusion, median, percentile, scores } from './lib/metrics.ts';
 import { PROJECT_ROOT } from './lib/node-tf.ts';
 import { progressBar } from './lib/progress.ts';
 import { Runner } from './lib/runner.ts';
+import { describeSequence, runSequence } from './lib/sequence.ts';
 
 const USAGE =
-  'usage: npm run eval -- --lot <dir> [--weights FILE] [--calibration <dir> | --calibration-frames N] [--layout FILE] [--json] [--patch-only] [--sensitivity X]';
+  'usage: npm run eval -- --lot <dir> [--weights FILE] [--calibration <dir> | --calibration-frames N] [--layout FILE] [--json] [--patch-only] [--sensitivity X] [--sequence]';
 
 const { values } = parseArgs({
   options: {
@@ -33,6 +35,7 @@ const { values } = parseArgs({
     json: { type: 'boolean', default: false },
     'patch-only': { type: 'boolean', default: false },
     sensitivity: { type: 'string', default: '0' },
+    sequence: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
@@ -118,6 +121,18 @@ if (scored.length) {
   const f = scored[0]!;
   const frame = loadAnalysisFrame(f.imagePath);
   await evidence.observe(frame, slotsOf(f).slots, await detect(frame), calibration);
+}
+
+if (values.sequence) {
+  const frames = scored.map((f, i) => ({ ...slotsOf(f), load: () => loadAnalysisFrame(f.imagePath), at: capturedAt(f, i) }));
+  const report = await runSequence({ frames, evidence, detect, calibration, sensitivity, onStep: progressBar('sequence') });
+  runner.dispose();
+  const head = { lot: relative(process.cwd(), resolve(values.lot!)), weights: relative(process.cwd(), weightsPath), weightsId: weights.id, frames: scored.length };
+  console.log(`lot ${head.lot} · weights ${head.weights} (${head.weightsId}) · ${scored.length} frames in time order, ${calFrames.length} calibration frames`);
+  for (const line of describeSequence(report)) console.log(line);
+  console.log(`load average ${loadavg()[0]!.toFixed(1)}`);
+  if (values.json) console.log(JSON.stringify({ ...head, sequence: report, loadAverage: loadavg()[0] }));
+  process.exit(0);
 }
 
 // Scoring: every frame on its own (no hysteresis state from another day), with what calibration learned.

@@ -8,6 +8,9 @@ import type { BenchConfig } from '../../tests/bench/detector-bench.ts';
 import { runBenchPage } from '../lib/browser.ts';
 import { PROJECT_ROOT } from '../lib/node-tf.ts';
 import { numFlag } from './child.ts';
+import { descendantCpuSeconds } from '../lib/process-cpu.ts';
+import { DEFAULT_SETTINGS } from '../../src/settings/settings.ts';
+import { loadavg } from 'node:os';
 
 const ms = (v: number) => `${v.toFixed(1)} ms`;
 
@@ -22,16 +25,23 @@ export async function benchDetector(args: string[]): Promise<unknown> {
   const frameUrls = readdirSync(framesDir).sort().map((f) => `/.cache/bench-frames/${f}`);
   const cfg: BenchConfig = {
     frameUrls,
-    backends: [
-      { name: 'wasm', frames: numFlag(args, '--frames', 100) },
-      { name: 'webgl', frames: numFlag(args, '--webgl-frames', 20) },
-      { name: 'cpu', frames: numFlag(args, '--cpu-frames', 3) },
-    ],
+    // A backend given 0 frames is left out.
+    backends: (
+      [
+        { name: 'wasm', frames: numFlag(args, '--frames', 100) },
+        { name: 'webgl', frames: numFlag(args, '--webgl-frames', 20) },
+        { name: 'cpu', frames: numFlag(args, '--cpu-frames', 3) },
+      ] as const
+    ).filter((b) => b.frames > 0),
     tensorFrames: numFlag(args, '--tensor-frames', 500),
     mainThreadFrames: numFlag(args, '--main-thread-frames', 20),
+    steadyFrames: numFlag(args, '--steady-frames', 60),
+    cpuSeconds: numFlag(args, '--cpu-seconds', 60),
+    cadenceMs: DEFAULT_SETTINGS.cadenceMs,
   };
 
-  const result = await runBenchPage<BenchConfig, DetectorBench>('/tests/bench/detector.html', cfg);
+  const result = await runBenchPage<BenchConfig, DetectorBench>('/tests/bench/detector.html', cfg, { benchCpuSeconds: () => descendantCpuSeconds() });
+  result.loadAverage = loadavg()[0]!;
   print(result);
   return result;
 }
@@ -45,18 +55,23 @@ interface DetectorBench {
   userAgent: string;
   frameSize: string;
   slots: number;
+  loadAverage: number;
   backends: Record<
     string,
     {
       skipped?: string;
       loadMs?: number;
       reason?: string;
+      simd?: boolean;
       detect?: Stats;
       evidence?: Stats;
       motion?: Stats;
       pipeline?: Stats;
       plumbing?: Stats;
       overhead?: number;
+      steady?: Stats & { worker: Stats; recomputedPerFrame: number; detectedShare: number };
+      video?: Stats & { recomputedPerFrame: number };
+      cpu?: Record<string, { cpuSecondsPerMinute: number; frames: number }>;
     }
   >;
   tensors: { afterFirst: number; afterLast: number; frames: number };
@@ -75,7 +90,23 @@ function print(r: DetectorBench): void {
         `slot evidence median ${ms(b.evidence!.median)} | camera-motion estimate median ${ms(b.motion!.median)} p95 ${ms(b.motion!.p95)} | whole pipeline median ${ms(b.pipeline.median)} p95 ${ms(b.pipeline.p95)} | ` +
         `plumbing (grab, transfer, pixels, messages, hysteresis) median ${ms(b.plumbing!.median)} = ${(b.overhead! * 100).toFixed(1)}% of detect() (${b.detect.n} frames)`,
     );
+    const detectMedian = b.detect.median;
+    const x = (v: number) => `${(v / detectMedian).toFixed(2)}x detect()`;
+    console.log(`${''.padEnd(6)} every slot re-evaluated (full path): pipeline median ${x(b.pipeline.median)}, p95 ${x(b.pipeline.p95)}`);
+    if (b.steady)
+      console.log(
+        `${''.padEnd(6)} steady (incremental, one frame + noise, ${b.steady.n} frames, SIMD ${b.simd}): median ${ms(b.steady.median)} = ${x(b.steady.median)}, ` +
+          `p95 ${ms(b.steady.p95)} = ${x(b.steady.p95)}; ${b.steady.recomputedPerFrame.toFixed(1)} slots recomputed and detect() on ${(b.steady.detectedShare * 100).toFixed(0)}% of frames`,
+      );
+    if (b.video)
+      console.log(
+        `${''.padEnd(6)} incremental over the fixture video in order: median ${ms(b.video.median)} = ${x(b.video.median)}, p95 ${x(b.video.p95)}; ` +
+          `${b.video.recomputedPerFrame.toFixed(1)} slots recomputed per frame`,
+      );
+    for (const [run, c] of Object.entries(b.cpu ?? {}))
+      console.log(`${''.padEnd(6)} browser CPU at the default cadence, ${r.slots} slots, ${run}: ${c.cpuSecondsPerMinute.toFixed(1)} CPU s/min (${c.frames} frames)`);
   }
+  console.log(`load average ${r.loadAverage.toFixed(1)}`);
   console.log(`tensors after frame 1: ${r.tensors.afterFirst}, after frame ${r.tensors.frames}: ${r.tensors.afterLast}`);
   const mt = r.mainThread;
   console.log(

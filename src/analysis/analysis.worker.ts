@@ -11,7 +11,8 @@ import {
   undoCorrection,
   type LotCalibration,
 } from '../evidence/calibration.ts';
-import { makeCorrection, SlotEvidence, type EvidenceResult, type SlotEvidenceFeatures } from '../evidence/slot-evidence.ts';
+import { IncrementalEvidence, type IncrementalResult } from '../evidence/incremental-evidence.ts';
+import { makeCorrection, SlotEvidence, type SlotEvidenceFeatures } from '../evidence/slot-evidence.ts';
 import { parseWeights } from '../evidence/weights.ts';
 import weightsJson from '../evidence/weights.json';
 import { planBackends } from '../detector/backend-choice.ts';
@@ -26,7 +27,8 @@ const post = (message: FromWorker, transfer: Transferable[] = []): void => self.
 
 const weights = parseWeights(weightsJson);
 let detector: CocoDetector | null = null;
-let evidence = new SlotEvidence(weights);
+/** Each slot keeps its evidence until the change gate sees it change (incremental-evidence.ts). */
+let evidence = new IncrementalEvidence(new SlotEvidence(weights));
 let calibration: LotCalibration = emptyCalibration();
 /** The latest features of each slot and the frame they came from: what a correction records. */
 let latest = { frame: '', features: new Map<string, SlotEvidenceFeatures>(), placed: true };
@@ -41,7 +43,7 @@ async function load(req: LoadRequest): Promise<void> {
     const source = tf.io.http(req.modelUrl, { onProgress: (fraction) => post({ type: 'progress', fraction }) });
     detector?.dispose();
     detector = await CocoDetector.load(source);
-    evidence = new SlotEvidence(weights, detector.graph);
+    evidence = new IncrementalEvidence(new SlotEvidence(weights, detector.graph));
     watchWebglContext(() => post({ type: 'context-lost' }));
     post({ type: 'ready', loadMs: performance.now() - started, ...info });
   } catch (err) {
@@ -66,19 +68,31 @@ async function analyze(req: AnalyzeRequest): Promise<void> {
     const placed = placer.place(frame, req.slots, Date.now());
     const motionMs = performance.now() - tm;
     const t0 = performance.now();
-    const detections = detector ? await detector.detect(frame, req.options) : [];
-    const detectMs = performance.now() - t0;
-    // Slots that cannot be placed give no evidence at all: the counts hold rather than count the wrong ground.
-    const result: EvidenceResult =
+    let detectMs = 0;
+    // detect() runs only when some slot's evidence is recomputed on this frame (or the lot has no slots yet).
+    const detect = async () => {
+      const d0 = performance.now();
+      const found = detector ? await detector.detect(frame, req.options) : [];
+      detectMs = performance.now() - d0;
+      return found;
+    };
+    // Slots that cannot be placed give no evidence at all: the counts hold rather than count the wrong ground. The
+    // vehicles are still found, to show what the camera sees now.
+    const result: IncrementalResult =
       placed.camera?.placed === false
-        ? { observations: [], features: [], mode: evidence.mode }
-        : await evidence.observe(frame, placed.slots, detections, calibration, { sensitivity: req.options.sensitivity });
+        ? { observations: [], features: [], mode: evidence.evidence.mode, detections: await detect(), detected: true, reasons: [] }
+        : await evidence.observe(frame, placed.slots, detect, calibration, {
+            sensitivity: req.options.sensitivity,
+            full: req.options.evidence === 'full',
+          });
     const evidenceMs = performance.now() - t0 - detectMs;
     latest = { frame: `frame-${req.id}-${Date.now()}`, features: new Map(result.features.map((f) => [f.id, f])), placed: placed.camera?.placed !== false };
     post({
       type: 'analysis',
       id: req.id,
-      detections,
+      detections: [...result.detections],
+      detected: result.detected,
+      recomputed: result.reasons.filter((r) => r !== 'kept').length,
       observations: result.observations,
       mode: result.mode,
       ...(result.fallbackReason ? { fallbackReason: result.fallbackReason } : {}),

@@ -18,6 +18,11 @@ export interface LoadRequest {
 export interface AnalyzeOptions extends DetectOptions {
   /** Logit offset of the slot evidence: above 0 calls more slots occupied. */
   readonly sensitivity: number;
+  /**
+   * 'incremental' (default): slots keep their evidence until they change. 'full': every slot recomputed on this frame,
+   * as before change gating (benches compare the two).
+   */
+  readonly evidence?: 'incremental' | 'full';
 }
 
 export interface AnalyzeRequest {
@@ -52,14 +57,18 @@ export interface SceneRequest {
 export type ToWorker = LoadRequest | AnalyzeRequest | CalibrateRequest | SceneRequest;
 
 export interface Analysis {
+  /** This frame's vehicles, or the last ones found when no slot needed detect() on this frame (`detected` false). */
   readonly detections: Detection[];
+  readonly detected: boolean;
+  /** How many slots' evidence was recomputed on this frame (the others kept theirs: nothing changed there). */
+  readonly recomputed: number;
   readonly observations: SlotObservation[];
   /** 'full' once the model is loaded; 'patch-only' before, or if it failed, or when the backbone failed this frame. */
   readonly mode: EvidenceMode;
   readonly fallbackReason?: string;
   readonly width: number;
   readonly height: number;
-  /** Time inside the worker for this frame, and for the detector alone. */
+  /** Time inside the worker for this frame, and for the detector alone (0 when it did not run). */
   readonly ms: number;
   readonly detectMs: number;
   /** Time of the slot evidence (patch features, backbone probe, fusion) for this frame. */

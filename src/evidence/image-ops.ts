@@ -35,44 +35,64 @@ export function gaussianKernel(ksize: number, sigma = gaussianSigma(ksize)): Flo
   return k;
 }
 
-/** Clamped source indices for each output position and tap: the replicated border, precomputed once per size. */
-function clampedTaps(n: number, r: number, taps: number): Int32Array {
-  const idx = new Int32Array(n * taps);
-  for (let i = 0; i < n; i++) for (let t = 0; t < taps; t++) idx[i * taps + t] = Math.min(n - 1, Math.max(0, i + t - r));
-  return idx;
+/** The kernels the features use, made once per size and sigma. */
+const kernels = new Map<string, Float32Array>();
+function cachedKernel(ksize: number, sigma?: number): Float32Array {
+  const key = `${ksize}:${sigma ?? ''}`;
+  let k = kernels.get(key);
+  if (!k) kernels.set(key, (k = gaussianKernel(ksize, sigma)));
+  return k;
 }
 
-/** Separable convolution with the same 1-D kernel along x and y. */
-export function separable(g: Gray, k: Float32Array): Gray {
-  const r = (k.length - 1) / 2;
+/**
+ * Separable convolution with the same 1-D kernel along x and y, replicated border. Each output pixel sums its taps in
+ * kernel order, in doubles, as a plain loop would (the results are bit for bit those of one): padded rows, clamped row
+ * offsets and an unrolled 3-tap case only spare the border checks and the loop.
+ */
+export function separable(g: Gray, kernel: Float32Array): Gray {
+  // The float32 taps as doubles (exact): the loops then never convert.
+  const k = Float64Array.from(kernel);
   const taps = k.length;
+  const r = (taps - 1) / 2;
   const { width, height } = g;
   const src = g.data;
+  const k0 = k[0]!;
+  const k1 = k[1] ?? 0;
+  const k2 = k[2] ?? 0;
   const tmp = new Float32Array(width * height);
-  const ix = clampedTaps(width, r, taps);
+  const pad = new Float64Array(width + 2 * r);
   for (let y = 0; y < height; y++) {
     const row = y * width;
-    for (let x = 0; x < width; x++) {
-      let s = 0;
-      const base = x * taps;
-      for (let i = 0; i < taps; i++) s += k[i]! * src[row + ix[base + i]!]!;
-      tmp[row + x] = s;
-    }
+    for (let i = 0; i < pad.length; i++) pad[i] = src[row + (i < r ? 0 : i - r >= width ? width - 1 : i - r)]!;
+    if (taps === 3) for (let x = 0; x < width; x++) tmp[row + x] = 0 + k0 * pad[x]! + k1 * pad[x + 1]! + k2 * pad[x + 2]!;
+    else
+      for (let x = 0; x < width; x++) {
+        let s = 0;
+        for (let i = 0; i < taps; i++) s += k[i]! * pad[x + i]!;
+        tmp[row + x] = s;
+      }
   }
   const out = new Float32Array(width * height);
-  const iy = clampedTaps(height, r, taps);
+  const rows = new Int32Array(taps);
   for (let y = 0; y < height; y++) {
-    const base = y * taps;
-    for (let x = 0; x < width; x++) {
-      let s = 0;
-      for (let i = 0; i < taps; i++) s += k[i]! * tmp[iy[base + i]! * width + x]!;
-      out[y * width + x] = s;
-    }
+    for (let i = 0; i < taps; i++) rows[i] = Math.min(height - 1, Math.max(0, y + i - r)) * width;
+    const o = y * width;
+    if (taps === 3) {
+      const a = rows[0]!;
+      const b = rows[1]!;
+      const c = rows[2]!;
+      for (let x = 0; x < width; x++) out[o + x] = 0 + k0 * tmp[a + x]! + k1 * tmp[b + x]! + k2 * tmp[c + x]!;
+    } else
+      for (let x = 0; x < width; x++) {
+        let s = 0;
+        for (let i = 0; i < taps; i++) s += k[i]! * tmp[rows[i]! + x]!;
+        out[o + x] = s;
+      }
   }
   return { width, height, data: out };
 }
 
-export const gaussianBlur = (g: Gray, ksize: number, sigma?: number): Gray => separable(g, gaussianKernel(ksize, sigma));
+export const gaussianBlur = (g: Gray, ksize: number, sigma?: number): Gray => separable(g, cachedKernel(ksize, sigma));
 
 /** Mean over a ksize x ksize window (replicated border), by running sums: O(1) per pixel whatever the size. */
 export function boxBlur(g: Gray, ksize: number): Gray {
@@ -113,20 +133,27 @@ export function adaptiveThresholdInv(g: Gray, block: number, c: number, method: 
   return out;
 }
 
-/** Median filter of a binary mask (a majority vote over the ksize x ksize window). */
+/** Median filter of a binary mask (a majority vote over the ksize x ksize window, replicated border), by box sums. */
 export function medianBinary(mask: Uint8Array, width: number, height: number, ksize: number): Uint8Array {
   const r = (ksize - 1) / 2;
   const half = (ksize * ksize - 1) / 2;
+  // Column sums over the window's rows, then a running sum along each row: the same counts as visiting every tap.
+  const pw = width + 2 * r;
+  const col = new Int32Array(pw);
   const out = new Uint8Array(mask.length);
-  for (let y = 0; y < height; y++)
-    for (let x = 0; x < width; x++) {
-      let n = 0;
-      for (let dy = -r; dy <= r; dy++) {
-        const yy = Math.min(height - 1, Math.max(0, y + dy));
-        for (let dx = -r; dx <= r; dx++) n += mask[yy * width + Math.min(width - 1, Math.max(0, x + dx))]!;
-      }
-      out[y * width + x] = n > half ? 1 : 0;
+  for (let y = 0; y < height; y++) {
+    col.fill(0);
+    for (let dy = -r; dy <= r; dy++) {
+      const row = Math.min(height - 1, Math.max(0, y + dy)) * width;
+      for (let i = 0; i < pw; i++) col[i] = col[i]! + mask[row + Math.min(width - 1, Math.max(0, i - r))]!;
     }
+    let n = 0;
+    for (let i = 0; i < ksize; i++) n += col[i]!;
+    for (let x = 0; x < width; x++) {
+      out[y * width + x] = n > half ? 1 : 0;
+      if (x + 1 < width) n += col[x + ksize]! - col[x]!;
+    }
+  }
   return out;
 }
 

@@ -4,8 +4,8 @@ import type { RgbaFrame } from '../camera/frame.ts';
 import type { Detection, Slot, SlotObservation } from '../occupancy/types.ts';
 import { calibratedLogit, type Correction, type CorrectionFeatures, type LotCalibration } from './calibration.ts';
 import { applySensitivity, baseLogits, modeOf, type BaseLogits, type EvidenceMode } from './fusion.ts';
-import { BackboneProbe } from './probe.ts';
-import { extractFeatures } from './slot-features.ts';
+import { BackboneProbe, tileLayout } from './probe.ts';
+import { framePatches, slotFeaturesAt, type FramePatches, type SlotFeatures } from './slot-features.ts';
 import type { EvidenceWeights } from './weights.ts';
 
 export interface ObserveOptions {
@@ -58,24 +58,59 @@ export class SlotEvidence {
     calibration?: LotCalibration | null,
     options: ObserveOptions = {},
   ): Promise<EvidenceResult> {
+    const { features, fallbackReason } = await this.featuresAt(frame, slots, framePatches(frame, slots), detections, options);
+    const result = this.fuse(features, calibration, options);
+    return fallbackReason === undefined ? result : { ...result, fallbackReason };
+  }
+
+  /**
+   * The groups of slots (indices, in order) whose expensive evidence is computed together: the slots of one backbone
+   * mosaic, 16 at a time in layout order (a tile's features depend on its neighbours in the mosaic, so a group is
+   * only ever computed whole, exactly as observe() packs it). Without the probe every slot is its own group; with more
+   * than one crop per slot the mosaics mix slots across the layout, so all slots form one group.
+   */
+  groups(count: number, options: ObserveOptions = {}): number[][] {
     const probe = options.patchOnly ? null : this.probe;
-    let fallbackReason: string | undefined;
-    let feats;
+    const all = Array.from({ length: count }, (_, i) => i);
+    if (!probe) return all.map((i) => [i]);
+    if (probe.config.crops.length !== 1) return count ? [all] : [];
+    const per = tileLayout(probe.config).perMosaic;
+    return Array.from({ length: Math.ceil(count / per) }, (_, g) => all.slice(g * per, (g + 1) * per));
+  }
+
+  /**
+   * The features of the slots of `groups` (default: every group of groups()), in the order of the groups, with the
+   * patch-only fallback when the probe fails.
+   */
+  async featuresAt(
+    frame: RgbaFrame,
+    slots: readonly Slot[],
+    fp: FramePatches,
+    detections: readonly Detection[],
+    options: ObserveOptions = {},
+    groups: readonly (readonly number[])[] = this.groups(slots.length, options),
+  ): Promise<{ features: SlotFeatures[]; fallbackReason?: string }> {
+    const probe = options.patchOnly ? null : this.probe;
+    const run = (p: BackboneProbe | null) => slotFeaturesAt(frame, slots, fp, detections, p, groups);
     try {
-      feats = await extractFeatures(frame, slots, detections, probe);
+      return { features: await run(probe) };
     } catch (e) {
       if (!probe) throw e;
-      fallbackReason = e instanceof Error ? e.message : String(e);
-      feats = await extractFeatures(frame, slots, detections, null);
+      return { features: await run(null), fallbackReason: e instanceof Error ? e.message : String(e) };
     }
+  }
+
+  /** Features → one probability per slot: base logits, the lot's calibration, the user's sensitivity. Cheap, pure. */
+  fuse(feats: readonly SlotFeatures[], calibration?: LotCalibration | null, options: ObserveOptions = {}): EvidenceResult {
     const sensitivity = options.sensitivity ?? 0;
-    const features = feats.slots.map((f): SlotEvidenceFeatures => {
+    const features = feats.map((f): SlotEvidenceFeatures => {
       const logits: BaseLogits = baseLogits(f, this.weights);
       return { id: f.id, logits, reference: f.reference, logit: calibratedLogit(logits, f.reference, f.id, this.weights, calibration) };
     });
     const observations = features.map((f) => ({ id: f.id, probability: applySensitivity(f.logit, sensitivity) }));
-    const mode: EvidenceMode = features.length > 0 ? modeOf(features[0]!.logits) : probe ? 'full' : 'patch-only';
-    return fallbackReason === undefined ? { observations, mode, features } : { observations, mode, features, fallbackReason };
+    const mode: EvidenceMode =
+      features.length > 0 ? (features.every((f) => modeOf(f.logits) === 'full') ? 'full' : 'patch-only') : this.probe && !options.patchOnly ? 'full' : 'patch-only';
+    return { observations, mode, features };
   }
 }
 

@@ -4,8 +4,8 @@ import type { RgbaFrame } from '../camera/frame.ts';
 import { observeFromDetections } from '../occupancy/detection-evidence.ts';
 import { toPixels } from '../occupancy/geometry.ts';
 import type { Detection, Slot } from '../occupancy/types.ts';
-import { handFeatures, innerGray, lightLevel, PATCH_HEIGHT, PATCH_WIDTH, patchGray, referenceVector } from './hand-features.ts';
-import { warpCorners, warpQuad } from './warp.ts';
+import { handFeatures, innerGray, lightLevel, PATCH_HEIGHT, PATCH_WIDTH, patchGray, referenceVector, type PatchGray } from './hand-features.ts';
+import { warpCorners, warpQuad, type RgbPatch } from './warp.ts';
 import { tileLayout, type BackboneProbe, type ProbeCrop } from './probe.ts';
 import { rectifiedTile, squareTile } from './tiles.ts';
 
@@ -28,16 +28,72 @@ export interface FrameFeatures {
   readonly slots: readonly SlotFeatures[];
 }
 
-/** The hand-feature half: pure, synchronous, a few ms per 100 slots. */
-export function patchFeatures(frame: RgbaFrame, slots: readonly Slot[]): { lum: number; hand: number[][]; reference: number[][] } {
+/** The cheap half, for every slot: its upright patch, the patch's grey picture and the frame's light level. */
+export interface FramePatches {
+  readonly lum: number;
+  readonly patches: readonly RgbPatch[];
+  readonly grays: readonly PatchGray[];
+}
+
+export function framePatches(frame: RgbaFrame, slots: readonly Slot[]): FramePatches {
   const patches = slots.map((s) => warpQuad(frame, warpCorners(toPixels(s.polygon, frame.width, frame.height)), PATCH_WIDTH, PATCH_HEIGHT));
   const grays = patches.map(patchGray);
   const lum = lightLevel(patches.map((p, i) => innerGray(p, grays[i])));
+  return { lum, patches, grays };
+}
+
+/** The hand-feature half: pure, synchronous, a few ms per 100 slots. */
+export function patchFeatures(frame: RgbaFrame, slots: readonly Slot[]): { lum: number; hand: number[][]; reference: number[][] } {
+  const { lum, patches, grays } = framePatches(frame, slots);
   return {
     lum,
     hand: patches.map((p, i) => handFeatures(p, lum, grays[i])),
     reference: patches.map((p, i) => referenceVector(p, lum, grays[i])),
   };
+}
+
+/**
+ * The features of the slots of `groups` (slot indices; default: all slots as one run), in that order, given the frame's
+ * patches: hand features and reference relative to the whole frame's light, detection support, and, with a probe,
+ * the backbone tiles. Each group starts a new mosaic (its last one padded with blank tiles, as the full path pads the
+ * lot's last mosaic), so a group of SlotEvidence.groups() gets exactly the features the full path gives it. Without a
+ * probe (model loading or failed) the tiles are null.
+ */
+export async function slotFeaturesAt(
+  frame: RgbaFrame,
+  slots: readonly Slot[],
+  fp: FramePatches,
+  detections: readonly Detection[],
+  probe: BackboneProbe | null,
+  groups: readonly (readonly number[])[] = [slots.map((_, i) => i)],
+): Promise<SlotFeatures[]> {
+  const indices = groups.flat();
+  const picked = indices.map((i) => slots[i]!);
+  const det = observeFromDetections(picked, detections);
+  const probed = new Map<ProbeCrop, Float32Array[]>();
+  if (probe && picked.length > 0) {
+    const { width, height, perMosaic } = tileLayout(probe.config);
+    const crops = probe.config.crops;
+    const blank: RgbPatch = { width, height, data: new Uint8Array(width * height * 3) };
+    // Per crop, per group: its tiles, then blanks up to a whole mosaic (null marks a blank's place in the output).
+    // With more than one crop, groups() makes one group of all slots, packed crop after crop as always.
+    const pad = (n: number) => (crops.length === 1 ? (perMosaic - (n % perMosaic)) % perMosaic : 0);
+    const order = crops.flatMap((c) => groups.flatMap((g) => [...g.map((i) => ({ c, i })), ...Array.from({ length: pad(g.length) }, () => null)]));
+    const tiles = order.map((t) => (t === null ? blank : (t.c === 'square' ? squareTile : rectifiedTile)(frame, slots[t.i]!.polygon, width, height)));
+    const feats = await probe.features(tiles);
+    for (const c of crops) probed.set(c, []);
+    order.forEach((t, k) => t && probed.get(t.c)!.push(feats[k]!));
+  }
+  const square = probed.get('square');
+  const rectified = probed.get('rectified');
+  return indices.map((i, k) => ({
+    id: slots[i]!.id,
+    hand: handFeatures(fp.patches[i]!, fp.lum, fp.grays[i]),
+    square: square?.[k] ?? null,
+    rectified: rectified?.[k] ?? null,
+    detection: det[k]!.probability,
+    reference: referenceVector(fp.patches[i]!, fp.lum, fp.grays[i]),
+  }));
 }
 
 /**
@@ -50,27 +106,6 @@ export async function extractFeatures(
   detections: readonly Detection[],
   probe: BackboneProbe | null,
 ): Promise<FrameFeatures> {
-  const { lum, hand, reference } = patchFeatures(frame, slots);
-  const det = observeFromDetections(slots, detections);
-  const probed = new Map<ProbeCrop, Float32Array[]>();
-  if (probe && slots.length > 0) {
-    const { width, height } = tileLayout(probe.config);
-    const crops = probe.config.crops;
-    const tiles = crops.flatMap((c) => slots.map((s) => (c === 'square' ? squareTile : rectifiedTile)(frame, s.polygon, width, height)));
-    const feats = await probe.features(tiles);
-    crops.forEach((c, k) => probed.set(c, feats.slice(k * slots.length, (k + 1) * slots.length)));
-  }
-  const square = probed.get('square');
-  const rectified = probed.get('rectified');
-  return {
-    lum,
-    slots: slots.map((s, i) => ({
-      id: s.id,
-      hand: hand[i]!,
-      square: square?.[i] ?? null,
-      rectified: rectified?.[i] ?? null,
-      detection: det[i]!.probability,
-      reference: reference[i]!,
-    })),
-  };
+  const fp = framePatches(frame, slots);
+  return { lum: fp.lum, slots: await slotFeaturesAt(frame, slots, fp, detections, probe) };
 }

@@ -8,15 +8,25 @@ import { analysisSize } from '../../src/camera/frame.ts';
 import { stepLot } from '../../src/occupancy/lot-state.ts';
 import { DEFAULT_HYSTERESIS } from '../../src/occupancy/hysteresis.ts';
 import type { LotState, Slot } from '../../src/occupancy/types.ts';
+import { seededRandom } from '../support/seeded-random.ts';
 
 export interface BenchConfig {
   frameUrls: string[];
   backends: { name: BackendName; frames: number }[];
   tensorFrames: number;
   mainThreadFrames: number;
+  /** Frames of the incremental path on one frame repeated with sensor noise only (WASM). */
+  steadyFrames: number;
+  /** Seconds of counting at the default cadence for the CPU-per-minute figure, per evidence mode (0: skip). */
+  cpuSeconds: number;
+  cadenceMs: number;
 }
 
+/** CPU seconds used so far by the browser's whole process tree (exposed by scripts/bench/detector.ts). */
+declare function benchCpuSeconds(): Promise<number>;
+
 const OPTIONS: AnalyzeOptions = { ...DEFAULT_DETECT, sensitivity: 0 };
+const FULL: AnalyzeOptions = { ...OPTIONS, evidence: 'full' };
 const MODEL_URL = new URL('/models/coco-ssd/model.json', location.href).href;
 
 /** A 10x10 grid of slots over the lower two thirds of the frame: a 100-slot lot. */
@@ -53,6 +63,74 @@ async function longTasks(work: () => Promise<void>): Promise<{ totalMs: number; 
   return { totalMs: entries.reduce((s, e) => s + e.duration, 0), maxMs: Math.max(0, ...entries.map((e) => e.duration)) };
 }
 
+/** The frame with Gaussian sensor noise (σ 2 grey levels): a still lot as a camera sees it, never twice the same pixels. */
+function noisy(src: ImageBitmap, seed: number): ImageData {
+  const size = analysisSize(src.width, src.height);
+  const canvas = new OffscreenCanvas(size.width, size.height);
+  const ctx = canvas.getContext('2d')!;
+  ctx.drawImage(src, 0, 0, size.width, size.height);
+  const img = ctx.getImageData(0, 0, size.width, size.height);
+  const random = seededRandom(seed);
+  for (let i = 0; i < img.data.length; i++) if (i % 4 !== 3) img.data[i] = img.data[i]! + 2 * Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+  return img;
+}
+
+/**
+ * The incremental path (WASM): on one frame repeated with noise only (steady), and over the video's frames in order;
+ * then CPU seconds per minute of counting at the default cadence, full and incremental.
+ */
+async function incremental(client: AnalysisClient, frames: ImageBitmap[], slots: Slot[], cfg: BenchConfig) {
+  const variants = [0, 1, 2, 3].map((k) => noisy(frames[0]!, k + 1));
+  const steady: number[] = [];
+  const steadyWorker: number[] = [];
+  let recomputed = 0;
+  let detected = 0;
+  // The first frame recomputes every slot (nothing cached): not part of the steady state.
+  await client.analyze(await createImageBitmap(variants[0]!), slots, OPTIONS);
+  for (let i = 0; i < cfg.steadyFrames; i++) {
+    const t = performance.now();
+    const a = await client.analyze(await createImageBitmap(variants[(i + 1) % variants.length]!), slots, OPTIONS);
+    steady.push(performance.now() - t);
+    steadyWorker.push(a.ms);
+    recomputed += a.recomputed;
+    detected += a.detected ? 1 : 0;
+  }
+  const video: number[] = [];
+  let videoRecomputed = 0;
+  for (let i = 0; i < frames.length * 2; i++) {
+    const t = performance.now();
+    const a = await client.analyze(await grab(frames[i % frames.length]!), slots, OPTIONS);
+    video.push(performance.now() - t);
+    videoRecomputed += a.recomputed;
+  }
+  const cpu: Record<string, { cpuSecondsPerMinute: number; frames: number }> = {};
+  const runs: [string, 'full' | 'incremental', (n: number) => Promise<ImageBitmap>][] = [
+    ['full path, the video', 'full', (n) => grab(frames[n % frames.length]!)],
+    ['incremental, the video', 'incremental', (n) => grab(frames[n % frames.length]!)],
+    ['incremental, a still lot (one frame + noise)', 'incremental', (n) => createImageBitmap(variants[n % variants.length]!)],
+  ];
+  for (const [label, mode, frameAt] of cfg.cpuSeconds > 0 ? runs : []) {
+    const options: AnalyzeOptions = { ...OPTIONS, evidence: mode };
+    const c0 = await benchCpuSeconds();
+    const t0 = performance.now();
+    let n = 0;
+    // The app's loop: a frame, then wait out the rest of the cadence (src/controllers/analysis-controller.ts).
+    while (performance.now() - t0 < cfg.cpuSeconds * 1000) {
+      const started = performance.now();
+      await client.analyze(await frameAt(n++), slots, options);
+      const wait = cfg.cadenceMs - (performance.now() - started);
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    }
+    const wall = (performance.now() - t0) / 1000;
+    cpu[label] = { cpuSecondsPerMinute: (((await benchCpuSeconds()) - c0) / wall) * 60, frames: n };
+  }
+  return {
+    steady: { ...stats(steady), worker: stats(steadyWorker), recomputedPerFrame: recomputed / cfg.steadyFrames, detectedShare: detected / cfg.steadyFrames },
+    video: { ...stats(video.slice(1)), recomputedPerFrame: videoRecomputed / video.length },
+    cpu,
+  };
+}
+
 async function run(cfg: BenchConfig) {
   const frames = await Promise.all(cfg.frameUrls.map(async (u) => createImageBitmap(await (await fetch(u)).blob())));
   const slots = gridSlots();
@@ -77,7 +155,7 @@ async function run(cfg: BenchConfig) {
     for (let i = 0; i < n; i++) {
       const t = performance.now();
       const bmp = await grab(frames[i % frames.length]!);
-      const a = await client.analyze(bmp, slots, OPTIONS);
+      const a = await client.analyze(bmp, slots, FULL);
       lot = stepLot(lot, slots, a.observations, Date.now(), DEFAULT_HYSTERESIS);
       const total = performance.now() - t;
       pipeline.push(total);
@@ -101,6 +179,7 @@ async function run(cfg: BenchConfig) {
       pipeline: p,
       plumbing: pl,
       overhead: pl.median / d.median,
+      ...(name === 'wasm' ? await incremental(client, frames, slots, cfg) : {}),
     };
     client.terminate();
   }
@@ -110,7 +189,8 @@ async function run(cfg: BenchConfig) {
   await client.load(MODEL_URL, 'wasm');
   const counts: number[] = [];
   for (let i = 0; i < cfg.tensorFrames; i++) {
-    const a = await client.analyze(await grab(frames[i % frames.length]!), slots, OPTIONS);
+    // Every 10th frame recomputes every slot, so the probe's tensors are exercised as well as the gate's.
+    const a = await client.analyze(await grab(frames[i % frames.length]!), slots, i % 10 ? OPTIONS : FULL);
     counts.push(a.numTensors);
   }
   // Main-thread blocking: the worker vs running the same detector in the page.

@@ -2,31 +2,19 @@
 // the weights were trained on (and of calibration frames), and that calibration through the app's correction
 // function improves the score on a lot the weights never saw.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseWeights } from '../../../src/evidence/weights.ts';
 import { fixture, fixturesAvailable } from '../../support/fixtures.ts';
+import { lotFolder } from '../../support/lot-folder.ts';
 
 const haveFixtures = fixturesAvailable();
 const root = resolve(import.meta.dirname, '..', '..', '..');
 
 /** A lot folder in FORMAT.md layout holding some frames of a fixture lot (labels copied, images linked). */
-function makeLot(dir: string, lot: string, pick: (i: number) => boolean): string {
-  mkdirSync(join(dir, 'labels'), { recursive: true });
-  mkdirSync(join(dir, 'images'), { recursive: true });
-  readdirSync(fixture('lots', lot, 'labels'))
-    .filter((f) => f.endsWith('.json'))
-    .sort()
-    .forEach((f, i) => {
-      if (!pick(i)) return;
-      const label = JSON.parse(readFileSync(fixture('lots', lot, 'labels', f), 'utf8')) as { image: string };
-      copyFileSync(fixture('lots', lot, 'labels', f), join(dir, 'labels', f));
-      symlinkSync(fixture('lots', lot, label.image), join(dir, label.image));
-    });
-  return dir;
-}
+const makeLot = (dir: string, lot: string, pick: (i: number) => boolean): string => lotFolder(dir, lot, pick);
 
 function run(script: string, args: string[]): { stdout: string; json: Record<string, unknown> } {
   const stdout = execFileSync(process.execPath, ['--import', 'tsx', join(root, 'scripts', script), ...args], {

@@ -1,0 +1,125 @@
+// Change gating on a real lot frame with the real weights (WASM): a slot that changes between two consecutive frames is
+// re-evaluated on that very frame, identically to the full path; still frames reuse everything and skip detect();
+// 500 incremental frames leave the tensor count where it was.
+import { readFileSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RgbaFrame } from '../../../src/camera/frame.ts';
+import { CocoDetector } from '../../../src/detector/coco-detector.ts';
+import { DEFAULT_GATE } from '../../../src/evidence/change-gate.ts';
+import { IncrementalEvidence, type IncrementalResult } from '../../../src/evidence/incremental-evidence.ts';
+import { SlotEvidence } from '../../../src/evidence/slot-evidence.ts';
+import { parseWeights } from '../../../src/evidence/weights.ts';
+import type { Detection, Slot } from '../../../src/occupancy/types.ts';
+import { loadAnalysisFrame, readLot } from '../../../scripts/lib/lots.ts';
+import { initTf, modelFromDir } from '../../../scripts/lib/node-tf.ts';
+import { carArrives, withLight } from '../../../scripts/lib/sequence.ts';
+import { fixture, fixturesAvailable } from '../../support/fixtures.ts';
+import { seededRandom } from '../../support/seeded-random.ts';
+
+const haveFixtures = fixturesAvailable();
+const weights = parseWeights(JSON.parse(readFileSync(new URL('../../../src/evidence/weights.json', import.meta.url), 'utf8')));
+
+describe.skipIf(!haveFixtures)('IncrementalEvidence on a real pucpr frame (real weights, WASM)', { timeout: 300_000 }, () => {
+  let detector: CocoDetector;
+  let evidence: SlotEvidence;
+  let frame: RgbaFrame;
+  let slots: Slot[];
+  let truth: (boolean | null)[];
+  let stills: RgbaFrame[];
+  beforeAll(async () => {
+    await initTf('wasm');
+    detector = await CocoDetector.load(modelFromDir());
+    evidence = new SlotEvidence(weights, detector.graph);
+    const f = readLot(fixture('lots', 'pucpr'))[7]!;
+    frame = loadAnalysisFrame(f.imagePath);
+    // 32 slots (two backbone mosaics) keep the test quick: the first run of them with a free slot next to a parked car.
+    const all = f.slots.map(({ id, name, polygon }) => ({ id, name, polygon }));
+    const start = [0, 32, 64].find((k) => carArrives(frame, all.slice(k, k + 32), f.slots.slice(k, k + 32).map((s) => s.occupied), 0))!;
+    slots = all.slice(start, start + 32);
+    truth = f.slots.slice(start, start + 32).map((s) => s.occupied);
+    const random = seededRandom(7);
+    stills = [0, 1, 2, 3].map(() => withLight(frame, 1, 2, random));
+  }, 120_000);
+  afterAll(() => detector?.dispose());
+
+  /** An observe() that counts its detect() calls. */
+  function counted(inc: IncrementalEvidence) {
+    let calls = 0;
+    return {
+      calls: () => calls,
+      observe: (f: RgbaFrame, s: readonly Slot[] = slots): Promise<IncrementalResult> =>
+        inc.observe(f, s, (): Promise<Detection[]> => (calls++, detector.detect(f))),
+    };
+  }
+
+  it('a car arriving in one slot is re-evaluated on that frame, whatever the refresh is doing, as the full path would', async () => {
+    const arrived = carArrives(stills[0]!, slots, truth, 3)!;
+    expect(arrived).not.toBeNull();
+    const target = arrived.slot;
+    const group = evidence.groups(slots.length).find((g) => g.includes(target))!;
+    // The refresh at every phase: with a refresh every 3 frames per group, the car arrives after 0, 1 or 2 still frames.
+    for (let before = 0; before < 3; before++) {
+      const inc = counted(new IncrementalEvidence(evidence, { ...DEFAULT_GATE, refreshFrames: 3 }));
+      expect((await inc.observe(frame)).reasons.every((r) => r === 'new')).toBe(true);
+      for (let i = 0; i < before; i++) await inc.observe(stills[i]!);
+      const calls = inc.calls();
+      const res = await inc.observe(arrived.frame);
+      expect(res.reasons[target]).toBe('changed');
+      expect(inc.calls()).toBe(calls + (res.detected ? 1 : 0));
+      for (const i of group) expect(res.reasons[i]).not.toBe('kept');
+      // Recomputed with its own mosaic group, exactly as the full path computes the same frame; with fresh detections,
+      // or without them when they could not change a decision: then the decision is the full path's all the same.
+      const full = await evidence.observe(arrived.frame, slots, await detector.detect(arrived.frame));
+      const { detection: _a, ...mine } = res.features[target]!.logits;
+      const { detection: _b, ...theirs } = full.features[target]!.logits;
+      expect(mine).toEqual(theirs);
+      if (res.detected) expect(res.observations[target]!.probability).toBe(full.observations[target]!.probability);
+      const decide = (p: number) => [p < 0.45, p < 0.5, p < 0.55];
+      for (const i of group) expect(decide(res.observations[i]!.probability)).toEqual(decide(full.observations[i]!.probability));
+      // And the car leaves on the next frame: re-evaluated again.
+      const left = await inc.observe(stills[0]!);
+      expect(left.reasons[target]).toBe('changed');
+    }
+  });
+
+  it('still frames keep every slot and skip detect() until the slow refresh comes round', async () => {
+    const inc = counted(new IncrementalEvidence(evidence));
+    await inc.observe(frame);
+    const first = inc.calls();
+    const results: IncrementalResult[] = [];
+    for (const s of stills) results.push(await inc.observe(s));
+    expect(results.every((r) => r.reasons.every((x) => x === 'kept') && !r.detected)).toBe(true);
+    expect(inc.calls()).toBe(first);
+    // A slot redrawn by the user is new, and only its group is recomputed.
+    const moved = slots.map((s, i) => (i === 20 ? { ...s, polygon: s.polygon.map(([x, y]) => [x + 0.01, y] as const) } : s));
+    const res = await inc.observe(stills[1]!, moved);
+    expect(res.reasons[20]).toBe('new');
+    expect(res.reasons.filter((r) => r !== 'kept')).toHaveLength(evidence.groups(slots.length).find((g) => g.includes(20))!.length);
+  });
+
+  it('runs detect() on every frame while the lot has no slots: the vehicles are all the screen shows then', async () => {
+    const inc = counted(new IncrementalEvidence(evidence));
+    for (const s of stills.slice(0, 2)) expect((await inc.observe(s, [])).detected).toBe(true);
+    expect(inc.calls()).toBe(2);
+  });
+
+  it('leaves the tensor count unchanged after 500 incremental frames', async () => {
+    // A car comes and goes every 50 frames, every slot is recomputed every 250: the probe runs ~30 times.
+    const arrived = carArrives(stills[0]!, slots, truth, 1)!;
+    const inc = new IncrementalEvidence(evidence);
+    const step = (f: RgbaFrame, full = false) => inc.observe(f, slots, () => detector.detect(f), null, { full });
+    await step(frame);
+    const before = tf.memory().numTensors;
+    let detected = 0;
+    for (let i = 1; i <= 500; i++) {
+      const f = i % 50 === 0 ? arrived.frame : stills[i % stills.length]!;
+      detected += (await step(f, i % 250 === 0)).detected ? 1 : 0;
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    // The cars, their leaving and the full frames ran the probe; most frames did not.
+    // The two full frames detect; a car arriving or leaving detects when its decision could depend on it.
+    expect(detected).toBeGreaterThanOrEqual(2);
+    expect(detected).toBeLessThan(60);
+  });
+});
