@@ -1,6 +1,7 @@
 // npm run train -- --lot <dir> [--lot <dir> ...] [--cv K] [--out FILE] [--json]
 // Fits the evidence weights from labelled frames (FORMAT.md) and writes them as a small JSON that lists the frames it
 // was trained on. With --cv K it first prints grouped K-fold cross-validation figures: whole frames held out.
+import './lib/short-errors.ts';
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
@@ -14,6 +15,7 @@ import { confusion, rocAuc, scores } from './lib/metrics.ts';
 import { PROJECT_ROOT } from './lib/node-tf.ts';
 import { progressBar } from './lib/progress.ts';
 import { Runner } from './lib/runner.ts';
+import { describeUnscorable } from './lib/unscorable.ts';
 
 const USAGE = 'usage: npm run train -- --lot <dir> [--lot <dir> ...] [--cv K] [--out FILE] [--json] [--fusion stacked|sum] [--balance sqrt|none]';
 export const DEFAULT_WEIGHTS_PATH = resolve(PROJECT_ROOT, 'src', 'evidence', 'weights.json');
@@ -54,6 +56,7 @@ const data = await loadDataset(values.lot, runner, progressBar('features'));
 runner.dispose();
 const lots = [...new Set(data.samples.map((s) => s.lot))];
 log(`train: ${data.frames.length} frames, ${data.samples.length} labelled slots (${lots.join(', ')})`);
+if (data.unscorable.length) log([`train: ${data.unscorable.length} slots could not be computed (left out):`, ...describeUnscorable(data.unscorable)].join('\n'));
 
 const asWeights = (m: Models): EvidenceWeights =>
   ({ format: 'lotwatch-evidence-weights', version: 1, id: '', probe: DEFAULT_PROBE, ...m, training: { command: '', date: '', frames: [], options: {} } });
@@ -156,4 +159,4 @@ const out = resolve(values.out ?? DEFAULT_WEIGHTS_PATH);
 const text = JSON.stringify(weights) + '\n';
 writeFileSync(out, text);
 log(`train: wrote ${relative(process.cwd(), out)} (${(text.length / 1024).toFixed(1)} KB, id ${id}, ${data.frames.length} frames)`);
-if (values.json) console.log(JSON.stringify({ out, id, frames: data.frames.length, slots: data.samples.length, cv }));
+if (values.json) console.log(JSON.stringify({ out, id, frames: data.frames.length, slots: data.samples.length, unscorable: data.unscorable, cv }));

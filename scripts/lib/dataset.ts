@@ -5,6 +5,7 @@ import type { SlotFeatures } from '../../src/evidence/slot-features.ts';
 import type { TrainedFrame } from '../../src/evidence/weights.ts';
 import { readLot, loadAnalysisFrame, sha256File, type LotFrame } from './lots.ts';
 import { FeatureCache, Runner } from './runner.ts';
+import { runSkippingUnscorable, type Unscorable } from './unscorable.ts';
 
 export interface Sample {
   readonly frame: number;
@@ -17,6 +18,8 @@ export interface Sample {
 export interface Dataset {
   readonly frames: readonly (TrainedFrame & { readonly source: LotFrame })[];
   readonly samples: readonly Sample[];
+  /** Labelled slots whose features could not be computed (reported by the commands, left out of the samples). */
+  readonly unscorable: readonly Unscorable[];
 }
 
 export async function loadDataset(
@@ -28,25 +31,32 @@ export async function loadDataset(
   const lotFrames = lotDirs.flatMap((d) => readLot(d));
   const frames: (TrainedFrame & { source: LotFrame })[] = [];
   const samples: Sample[] = [];
+  const unscorable: Unscorable[] = [];
   for (const [i, lf] of lotFrames.entries()) {
     onProgress(i, lotFrames.length, relative(process.cwd(), lf.imagePath));
     const sha256 = sha256File(lf.imagePath);
     const key = cache.key(sha256, lf.slots, runner.probeConfig);
-    let feats = cache.get(key);
+    // Cached per frame: the features of every slot, null for a slot that could not be computed.
+    let feats: readonly (SlotFeatures | null)[] | null = cache.get(key);
     if (!feats) {
       const frame = loadAnalysisFrame(lf.imagePath);
       const detections = await runner.detect(frame);
-      feats = await runner.features(frame, lf.slots, detections);
-      cache.put(key, feats);
+      const r = await runSkippingUnscorable(lf.image, lf.slots, (ss) => runner.features(frame, ss, detections));
+      const all: (SlotFeatures | null)[] = lf.slots.map(() => null);
+      r.kept.forEach((k, j) => (all[k] = r.value![j]!));
+      unscorable.push(...r.unscorable.map((u) => ({ ...u, frame: `${lf.lot}/${u.frame}` })));
+      feats = all;
+      if (r.unscorable.length === 0) cache.put(key, all as SlotFeatures[]);
     }
     frames.push({ lot: lf.lot, image: lf.image, sha256, source: lf });
     lf.slots.forEach((s, k) => {
-      if (s.occupied === null) return;
-      samples.push({ frame: i, lot: lf.lot, slotId: s.id, occupied: s.occupied, f: feats[k]! });
+      const f = feats[k];
+      if (s.occupied === null || !f) return;
+      samples.push({ frame: i, lot: lf.lot, slotId: s.id, occupied: s.occupied, f });
     });
   }
   onProgress(lotFrames.length, lotFrames.length, 'done');
-  return { frames, samples };
+  return { frames, samples, unscorable };
 }
 
 /**
