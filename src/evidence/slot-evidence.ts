@@ -105,7 +105,8 @@ export class SlotEvidence {
     const sensitivity = options.sensitivity ?? 0;
     const features = feats.map((f): SlotEvidenceFeatures => {
       const logits: BaseLogits = baseLogits(f, this.weights);
-      return { id: f.id, logits, reference: f.reference, logit: calibratedLogit(logits, f.reference, f.id, this.weights, calibration) };
+      const seen = f.light === undefined ? { logits, reference: f.reference } : { logits, reference: f.reference, light: f.light };
+      return { id: f.id, ...seen, logit: calibratedLogit(seen, f.id, this.weights, calibration) };
     });
     const observations = features.map((f) => ({ id: f.id, probability: applySensitivity(f.logit, sensitivity) }));
     const mode: EvidenceMode =
@@ -122,5 +123,6 @@ export function makeCorrection(
   weights: EvidenceWeights,
   at: number,
 ): Correction {
-  return { slotId: f.id, occupied, at, frame, weightsId: weights.id, features: { logits: f.logits, reference: f.reference } };
+  const features = f.light === undefined ? { logits: f.logits, reference: f.reference } : { logits: f.logits, reference: f.reference, light: f.light };
+  return { slotId: f.id, occupied, at, frame, weightsId: weights.id, features };
 }
