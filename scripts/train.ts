@@ -1,6 +1,7 @@
 // npm run train -- --lot <dir> [--lot <dir> ...] [--cv K] [--out FILE] [--json]
 // Fits the evidence weights from labelled frames (FORMAT.md) and writes them as a small JSON that lists the frames it
-// was trained on. With --cv K it first prints grouped K-fold cross-validation figures: whole frames held out.
+// was trained on. With --cv K it first prints K-fold cross-validation figures grouped by recording session: each lot's
+// frames, in recording order (capture time, else the number in the file name), cut into K contiguous blocks, one per fold.
 import './lib/short-errors.ts';
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
@@ -9,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { baseLogits, fusedLogit } from '../src/evidence/fusion.ts';
 import { DEFAULT_PROBE } from '../src/evidence/probe.ts';
 import type { EvidenceWeights } from '../src/evidence/weights.ts';
-import { groupedFolds, loadDataset, type Sample } from './lib/dataset.ts';
+import { loadDataset, sessionFolds, type Sample } from './lib/dataset.ts';
 import { DEFAULT_FIT, fitModels, type FitSettings, type Models } from './lib/fit.ts';
 import { confusion, rocAuc, scores } from './lib/metrics.ts';
 import { PROJECT_ROOT } from './lib/node-tf.ts';
@@ -75,7 +76,7 @@ interface CvRow {
 }
 
 function cvReport(k: number): CvRow[] {
-  const folds = groupedFolds(data.frames, k);
+  const folds = sessionFolds(data.frames, k);
   const pred = new Map<Sample, { fused: number; patch: number; hand: number; square: number; rect: number }>();
   for (let f = 0; f < k; f++) {
     const train = data.samples.filter((s) => folds[s.frame] !== f);
@@ -120,7 +121,7 @@ const f4 = (x: number) => x.toFixed(4);
 let cv: CvRow[] | null = null;
 if (cvK) {
   cv = cvReport(cvK);
-  console.log(`grouped ${cvK}-fold cross-validation (whole frames held out), decision at logit 0:`);
+  console.log(`${cvK}-fold cross-validation grouped by recording session (${cvK} contiguous blocks of each lot's frames in recording order, whole blocks held out), decision at logit 0:`);
   console.log('lot       frames slots  accuracy balanced  auc     | patch-only  hand    square  rectified (balanced)');
   for (const r of cv) {
     console.log(

@@ -76,3 +76,38 @@ export function groupedFolds(frames: readonly { lot: string }[], k: number): num
   }
   return fold;
 }
+
+const numberIn = (name: string): number | null => {
+  const m = /(\d+)(?!.*\d)/.exec(name.replace(/\.[a-z0-9]+$/i, ''));
+  return m ? Number(m[1]) : null;
+};
+
+/**
+ * Where a frame sits in its lot's recording order: the capture time when the label has one, else the last number in
+ * the image's name (cameras number their files in order), else the file order.
+ */
+export function recordingOrder(frames: readonly { source: LotFrame }[]): number[] {
+  return frames.map((f, i) => {
+    const t = f.source.label.captured ? Date.parse(f.source.label.captured) : NaN;
+    if (Number.isFinite(t)) return t;
+    return numberIn(f.source.image) ?? i;
+  });
+}
+
+/**
+ * Folds grouped by recording session. Each lot's frames, in recording order, are cut into blocks of consecutive frames
+ * that are never split between folds: by default k contiguous blocks, block b in fold b (neighbouring frames — one
+ * session: the same lot, the same light, nearby viewpoints — stay together, and only k − 1 boundaries can split a
+ * session); with `blockSize`, blocks of that many consecutive frames dealt round-robin to the folds (more boundaries,
+ * but every fold holds every kind of light). A lot with fewer frames than k fills the first folds.
+ */
+export function sessionFolds(frames: readonly { lot: string; source: LotFrame }[], k: number, blockSize?: number): number[] {
+  const order = recordingOrder(frames);
+  const fold = new Array<number>(frames.length).fill(0);
+  for (const lot of new Set(frames.map((f) => f.lot))) {
+    const idx = frames.map((_, i) => i).filter((i) => frames[i]!.lot === lot);
+    idx.sort((a, b) => order[a]! - order[b]! || a - b);
+    idx.forEach((frame, rank) => (fold[frame] = blockSize ? Math.floor(rank / blockSize) % k : Math.floor((rank * k) / idx.length)));
+  }
+  return fold;
+}
