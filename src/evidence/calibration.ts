@@ -61,6 +61,12 @@ export interface FittedCalibration {
    * model; with the held-out errors of the shipped model and of what was kept. Absent when there was nothing to check.
    */
   readonly validation?: Readonly<Record<EvidenceMode, Validation>>;
+  /**
+   * Per mode, the lowest and highest light of the corrections the kept refit was fitted on: the refit is used only in
+   * light within LIGHT_TOLERANCE of that range (a refit learned in the evening does not judge the noon). Absent when the
+   * corrections carry no light (older ones): the refit then applies everywhere, as before.
+   */
+  readonly lights?: Readonly<Partial<Record<EvidenceMode, readonly [number, number]>>>;
   readonly references: Readonly<Record<string, SlotReference>>;
   /** Each slot's latest correction, held while the slot still looks as it did then (see STILL). */
   readonly stills?: Readonly<Record<string, StillCorrection>>;
@@ -92,8 +98,25 @@ export function similarLight(a: number | undefined, b: number | undefined): bool
   return a !== undefined && b !== undefined && a > 0 && b > 0 && Math.abs(Math.log(a / b)) <= Math.log(LIGHT_TOLERANCE);
 }
 
-/** The groups of frames a refit is validated on (leave one group out), at most this many, in time order. */
+/** The lowest and highest light of some corrections; undefined when one of them has none (an older correction). */
+function lightRange(list: readonly Correction[]): readonly [number, number] | undefined {
+  const lights = list.map((c) => c.features.light);
+  if (lights.length === 0 || lights.some((l) => l === undefined || !(l > 0))) return undefined;
+  return [Math.min(...(lights as number[])), Math.max(...(lights as number[]))];
+}
+
+/** Whether a refit fitted in `range` may judge a frame in `light` (unknown on either side: yes, as before lights). */
+function inLightRange(range: readonly [number, number] | undefined, light: number | undefined): boolean {
+  return range === undefined || light === undefined || (light >= range[0] / LIGHT_TOLERANCE && light <= range[1] * LIGHT_TOLERANCE);
+}
+
+/**
+ * The groups of frames a refit is validated on (leave one group out), at most this many, in time order; with fewer
+ * than MIN_VALIDATION_GROUPS frames nothing is refitted (two frames are too few to tell a lesson from a coincidence:
+ * on acpds, a refit on two dusk frames that each confirmed the other cost 5 points on the later frames).
+ */
 export const VALIDATION_GROUPS = 8;
+export const MIN_VALIDATION_GROUPS = 3;
 
 export interface Validation {
   readonly kept: 'shipped' | 'refit' | 'refit+references';
@@ -217,15 +240,17 @@ function validate(rows: readonly Row[], all: readonly Correction[], x: (c: Corre
       o.referenceDepth,
     ).filter((r) => mine.has(r.c));
     const stage = fitStage(train, x, prior, o.l2);
+    const range = lightRange(train.map((r) => r.c));
     const refs = new Map<string, SlotReference | undefined>();
     for (const [id, l] of bySlot(all.filter((c) => !held.has(c.frame)))) refs.set(id, slotReference(l, o.referenceDepth));
     for (const r of rows) {
       if (!held.has(r.c.frame)) continue;
       const xi = x(r.c);
       const z0 = predictLogit(prior, xi);
-      const z1 = stage.base ? predictLogit(stage.base, xi) : z0;
+      const useBase = stage.base !== null && inLightRange(range, r.c.features.light);
+      const z1 = useBase ? predictLogit(stage.base!, xi) : z0;
       const d = gatedDistance(r.c.features, refs.get(r.c.slotId));
-      const z2 = stage.base && stage.ref && d !== null ? predictLogit(stage.ref, [z1, d]) : z1;
+      const z2 = useBase && stage.ref && d !== null ? predictLogit(stage.ref, [z1, d]) : z1;
       [z0, z1, z2].forEach((z, k) => {
         if (z >= 0 !== r.c.occupied) errors[k]!++;
         const p = sigmoid(r.c.occupied ? z : -z);
@@ -235,7 +260,7 @@ function validate(rows: readonly Row[], all: readonly Correction[], x: (c: Corre
     }
   }
   const better = (k: number, than: number) => errors[k]! < errors[than]! || (errors[k] === errors[than] && loss[k]! < loss[than]! - 1e-9);
-  const kept = groups < 2 || n === 0 ? 0 : better(2, 0) && !better(1, 2) ? 2 : better(1, 0) ? 1 : 0;
+  const kept = groups < MIN_VALIDATION_GROUPS || n === 0 ? 0 : better(2, 0) && !better(1, 2) ? 2 : better(1, 0) ? 1 : 0;
   return { kept: (['shipped', 'refit', 'refit+references'] as const)[kept]!, corrections: n, shippedErrors: errors[0]!, keptErrors: errors[kept]! };
 }
 
@@ -262,12 +287,15 @@ export function fitCalibration(
   } as const;
   const fitted = {} as Record<EvidenceMode, Stage>;
   const validation = {} as Record<EvidenceMode, Validation>;
+  const lights: Partial<Record<EvidenceMode, readonly [number, number]>> = {};
   for (const mode of ['full', 'patch-only'] as const) {
     const m = modes[mode];
     const stage = fitStage(m.rows, m.x, m.prior, options.l2);
     const v = stage.base ? validate(m.rows, corrections, m.x, m.prior, options) : null;
     if (v) validation[mode] = v;
     fitted[mode] = { base: v && v.kept !== 'shipped' ? stage.base : null, ref: v?.kept === 'refit+references' ? stage.ref : null };
+    const range = fitted[mode].base ? lightRange(m.rows.map((r) => r.c)) : undefined;
+    if (range) lights[mode] = range;
   }
   const stills: Record<string, StillCorrection> = {};
   for (const [id, list] of slots) {
@@ -283,6 +311,7 @@ export function fitCalibration(
     references,
     stills,
     ...(Object.keys(validation).length ? { validation } : {}),
+    ...(Object.keys(lights).length ? { lights } : {}),
   };
 }
 
@@ -344,7 +373,9 @@ export function calibratedLogit(features: CorrectionFeatures, slotId: string, we
   const { logits, reference } = features;
   const full = modeOf(logits) === 'full';
   const x = full ? fusionInputs(logits) : [logits.hand];
-  const base = full ? cal?.fitted.full : cal?.fitted.patchOnly;
+  const fitted = full ? cal?.fitted.full : cal?.fitted.patchOnly;
+  // A refit judges only light like the light it learned in; elsewhere the shipped model (and no reference model).
+  const base = fitted && inLightRange(cal?.fitted.lights?.[full ? 'full' : 'patch-only'], features.light) ? fitted : null;
   const z = base ? predictLogit(base, x) : predictLogit(full ? weights.fusion : weights.patchOnly, x);
   const refModel = full ? cal?.fitted.fullRef : cal?.fitted.patchOnlyRef;
   const distance = base && refModel ? gatedDistance(features, cal?.fitted.references[slotId]) : null;

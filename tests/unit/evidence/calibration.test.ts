@@ -12,6 +12,8 @@ import {
   type Correction,
 } from '../../../src/evidence/calibration.ts';
 import { REF_LENGTH } from '../../../src/evidence/hand-features.ts';
+import { fusionInputs } from '../../../src/evidence/fusion.ts';
+import { predictLogit } from '../../../src/evidence/logistic.ts';
 import { testWeights } from './test-weights.ts';
 
 const w = testWeights();
@@ -192,8 +194,12 @@ describe('fitCalibration', () => {
     expect(cal.fitted.validation?.full?.kept).toBe('refit+references');
     const later = make(6, 104);
     expect(errors(cal, later)).toBeLessThan(errors(null, later));
-    // The same frame in other light: no reference, so the calibrated logit is the refit's alone.
+    // The same frame in other light: neither the references nor the refit (learned in light 100) judge it, only the
+    // shipped model; in light within 1.25x of what the refit saw, the refit does.
     const dark = make(6, 40);
-    dark.forEach((c) => expect(calibratedLogit(c.features, c.slotId, w, cal)).toBeCloseTo(calibratedLogit({ ...c.features, light: undefined }, c.slotId, w, cal)));
+    dark.forEach((c) => expect(calibratedLogit(c.features, c.slotId, w, cal)).toBeCloseTo(calibratedLogit(c.features, c.slotId, w, null)));
+    expect(cal.fitted.lights?.full).toEqual([100, 100]);
+    const near = make(6, 120).map((c) => ({ ...c.features, reference: ref(0.4) }));
+    near.forEach((f) => expect(calibratedLogit(f, 'nowhere', w, cal)).toBeCloseTo(predictLogit(cal.fitted.full!, fusionInputs(f.logits))));
   });
 });

@@ -45,7 +45,8 @@ describe.skipIf(!haveFixtures)('train and eval commands on fixture frames (real 
     mixedLot = makeLot(join(tmp, 'mixed'), 'pucpr', (i) => i < 3 || i === 10 || i === 11);
     newLot = makeLot(join(tmp, 'new'), 'pucpr', (i) => i === 16 || i === 17 || i === 19);
     closeLot = makeLot(join(tmp, 'close'), 'acpds', (i) => i === 0 || i === 8);
-    calLot = makeLot(join(tmp, 'cal'), 'pucpr', (i) => i === 5 || i === 6);
+    // Three frames of taps: a refit needs corrections from at least three frames to be validated.
+    calLot = makeLot(join(tmp, 'cal'), 'pucpr', (i) => i >= 5 && i <= 7);
     // Three acpds-train frames of different sessions for train --cv (its lot is "acpds").
     closeTrainLot = makeLot(join(tmp, 'close-train'), 'acpds-train', (i) => i % 100 === 0);
     // Five acpds-train frames (every 60th: day, dusk, other lots) that the shipped weights were not trained on.
