@@ -220,7 +220,7 @@ function rowsOf(list: readonly Correction[], depth: number): Row[] {
 /**
  * Which stage of the refit to trust: each group of frames (in time order) is held out in turn, the refit is made on
  * the others, and the held-out corrections are scored by the shipped model, the base refit and base + references.
- * A refit is kept only when it makes fewer held-out errors than the shipped model (or as few, with a lower log loss).
+ * A refit is kept only when it makes fewer held-out errors than the shipped model, and no more in any group.
  */
 function validate(rows: readonly Row[], all: readonly Correction[], x: (c: Correction) => number[], prior: LinearModel, o: CalibrationOptions): Validation {
   const frames = [...new Set(rows.map((r) => r.c.frame))];
@@ -231,6 +231,8 @@ function validate(rows: readonly Row[], all: readonly Correction[], x: (c: Corre
   const groupOf = new Map(frames.map((f, i) => [f, Math.floor((i * groups) / frames.length)]));
   const errors = [0, 0, 0];
   const loss = [0, 0, 0];
+  // Per held-out group: a refit must not be worse than the shipped model on any of them.
+  const groupErrors = Array.from({ length: groups }, () => [0, 0, 0]);
   let n = 0;
   const mine = new Set(rows.map((r) => r.c));
   for (let g = 0; g < groups; g++) {
@@ -252,15 +254,22 @@ function validate(rows: readonly Row[], all: readonly Correction[], x: (c: Corre
       const d = gatedDistance(r.c.features, refs.get(r.c.slotId));
       const z2 = useBase && stage.ref && d !== null ? predictLogit(stage.ref, [z1, d]) : z1;
       [z0, z1, z2].forEach((z, k) => {
-        if (z >= 0 !== r.c.occupied) errors[k]!++;
+        if (z >= 0 !== r.c.occupied) {
+          errors[k]!++;
+          groupErrors[g]![k]!++;
+        }
         const p = sigmoid(r.c.occupied ? z : -z);
         loss[k]! -= Math.log(Math.max(p, 1e-12));
       });
       n++;
     }
   }
+  // Better than the shipped model: fewer errors in all, and no more in any held-out group (a lesson that holds on
+  // some days and fails on others would fail the user on the next such day). Between the two stages, the one with
+  // fewer errors (as few: the lower log loss).
+  const beatsShipped = (k: number) => errors[k]! < errors[0]! && groupErrors.every((e) => e[k]! <= e[0]!);
   const better = (k: number, than: number) => errors[k]! < errors[than]! || (errors[k] === errors[than] && loss[k]! < loss[than]! - 1e-9);
-  const kept = groups < MIN_VALIDATION_GROUPS || n === 0 ? 0 : better(2, 0) && !better(1, 2) ? 2 : better(1, 0) ? 1 : 0;
+  const kept = groups < MIN_VALIDATION_GROUPS || n === 0 ? 0 : beatsShipped(2) && !better(1, 2) ? 2 : beatsShipped(1) ? 1 : 0;
   return { kept: (['shipped', 'refit', 'refit+references'] as const)[kept]!, corrections: n, shippedErrors: errors[0]!, keptErrors: errors[kept]! };
 }
 

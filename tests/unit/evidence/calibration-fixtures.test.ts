@@ -15,6 +15,7 @@ import { fixture, fixturesAvailable } from '../../support/fixtures.ts';
 const shipped = parseWeights(JSON.parse(readFileSync(new URL('../../../src/evidence/weights.json', import.meta.url), 'utf8')));
 
 interface Seen {
+  readonly lot: string;
   readonly name: string;
   readonly at: number;
   /** Full mode (backbone and detections), and patch-only (the app while the model loads or after it failed). */
@@ -23,56 +24,66 @@ interface Seen {
   readonly truth: ReadonlyMap<string, boolean>;
 }
 
+// pucpr: one frame a day; the first three days are tapped, four frames from weeks later (morning, noon and evening
+// light) are scored. acpds-train (frames the shipped weights never saw): the first three frames in file order (dusk
+// sessions) are tapped, four frames of other sessions and lots scored; its slot ids differ per frame, so only the
+// lot-wide refit carries over, which is exactly what must not go wrong.
+const LOTS = {
+  pucpr: (names: string[]) => ({ tapped: names.slice(0, 3), later: names.slice(-4) }),
+  'acpds-train': (names: string[]) => ({ tapped: names.slice(0, 3), later: [60, 120, 180, 240].map((i) => names[i]!) }),
+} as const;
+type Lot = keyof typeof LOTS;
+type Mode = 'features' | 'patchOnly';
+
 describe.skipIf(!fixturesAvailable())('corrections never lower the score on later frames of a fixture lot', () => {
   let detector: CocoDetector;
   let evidence: SlotEvidence;
-  const seen: Seen[] = [];
-  // pucpr: one frame a day. The first three days are tapped; four frames from weeks later (morning, noon and evening
-  // light) are scored.
-  const names = readdirSync(fixture('lots', 'pucpr', 'labels')).sort();
-  const tapped = names.slice(0, 3);
-  const later = names.slice(-4);
+  const seen = new Map<Lot, { tapped: Seen[]; later: Seen[] }>();
 
   beforeAll(async () => {
     await initTf('wasm');
     detector = await CocoDetector.load(modelFromDir());
     evidence = new SlotEvidence(shipped, detector.graph);
-    for (const name of [...tapped, ...later]) {
-      const json = JSON.parse(readFileSync(fixture('lots', 'pucpr', 'labels', name), 'utf8')) as { image: string; captured: string };
-      const read = parseLabelledFrame(json, 'pucpr');
+    const look = async (lot: Lot, name: string, i: number): Promise<Seen> => {
+      const json = JSON.parse(readFileSync(fixture('lots', lot, 'labels', name), 'utf8')) as { image: string; captured?: string | null };
+      const read = parseLabelledFrame(json, lot);
       if (!read.ok) throw new Error(read.error);
       const slots = labelledSlotsOf(read.layout);
-      const frame = loadAnalysisFrame(fixture('lots', 'pucpr', json.image));
+      const frame = loadAnalysisFrame(fixture('lots', lot, json.image));
       const r = await evidence.observe(frame, slots, await detector.detect(frame));
       expect(r.mode).toBe('full');
       const p = await evidence.observe(frame, slots, [], null, { patchOnly: true });
       expect(p.mode).toBe('patch-only');
       const truth = new Map(slots.filter((s) => s.occupied !== null).map((s) => [s.id, s.occupied === true]));
-      seen.push({ name, at: Date.parse(json.captured), features: r.features, patchOnly: p.features, truth });
+      // acpds has no capture times: file order, a day apart.
+      const at = json.captured ? Date.parse(json.captured) : Date.UTC(2020, 0, 1 + i);
+      return { lot, name, at, features: r.features, patchOnly: p.features, truth };
+    };
+    for (const lot of Object.keys(LOTS) as Lot[]) {
+      const names = readdirSync(fixture('lots', lot, 'labels')).sort();
+      const pick = LOTS[lot](names);
+      const tapped: Seen[] = [];
+      const later: Seen[] = [];
+      for (const n of pick.tapped) tapped.push(await look(lot, n, tapped.length));
+      for (const n of pick.later) later.push(await look(lot, n, 100 + later.length));
+      seen.set(lot, { tapped, later });
     }
-  }, 180_000);
+  }, 300_000);
   afterAll(() => detector?.dispose());
 
-  type Mode = 'features' | 'patchOnly';
   const errors = (s: Seen, mode: Mode, cal: Parameters<typeof calibratedLogit>[3]) =>
     s[mode].filter((f) => s.truth.has(f.id) && calibratedLogit(f, f.id, shipped, cal) >= 0 !== s.truth.get(f.id)).length;
 
-  it.each([
-    [1, 'features'],
-    [2, 'features'],
-    [3, 'features'],
-    [1, 'patchOnly'],
-    [2, 'patchOnly'],
-    [3, 'patchOnly'],
-  ] as const)('with %i day(s) of taps, no more errors on the later days than with none (%s)', (n, mode) => {
-    const corrections: Correction[] = seen
+  const cases = (Object.keys(LOTS) as Lot[]).flatMap((lot) => (['features', 'patchOnly'] as const).flatMap((mode) => [1, 2, 3].map((n) => [lot, n, mode] as const)));
+  it.each(cases)('%s: with %i frame(s) of taps, no more errors on the later frames than with none (%s)', (lot, n, mode) => {
+    const { tapped, later } = seen.get(lot)!;
+    const corrections: Correction[] = tapped
       .slice(0, n)
       .flatMap((s) => s[mode].filter((f) => s.truth.has(f.id)).map((f, i) => makeCorrection(f, s.truth.get(f.id)!, s.name, shipped, s.at + i)));
-    expect(corrections.length).toBeGreaterThanOrEqual(100 * n);
+    expect(corrections.length).toBeGreaterThanOrEqual(10 * n);
     const cal = applyCorrections(emptyCalibration(), corrections, shipped);
-    const scored = seen.slice(tapped.length);
-    const none = scored.reduce((a, s) => a + errors(s, mode, null), 0);
-    const withTaps = scored.reduce((a, s) => a + errors(s, mode, cal), 0);
-    expect(withTaps, `errors on ${later.length} later frames: ${withTaps} with ${n} day(s) of taps, ${none} without`).toBeLessThanOrEqual(none);
+    const none = later.reduce((a, s) => a + errors(s, mode, null), 0);
+    const withTaps = later.reduce((a, s) => a + errors(s, mode, cal), 0);
+    expect(withTaps, `errors on ${later.length} later frames: ${withTaps} with ${n} frame(s) of taps, ${none} without`).toBeLessThanOrEqual(none);
   });
 });
