@@ -7,8 +7,9 @@
 // its most recent confirmations as free, in similar light.
 //
 // Corrections must never make things worse: a refit is used only when it beats the shipped model on corrections it
-// was not fitted on (held out by time, a group of frames at a time), and a free reference only in light like the
-// light it was taken in (an afternoon's references judge a morning badly).
+// was not fitted on (held out by time, a group of frames at a time), only in light like the light it learned in, and
+// only on frames of the layout it was learned on; a free reference only in light like the light it was taken in (an
+// afternoon's references judge a morning badly).
 import { fusionInputs, modeOf, type BaseLogits, type EvidenceMode } from './fusion.ts';
 import { REF_LENGTH, referenceDistance } from './hand-features.ts';
 import { fitLogistic, predictLogit, sigmoid, type LinearModel } from './logistic.ts';
@@ -358,6 +359,17 @@ export function undoCorrection(cal: LotCalibration, weights: EvidenceWeights, op
 /** Forgets every correction of the lot. */
 export function clearCorrections(): LotCalibration {
   return emptyCalibration();
+}
+
+/**
+ * The calibration that may judge a frame of these slots: a lot's calibration belongs to the layout it was learned on.
+ * A frame none of whose slots was ever corrected (another layout, another camera: every acpds frame is its own lot)
+ * is judged by the shipped model; a refit learned on other slots moved acpds's later frames by up to 4 points.
+ */
+export function calibrationForSlots(cal: LotCalibration | null | undefined, slotIds: readonly string[]): LotCalibration | null {
+  if (!cal || cal.corrections.length === 0) return null;
+  const corrected = new Set(cal.corrections.map((c) => c.slotId));
+  return slotIds.some((id) => corrected.has(id)) ? cal : null;
 }
 
 /** Drops the corrections of slots no longer in the layout and refits (after the user edits the layout). */

@@ -3,6 +3,7 @@ import {
   applyCorrection,
   applyCorrections,
   calibratedLogit,
+  calibrationForSlots,
   clearCorrections,
   emptyCalibration,
   fitCalibration,
@@ -201,5 +202,16 @@ describe('fitCalibration', () => {
     expect(cal.fitted.lights?.full).toEqual([100, 100]);
     const near = make(6, 120).map((c) => ({ ...c.features, reference: ref(0.4) }));
     near.forEach((f) => expect(calibratedLogit(f, 'nowhere', w, cal)).toBeCloseTo(predictLogit(cal.fitted.full!, fusionInputs(f.logits))));
+  });
+});
+
+describe('calibrationForSlots', () => {
+  it("applies a lot's calibration only to frames of the layout it was learned on", () => {
+    const cal = applyCorrection(emptyCalibration(), corr('a', true, 'f1', -4), w);
+    expect(calibrationForSlots(cal, ['x', 'a'])).toBe(cal);
+    // Another layout (no slot ever corrected): the shipped model judges it.
+    expect(calibrationForSlots(cal, ['x', 'y'])).toBeNull();
+    expect(calibrationForSlots(emptyCalibration(), ['a'])).toBeNull();
+    expect(calibrationForSlots(null, ['a'])).toBeNull();
   });
 });
