@@ -3,6 +3,7 @@
 // SlotEvidence (the app's evidence module), the lot's calibration fed through applyCorrection (what a tap in the app
 // calls), and the occupancy decision of stepLot. Frames the weights were trained on are not scored.
 // --sequence: the frames in time order through the incremental path as well, compared step by step (lib/sequence.ts).
+import './lib/short-errors.ts';
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { relative, resolve } from 'node:path';
@@ -21,6 +22,7 @@ import { PROJECT_ROOT } from './lib/node-tf.ts';
 import { progressBar } from './lib/progress.ts';
 import { Runner } from './lib/runner.ts';
 import { describeSequence, runSequence } from './lib/sequence.ts';
+import { describeUnscorable, runSkippingUnscorable, type Unscorable } from './lib/unscorable.ts';
 
 const USAGE =
   'usage: npm run eval -- --lot <dir> [--weights FILE] [--calibration <dir> | --calibration-frames N] [--layout FILE] [--json] [--patch-only] [--sensitivity X] [--sequence]';
@@ -100,15 +102,19 @@ const capturedAt = (f: LotFrame, i: number) => {
 // Calibration: every labelled slot of each calibration frame is corrected, one tap at a time, in slot order.
 let calibration: LotCalibration = emptyCalibration();
 let corrections = 0;
+// Slots whose evidence throws are reported by id and left out; they never stop the command.
+const unscorable: Unscorable[] = [];
 const calBar = progressBar('calibration');
 for (const [i, f] of calFrames.entries()) {
   calBar(i, calFrames.length, f.image);
   const frame = loadAnalysisFrame(f.imagePath);
   const { slots, truth } = slotsOf(f);
   const detections = await detect(frame);
-  const result = await evidence.observe(frame, slots, detections, calibration, { sensitivity });
-  for (const [k, feat] of result.features.entries()) {
-    const t = truth[k];
+  const cal = calibration;
+  const r = await runSkippingUnscorable(f.image, slots, (ss) => evidence.observe(frame, ss, detections, cal, { sensitivity }));
+  unscorable.push(...r.unscorable);
+  for (const [j, feat] of (r.value?.features ?? []).entries()) {
+    const t = truth[r.kept[j]!];
     if (t === null || t === undefined) continue;
     calibration = applyCorrection(calibration, makeCorrection(feat, t, f.imagePath, weights, capturedAt(f, i)), weights);
     corrections++;
@@ -120,7 +126,8 @@ if (calFrames.length) calBar(calFrames.length, calFrames.length);
 if (scored.length) {
   const f = scored[0]!;
   const frame = loadAnalysisFrame(f.imagePath);
-  await evidence.observe(frame, slotsOf(f).slots, await detect(frame), calibration);
+  const detections = await detect(frame);
+  await runSkippingUnscorable(f.image, slotsOf(f).slots, (ss) => evidence.observe(frame, ss, detections, calibration));
 }
 
 if (values.sequence) {
@@ -148,14 +155,16 @@ for (const [i, f] of scored.entries()) {
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   const detections = await detect(frame);
-  const result = await evidence.observe(frame, slots, detections, calibration, { sensitivity });
-  const state = stepLot(null, slots, result.observations, capturedAt(f, i), DEFAULT_HYSTERESIS);
+  const r = await runSkippingUnscorable(f.image, slots, (ss) => evidence.observe(frame, ss, detections, calibration, { sensitivity }));
+  unscorable.push(...r.unscorable);
+  const kept = r.kept.map((k) => slots[k]!);
+  const state = r.value ? stepLot(null, kept, r.value.observations, capturedAt(f, i), DEFAULT_HYSTERESIS) : null;
   ms.push(performance.now() - t0);
   const c = process.cpuUsage(c0);
   cpuMs.push((c.user + c.system) / 1000);
-  modes.add(result.mode);
-  state.slots.forEach((s, k) => {
-    const t = truth[k];
+  if (r.value) modes.add(r.value.mode);
+  state?.slots.forEach((s, j) => {
+    const t = truth[r.kept[j]!];
     if (t !== null && t !== undefined) pairs.push({ truth: t, predicted: s.occupied });
   });
 }
@@ -175,6 +184,8 @@ const report = {
   excludedCalibration,
   calibrationFrames: calFrames.length,
   corrections,
+  unscorableSlots: unscorable.length,
+  unscorable: unscorable.map(({ frame, id, reason }) => ({ frame, id, reason })),
   accuracy: sc.accuracy,
   balancedAccuracy: sc.balancedAccuracy,
   precision: sc.precision,
@@ -193,6 +204,7 @@ console.log(
   `frames ${report.frames} scored, ${report.slots} slots · excluded ${report.excludedFrames} frames (${excludedTrained} the weights were trained on, ${excludedCalibration} used for calibration)`,
 );
 if (calFrames.length) console.log(`calibration: ${calFrames.length} frames, ${corrections} corrections`);
+if (unscorable.length) console.log([`${unscorable.length} slot observations could not be scored (left out):`, ...describeUnscorable(unscorable)].join('\n'));
 console.log(`accuracy ${f4(sc.accuracy)} · balanced accuracy ${f4(sc.balancedAccuracy)}`);
 console.log(`occupied: precision ${f4(sc.precision)} · recall ${f4(sc.recall)} · F1 ${f4(sc.f1)}`);
 console.log(`confusion: TP ${sc.confusion.tp} · FP ${sc.confusion.fp} · TN ${sc.confusion.tn} · FN ${sc.confusion.fn}`);

@@ -1,6 +1,8 @@
 // npm run train -- --lot <dir> [--lot <dir> ...] [--cv K] [--out FILE] [--json]
 // Fits the evidence weights from labelled frames (FORMAT.md) and writes them as a small JSON that lists the frames it
-// was trained on. With --cv K it first prints grouped K-fold cross-validation figures: whole frames held out.
+// was trained on. With --cv K it first prints K-fold cross-validation figures grouped by recording session: each lot's
+// frames, in recording order (capture time, else the number in the file name), cut into K contiguous blocks, one per fold.
+import './lib/short-errors.ts';
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
@@ -8,12 +10,13 @@ import { parseArgs } from 'node:util';
 import { baseLogits, fusedLogit } from '../src/evidence/fusion.ts';
 import { DEFAULT_PROBE } from '../src/evidence/probe.ts';
 import type { EvidenceWeights } from '../src/evidence/weights.ts';
-import { groupedFolds, loadDataset, type Sample } from './lib/dataset.ts';
+import { loadDataset, sessionFolds, type Sample } from './lib/dataset.ts';
 import { DEFAULT_FIT, fitModels, type FitSettings, type Models } from './lib/fit.ts';
 import { confusion, rocAuc, scores } from './lib/metrics.ts';
 import { PROJECT_ROOT } from './lib/node-tf.ts';
 import { progressBar } from './lib/progress.ts';
 import { Runner } from './lib/runner.ts';
+import { describeUnscorable } from './lib/unscorable.ts';
 
 const USAGE = 'usage: npm run train -- --lot <dir> [--lot <dir> ...] [--cv K] [--out FILE] [--json] [--fusion stacked|sum] [--balance sqrt|none]';
 export const DEFAULT_WEIGHTS_PATH = resolve(PROJECT_ROOT, 'src', 'evidence', 'weights.json');
@@ -54,6 +57,7 @@ const data = await loadDataset(values.lot, runner, progressBar('features'));
 runner.dispose();
 const lots = [...new Set(data.samples.map((s) => s.lot))];
 log(`train: ${data.frames.length} frames, ${data.samples.length} labelled slots (${lots.join(', ')})`);
+if (data.unscorable.length) log([`train: ${data.unscorable.length} slots could not be computed (left out):`, ...describeUnscorable(data.unscorable)].join('\n'));
 
 const asWeights = (m: Models): EvidenceWeights =>
   ({ format: 'lotwatch-evidence-weights', version: 1, id: '', probe: DEFAULT_PROBE, ...m, training: { command: '', date: '', frames: [], options: {} } });
@@ -72,7 +76,7 @@ interface CvRow {
 }
 
 function cvReport(k: number): CvRow[] {
-  const folds = groupedFolds(data.frames, k);
+  const folds = sessionFolds(data.frames, k);
   const pred = new Map<Sample, { fused: number; patch: number; hand: number; square: number; rect: number }>();
   for (let f = 0; f < k; f++) {
     const train = data.samples.filter((s) => folds[s.frame] !== f);
@@ -117,7 +121,7 @@ const f4 = (x: number) => x.toFixed(4);
 let cv: CvRow[] | null = null;
 if (cvK) {
   cv = cvReport(cvK);
-  console.log(`grouped ${cvK}-fold cross-validation (whole frames held out), decision at logit 0:`);
+  console.log(`${cvK}-fold cross-validation grouped by recording session (${cvK} contiguous blocks of each lot's frames in recording order, whole blocks held out), decision at logit 0:`);
   console.log('lot       frames slots  accuracy balanced  auc     | patch-only  hand    square  rectified (balanced)');
   for (const r of cv) {
     console.log(
@@ -156,4 +160,4 @@ const out = resolve(values.out ?? DEFAULT_WEIGHTS_PATH);
 const text = JSON.stringify(weights) + '\n';
 writeFileSync(out, text);
 log(`train: wrote ${relative(process.cwd(), out)} (${(text.length / 1024).toFixed(1)} KB, id ${id}, ${data.frames.length} frames)`);
-if (values.json) console.log(JSON.stringify({ out, id, frames: data.frames.length, slots: data.samples.length, cv }));
+if (values.json) console.log(JSON.stringify({ out, id, frames: data.frames.length, slots: data.samples.length, unscorable: data.unscorable, cv }));

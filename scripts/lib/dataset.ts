@@ -5,6 +5,7 @@ import type { SlotFeatures } from '../../src/evidence/slot-features.ts';
 import type { TrainedFrame } from '../../src/evidence/weights.ts';
 import { readLot, loadAnalysisFrame, sha256File, type LotFrame } from './lots.ts';
 import { FeatureCache, Runner } from './runner.ts';
+import { runSkippingUnscorable, type Unscorable } from './unscorable.ts';
 
 export interface Sample {
   readonly frame: number;
@@ -17,6 +18,8 @@ export interface Sample {
 export interface Dataset {
   readonly frames: readonly (TrainedFrame & { readonly source: LotFrame })[];
   readonly samples: readonly Sample[];
+  /** Labelled slots whose features could not be computed (reported by the commands, left out of the samples). */
+  readonly unscorable: readonly Unscorable[];
 }
 
 export async function loadDataset(
@@ -28,25 +31,32 @@ export async function loadDataset(
   const lotFrames = lotDirs.flatMap((d) => readLot(d));
   const frames: (TrainedFrame & { source: LotFrame })[] = [];
   const samples: Sample[] = [];
+  const unscorable: Unscorable[] = [];
   for (const [i, lf] of lotFrames.entries()) {
     onProgress(i, lotFrames.length, relative(process.cwd(), lf.imagePath));
     const sha256 = sha256File(lf.imagePath);
     const key = cache.key(sha256, lf.slots, runner.probeConfig);
-    let feats = cache.get(key);
+    // Cached per frame: the features of every slot, null for a slot that could not be computed.
+    let feats: readonly (SlotFeatures | null)[] | null = cache.get(key);
     if (!feats) {
       const frame = loadAnalysisFrame(lf.imagePath);
       const detections = await runner.detect(frame);
-      feats = await runner.features(frame, lf.slots, detections);
-      cache.put(key, feats);
+      const r = await runSkippingUnscorable(lf.image, lf.slots, (ss) => runner.features(frame, ss, detections));
+      const all: (SlotFeatures | null)[] = lf.slots.map(() => null);
+      r.kept.forEach((k, j) => (all[k] = r.value![j]!));
+      unscorable.push(...r.unscorable.map((u) => ({ ...u, frame: `${lf.lot}/${u.frame}` })));
+      feats = all;
+      if (r.unscorable.length === 0) cache.put(key, all as SlotFeatures[]);
     }
     frames.push({ lot: lf.lot, image: lf.image, sha256, source: lf });
     lf.slots.forEach((s, k) => {
-      if (s.occupied === null) return;
-      samples.push({ frame: i, lot: lf.lot, slotId: s.id, occupied: s.occupied, f: feats[k]! });
+      const f = feats[k];
+      if (s.occupied === null || !f) return;
+      samples.push({ frame: i, lot: lf.lot, slotId: s.id, occupied: s.occupied, f });
     });
   }
   onProgress(lotFrames.length, lotFrames.length, 'done');
-  return { frames, samples };
+  return { frames, samples, unscorable };
 }
 
 /**
@@ -63,6 +73,41 @@ export function groupedFolds(frames: readonly { lot: string }[], k: number): num
       fold[i] = next % k;
       next++;
     });
+  }
+  return fold;
+}
+
+const numberIn = (name: string): number | null => {
+  const m = /(\d+)(?!.*\d)/.exec(name.replace(/\.[a-z0-9]+$/i, ''));
+  return m ? Number(m[1]) : null;
+};
+
+/**
+ * Where a frame sits in its lot's recording order: the capture time when the label has one, else the last number in
+ * the image's name (cameras number their files in order), else the file order.
+ */
+export function recordingOrder(frames: readonly { source: LotFrame }[]): number[] {
+  return frames.map((f, i) => {
+    const t = f.source.label.captured ? Date.parse(f.source.label.captured) : NaN;
+    if (Number.isFinite(t)) return t;
+    return numberIn(f.source.image) ?? i;
+  });
+}
+
+/**
+ * Folds grouped by recording session. Each lot's frames, in recording order, are cut into blocks of consecutive frames
+ * that are never split between folds: by default k contiguous blocks, block b in fold b (neighbouring frames — one
+ * session: the same lot, the same light, nearby viewpoints — stay together, and only k − 1 boundaries can split a
+ * session); with `blockSize`, blocks of that many consecutive frames dealt round-robin to the folds (more boundaries,
+ * but every fold holds every kind of light). A lot with fewer frames than k fills the first folds.
+ */
+export function sessionFolds(frames: readonly { lot: string; source: LotFrame }[], k: number, blockSize?: number): number[] {
+  const order = recordingOrder(frames);
+  const fold = new Array<number>(frames.length).fill(0);
+  for (const lot of new Set(frames.map((f) => f.lot))) {
+    const idx = frames.map((_, i) => i).filter((i) => frames[i]!.lot === lot);
+    idx.sort((a, b) => order[a]! - order[b]! || a - b);
+    idx.forEach((frame, rank) => (fold[frame] = blockSize ? Math.floor(rank / blockSize) % k : Math.floor((rank * k) / idx.length)));
   }
   return fold;
 }

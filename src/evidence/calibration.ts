@@ -4,16 +4,23 @@
 // The refit is a tiny logistic regression on top of the shipped weights: the inputs are the base logits each
 // correction recorded plus the distance of the slot's picture from its free reference, shrunk towards the shipped
 // fusion so that a handful of taps nudges rather than overturns it. The free reference of a slot is the mean picture of
-// its most recent confirmations as free.
-import { fusionInputs, modeOf, type BaseLogits } from './fusion.ts';
+// its most recent confirmations as free, in similar light.
+//
+// Corrections must never make things worse: a refit is used only when it beats the shipped model on corrections it
+// was not fitted on (held out by time, a group of frames at a time), only in light like the light it learned in, and
+// only on frames of the layout it was learned on; a free reference only in light like the light it was taken in (an
+// afternoon's references judge a morning badly).
+import { fusionInputs, modeOf, type BaseLogits, type EvidenceMode } from './fusion.ts';
 import { REF_LENGTH, referenceDistance } from './hand-features.ts';
-import { fitLogistic, predictLogit, type LinearModel } from './logistic.ts';
+import { fitLogistic, predictLogit, sigmoid, type LinearModel } from './logistic.ts';
 import type { EvidenceWeights } from './weights.ts';
 
 /** What the evidence saw of a slot when the user corrected it (SlotEvidence returns it for every slot of a frame). */
 export interface CorrectionFeatures {
   readonly logits: BaseLogits;
   readonly reference: readonly number[];
+  /** The frame's light level (the median inner grey of its slots, hand-features.ts); absent in older corrections. */
+  readonly light?: number;
 }
 
 export interface Correction {
@@ -32,6 +39,8 @@ export interface SlotReference {
   readonly vector: readonly number[];
   /** How many free confirmations it averages. */
   readonly count: number;
+  /** Their mean light level: the reference is used only in similar light (LIGHT_TOLERANCE). */
+  readonly light?: number;
 }
 
 /**
@@ -48,6 +57,17 @@ export interface FittedCalibration {
   /** Over [base calibrated logit, reference distance], per mode; null until enough corrections have references. */
   readonly fullRef: LinearModel | null;
   readonly patchOnlyRef: LinearModel | null;
+  /**
+   * What the held-out check kept, per mode: nothing ('shipped'), the base refit, or the base refit and the reference
+   * model; with the held-out errors of the shipped model and of what was kept. Absent when there was nothing to check.
+   */
+  readonly validation?: Readonly<Record<EvidenceMode, Validation>>;
+  /**
+   * Per mode, the lowest and highest light of the corrections the kept refit was fitted on: the refit is used only in
+   * light within LIGHT_TOLERANCE of that range (a refit learned in the evening does not judge the noon). Absent when the
+   * corrections carry no light (older ones): the refit then applies everywhere, as before.
+   */
+  readonly lights?: Readonly<Partial<Record<EvidenceMode, readonly [number, number]>>>;
   readonly references: Readonly<Record<string, SlotReference>>;
   /** Each slot's latest correction, held while the slot still looks as it did then (see STILL). */
   readonly stills?: Readonly<Record<string, StillCorrection>>;
@@ -57,6 +77,7 @@ export interface FittedCalibration {
 export interface StillCorrection {
   readonly occupied: boolean;
   readonly reference: readonly number[];
+  readonly light?: number;
 }
 
 /**
@@ -66,6 +87,45 @@ export interface StillCorrection {
  * to frame, a car leaving or the camera moving changes it by 0.12 to 0.45.
  */
 export const STILL = { maxDistance: 0.1, margin: 2 } as const;
+
+/**
+ * Pictures relative to the frame's light still change with the light (shadows, glare, lamps): a reference or a held
+ * correction is used only when the light now is within this factor of the light it was made in. Unknown light (a
+ * correction from an older version) never matches.
+ */
+export const LIGHT_TOLERANCE = 1.25;
+
+export function similarLight(a: number | undefined, b: number | undefined): boolean {
+  return a !== undefined && b !== undefined && a > 0 && b > 0 && Math.abs(Math.log(a / b)) <= Math.log(LIGHT_TOLERANCE);
+}
+
+/** The lowest and highest light of some corrections; undefined when one of them has none (an older correction). */
+function lightRange(list: readonly Correction[]): readonly [number, number] | undefined {
+  const lights = list.map((c) => c.features.light);
+  if (lights.length === 0 || lights.some((l) => l === undefined || !(l > 0))) return undefined;
+  return [Math.min(...(lights as number[])), Math.max(...(lights as number[]))];
+}
+
+/** Whether a refit fitted in `range` may judge a frame in `light` (unknown on either side: yes, as before lights). */
+function inLightRange(range: readonly [number, number] | undefined, light: number | undefined): boolean {
+  return range === undefined || light === undefined || (light >= range[0] / LIGHT_TOLERANCE && light <= range[1] * LIGHT_TOLERANCE);
+}
+
+/**
+ * The groups of frames a refit is validated on (leave one group out), at most this many, in time order; with fewer
+ * than MIN_VALIDATION_GROUPS frames nothing is refitted (two frames are too few to tell a lesson from a coincidence:
+ * on acpds, a refit on two dusk frames that each confirmed the other cost 5 points on the later frames).
+ */
+export const VALIDATION_GROUPS = 8;
+export const MIN_VALIDATION_GROUPS = 3;
+
+export interface Validation {
+  readonly kept: 'shipped' | 'refit' | 'refit+references';
+  /** Held-out corrections the check saw, and how many each model got wrong. */
+  readonly corrections: number;
+  readonly shippedErrors: number;
+  readonly keptErrors: number;
+}
 
 export interface LotCalibration {
   readonly version: 1;
@@ -87,14 +147,21 @@ export function emptyCalibration(): LotCalibration {
   return { version: 1, corrections: [], fitted: { full: null, patchOnly: null, fullRef: null, patchOnlyRef: null, references: {} } };
 }
 
-/** A slot's free reference from its latest free confirmations (`list` is that slot's corrections), leaving one out. */
+/**
+ * A slot's free reference from its latest free confirmations (`list` is that slot's corrections) in the light of the
+ * most recent one, leaving one out.
+ */
 function slotReference(list: readonly Correction[], depth: number, leaveOut?: Correction): SlotReference | undefined {
-  const free = list.filter((c) => !c.occupied && c !== leaveOut && c.features.reference.length === REF_LENGTH);
-  if (free.length === 0) return undefined;
-  const recent = [...free].sort((a, b) => a.at - b.at).slice(-depth);
+  const free = list.filter((c) => !c.occupied && c !== leaveOut && c.features.reference.length === REF_LENGTH).sort((a, b) => a.at - b.at);
+  const last = free[free.length - 1];
+  if (!last) return undefined;
+  // In the light of the latest one; corrections from before lights were recorded average among themselves.
+  const recent = free.filter((c) => (c.features.light === undefined && last.features.light === undefined) || similarLight(c.features.light, last.features.light)).slice(-depth);
   const vector = new Array<number>(REF_LENGTH).fill(0);
   for (const c of recent) for (let i = 0; i < REF_LENGTH; i++) vector[i] = vector[i]! + c.features.reference[i]! / recent.length;
-  return { vector, count: recent.length };
+  const lights = recent.map((c) => c.features.light);
+  const light = lights.every((l) => l !== undefined) ? (lights as number[]).reduce((a, b) => a + b, 0) / lights.length : undefined;
+  return light === undefined ? { vector, count: recent.length } : { vector, count: recent.length, light };
 }
 
 function bySlot(corrections: readonly Correction[]): Map<string, Correction[]> {
@@ -107,10 +174,110 @@ function bySlot(corrections: readonly Correction[]): Map<string, Correction[]> {
   return out;
 }
 
+/** The distance of a picture from the slot's reference, when the reference was made in similar light. */
+function gatedDistance(features: CorrectionFeatures, ref: SlotReference | undefined): number | null {
+  return ref && similarLight(features.light, ref.light) ? referenceDistance(features.reference, ref.vector) : null;
+}
+
+interface Row {
+  readonly c: Correction;
+  /** Distance from the slot's reference as it would have been seen live (free ones: made without themselves). */
+  readonly distance: number | null;
+}
+
+interface Stage {
+  readonly base: LinearModel | null;
+  readonly ref: LinearModel | null;
+}
+
+const bothKinds = (list: readonly Row[]) => list.some((r) => r.c.occupied) && list.some((r) => !r.c.occupied);
+
+/** The two-stage refit of one mode on some rows: base over x, then [base logit, reference distance] where there is one. */
+function fitStage(list: readonly Row[], x: (c: Correction) => number[], prior: LinearModel, l2: number): Stage {
+  const fit = (rows: readonly Row[], f: (r: Row) => number[], p: LinearModel): LinearModel | null =>
+    bothKinds(rows) ? fitLogistic(rows.map(f), rows.map((r) => r.c.occupied), { l2, prior: p }) : null;
+  const base = fit(list, (r) => x(r.c), prior);
+  const ref = base
+    ? fit(
+        list.filter((r) => r.distance !== null),
+        (r) => [predictLogit(base, x(r.c)), r.distance!],
+        { w: [1, 0], b: 0 },
+      )
+    : null;
+  return { base, ref };
+}
+
+/** Rows of the given corrections, each free one's distance measured against its slot's reference made without it. */
+function rowsOf(list: readonly Correction[], depth: number): Row[] {
+  const slots = bySlot(list);
+  const refs = new Map<string, SlotReference | undefined>();
+  for (const [id, l] of slots) refs.set(id, slotReference(l, depth));
+  return list.map((c) => ({
+    c,
+    distance: gatedDistance(c.features, c.occupied ? refs.get(c.slotId) : slotReference(slots.get(c.slotId)!, depth, c)),
+  }));
+}
+
+/**
+ * Which stage of the refit to trust: each group of frames (in time order) is held out in turn, the refit is made on
+ * the others, and the held-out corrections are scored by the shipped model, the base refit and base + references.
+ * A refit is kept only when it makes fewer held-out errors than the shipped model, and no more in any group.
+ */
+function validate(rows: readonly Row[], all: readonly Correction[], x: (c: Correction) => number[], prior: LinearModel, o: CalibrationOptions): Validation {
+  const frames = [...new Set(rows.map((r) => r.c.frame))];
+  const firstAt = new Map<string, number>();
+  for (const r of rows) firstAt.set(r.c.frame, Math.min(firstAt.get(r.c.frame) ?? Infinity, r.c.at));
+  frames.sort((a, b) => firstAt.get(a)! - firstAt.get(b)!);
+  const groups = Math.min(VALIDATION_GROUPS, frames.length);
+  const groupOf = new Map(frames.map((f, i) => [f, Math.floor((i * groups) / frames.length)]));
+  const errors = [0, 0, 0];
+  const loss = [0, 0, 0];
+  // Per held-out group: a refit must not be worse than the shipped model on any of them.
+  const groupErrors = Array.from({ length: groups }, () => [0, 0, 0]);
+  let n = 0;
+  const mine = new Set(rows.map((r) => r.c));
+  for (let g = 0; g < groups; g++) {
+    const held = new Set(frames.filter((f) => groupOf.get(f) === g));
+    const train = rowsOf(
+      all.filter((c) => !held.has(c.frame)),
+      o.referenceDepth,
+    ).filter((r) => mine.has(r.c));
+    const stage = fitStage(train, x, prior, o.l2);
+    const range = lightRange(train.map((r) => r.c));
+    const refs = new Map<string, SlotReference | undefined>();
+    for (const [id, l] of bySlot(all.filter((c) => !held.has(c.frame)))) refs.set(id, slotReference(l, o.referenceDepth));
+    for (const r of rows) {
+      if (!held.has(r.c.frame)) continue;
+      const xi = x(r.c);
+      const z0 = predictLogit(prior, xi);
+      const useBase = stage.base !== null && inLightRange(range, r.c.features.light);
+      const z1 = useBase ? predictLogit(stage.base!, xi) : z0;
+      const d = gatedDistance(r.c.features, refs.get(r.c.slotId));
+      const z2 = useBase && stage.ref && d !== null ? predictLogit(stage.ref, [z1, d]) : z1;
+      [z0, z1, z2].forEach((z, k) => {
+        if (z >= 0 !== r.c.occupied) {
+          errors[k]!++;
+          groupErrors[g]![k]!++;
+        }
+        const p = sigmoid(r.c.occupied ? z : -z);
+        loss[k]! -= Math.log(Math.max(p, 1e-12));
+      });
+      n++;
+    }
+  }
+  // Better than the shipped model: fewer errors in all, and no more in any held-out group (a lesson that holds on
+  // some days and fails on others would fail the user on the next such day). Between the two stages, the one with
+  // fewer errors (as few: the lower log loss).
+  const beatsShipped = (k: number) => errors[k]! < errors[0]! && groupErrors.every((e) => e[k]! <= e[0]!);
+  const better = (k: number, than: number) => errors[k]! < errors[than]! || (errors[k] === errors[than] && loss[k]! < loss[than]! - 1e-9);
+  const kept = groups < MIN_VALIDATION_GROUPS || n === 0 ? 0 : beatsShipped(2) && !better(1, 2) ? 2 : beatsShipped(1) ? 1 : 0;
+  return { kept: (['shipped', 'refit', 'refit+references'] as const)[kept]!, corrections: n, shippedErrors: errors[0]!, keptErrors: errors[kept]! };
+}
+
 /**
  * Fits a lot's calibration from its corrections. Each free correction's reference distance is measured against the
  * slot's reference made without it (leave-one-out), as it would have been seen live. Corrections made with other
- * weights still give references, but not logits.
+ * weights still give references, but not logits. Each mode's refit is kept only as far as validate() trusts it.
  */
 export function fitCalibration(
   corrections: readonly Correction[],
@@ -123,35 +290,39 @@ export function fitCalibration(
     const ref = slotReference(list, options.referenceDepth);
     if (ref) references[id] = ref;
   }
-  const rows = corrections
-    .filter((c) => c.weightsId === weights.id)
-    .map((c) => {
-      // Leave-one-out only matters for free corrections: an occupied one is never part of a reference.
-      const ref = c.occupied ? references[c.slotId] : slotReference(slots.get(c.slotId)!, options.referenceDepth, c);
-      return { c, distance: ref ? referenceDistance(c.features.reference, ref.vector) : null };
-    });
-  type Row = (typeof rows)[number];
-  const bothKinds = (list: readonly Row[]) => list.some((r) => r.c.occupied) && list.some((r) => !r.c.occupied);
-  const fit = (list: readonly Row[], x: (r: Row) => number[], prior: LinearModel): LinearModel | null =>
-    bothKinds(list) ? fitLogistic(list.map(x), list.map((r) => r.c.occupied), { l2: options.l2, prior }) : null;
-  const stage = (list: readonly Row[], x: (r: Row) => number[], prior: LinearModel) => {
-    const base = fit(list, x, prior);
-    const withRef = list.filter((r) => r.distance !== null);
-    const ref = base ? fit(withRef, (r) => [predictLogit(base, x(r)), r.distance!], { w: [1, 0], b: 0 }) : null;
-    return { base, ref };
-  };
-  const full = stage(
-    rows.filter((r) => modeOf(r.c.features.logits) === 'full'),
-    (r) => fusionInputs(r.c.features.logits),
-    weights.fusion,
-  );
-  const patchOnly = stage(rows, (r) => [r.c.features.logits.hand], weights.patchOnly);
+  const rows = rowsOf(corrections, options.referenceDepth).filter((r) => r.c.weightsId === weights.id);
+  const modes = {
+    full: { rows: rows.filter((r) => modeOf(r.c.features.logits) === 'full'), x: (c: Correction) => fusionInputs(c.features.logits), prior: weights.fusion },
+    'patch-only': { rows, x: (c: Correction) => [c.features.logits.hand], prior: weights.patchOnly },
+  } as const;
+  const fitted = {} as Record<EvidenceMode, Stage>;
+  const validation = {} as Record<EvidenceMode, Validation>;
+  const lights: Partial<Record<EvidenceMode, readonly [number, number]>> = {};
+  for (const mode of ['full', 'patch-only'] as const) {
+    const m = modes[mode];
+    const stage = fitStage(m.rows, m.x, m.prior, options.l2);
+    const v = stage.base ? validate(m.rows, corrections, m.x, m.prior, options) : null;
+    if (v) validation[mode] = v;
+    fitted[mode] = { base: v && v.kept !== 'shipped' ? stage.base : null, ref: v?.kept === 'refit+references' ? stage.ref : null };
+    const range = fitted[mode].base ? lightRange(m.rows.map((r) => r.c)) : undefined;
+    if (range) lights[mode] = range;
+  }
   const stills: Record<string, StillCorrection> = {};
   for (const [id, list] of slots) {
     const last = list.reduce((a, b) => (b.at >= a.at ? b : a));
-    if (last.features.reference.length === REF_LENGTH) stills[id] = { occupied: last.occupied, reference: last.features.reference };
+    if (last.features.reference.length !== REF_LENGTH) continue;
+    stills[id] = last.features.light === undefined ? { occupied: last.occupied, reference: last.features.reference } : { occupied: last.occupied, reference: last.features.reference, light: last.features.light };
   }
-  return { full: full.base, patchOnly: patchOnly.base, fullRef: full.ref, patchOnlyRef: patchOnly.ref, references, stills };
+  return {
+    full: fitted.full.base,
+    patchOnly: fitted['patch-only'].base,
+    fullRef: fitted.full.ref,
+    patchOnlyRef: fitted['patch-only'].ref,
+    references,
+    stills,
+    ...(Object.keys(validation).length ? { validation } : {}),
+    ...(Object.keys(lights).length ? { lights } : {}),
+  };
 }
 
 const sameTarget = (a: Correction, b: Correction) => a.slotId === b.slotId && a.frame === b.frame;
@@ -190,6 +361,17 @@ export function clearCorrections(): LotCalibration {
   return emptyCalibration();
 }
 
+/**
+ * The calibration that may judge a frame of these slots: a lot's calibration belongs to the layout it was learned on.
+ * A frame none of whose slots was ever corrected (another layout, another camera: every acpds frame is its own lot)
+ * is judged by the shipped model; a refit learned on other slots moved acpds's later frames by up to 4 points.
+ */
+export function calibrationForSlots(cal: LotCalibration | null | undefined, slotIds: readonly string[]): LotCalibration | null {
+  if (!cal || cal.corrections.length === 0) return null;
+  const corrected = new Set(cal.corrections.map((c) => c.slotId));
+  return slotIds.some((id) => corrected.has(id)) ? cal : null;
+}
+
 /** Drops the corrections of slots no longer in the layout and refits (after the user edits the layout). */
 export function pruneCorrections(
   cal: LotCalibration,
@@ -205,24 +387,24 @@ export function pruneCorrections(
 
 /**
  * The logit of a slot under a lot's calibration: the calibrated model when there is one for this mode, else the
- * shipped one; plus the reference model when the slot has a free reference. `reference` is the slot's picture now.
+ * shipped one; plus the reference model when the slot has a free reference made in similar light. `features` are the
+ * slot's logits, picture and the frame's light now.
  */
-export function calibratedLogit(
-  logits: BaseLogits,
-  reference: readonly number[],
-  slotId: string,
-  weights: EvidenceWeights,
-  cal: LotCalibration | null | undefined,
-): number {
+export function calibratedLogit(features: CorrectionFeatures, slotId: string, weights: EvidenceWeights, cal: LotCalibration | null | undefined): number {
+  const { logits, reference } = features;
   const full = modeOf(logits) === 'full';
   const x = full ? fusionInputs(logits) : [logits.hand];
-  const base = full ? cal?.fitted.full : cal?.fitted.patchOnly;
+  const fitted = full ? cal?.fitted.full : cal?.fitted.patchOnly;
+  // A refit judges only light like the light it learned in; elsewhere the shipped model (and no reference model).
+  const base = fitted && inLightRange(cal?.fitted.lights?.[full ? 'full' : 'patch-only'], features.light) ? fitted : null;
   const z = base ? predictLogit(base, x) : predictLogit(full ? weights.fusion : weights.patchOnly, x);
   const refModel = full ? cal?.fitted.fullRef : cal?.fitted.patchOnlyRef;
-  const slotRef = cal?.fitted.references[slotId];
-  const logit = base && refModel && slotRef ? predictLogit(refModel, [z, referenceDistance(reference, slotRef.vector)]) : z;
+  const distance = base && refModel ? gatedDistance(features, cal?.fitted.references[slotId]) : null;
+  const logit = distance !== null ? predictLogit(refModel!, [z, distance]) : z;
   const still = cal?.fitted.stills?.[slotId];
   if (!still || reference.length !== REF_LENGTH || referenceDistance(reference, still.reference) >= STILL.maxDistance) return logit;
+  // Unknown light on either side (older corrections, tests of the picture alone) holds as before; known lights must match.
+  if (still.light !== undefined && features.light !== undefined && !similarLight(still.light, features.light)) return logit;
   return still.occupied ? Math.max(logit, STILL.margin) : Math.min(logit, -STILL.margin);
 }
 
@@ -240,7 +422,8 @@ export function parseCalibration(json: unknown): LotCalibration {
       typeof c.frame === 'string' &&
       typeof c.weightsId === 'string' &&
       typeof c.features?.logits?.hand === 'number' &&
-      Array.isArray(c.features.reference);
+      Array.isArray(c.features.reference) &&
+      (c.features.light === undefined || (typeof c.features.light === 'number' && Number.isFinite(c.features.light)));
     if (!ok) throw new Error('calibration: a correction is malformed');
   }
   return o as LotCalibration;

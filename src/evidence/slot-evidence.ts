@@ -2,7 +2,7 @@
 import type { GraphModel } from '@tensorflow/tfjs-converter';
 import type { RgbaFrame } from '../camera/frame.ts';
 import type { Detection, Slot, SlotObservation } from '../occupancy/types.ts';
-import { calibratedLogit, type Correction, type CorrectionFeatures, type LotCalibration } from './calibration.ts';
+import { calibratedLogit, calibrationForSlots, type Correction, type CorrectionFeatures, type LotCalibration } from './calibration.ts';
 import { applySensitivity, baseLogits, modeOf, type BaseLogits, type EvidenceMode } from './fusion.ts';
 import { BackboneProbe, tileLayout } from './probe.ts';
 import { framePatches, slotFeaturesAt, type FramePatches, type SlotFeatures } from './slot-features.ts';
@@ -103,9 +103,12 @@ export class SlotEvidence {
   /** Features → one probability per slot: base logits, the lot's calibration, the user's sensitivity. Cheap, pure. */
   fuse(feats: readonly SlotFeatures[], calibration?: LotCalibration | null, options: ObserveOptions = {}): EvidenceResult {
     const sensitivity = options.sensitivity ?? 0;
+    // The lot's calibration, when the frame is of the layout it was learned on (calibrationForSlots).
+    const cal = calibrationForSlots(calibration, feats.map((f) => f.id));
     const features = feats.map((f): SlotEvidenceFeatures => {
       const logits: BaseLogits = baseLogits(f, this.weights);
-      return { id: f.id, logits, reference: f.reference, logit: calibratedLogit(logits, f.reference, f.id, this.weights, calibration) };
+      const seen = f.light === undefined ? { logits, reference: f.reference } : { logits, reference: f.reference, light: f.light };
+      return { id: f.id, ...seen, logit: calibratedLogit(seen, f.id, this.weights, cal) };
     });
     const observations = features.map((f) => ({ id: f.id, probability: applySensitivity(f.logit, sensitivity) }));
     const mode: EvidenceMode =
@@ -122,5 +125,6 @@ export function makeCorrection(
   weights: EvidenceWeights,
   at: number,
 ): Correction {
-  return { slotId: f.id, occupied, at, frame, weightsId: weights.id, features: { logits: f.logits, reference: f.reference } };
+  const features = f.light === undefined ? { logits: f.logits, reference: f.reference } : { logits: f.logits, reference: f.reference, light: f.light };
+  return { slotId: f.id, occupied, at, frame, weightsId: weights.id, features };
 }

@@ -20,6 +20,11 @@ export interface SlotFeatures {
   readonly detection: number;
   /** The slot's small picture relative to the frame's light, for free-slot references (hand-features.ts). */
   readonly reference: readonly number[];
+  /**
+   * The light level of the frame these features were computed on (its slots' median inner grey): calibration uses a
+   * reference or a refit only in similar light. Absent in features cached before it was recorded.
+   */
+  readonly light?: number;
 }
 
 export interface FrameFeatures {
@@ -93,6 +98,7 @@ export async function slotFeaturesAt(
     rectified: rectified?.[k] ?? null,
     detection: det[k]!.probability,
     reference: referenceVector(fp.patches[i]!, fp.lum, fp.grays[i]),
+    light: fp.lum,
   }));
 }
 

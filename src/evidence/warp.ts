@@ -2,7 +2,7 @@
 // patch through the homography of occupancy/homography.ts. Pure.
 import type { RgbaFrame } from '../camera/frame.ts';
 import { boundingBox, boxToPolygon, centroid, signedArea } from '../occupancy/geometry.ts';
-import { homographyFromPoints, squareToQuad, type Quad } from '../occupancy/homography.ts';
+import { homographyFromPoints, type Quad } from '../occupancy/homography.ts';
 import type { Point } from '../occupancy/types.ts';
 
 /**
@@ -25,23 +25,49 @@ export function uprightCorners(polygon: readonly Point[]): Point[] {
 }
 
 /**
- * Corners to warp a slot from, whatever the user drew: its upright corners when it is a usable quadrilateral, else
- * (a degenerate or non-4-point polygon) the corners of its bounding box, at least `minSide` pixels on each side.
+ * Corners to warp a slot from, whatever the user drew or imported: its upright corners when it is a convex
+ * quadrilateral of some area (wherever it lies in the frame, however thin), else the corners of its bounding box,
+ * at least `minSide` pixels on each side: a line, a point, a self-intersecting or concave outline, a polygon with
+ * another number of corners, or non-finite coordinates. The corners returned always warp (warpQuad never throws on them).
  */
 export function warpCorners(polygon: readonly Point[], minSide = 2): Point[] {
-  if (polygon.length === 4 && Math.abs(signedArea(polygon)) >= minSide * minSide) {
+  if (polygon.length === 4 && Math.abs(signedArea(polygon)) >= minSide * minSide && isConvexQuad(polygon)) {
+    const c = uprightCorners(polygon);
     try {
-      const c = uprightCorners(polygon);
-      squareToQuad(asQuad(c)); // throws when three corners are on one line
+      homographyFromPoints(asQuad(PATCH_PROBE), asQuad(c)); // the same test warpQuad's homography makes
       return c;
     } catch {
       // fall through to the bounding box
     }
   }
-  const b = polygon.length ? boundingBox(polygon) : { x: 0, y: 0, w: 0, h: 0 };
+  const finite = polygon.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
+  const b = finite.length ? boundingBox(finite) : { x: 0, y: 0, w: 0, h: 0 };
   const w = Math.max(minSide, b.w);
   const h = Math.max(minSide, b.h);
   return uprightCorners(boxToPolygon({ x: b.x + b.w / 2 - w / 2, y: b.y + b.h / 2 - h / 2, w, h }));
+}
+
+/** A patch rectangle of the shape slot patches have (homographyFromPoints does not depend on its size or place). */
+const PATCH_PROBE: readonly Point[] = [
+  [0, 0],
+  [32, 0],
+  [32, 64],
+  [0, 64],
+];
+
+/** Strictly convex, in either winding. With four corners, turning the same way at each means convex and simple (a bow-tie turns both ways). */
+function isConvexQuad(p: readonly Point[]): boolean {
+  if (!p.every(([x, y]) => Number.isFinite(x) && Number.isFinite(y))) return false;
+  let sign = 0;
+  for (let k = 0; k < 4; k++) {
+    const a = p[k]!;
+    const b = p[(k + 1) % 4]!;
+    const c = p[(k + 2) % 4]!;
+    const s = Math.sign((b[0] - a[0]) * (c[1] - b[1]) - (b[1] - a[1]) * (c[0] - b[0]));
+    if (s === 0 || (sign !== 0 && s !== sign)) return false;
+    sign = s;
+  }
+  return true;
 }
 
 function asQuad(p: readonly Point[]): Quad {
@@ -49,11 +75,22 @@ function asQuad(p: readonly Point[]): Quad {
   return p as unknown as Quad;
 }
 
-/** Scales a polygon about its centroid. */
+/**
+ * Scales a polygon about its centroid (about the mean of its corners when it has no area to speak of). The centroid
+ * is taken relative to the first corner, so that a small slot far from the origin keeps its digits.
+ */
 export function scalePolygon(polygon: readonly Point[], factor: number): Point[] {
-  const [cx, cy] = centroid(polygon);
+  if (polygon.length === 0) return [];
+  const [ox, oy] = polygon[0]!;
+  const local = polygon.map(([x, y]) => [x - ox, y - oy] as const);
+  const b = boundingBox(local);
+  const [lx, ly] = Math.abs(signedArea(local)) > 1e-9 * (b.w * b.w + b.h * b.h) ? centroid(local) : mean(local);
+  const cx = lx + ox;
+  const cy = ly + oy;
   return polygon.map(([x, y]) => [cx + (x - cx) * factor, cy + (y - cy) * factor] as const);
 }
+
+const mean = (p: readonly Point[]): Point => [p.reduce((s, q) => s + q[0], 0) / p.length, p.reduce((s, q) => s + q[1], 0) / p.length];
 
 /** A patch of RGB bytes, row-major, 3 bytes per pixel. */
 export interface RgbPatch {

@@ -3,6 +3,7 @@ import {
   applyCorrection,
   applyCorrections,
   calibratedLogit,
+  calibrationForSlots,
   clearCorrections,
   emptyCalibration,
   fitCalibration,
@@ -12,18 +13,25 @@ import {
   type Correction,
 } from '../../../src/evidence/calibration.ts';
 import { REF_LENGTH } from '../../../src/evidence/hand-features.ts';
+import { fusionInputs } from '../../../src/evidence/fusion.ts';
+import { predictLogit } from '../../../src/evidence/logistic.ts';
 import { testWeights } from './test-weights.ts';
 
 const w = testWeights();
 const ref = (v: number) => new Array<number>(REF_LENGTH).fill(v);
 let clock = 0;
-const corr = (slotId: string, occupied: boolean, frame: string, rectified: number, reference = ref(occupied ? 1 : 0)): Correction => ({
+const corr = (slotId: string, occupied: boolean, frame: string, rectified: number, reference = ref(occupied ? 1 : 0), light?: number): Correction => ({
   slotId,
   occupied,
   at: ++clock,
   frame,
   weightsId: w.id,
-  features: { logits: { hand: 0, square: null, rectified, detection: 0 }, reference },
+  features: { logits: { hand: 0, square: null, rectified, detection: 0 }, reference, ...(light === undefined ? {} : { light }) },
+});
+const seen = (rectified: number, reference: number[], light?: number) => ({
+  logits: { hand: 0, square: null, rectified, detection: 0 },
+  reference,
+  ...(light === undefined ? {} : { light }),
 });
 
 describe('correction bookkeeping', () => {
@@ -66,23 +74,29 @@ describe('a single tap shows at once, while the slot looks the same', () => {
     const picture = ref(0.3);
     const c = corr('a', occupied, 'f1', rectified, picture);
     const cal = applyCorrection(emptyCalibration(), c, w);
-    const logits = { ...c.features.logits };
-    const uncalibrated = calibratedLogit(logits, picture, 'a', w, null);
+    const now = (reference: number[]) => seen(rectified, reference);
+    const uncalibrated = calibratedLogit(now(picture), 'a', w, null);
     // The same picture: what the user said, with a margin (or more, when the model agrees).
-    expect(Math.sign(calibratedLogit(logits, picture, 'a', w, cal))).toBe(occupied ? 1 : -1);
-    expect(calibratedLogit(logits, picture, 'a', w, cal)).toBeCloseTo(occupied ? Math.max(uncalibrated, expected) : Math.min(uncalibrated, expected));
+    expect(Math.sign(calibratedLogit(now(picture), 'a', w, cal))).toBe(occupied ? 1 : -1);
+    expect(calibratedLogit(now(picture), 'a', w, cal)).toBeCloseTo(occupied ? Math.max(uncalibrated, expected) : Math.min(uncalibrated, expected));
     // Slightly different (compression noise): still held. A different picture (the car left): the model again.
-    expect(calibratedLogit(logits, ref(0.35), 'a', w, cal)).toBeCloseTo(calibratedLogit(logits, picture, 'a', w, cal));
-    expect(calibratedLogit(logits, ref(0.6), 'a', w, cal)).toBeCloseTo(uncalibrated);
+    expect(calibratedLogit(now(ref(0.35)), 'a', w, cal)).toBeCloseTo(calibratedLogit(now(picture), 'a', w, cal));
+    expect(calibratedLogit(now(ref(0.6)), 'a', w, cal)).toBeCloseTo(uncalibrated);
     // Other slots are not touched, and undo takes it back.
-    expect(calibratedLogit(logits, picture, 'b', w, cal)).toBeCloseTo(uncalibrated);
-    expect(calibratedLogit(logits, picture, 'a', w, undoCorrection(cal, w))).toBeCloseTo(uncalibrated);
+    expect(calibratedLogit(now(picture), 'b', w, cal)).toBeCloseTo(uncalibrated);
+    expect(calibratedLogit(now(picture), 'a', w, undoCorrection(cal, w))).toBeCloseTo(uncalibrated);
   });
   it('the latest correction of a slot is the one held', () => {
     const picture = ref(0.3);
     let cal = applyCorrection(emptyCalibration(), corr('a', true, 'f1', -4, picture), w);
     cal = applyCorrection(cal, corr('a', false, 'f2', -4, picture), w);
-    expect(calibratedLogit({ hand: 0, square: null, rectified: -4, detection: 0 }, picture, 'a', w, cal)).toBeLessThan(0);
+    expect(calibratedLogit(seen(-4, picture), 'a', w, cal)).toBeLessThan(0);
+  });
+  it('holds only in similar light: the same picture in other light is the model again', () => {
+    const picture = ref(0.3);
+    const cal = applyCorrection(emptyCalibration(), corr('a', true, 'f1', -4, picture, 100), w);
+    expect(calibratedLogit(seen(-4, picture, 110), 'a', w, cal)).toBeGreaterThan(0);
+    expect(calibratedLogit(seen(-4, picture, 60), 'a', w, cal)).toBeCloseTo(calibratedLogit(seen(-4, picture, 60), 'a', w, null));
   });
 });
 
@@ -114,7 +128,7 @@ describe('fitCalibration', () => {
     return out;
   }
   const errors = (cal: ReturnType<typeof emptyCalibration> | null, test: Correction[]) =>
-    test.filter((c) => calibratedLogit(c.features.logits, c.features.reference, c.slotId, w, cal) >= 0 !== c.occupied).length;
+    test.filter((c) => calibratedLogit(c.features, c.slotId, w, cal) >= 0 !== c.occupied).length;
 
   it('needs both kinds of correction before it fits a model', () => {
     const fitted = fitCalibration([corr('a', true, 'f', 2)], w);
@@ -138,10 +152,66 @@ describe('fitCalibration', () => {
     expect(Object.keys(fitted.references).length).toBeGreaterThan(0);
   });
   it('patch-only corrections fit the patch-only model alone', () => {
-    const patchOnly = lot(3, 10).map((c) => ({ ...c, features: { ...c.features, logits: { ...c.features.logits, rectified: null } } }));
+    // Hand logits that read 3 too high, as the rectified ones do above.
+    const patchOnly = lot(4, 10).map((c) => ({
+      ...c,
+      features: { ...c.features, light: 80, logits: { ...c.features.logits, hand: c.features.logits.rectified! - 0.1, rectified: null } },
+    }));
     const fitted = fitCalibration(patchOnly, w);
     expect(fitted.full).toBeNull();
     expect(fitted.patchOnly?.w).toHaveLength(1);
-    expect(fitted.patchOnlyRef?.w).toHaveLength(2);
+    expect(fitted.validation?.['patch-only']?.kept).not.toBe('shipped');
+  });
+  it('keeps no refit that the corrections it was not fitted on refute', () => {
+    // Two frames in different light: every logit reads 3 too high in the first, 3 too low in the second. What one
+    // frame would teach, the other refutes, so the shipped model stays.
+    const frame = (f: number, shift: number) =>
+      Array.from({ length: 20 }, (_, s) => corr(`s${s}`, s % 2 === 0, `f${f}`, (s % 2 === 0 ? 1.5 : -1.5) + shift + (s % 5) / 10, ref(0.4), 100));
+    const both = [...frame(0, 3), ...frame(1, -3)];
+    const fitted = fitCalibration(both, w);
+    expect(fitted.validation?.full?.kept).toBe('shipped');
+    expect(fitted.full).toBeNull();
+    // One frame alone cannot be checked on anything: no refit either, though each tap still holds its slot.
+    const one = fitCalibration(frame(0, 3), w);
+    expect(one.full).toBeNull();
+    expect(one.stills?.['s1']?.occupied).toBe(false);
+  });
+  it('whatever it keeps made no more held-out errors than the shipped model', () => {
+    for (const [frames, slots] of [[3, 8], [5, 20], [9, 12]] as const) {
+      const v = fitCalibration(lot(frames, slots), w).validation?.full;
+      expect(v).toBeDefined();
+      expect(v!.keptErrors).toBeLessThanOrEqual(v!.shippedErrors);
+    }
+  });
+  it('uses a free reference only in light like the light it was made in', () => {
+    // Free slots look like their reference, occupied ones do not; the base logits alone cannot tell them apart.
+    const make = (f: number, light: number) =>
+      Array.from({ length: 16 }, (_, s) => {
+        const occupied = (s + f) % 2 === 0;
+        return corr(`s${s}`, occupied, `f${f}`, ((s * 7 + f) % 5) / 5 - 0.4, ref(occupied ? 0.7 : 0.1 + (s % 3) / 50), light);
+      });
+    const train = [0, 1, 2, 3, 4, 5].flatMap((f) => make(f, 100));
+    const cal = applyCorrections(emptyCalibration(), train, w);
+    expect(cal.fitted.validation?.full?.kept).toBe('refit+references');
+    const later = make(6, 104);
+    expect(errors(cal, later)).toBeLessThan(errors(null, later));
+    // The same frame in other light: neither the references nor the refit (learned in light 100) judge it, only the
+    // shipped model; in light within 1.25x of what the refit saw, the refit does.
+    const dark = make(6, 40);
+    dark.forEach((c) => expect(calibratedLogit(c.features, c.slotId, w, cal)).toBeCloseTo(calibratedLogit(c.features, c.slotId, w, null)));
+    expect(cal.fitted.lights?.full).toEqual([100, 100]);
+    const near = make(6, 120).map((c) => ({ ...c.features, reference: ref(0.4) }));
+    near.forEach((f) => expect(calibratedLogit(f, 'nowhere', w, cal)).toBeCloseTo(predictLogit(cal.fitted.full!, fusionInputs(f.logits))));
+  });
+});
+
+describe('calibrationForSlots', () => {
+  it("applies a lot's calibration only to frames of the layout it was learned on", () => {
+    const cal = applyCorrection(emptyCalibration(), corr('a', true, 'f1', -4), w);
+    expect(calibrationForSlots(cal, ['x', 'a'])).toBe(cal);
+    // Another layout (no slot ever corrected): the shipped model judges it.
+    expect(calibrationForSlots(cal, ['x', 'y'])).toBeNull();
+    expect(calibrationForSlots(emptyCalibration(), ['a'])).toBeNull();
+    expect(calibrationForSlots(null, ['a'])).toBeNull();
   });
 });

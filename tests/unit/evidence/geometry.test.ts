@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { squareToQuad, type Quad } from '../../../src/occupancy/homography.ts';
-import { scalePolygon, uprightCorners, warpQuad } from '../../../src/evidence/warp.ts';
+import { scalePolygon, uprightCorners, warpCorners, warpQuad } from '../../../src/evidence/warp.ts';
 import { matchByOverlap } from '../../../src/evidence/polygon-overlap.ts';
-import { area, clipToConvex } from '../../../src/occupancy/geometry.ts';
+import { area, boundingBox, clipToConvex } from '../../../src/occupancy/geometry.ts';
 import type { Point } from '../../../src/occupancy/types.ts';
 import { paintFrame, rectPoly } from './synthetic.ts';
 
@@ -59,18 +59,32 @@ describe('polygon overlap and layout matching', () => {
 });
 
 describe('warpCorners', () => {
-  it('keeps a usable quad as its upright corners', async () => {
-    const { warpCorners } = await import('../../../src/evidence/warp.ts');
+  it('keeps a usable quad as its upright corners', () => {
     expect(warpCorners(rectPoly(10, 10, 20, 40))).toEqual(uprightCorners(rectPoly(10, 10, 20, 40)));
   });
+  it('keeps a thin slot far from the origin (it used to be called degenerate there and not near the origin)', () => {
+    const far: Point[] = [[1150, 150], [1120, 142], [1126, 135], [1154, 142]];
+    expect(warpCorners(far)).toEqual(uprightCorners(far));
+    expect(() => warpQuad(paintFrame(1280, 960, [0, 0, 0]), warpCorners(far), 32, 64)).not.toThrow();
+  });
+  // Each degenerate outline falls back to its own bounding box (at least 2 px a side, same centre), so one bad slot
+  // never stops a frame and still looks at the right place.
   it.each([
-    { name: 'collinear points', poly: [[0, 0], [5, 5], [10, 10], [15, 15]] as Point[] },
-    { name: 'a point', poly: [[3, 3], [3, 3], [3, 3], [3, 3]] as Point[] },
-    { name: 'a pentagon', poly: [[0, 0], [4, 0], [5, 3], [2, 5], [0, 3]] as Point[] },
-  ])('falls back to a bounding box for $name, so one bad slot never stops a frame', async ({ poly }) => {
-    const { warpCorners } = await import('../../../src/evidence/warp.ts');
+    { name: 'collinear points', poly: [[0, 0], [5, 5], [10, 10], [15, 15]] as Point[], box: { x: 0, y: 0, w: 15, h: 15 } },
+    { name: 'a point', poly: [[3, 3], [3, 3], [3, 3], [3, 3]] as Point[], box: { x: 2, y: 2, w: 2, h: 2 } },
+    { name: 'a pentagon', poly: [[0, 0], [4, 0], [5, 3], [2, 5], [0, 3]] as Point[], box: { x: 0, y: 0, w: 5, h: 5 } },
+    { name: 'a bow-tie', poly: [[100, 100], [140, 180], [140, 100], [100, 180]] as Point[], box: { x: 100, y: 100, w: 40, h: 80 } },
+    { name: 'an arrowhead (concave)', poly: [[100, 100], [120, 150], [140, 100], [120, 200]] as Point[], box: { x: 100, y: 100, w: 40, h: 100 } },
+    { name: 'a horizontal line', poly: [[10, 50], [30, 50], [60, 50], [90, 50]] as Point[], box: { x: 10, y: 49, w: 80, h: 2 } },
+    { name: 'two corners on one', poly: [[500, 500], [540, 500], [540, 500], [500, 580]] as Point[], box: null },
+  ])('falls back to the bounding box for $name', ({ poly, box }) => {
     const c = warpCorners(poly);
-    expect(c).toHaveLength(4);
     expect(() => squareToQuad(c as unknown as Quad)).not.toThrow();
+    if (box) {
+      expect(boundingBox(c)).toEqual(box);
+    } else {
+      // A triangle has an area: it still falls back (only convex quads warp from their corners), to its bounding box.
+      expect(boundingBox(c)).toEqual(boundingBox(poly));
+    }
   });
 });

@@ -4,6 +4,8 @@ import { choleskySolve, fitLogistic, predictLogit, sigmoid } from '../../../src/
 import { MOSAIC_SIZE, packMosaic, poolTiles, type ProbeConfig } from '../../../src/evidence/probe.ts';
 import type { SlotFeatures } from '../../../src/evidence/slot-features.ts';
 import { testWeights } from './test-weights.ts';
+import { sessionFolds } from '../../../scripts/lib/dataset.ts';
+import type { LotFrame } from '../../../scripts/lib/lots.ts';
 
 /** Deterministic samples: y = 1 when 2·x0 - x1 + noise > 0.5. */
 function toyData(n: number, extra = 0, seed = 7) {
@@ -118,5 +120,25 @@ describe('probe mosaics (pure parts)', () => {
       expect(p[0]).toBeCloseTo(k);
       expect(p[1]).toBeCloseTo(1);
     });
+  });
+});
+
+describe('cross-validation folds grouped by recording session', () => {
+  const frame = (lot: string, image: string, captured?: string) => ({
+    lot,
+    source: { image, label: captured ? { captured } : {} } as unknown as LotFrame,
+  });
+  it("cuts each lot's frames, in recording order, into k contiguous blocks", () => {
+    // File order is not recording order: the number in the name (or the capture time) decides.
+    const frames = [
+      frame('a', 'images/GOPR0107.jpg'),
+      frame('a', 'images/GOPR0024.jpg'),
+      frame('a', 'images/GOPR6549.jpg'),
+      frame('a', 'images/GOPR0090.jpg'),
+      frame('b', 'x.jpg', '2012-10-01T10:00:00'),
+      frame('b', 'y.jpg', '2012-09-01T10:00:00'),
+    ];
+    expect(sessionFolds(frames, 2)).toEqual([1, 0, 1, 0, 1, 0]);
+    expect(sessionFolds(frames, 3)).toEqual([1, 0, 2, 0, 1, 0]);
   });
 });
