@@ -11,7 +11,8 @@ export function countSlots(states: readonly SlotState[], slots?: readonly Slot[]
 }
 
 /**
- * Advances the lot by one processed frame. Slots follow the layout: new slots start from their first observation,
+ * Advances the lot by one processed frame. Slots follow the layout: new slots start from their first observation (until
+ * then they have no state and are in no count: a slot drawn while a frame was being analysed is unknown, not free),
  * removed slots are dropped. A slot without an observation this frame keeps its state.
  */
 export function stepLot(
@@ -23,11 +24,11 @@ export function stepLot(
 ): LotState {
   const before = new Map(prev?.slots.map((s) => [s.id, s]) ?? []);
   const seen = new Map(observations.map((o) => [o.id, o.probability]));
-  const states = slots.map((slot) => {
+  const states = slots.flatMap((slot): SlotState[] => {
     const old = before.get(slot.id);
     const p = seen.get(slot.id);
-    if (p === undefined) return old ?? { id: slot.id, occupied: false, since: now, probability: 0, pending: null };
-    return stepSlot(old, slot.id, p, now, settings);
+    if (p === undefined) return old ? [old] : [];
+    return [stepSlot(old, slot.id, p, now, settings)];
   });
   const counts = countSlots(states, slots, now);
   const changed =

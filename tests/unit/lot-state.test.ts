@@ -50,6 +50,20 @@ describe('stepLot', () => {
     expect(st.counts).toEqual({ total: 2, occupied: 1, available: 1 });
     expect(st.lastChanged).toBe(2000);
   });
+
+  it('a slot added while a frame was analysed without it is unknown, in no count, until its first observation', () => {
+    let st = stepLot(null, [slot('a')], [{ id: 'a', probability: 0.9 }], 1000, quick);
+    // The frame was grabbed before slot b was drawn: it says nothing about b.
+    st = stepLot(st, [slot('a'), slot('b')], [{ id: 'a', probability: 0.9 }], 2000, quick);
+    expect(st.slots.map((s) => s.id)).toEqual(['a']);
+    expect(st.counts).toEqual({ total: 1, occupied: 1, available: 0 });
+    st = stepLot(st, [slot('a'), slot('b')], [{ id: 'a', probability: 0.9 }, { id: 'b', probability: 0.1 }], 3000, quick);
+    expect(st.slots.map((s) => [s.id, s.occupied])).toEqual([
+      ['a', true],
+      ['b', false],
+    ]);
+    expect(st.counts).toEqual({ total: 2, occupied: 1, available: 1 });
+  });
 });
 
 describe('toMetadata', () => {
