@@ -128,7 +128,7 @@ describe.skipIf(!haveFixtures)('train and eval commands on fixture frames (real 
   });
 
   // Floors for the shipped weights, a little under today's figures (2026-12-06 on these five frames, weights
-  // a1b26ea06442: 0.8829 balanced in full mode, 0.8799 patch-only): a change that loses close-view accuracy fails here.
+  // a959edadc128: 0.9381 balanced in full mode, 0.8897 patch-only): a change that loses close-view accuracy fails here.
   it('eval holds the shipped weights to a floor on close-view frames they never saw, and scores a thin far slot', () => {
     // The slot that used to crash the evidence (issue 12): thin, far from the origin, near the edge of a 1280x960 frame.
     const first = join(floorLot, 'labels', readdirSync(join(floorLot, 'labels')).sort()[0]!);
@@ -143,7 +143,7 @@ describe.skipIf(!haveFixtures)('train and eval commands on fixture frames (real 
     expect(full.frames).toBe(5);
     expect(full.unscorableSlots).toBe(0);
     expect(full.slots).toBe(labelled);
-    expect(full.balancedAccuracy as number).toBeGreaterThanOrEqual(0.85);
+    expect(full.balancedAccuracy as number).toBeGreaterThanOrEqual(0.9);
     const patchOnly = run('eval.ts', ['--lot', floorLot, '--patch-only', '--json']).json;
     expect(patchOnly.slots).toBe(labelled);
     expect(patchOnly.balancedAccuracy as number).toBeGreaterThanOrEqual(0.85);
