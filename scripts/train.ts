@@ -1,7 +1,9 @@
-// npm run train -- --lot <dir> [--lot <dir> ...] [--cv K] [--out FILE] [--json]
+// npm run train -- --lot <dir> [--lot <dir> ...] [--hold-out LOT:N] [--cv K] [--out FILE] [--json]
 // Fits the evidence weights from labelled frames (FORMAT.md) and writes them as a small JSON that lists the frames it
 // was trained on. With --cv K it first prints K-fold cross-validation figures grouped by recording session: each lot's
 // frames, in recording order (capture time, else the number in the file name), cut into K contiguous blocks, one per fold.
+// --hold-out LOT:N keeps a fraction 1/N of that lot's recording out of training altogether (blocks of N consecutive
+// frames, every Nth block: see heldOutSessions), so that eval and the tests can score those frames as unseen.
 import './lib/short-errors.ts';
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
@@ -10,7 +12,8 @@ import { parseArgs } from 'node:util';
 import { baseLogits, fusedLogit } from '../src/evidence/fusion.ts';
 import { DEFAULT_PROBE } from '../src/evidence/probe.ts';
 import type { EvidenceWeights } from '../src/evidence/weights.ts';
-import { loadDataset, sessionFolds, type Sample } from './lib/dataset.ts';
+import { heldOutSessions, loadDataset, parseHoldOut, sessionFolds, type Sample } from './lib/dataset.ts';
+import { readLot } from './lib/lots.ts';
 import { DEFAULT_FIT, fitModels, type FitSettings, type Models } from './lib/fit.ts';
 import { confusion, rocAuc, scores } from './lib/metrics.ts';
 import { PROJECT_ROOT } from './lib/node-tf.ts';
@@ -18,13 +21,14 @@ import { progressBar } from './lib/progress.ts';
 import { Runner } from './lib/runner.ts';
 import { describeUnscorable } from './lib/unscorable.ts';
 
-const USAGE = 'usage: npm run train -- --lot <dir> [--lot <dir> ...] [--cv K] [--out FILE] [--json] [--fusion stacked|sum] [--balance sqrt|none]';
+const USAGE = 'usage: npm run train -- --lot <dir> [--lot <dir> ...] [--hold-out LOT:N] [--cv K] [--out FILE] [--json] [--fusion stacked|sum] [--balance sqrt|none]';
 export const DEFAULT_WEIGHTS_PATH = resolve(PROJECT_ROOT, 'src', 'evidence', 'weights.json');
 
 const { values } = parseArgs({
   options: {
     lot: { type: 'string', multiple: true },
     cv: { type: 'string' },
+    'hold-out': { type: 'string' },
     out: { type: 'string' },
     json: { type: 'boolean', default: false },
     fusion: { type: 'string', default: 'stacked' },
@@ -51,9 +55,17 @@ const settings: FitSettings = {
   l2Probe: values['l2-probe'] ? Number(values['l2-probe']) : DEFAULT_FIT.l2Probe,
 };
 const log = (msg: string) => console.error(msg);
+const holdOut = values['hold-out'] === undefined ? null : parseHoldOut(values['hold-out']);
 
 const runner = await Runner.create(DEFAULT_PROBE);
-const data = await loadDataset(values.lot, runner, progressBar('features'));
+const lotFrames = values.lot.flatMap((d) => readLot(d));
+const held = holdOut ? heldOutSessions(lotFrames.map((source) => ({ lot: source.lot, source })), holdOut).map((s) => s !== null) : [];
+if (holdOut) {
+  const names = lotFrames.filter((_, i) => held[i]).map((f) => f.image.replace(/^.*\//, ''));
+  if (names.length === 0) throw new Error(`--hold-out: no frames of lot ${holdOut.lot}`);
+  log(`train: holding out ${names.length} frames of ${holdOut.lot} (blocks of ${holdOut.n} in recording order, every ${holdOut.n}th): ${names.join(' ')}`);
+}
+const data = await loadDataset(lotFrames.filter((_, i) => !held[i]), runner, progressBar('features'));
 runner.dispose();
 const lots = [...new Set(data.samples.map((s) => s.lot))];
 log(`train: ${data.frames.length} frames, ${data.samples.length} labelled slots (${lots.join(', ')})`);
@@ -153,7 +165,7 @@ const weights: EvidenceWeights = {
     command: `npm run train -- ${argv.join(' ')}`,
     date: new Date().toISOString(),
     frames: data.frames.map(({ lot, image, sha256 }) => ({ lot, image, sha256 })),
-    options: { ...settings },
+    options: { ...settings, ...(holdOut ? { holdOut: `${holdOut.lot}:${holdOut.n}` } : {}) },
   },
 };
 const out = resolve(values.out ?? DEFAULT_WEIGHTS_PATH);

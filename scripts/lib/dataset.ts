@@ -23,12 +23,12 @@ export interface Dataset {
 }
 
 export async function loadDataset(
-  lotDirs: readonly string[],
+  lots: readonly string[] | readonly LotFrame[],
   runner: Runner,
   onProgress: (done: number, total: number, what: string) => void = () => {},
   cache = new FeatureCache(),
 ): Promise<Dataset> {
-  const lotFrames = lotDirs.flatMap((d) => readLot(d));
+  const lotFrames = lots.flatMap((d) => (typeof d === 'string' ? readLot(d) : [d]));
   const frames: (TrainedFrame & { source: LotFrame })[] = [];
   const samples: Sample[] = [];
   const unscorable: Unscorable[] = [];
@@ -110,4 +110,35 @@ export function sessionFolds(frames: readonly { lot: string; source: LotFrame }[
     idx.forEach((frame, rank) => (fold[frame] = blockSize ? Math.floor(rank / blockSize) % k : Math.floor((rank * k) / idx.length)));
   }
   return fold;
+}
+
+/** `--hold-out LOT:N` of train: which of a lot's recording sessions stay out of training. */
+export interface HoldOut {
+  readonly lot: string;
+  readonly n: number;
+}
+
+export function parseHoldOut(text: string): HoldOut {
+  const m = /^(.+):(\d+)$/.exec(text);
+  const n = m ? Number(m[2]) : NaN;
+  if (!m || !Number.isInteger(n) || n < 2) throw new Error(`--hold-out is LOT:N with N >= 2 (got ${text})`);
+  return { lot: m[1]!, n };
+}
+
+/**
+ * The frames a hold-out keeps out of training, chosen by position, never by score: the lot's frames (from every folder
+ * naming that lot) in recording order, cut into blocks of N consecutive frames; every Nth block, starting with the
+ * first, is held out (a fraction 1/N, in whole runs of neighbouring frames spread over the whole recording). Gives each
+ * frame its held-out session (0, 1, … in recording order), or null when it is trained on.
+ */
+export function heldOutSessions(frames: readonly { lot: string; source: LotFrame }[], holdOut: HoldOut): (number | null)[] {
+  const order = recordingOrder(frames);
+  const idx = frames.map((_, i) => i).filter((i) => frames[i]!.lot === holdOut.lot);
+  idx.sort((a, b) => order[a]! - order[b]! || a - b);
+  const session: (number | null)[] = frames.map(() => null);
+  idx.forEach((frame, rank) => {
+    const block = Math.floor(rank / holdOut.n);
+    if (block % holdOut.n === 0) session[frame] = block / holdOut.n;
+  });
+  return session;
 }

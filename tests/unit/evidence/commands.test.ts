@@ -8,13 +8,14 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseWeights } from '../../../src/evidence/weights.ts';
 import { fixture, fixturesAvailable } from '../../support/fixtures.ts';
+import { heldOutAcpdsTrain } from '../../support/held-out.ts';
 import { lotFolder } from '../../support/lot-folder.ts';
 
 const haveFixtures = fixturesAvailable();
 const root = resolve(import.meta.dirname, '..', '..', '..');
 
 /** A lot folder in FORMAT.md layout holding some frames of a fixture lot (labels copied, images linked). */
-const makeLot = (dir: string, lot: string, pick: (i: number) => boolean): string => lotFolder(dir, lot, pick);
+const makeLot = (dir: string, lot: string, pick: (i: number, file: string) => boolean): string => lotFolder(dir, lot, pick);
 
 function run(script: string, args: string[]): { stdout: string; json: Record<string, unknown> } {
   const stdout = execFileSync(process.execPath, ['--import', 'tsx', join(root, 'scripts', script), ...args], {
@@ -49,8 +50,10 @@ describe.skipIf(!haveFixtures)('train and eval commands on fixture frames (real 
     calLot = makeLot(join(tmp, 'cal'), 'pucpr', (i) => i >= 5 && i <= 7);
     // Three acpds-train frames of different sessions for train --cv (its lot is "acpds").
     closeTrainLot = makeLot(join(tmp, 'close-train'), 'acpds-train', (i) => i % 100 === 0);
-    // Five acpds-train frames (every 60th: day, dusk, other lots) that the shipped weights were not trained on.
-    floorLot = makeLot(join(tmp, 'floor'), 'acpds-train', (i) => i % 60 === 0);
+    // Five acpds-train frames the shipped weights were not trained on: the first of each session their training held
+    // out (dusk, day, other lots; eval would exclude any they were trained on).
+    const firsts = new Set(heldOutAcpdsTrain().map((s) => s[0]!));
+    floorLot = makeLot(join(tmp, 'floor'), 'acpds-train', (_, f) => firsts.has(f));
   });
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -124,8 +127,8 @@ describe.skipIf(!haveFixtures)('train and eval commands on fixture frames (real 
     expect(firstN.excludedFrames).toBe(1);
   });
 
-  // Floors for the shipped weights, a little under today's figures (2026-12-06 on these five frames: 0.909 balanced
-  // in full mode, 0.884 patch-only): a change that loses close-view accuracy fails here.
+  // Floors for the shipped weights, a little under today's figures (2026-12-06 on these five frames, weights
+  // a959edadc128: 0.9381 balanced in full mode, 0.8897 patch-only): a change that loses close-view accuracy fails here.
   it('eval holds the shipped weights to a floor on close-view frames they never saw, and scores a thin far slot', () => {
     // The slot that used to crash the evidence (issue 12): thin, far from the origin, near the edge of a 1280x960 frame.
     const first = join(floorLot, 'labels', readdirSync(join(floorLot, 'labels')).sort()[0]!);
@@ -140,7 +143,7 @@ describe.skipIf(!haveFixtures)('train and eval commands on fixture frames (real 
     expect(full.frames).toBe(5);
     expect(full.unscorableSlots).toBe(0);
     expect(full.slots).toBe(labelled);
-    expect(full.balancedAccuracy as number).toBeGreaterThanOrEqual(0.88);
+    expect(full.balancedAccuracy as number).toBeGreaterThanOrEqual(0.9);
     const patchOnly = run('eval.ts', ['--lot', floorLot, '--patch-only', '--json']).json;
     expect(patchOnly.slots).toBe(labelled);
     expect(patchOnly.balancedAccuracy as number).toBeGreaterThanOrEqual(0.85);

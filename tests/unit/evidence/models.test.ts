@@ -4,7 +4,7 @@ import { choleskySolve, fitLogistic, predictLogit, sigmoid } from '../../../src/
 import { MOSAIC_SIZE, packMosaic, poolTiles, type ProbeConfig } from '../../../src/evidence/probe.ts';
 import type { SlotFeatures } from '../../../src/evidence/slot-features.ts';
 import { testWeights } from './test-weights.ts';
-import { sessionFolds } from '../../../scripts/lib/dataset.ts';
+import { heldOutSessions, parseHoldOut, sessionFolds } from '../../../scripts/lib/dataset.ts';
 import type { LotFrame } from '../../../scripts/lib/lots.ts';
 
 /** Deterministic samples: y = 1 when 2·x0 - x1 + noise > 0.5. */
@@ -140,5 +140,17 @@ describe('cross-validation folds grouped by recording session', () => {
     ];
     expect(sessionFolds(frames, 2)).toEqual([1, 0, 1, 0, 1, 0]);
     expect(sessionFolds(frames, 3)).toEqual([1, 0, 2, 0, 1, 0]);
+  });
+
+  it('--hold-out LOT:N holds out every Nth block of N consecutive frames of that lot, by position only', () => {
+    // Twelve frames of lot a in reverse file order, two of lot b: with N = 2, blocks {0,1} {2,3} … and blocks 0, 2, 4
+    // are held out, as sessions 0, 1, 2; lot b is always trained on.
+    const frames = [...Array.from({ length: 12 }, (_, i) => frame('a', `images/GOPR${String(100 - i).padStart(4, '0')}.jpg`)), frame('b', 'x1.jpg'), frame('b', 'x2.jpg')];
+    const s = heldOutSessions(frames, parseHoldOut('a:2'));
+    // frame i has rank 11 - i in recording order.
+    expect(s).toEqual([null, null, 2, 2, null, null, 1, 1, null, null, 0, 0, null, null]);
+    expect(() => parseHoldOut('a')).toThrow(/LOT:N/);
+    expect(() => parseHoldOut('a:1')).toThrow(/N >= 2/);
+    expect(parseHoldOut('acpds-train:8')).toEqual({ lot: 'acpds-train', n: 8 });
   });
 });
