@@ -5,6 +5,8 @@ import { expect, test } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { layoutKey } from '../../src/motion/scene.ts';
+import type { Point } from '../../src/occupancy/types.ts';
 import { fixturesAvailable, LOT_VIDEO } from '../support/fixtures.ts';
 import { CAR, counts, countWithSlots, overlay, SEDAN, SKY, slotStates } from './support/app.ts';
 import { CACHE } from './support/paths.ts';
@@ -23,6 +25,33 @@ function movedVideo(name: string, filter: string): string {
 }
 
 const openVideo = (page: import('@playwright/test').Page, file: string) => page.locator('lw-source-picker input[accept="video/*"]').setInputFiles(file);
+/**
+ * Whether the stored scene reference belongs to the stored layout. The worker takes it from the first frame analysed
+ * with these slots, and a source opened before that frame becomes the reference itself (the slots then stay "steady"
+ * on the bumped video). The counts say nothing of it directly: they once showed before the last slot was seen, and the
+ * reference is stored after its frame is counted.
+ */
+const referenceTaken = async (page: import('@playwright/test').Page): Promise<boolean> => {
+  const stored = await page.evaluate(
+    () =>
+      new Promise<{ layout: string | null; slots: { order: number; polygon: Point[] }[] }>((resolve, reject) => {
+        const open = indexedDB.open('lotwatch');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const tx = open.result.transaction(['scenes', 'slots'], 'readonly');
+          const scene = tx.objectStore('scenes').get('default');
+          const slots = tx.objectStore('slots').index('by-lot').getAll('default');
+          tx.oncomplete = () => {
+            open.result.close();
+            resolve({ layout: (scene.result as { layout: string } | undefined)?.layout ?? null, slots: slots.result as { order: number; polygon: Point[] }[] });
+          };
+          tx.onerror = () => reject(tx.error);
+        };
+      }),
+  );
+  const slots = stored.slots.sort((a, b) => a.order - b.order).map((s, i) => ({ id: String(i), name: '', polygon: s.polygon }));
+  return slots.length > 0 && stored.layout === layoutKey(slots);
+};
 const firstCorner = async (page: import('@playwright/test').Page) =>
   (await overlay(page).locator('g.slot[data-id="1"] polygon').getAttribute('points'))!.split(' ')[0]!.split(',').map(Number);
 
@@ -39,6 +68,8 @@ test('slots marked on the camera follow it when it is bumped a little, and wait 
   await countWithSlots(page, [SEDAN, CAR, SKY]);
   await expect.poll(() => counts(page), { timeout: 60_000 }).toEqual({ available: 1, occupied: 2, total: 3 });
   const marked = await firstCorner(page);
+  // The camera's view is the reference before another source opens.
+  await expect.poll(() => referenceTaken(page), { timeout: 30_000 }).toBe(true);
 
   await openVideo(page, bumped);
   const detail = page.locator('lw-status-bar .detail');
