@@ -2,7 +2,7 @@
 // WebSocket, answers from GET /lots/<lot>/history. The relay's clock is a test clock, so times are exact.
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parseCsv } from '../../src/history/csv.ts';
 import { SERIES_HEADER, SLOTS_HEADER } from '../../src/history/exports.ts';
 import { parseHistoryReport } from '../../src/history/report-parse.ts';
@@ -10,14 +10,9 @@ import type { HistoryReport } from '../../src/history/report.ts';
 import type { PublishedState } from '../../src/share/protocol.ts';
 import type { HistoryEntry } from '../../relay/src/lot-store.ts';
 import { DB_FILE, MIGRATIONS, SqliteLotStore, migrate } from '../../relay/src/sqlite-lot-store.ts';
-import { Client, TOKEN, isType, postState, removeTempDirs, startTestRelay, tempDir, type TestRelay } from './support.ts';
+import { Client, TOKEN, isType, postState, removeTempDirs, startTestRelay, tempDir, closedAfterEach, type TestRelay } from './support.ts';
 
-const running: TestRelay[] = [];
-const clients: Client[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  await Promise.all(running.splice(0).map((r) => r.close()));
-});
+const { running, clients } = closedAfterEach();
 afterAll(removeTempDirs);
 
 const at = (hhmm: string) => Date.parse(`2026-03-10T${hhmm}:00Z`);

@@ -4,20 +4,15 @@
 import { writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { CLOSE } from '../../src/share/protocol.ts';
 import type { RelayConfig } from '../../relay/src/config.ts';
 import type { RelayDeps } from '../../relay/src/relay.ts';
 import { DB_FILE } from '../../relay/src/sqlite-lot-store.ts';
-import { Client, TOKEN, isType, lotState, postState, removeTempDirs, startTestRelay, tempDir, type TestRelay } from './support.ts';
+import { Client, TOKEN, isType, lotState, postState, removeTempDirs, startTestRelay, tempDir, closedAfterEach, type TestRelay } from './support.ts';
 
 const OPERATOR = 'operator-token-0123456789abcdef';
-const running: TestRelay[] = [];
-const clients: Client[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  await Promise.all(running.splice(0).map((r) => r.close()));
-});
+const { running, clients } = closedAfterEach();
 afterAll(removeTempDirs);
 
 async function relay(config: Partial<RelayConfig> = {}, deps: RelayDeps = {}): Promise<TestRelay> {

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { get } from 'node:https';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { CLOSE, parseRichMetadata, type Layout } from '../../src/share/protocol.ts';
 import type { Logger } from '../../relay/src/log.ts';
@@ -11,6 +11,7 @@ import type { LotStore } from '../../relay/src/lot-store.ts';
 import { SqliteLotStore } from '../../relay/src/sqlite-lot-store.ts';
 import {
   Client,
+  closedAfterEach,
   TOKEN,
   isType,
   isUpdate,
@@ -26,8 +27,7 @@ import {
 
 const JSON_TYPE = { 'Content-Type': 'application/json' };
 
-const running: TestRelay[] = [];
-const clients: Client[] = [];
+const { running, clients } = closedAfterEach();
 async function relayFor(...args: Parameters<typeof startTestRelay>): Promise<TestRelay> {
   const r = await startTestRelay(...args);
   running.push(r);
@@ -38,10 +38,6 @@ function client(url: string, options?: WebSocket.ClientOptions): Client {
   clients.push(c);
   return c;
 }
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  await Promise.all(running.splice(0).map((r) => r.close()));
-});
 afterAll(removeTempDirs);
 
 const layout: Layout = {

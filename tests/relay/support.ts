@@ -2,6 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterEach } from 'vitest';
 import WebSocket from 'ws';
 import type { PublishedState } from '../../src/share/protocol.ts';
 import { DEFAULT_CONFIG, type RelayConfig } from '../../relay/src/config.ts';
@@ -32,6 +33,20 @@ export async function startTestRelay(config: Partial<RelayConfig> = {}, deps: Re
     { log: silentLogger, ...deps },
   );
   return Object.assign(relay, { ws: relay.url.replace(/^http/, 'ws'), dataDir });
+}
+
+/**
+ * The relays and clients a test file opens, closed after each test: push what a test starts into them (a test that
+ * closes one itself takes it out first).
+ */
+export function closedAfterEach(): { running: TestRelay[]; clients: Client[] } {
+  const running: TestRelay[] = [];
+  const clients: Client[] = [];
+  afterEach(async () => {
+    for (const c of clients.splice(0)) c.close();
+    await Promise.all(running.splice(0).map((r) => r.close()));
+  });
+  return { running, clients };
 }
 
 let clock = Date.parse('2025-08-07T14:20:30Z');
