@@ -1,4 +1,4 @@
-// How an hourly aggregate is stored: its per-slot figures and stays packed into typed arrays and one string, so a
+// How an hourly aggregate is stored: its per-slot figures, stays and quarter hours packed into typed arrays and one string, so a
 // month of a 100-slot lot (720 records) is read back as bytes rather than as a hundred thousand small objects.
 import type { HistoryAggregate, LotInterval, Stay } from './types.ts';
 
@@ -13,6 +13,26 @@ export interface StoredAggregate extends LotInterval {
   readonly slotTimes: Float64Array;
   /** Per stay: slot index, start, end, flags (1: start observed, 2: end observed). */
   readonly stays: Float64Array;
+  /** Per quarter hour: the LotInterval's fields in QUARTER_FIELDS order, NaN for a null. */
+  readonly quarters?: Float64Array;
+}
+
+const QUARTER_FIELDS = ['start', 'end', 'knownMs', 'slotMs', 'occupiedMs', 'fullMs', 'peak', 'low', 'arrivals', 'departures'] as const;
+
+function packQuarters(quarters: readonly LotInterval[]): Float64Array {
+  const out = new Float64Array(quarters.length * QUARTER_FIELDS.length);
+  quarters.forEach((q, i) => out.set(QUARTER_FIELDS.map((k) => q[k] ?? NaN), i * QUARTER_FIELDS.length));
+  return out;
+}
+
+function unpackQuarters(packed: Float64Array): LotInterval[] {
+  const out: LotInterval[] = [];
+  for (let i = 0; i < packed.length; i += QUARTER_FIELDS.length) {
+    const v = (k: number) => packed[i + k]!;
+    const orNull = (k: number) => (Number.isNaN(v(k)) ? null : v(k));
+    out.push({ start: v(0), end: v(1), knownMs: v(2), slotMs: v(3), occupiedMs: v(4), fullMs: v(5), peak: orNull(6), low: orNull(7), arrivals: v(8), departures: v(9) });
+  }
+  return out;
 }
 
 export function encodeAggregate(a: HistoryAggregate): StoredAggregate {
@@ -25,8 +45,8 @@ export function encodeAggregate(a: HistoryAggregate): StoredAggregate {
   });
   const stays = new Float64Array(a.stays.length * 4);
   a.stays.forEach((s, i) => stays.set([index.get(s.slotId)!, s.start, s.end, (s.startObserved ? 1 : 0) | (s.endObserved ? 2 : 0)], 4 * i));
-  const { slots: _slots, stays: _stays, ...rest } = a;
-  return { ...rest, slotIds: ids.join(SEP), slotTimes, stays };
+  const { slots: _slots, stays: _stays, quarters, ...rest } = a;
+  return { ...rest, slotIds: ids.join(SEP), slotTimes, stays, ...(quarters ? { quarters: packQuarters(quarters) } : {}) };
 }
 
 export function decodeAggregate(s: StoredAggregate): HistoryAggregate {
@@ -42,6 +62,6 @@ export function decodeAggregate(s: StoredAggregate): HistoryAggregate {
     const flags = s.stays[i + 3]!;
     stays.push({ slotId: ids[s.stays[i]!]!, start: s.stays[i + 1]!, end: s.stays[i + 2]!, startObserved: (flags & 1) !== 0, endObserved: (flags & 2) !== 0 });
   }
-  const { slotIds: _ids, slotTimes: _times, stays: _stays, ...rest } = s;
-  return { ...rest, slots, stays };
+  const { slotIds: _ids, slotTimes: _times, stays: _stays, quarters, ...rest } = s;
+  return { ...rest, slots, stays, ...(quarters ? { quarters: unpackQuarters(quarters) } : {}) };
 }

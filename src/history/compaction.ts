@@ -2,7 +2,7 @@
 // but the last hour or two, and what is left of an hour once its raw events pass the retention period (compaction).
 // What a dashboard needs survives: counted time, occupied slot-time, peaks, arrivals and departures, per-slot time,
 // and every stay (for dwell times).
-import { QUARTER_MS, sliceAtEdges } from './buckets.ts';
+import { QUARTER_MS, sliceAtEdges, sumIntervals } from './buckets.ts';
 import { replay } from './replay.ts';
 import type { HistoryAggregate, LotInterval, LotSnapshot, Stay, Timeline } from './types.ts';
 import { DAY_MS, HOUR_MS } from './zoned-time.ts';
@@ -29,10 +29,13 @@ export interface Aggregated {
   readonly carry: LotSnapshot | null;
 }
 
-/** Aggregates the timeline of [from, to) (whole hours) by hour. */
+/**
+ * Aggregates the timeline of [from, to) (whole hours) by hour. Each hour keeps its four quarter-hour pieces too, so a
+ * day's chart (quarter-hour buckets) reads an aggregated hour exactly as it read the raw events.
+ */
 export function aggregateHours(lotId: string, timeline: Timeline, from: number, to: number): Aggregated {
   const cuts = [from];
-  for (let t = floorHour(from) + HOUR_MS; t < to; t += HOUR_MS) cuts.push(t);
+  for (let t = Math.floor(from / QUARTER_MS) * QUARTER_MS + QUARTER_MS; t < to; t += QUARTER_MS) cuts.push(t);
   cuts.push(to);
   const r = replay(timeline, { from, to, cuts, perSlotIntervals: true });
   const staysByHour = new Map<number, Stay[]>();
@@ -44,13 +47,26 @@ export function aggregateHours(lotId: string, timeline: Timeline, from: number, 
     else staysByHour.set(h, [s]);
   }
   const aggregates: HistoryAggregate[] = [];
-  r.intervals.forEach((iv, i) => {
-    const stays = staysByHour.get(floorHour(iv.start)) ?? [];
-    if (iv.knownMs === 0 && stays.length === 0) return;
-    const slots: Record<string, [number, number]> = {};
-    for (const [id, t] of r.slotIntervals![i]!) slots[id] = [t.occupiedMs, t.knownMs];
-    aggregates.push({ ...iv, lotId, slots, stays });
-  });
+  for (let i = 0; i < r.intervals.length; ) {
+    const hour = floorHour(r.intervals[i]!.start);
+    let j = i;
+    while (j < r.intervals.length && floorHour(r.intervals[j]!.start) === hour) j++;
+    const quarters = r.intervals.slice(i, j);
+    const iv = sumIntervals(quarters[0]!.start, quarters.at(-1)!.end, quarters);
+    const stays = staysByHour.get(hour) ?? [];
+    if (iv.knownMs > 0 || stays.length > 0) {
+      const slots: Record<string, [number, number]> = {};
+      for (const perSlot of r.slotIntervals!.slice(i, j)) {
+        for (const [id, t] of perSlot) {
+          const x = (slots[id] ??= [0, 0]);
+          x[0] += t.occupiedMs;
+          x[1] += t.knownMs;
+        }
+      }
+      aggregates.push({ ...iv, lotId, slots, stays, quarters });
+    }
+    i = j;
+  }
   const carry: LotSnapshot | null = r.end
     ? { lotId, at: to, total: r.end.length, occupied: r.end.filter((s) => s.occupied).length, slots: r.end }
     : null;
@@ -70,8 +86,8 @@ function firstAfter(sorted: readonly number[], t: number): number {
 }
 
 /**
- * What stored aggregates say about [from, to): quarter-hour pieces cut at `edges` (each hour's figures spread
- * evenly), per-slot time (the share of each hour inside the range), and the stays that ended in the range.
+ * What stored aggregates say about [from, to): quarter-hour pieces cut at `edges` (a piece that is not a whole quarter
+ * is its quarter's figures spread evenly), per-slot time (the share of each hour inside the range), and the stays that ended in the range.
  */
 export function fromAggregates(
   aggregates: readonly HistoryAggregate[],
@@ -91,8 +107,9 @@ export function fromAggregates(
     for (let q = a.start + QUARTER_MS; q < a.end; q += QUARTER_MS) if (q > s && q < e) cutsInside.push(q);
     for (let i = firstAfter(edges, s); i < edges.length && edges[i]! < e; i++) cutsInside.push(edges[i]!);
     cutsInside.sort((x, y) => x - y);
-    const { lotId: _lot, slots: perSlot, stays: _stays, ...lotLevel } = a;
-    for (const p of sliceAtEdges([lotLevel], [s, ...cutsInside, e])) if (p.start >= s && p.end <= e && p.end > p.start) pieces.push(p);
+    const { lotId: _lot, slots: perSlot, stays: _stays, quarters, ...lotLevel } = a;
+    // An aggregate written before quarters were kept is read as its hour spread evenly.
+    for (const p of sliceAtEdges(quarters ?? [lotLevel], [s, ...cutsInside, e])) if (p.start >= s && p.end <= e && p.end > p.start) pieces.push(p);
     const f = (e - s) / (a.end - a.start);
     for (const [id, [occ, known]] of Object.entries(perSlot)) {
       const x = slots.get(id) ?? { occupiedMs: 0, knownMs: 0 };

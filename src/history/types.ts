@@ -112,4 +112,6 @@ export interface HistoryAggregate extends LotInterval {
   readonly slots: Readonly<Record<string, readonly [number, number]>>;
   /** Stays that ended within the hour. */
   readonly stays: readonly Stay[];
+  /** The hour's quarter-hour pieces, in order (absent in aggregates written before they were kept). */
+  readonly quarters?: readonly LotInterval[];
 }

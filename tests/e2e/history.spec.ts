@@ -28,16 +28,22 @@ function yesterday(): { from: number; to: number; date: string } {
   return { from, to: today, date: formatLocal(from, TZ).slice(0, 10) };
 }
 
-/** Feeds lot states to the counter's history recorder, as `onAnalysis` does, and waits until they are written. */
+/**
+ * Feeds lot states to the counter's history recorder, as `onAnalysis` does, and waits until they are written; then
+ * runs the upkeep the counter runs at start and hourly, so the hours that are over are read from their aggregates
+ * (without it, whether the start's upkeep ran before or after the states were written decided which path was read).
+ */
 async function record(page: Page, states: { lot: LotState; at: number }[]): Promise<void> {
   await page.locator('lw-app').evaluate(async (app, json) => {
     const states = JSON.parse(json) as { lot: unknown; at: number }[];
     // The recorder is the counter element's history controller; the test drives it with simulated frames.
-    const h = (app as unknown as { history: { store: unknown; observe(l: unknown, at: number): void; flush(): Promise<void> } }).history;
+    type Recorder = { store: unknown; observe(l: unknown, at: number): void; flush(): Promise<void>; maintain(): Promise<void> };
+    const h = (app as unknown as { history: Recorder }).history;
     for (let i = 0; i < 100 && !h.store; i++) await new Promise((r) => setTimeout(r, 50));
     if (!h.store) throw new Error('the history store did not open');
     for (const s of states) h.observe(s.lot, s.at);
     await h.flush();
+    await h.maintain();
   }, JSON.stringify(states));
 }
 

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseStep } from '../../src/history/buckets.ts';
 import { decodeAggregate, encodeAggregate } from '../../src/history/aggregate-codec.ts';
-import { aggregateHours, closedUntil, compactionCutoff } from '../../src/history/compaction.ts';
+import { aggregateHours, closedUntil, compactionCutoff, fromAggregates } from '../../src/history/compaction.ts';
 import { parseCsv } from '../../src/history/csv.ts';
 import { deviceTimeline } from '../../src/history/device-timeline.ts';
 import { eventRows, eventsCsv, seriesCsv, slotsCsv, SERIES_HEADER } from '../../src/history/exports.ts';
@@ -229,11 +229,16 @@ describe('hourly aggregates', () => {
     ['UTC', '1h'],
     ['Europe/Berlin', '1d'],
     ['Europe/Berlin', '3h'],
+    // A day's chart is in quarter hours: each aggregate keeps its hour's four quarters, exact in every zone whose
+    // offset is a multiple of 15 minutes (India's +5:30, Nepal's +5:45).
+    ['Europe/Berlin', '15m'],
+    ['Asia/Kolkata', '15m'],
+    ['Asia/Kathmandu', '15m'],
   ])('answers from hourly aggregates what the raw events answer (%s, step %s)', (zone, step) => {
     const q: ReportRange = { lot: 'default', from, to, step: parseStep(step)!, timeZone: zone, now: to + 1, names: new Map() };
     const all = historyReport(q, { timeline: raw, rawFrom: from });
     const compacted = historyReport(q, { timeline: later, rawFrom: cutoff, aggregates });
-    expect(all.series.some((p) => p.occupied === null)).toBe(step === '1h');
+    expect(all.series.some((p) => p.occupied === null)).toBe(step === '1h' || step === '15m');
     expect(all.dwell.stays).toBeGreaterThan(30);
     expect(compacted.series).toHaveLength(all.series.length);
     compacted.series.forEach((p, i) => {
@@ -253,6 +258,21 @@ describe('hourly aggregates', () => {
   it('packs an aggregate for storage and unpacks it unchanged', () => {
     for (const a of aggregates) expect(decodeAggregate(encodeAggregate(a))).toEqual(a);
     expect(aggregates.some((a) => a.stays.length > 0 && Object.keys(a.slots).length === 12)).toBe(true);
+  });
+
+  it('keeps each hour’s quarters, which add up to the hour; an aggregate stored before quarters were kept reads as its hour spread evenly', () => {
+    const whole = aggregates.filter((a) => a.end - a.start === H);
+    expect(whole.length).toBeGreaterThan(15);
+    for (const a of whole) {
+      expect(a.quarters!.map((q) => q.start - a.start)).toEqual([0, 1, 2, 3].map((k) => k * 15 * 60_000));
+      expect(a.quarters!.reduce((n, q) => n + q.occupiedMs, 0)).toBeCloseTo(a.occupiedMs, 6);
+      expect(a.quarters!.reduce((n, q) => n + q.arrivals, 0)).toBe(a.arrivals);
+    }
+    const edges = [0, 1, 2, 3, 4].map((k) => whole[5]!.start + k * 15 * 60_000);
+    const { quarters: _q, ...old } = whole[5]!;
+    const spread = fromAggregates([old], edges[0]!, edges[4]!, edges).pieces;
+    expect(spread.map((p) => p.occupiedMs)).toEqual(edges.slice(1).map(() => old.occupiedMs / 4));
+    expect(fromAggregates([whole[5]!], edges[0]!, edges[4]!, edges).pieces).toEqual(whole[5]!.quarters);
   });
 
   it('keeps hours, not changes: far fewer records, and none for hours nobody counted', () => {
