@@ -1,7 +1,8 @@
 // npm run train -- --lot <dir> [--lot <dir> ...] [--hold-out LOT:N] [--cv K] [--out FILE] [--json]
 // Fits the evidence weights from labelled frames (FORMAT.md) and writes them as a small JSON that lists the frames it
 // was trained on. With --cv K it first prints K-fold cross-validation figures grouped by recording session: each lot's
-// frames, in recording order (capture time, else the number in the file name), cut into K contiguous blocks, one per fold.
+// frames, in recording order (capture time, else the number in the file name), cut into K contiguous blocks, one per fold;
+// a lot's dark frames (light level under 60 of 255: night, dusk) get a row of their own.
 // --hold-out LOT:N keeps a fraction 1/N of that lot's recording out of training altogether (blocks of N consecutive
 // frames, every Nth block: see heldOutSessions), so that eval and the tests can score those frames as unseen.
 import './lib/short-errors.ts';
@@ -87,6 +88,9 @@ interface CvRow {
   rectifiedBalancedAccuracy: number;
 }
 
+/** A frame darker than this (its slots' median inner grey, 0–255) is reported on its own in the CV: night and dusk. */
+const DARK_LIGHT = 60;
+
 function cvReport(k: number): CvRow[] {
   const folds = sessionFolds(data.frames, k);
   const pred = new Map<Sample, { fused: number; patch: number; hand: number; square: number; rect: number }>();
@@ -108,8 +112,16 @@ function cvReport(k: number): CvRow[] {
     }
   }
   const rows: CvRow[] = [];
-  for (const lot of [...lots, 'all']) {
-    const ss = data.samples.filter((s) => lot === 'all' || s.lot === lot);
+  // Each lot, its dark frames (night, dusk: the frame's light level under DARK_LIGHT) when it has some, then all.
+  const groups: { lot: string; ss: readonly Sample[] }[] = [];
+  for (const lot of lots) {
+    const ss = data.samples.filter((s) => s.lot === lot);
+    groups.push({ lot, ss });
+    const dark = ss.filter((s) => s.f.light !== undefined && s.f.light < DARK_LIGHT);
+    if (dark.length) groups.push({ lot: `${lot}:dark`, ss: dark });
+  }
+  groups.push({ lot: 'all', ss: data.samples });
+  for (const { lot, ss } of groups) {
     const ba = (key: 'fused' | 'patch' | 'hand' | 'square' | 'rect') =>
       scores(confusion(ss.map((s) => ({ truth: s.occupied, predicted: pred.get(s)![key] >= 0 })))).balancedAccuracy;
     const fused = scores(confusion(ss.map((s) => ({ truth: s.occupied, predicted: pred.get(s)!.fused >= 0 }))));
@@ -134,10 +146,10 @@ let cv: CvRow[] | null = null;
 if (cvK) {
   cv = cvReport(cvK);
   console.log(`${cvK}-fold cross-validation grouped by recording session (${cvK} contiguous blocks of each lot's frames in recording order, whole blocks held out), decision at logit 0:`);
-  console.log('lot       frames slots  accuracy balanced  auc     | patch-only  hand    square  rectified (balanced)');
+  console.log('lot          frames slots  accuracy balanced  auc     | patch-only  hand    square  rectified (balanced)');
   for (const r of cv) {
     console.log(
-      `${r.lot.padEnd(9)} ${String(r.frames).padStart(6)} ${String(r.slots).padStart(5)}  ${f4(r.accuracy)}   ${f4(r.balancedAccuracy)}   ${f4(r.auc)}  | ${f4(r.patchOnlyBalancedAccuracy)}      ${f4(r.handBalancedAccuracy)}  ${r.squareBalancedAccuracy === null ? '  -   ' : f4(r.squareBalancedAccuracy)}  ${f4(r.rectifiedBalancedAccuracy)}`,
+      `${r.lot.padEnd(12)} ${String(r.frames).padStart(6)} ${String(r.slots).padStart(5)}  ${f4(r.accuracy)}   ${f4(r.balancedAccuracy)}   ${f4(r.auc)}  | ${f4(r.patchOnlyBalancedAccuracy)}      ${f4(r.handBalancedAccuracy)}  ${r.squareBalancedAccuracy === null ? '  -   ' : f4(r.squareBalancedAccuracy)}  ${f4(r.rectifiedBalancedAccuracy)}`,
     );
   }
 }

@@ -12,7 +12,7 @@ import type { Detection, Slot } from '../../src/occupancy/types.ts';
 import { initTf, modelFromDir, PROJECT_ROOT } from './node-tf.ts';
 
 /** Bump when the features change, so cached ones are not reused. */
-export const FEATURE_VERSION = 6;
+export const FEATURE_VERSION = 7;
 
 export class Runner {
   private constructor(
@@ -58,9 +58,10 @@ export class FeatureCache {
     const m = JSON.parse(readFileSync(meta, 'utf8')) as { ids: string[]; channels: number; square: boolean };
     const buf = readFileSync(bin);
     const all = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
-    const per = HAND_FEATURE_COUNT + 2 * m.channels + 1 + REF_LENGTH;
+    const per = HAND_FEATURE_COUNT + 2 * m.channels + 1 + REF_LENGTH + 1;
     return m.ids.map((id, i) => {
       const o = i * per;
+      const light = all[o + per - 1]!;
       const s = (a: number, n: number) => all.slice(o + a, o + a + n);
       return {
         id,
@@ -69,6 +70,7 @@ export class FeatureCache {
         rectified: s(HAND_FEATURE_COUNT + m.channels, m.channels),
         detection: all[o + HAND_FEATURE_COUNT + 2 * m.channels]!,
         reference: Array.from(s(HAND_FEATURE_COUNT + 2 * m.channels + 1, REF_LENGTH)),
+        ...(Number.isNaN(light) ? {} : { light }),
       };
     });
   }
@@ -76,7 +78,7 @@ export class FeatureCache {
   put(key: string, feats: readonly SlotFeatures[]): void {
     mkdirSync(this.dir, { recursive: true });
     const channels = feats[0]?.rectified?.length ?? 0;
-    const per = HAND_FEATURE_COUNT + 2 * channels + 1 + REF_LENGTH;
+    const per = HAND_FEATURE_COUNT + 2 * channels + 1 + REF_LENGTH + 1;
     const all = new Float32Array(per * feats.length);
     feats.forEach((f, i) => {
       if (!f.rectified) throw new Error('only full features are cached');
@@ -86,6 +88,8 @@ export class FeatureCache {
       all.set(f.rectified, o + HAND_FEATURE_COUNT + channels);
       all[o + HAND_FEATURE_COUNT + 2 * channels] = f.detection;
       all.set(f.reference, o + HAND_FEATURE_COUNT + 2 * channels + 1);
+      // The frame's light: without it, eval's corrections would skip calibration's light gate (unknown light passes).
+      all[o + per - 1] = f.light ?? NaN;
     });
     writeFileSync(join(this.dir, `${key}.bin`), all);
     writeFileSync(join(this.dir, `${key}.json`), JSON.stringify({ ids: feats.map((f) => f.id), channels, square: feats[0]?.square != null }));
