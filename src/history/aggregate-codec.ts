@@ -1,5 +1,5 @@
-// How an hourly aggregate is stored: its per-slot figures, stays and quarter hours packed into typed arrays and one string, so a
-// month of a 100-slot lot (720 records) is read back as bytes rather than as a hundred thousand small objects.
+// How an hourly aggregate is stored: its per-slot figures, stays and quarter hours packed into typed arrays and one
+// string, so a month of a 100-slot lot (720 records) is read back as bytes rather than as 100,000 small objects.
 import type { HistoryAggregate, LotInterval, Stay } from './types.ts';
 
 /** Between slot ids; a slot id never holds this control character. */

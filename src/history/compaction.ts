@@ -86,8 +86,9 @@ function firstAfter(sorted: readonly number[], t: number): number {
 }
 
 /**
- * What stored aggregates say about [from, to): quarter-hour pieces cut at `edges` (a piece that is not a whole quarter
- * is its quarter's figures spread evenly), per-slot time (the share of each hour inside the range), and the stays that ended in the range.
+ * What stored aggregates say about [from, to): quarter-hour pieces cut at `edges` (a piece that is not a whole
+ * quarter gets its share of the quarter's figures), per-slot time (the share of each hour inside the range), and the
+ * stays that ended in the range.
  */
 export function fromAggregates(
   aggregates: readonly HistoryAggregate[],
