@@ -1,0 +1,113 @@
+// A small convolutional network on each slot's rectified tile (tiles.ts rectifiedTile): a few 3x3 convolutions
+// (batch norm folded into them), global average pooling and a linear head, one logit per slot. Each slot's logit depends
+// on its own tile only (and, with `norm: 'frame'`, on the frame's light), so any subset of slots can be recomputed.
+// Measured against the frozen-backbone probe in scripts/tile-cnn-experiment.ts (/work/notes/tile.md).
+import * as tf from '@tensorflow/tfjs-core';
+import type { RgbPatch } from './warp.ts';
+
+export interface SlotCnnLayer {
+  readonly stride: 1 | 2;
+  readonly inChannels: number;
+  readonly outChannels: number;
+  /** 3x3 kernel, HWIO order (3 * 3 * inChannels * outChannels floats), batch norm folded in. */
+  readonly kernel: Float32Array;
+  readonly bias: Float32Array;
+}
+
+/**
+ * How a tile's pixels are scaled before the network: `tile` by the tile's own mean grey and spread, `frame` by those of
+ * all the frame's slot tiles together (keeps a slot's light and contrast relative to the rest of the lot).
+ */
+export type TileNorm = 'tile' | 'frame';
+
+export interface SlotCnnWeights {
+  readonly tile: { readonly width: number; readonly height: number };
+  readonly norm: TileNorm;
+  readonly layers: readonly SlotCnnLayer[];
+  readonly head: { readonly w: Float32Array; readonly b: number };
+}
+
+/** The spread below which a tile's or frame's grey is not stretched further (grey levels): flat asphalt stays flat. */
+export const MIN_SPREAD = 8;
+
+export interface LightStats {
+  readonly mean: readonly [number, number, number];
+  readonly spread: number;
+}
+
+/** Mean per channel and the standard deviation of all channels' values of the given tiles together. */
+export function lightStats(tiles: readonly RgbPatch[]): LightStats {
+  const sum = [0, 0, 0];
+  let sq = 0;
+  let n = 0;
+  for (const t of tiles) {
+    const d = t.data;
+    for (let i = 0; i < d.length; i += 3) {
+      for (let c = 0; c < 3; c++) {
+        const v = d[i + c]!;
+        sum[c]! += v;
+        sq += v * v;
+      }
+      n++;
+    }
+  }
+  if (n === 0) return { mean: [128, 128, 128], spread: MIN_SPREAD };
+  const mean = [sum[0]! / n, sum[1]! / n, sum[2]! / n] as const;
+  const all = (sum[0]! + sum[1]! + sum[2]!) / (3 * n);
+  const variance = Math.max(0, sq / (3 * n) - all * all);
+  return { mean, spread: Math.max(MIN_SPREAD, Math.sqrt(variance)) };
+}
+
+/** The network's input for `tiles` (n * height * width * 3 floats), each scaled as `norm` says. */
+export function normaliseTiles(tiles: readonly RgbPatch[], norm: TileNorm, out = new Float32Array(tiles.length * (tiles[0]?.data.length ?? 0))): Float32Array {
+  const frame = norm === 'frame' ? lightStats(tiles) : null;
+  let o = 0;
+  for (const t of tiles) {
+    const s = frame ?? lightStats([t]);
+    const d = t.data;
+    for (let i = 0; i < d.length; i += 3) for (let c = 0; c < 3; c++) out[o++] = (d[i + c]! - s.mean[c]!) / s.spread;
+  }
+  return out;
+}
+
+/** The network with its weights on the current TF.js backend. dispose() frees them. */
+export class SlotCnn {
+  private readonly kernels: tf.Tensor4D[];
+  private readonly biases: tf.Tensor1D[];
+  private readonly headW: tf.Tensor2D;
+  private readonly headB: tf.Scalar;
+
+  constructor(readonly weights: SlotCnnWeights) {
+    this.kernels = weights.layers.map((l) => tf.tensor4d(l.kernel, [3, 3, l.inChannels, l.outChannels]));
+    this.biases = weights.layers.map((l) => tf.tensor1d(l.bias));
+    const last = weights.layers[weights.layers.length - 1]!.outChannels;
+    this.headW = tf.tensor2d(weights.head.w, [last, 1]);
+    this.headB = tf.scalar(weights.head.b);
+  }
+
+  /** Logits of normalised input (normaliseTiles; or a frozen backbone's activations of that size), one per tile. */
+  logitsOf(input: Float32Array, count: number): Float32Array {
+    if (count === 0) return new Float32Array(0);
+    const { width, height } = this.weights.tile;
+    const out = tf.tidy(() => {
+      const channels = this.weights.layers[0]!.inChannels;
+      let h = tf.tensor4d(input.subarray(0, count * width * height * channels), [count, height, width, channels]);
+      this.kernels.forEach((k, i) => {
+        h = tf.fused.conv2d({ x: h, filter: k, strides: this.weights.layers[i]!.stride, pad: 'same', bias: this.biases[i], activation: 'relu' });
+      });
+      return tf.reshape(tf.add(tf.matMul(tf.mean(h, [1, 2]) as tf.Tensor2D, this.headW), this.headB), [count]);
+    });
+    const logits = out.dataSync() as Float32Array;
+    out.dispose();
+    return Float32Array.from(logits);
+  }
+
+  /** One logit per tile; with `norm: 'frame'`, pass all the frame's slot tiles together. */
+  logits(tiles: readonly RgbPatch[]): Float32Array {
+    return this.logitsOf(normaliseTiles(tiles, this.weights.norm), tiles.length);
+  }
+
+  dispose(): void {
+    tf.dispose([...this.kernels, ...this.biases, this.headW, this.headB]);
+  }
+}
