@@ -17,6 +17,7 @@
 //                               cached (copy 0 as the app makes it, the others mirrored/shifted/relit before the stem)
 //     --stem-input raw|tile|frame   the stem's pixels as they are, or rescaled to 128 ± 64 per spread of the tile's
 //                               (or the frame's) own light
+//     --tta                     (with --stem) also score the mean logit of each tile and the tile turned by 180° (2x cost)
 //     --save FILE               write the weights trained on all --lot frames (with --test-lot)
 // Prints per fold the training time and balanced accuracy, then the pooled CV figures (balanced accuracy at logit 0,
 // AUC, the dark subset), the test lot's figures, and the weights' size. Tiles are cached in .cache/tile-cnn/.
@@ -65,6 +66,7 @@ const { values } = parseArgs({
     stem: { type: 'string' },
     copies: { type: 'string', default: '4' },
     'stem-input': { type: 'string', default: 'raw' },
+    tta: { type: 'boolean', default: false },
   },
 });
 
@@ -186,7 +188,7 @@ function predict(weights: SlotCnnWeights, data: LotTiles, frameIdx: readonly num
 }
 
 /** The frozen stem's activations of every tile of `set`: `copies` per tile (copy 0 plain, the others augmented). */
-function stemFeatures(stem: FrozenBackbone, set: TileSet, copies: number, seed: number): Float32Array {
+function stemFeatures(stem: FrozenBackbone, set: TileSet, copies: number, seed: number, rotated = false): Float32Array {
   const n = set.labels.length;
   const size = set.width * set.height * 3;
   const dim = (set.width / stem.stride) * (set.height / stem.stride) * stem.channels;
@@ -201,7 +203,8 @@ function stemFeatures(stem: FrozenBackbone, set: TileSet, copies: number, seed: 
     const idx = jobs.slice(b, b + batch);
     idx.forEach((j, i) => {
       const k = Math.floor(j / copies);
-      if (j % copies === 0) for (let p = 0; p < size; p++) px[i * size + p] = set.pixels[k * size + p]!;
+      // Copy 0: the tile as the app makes it (or turned by 180°, for --tta).
+      if (j % copies === 0) for (let p = 0; p < size; p++) px[i * size + p] = set.pixels[k * size + (rotated ? size - 3 - (p - (p % 3)) + (p % 3) : p)]!;
       else tileInput(raw, k, 'frame', px, i * size, rnd);
       const mode = values['stem-input'];
       if (mode === 'raw') return;
@@ -342,6 +345,7 @@ const { set } = data;
 const stem = values.stem ? new FrozenBackbone(backboneWeights((await Runner.create()).detector.graph.weights as WeightMap), Number(values.stem)) : null;
 const copies = Number(values.copies);
 let input: TrainInput;
+let rotatedFill: ((k: number, out: Float32Array, offset: number) => void) | null = null;
 let fill: (k: number, out: Float32Array, offset: number) => void;
 if (stem) {
   const t0 = performance.now();
@@ -349,6 +353,11 @@ if (stem) {
   const shape = [tileH / stem.stride, tileW / stem.stride, stem.channels] as const;
   input = featureTrainInput(x, copies, shape, set.labels);
   fill = (k, out, offset) => input.fill(k, out, offset, null);
+  if (values.tta) {
+    const r = stemFeatures(stem, set, 1, settings.seed, true);
+    const dim = r.length / set.labels.length;
+    rotatedFill = (k, out, offset) => out.set(r.subarray(k * dim, (k + 1) * dim), offset);
+  }
   log(`stem to expanded_conv_${values.stem}: ${shape.join('x')} per tile, ${copies} copies, ${((performance.now() - t0) / 1000).toFixed(0)} s`);
 } else {
   input = tileTrainInput(set, settings.norm);
@@ -364,6 +373,7 @@ const k = Number(values.cv);
 if (k > 1) {
   const folds = sessionFolds(data.frames, k);
   const all: { sample: number; logit: number }[] = [];
+  const allTta: { sample: number; logit: number }[] = [];
   const t0 = performance.now();
   for (let f = 0; f < k; f++) {
     const trainFrames = data.frames.map((_, i) => i).filter((i) => folds[i] !== f);
@@ -373,6 +383,10 @@ if (k > 1) {
     const w = trainSlotCnn(input, samplesOf(trainFrames), { ...settings, seed: settings.seed * 100 + f }, log);
     const preds = predict(w, data, testFrames, fill);
     all.push(...preds);
+    if (rotatedFill) {
+      const turned = predict(w, data, testFrames, rotatedFill);
+      allTta.push(...preds.map((p, i) => ({ sample: p.sample, logit: (p.logit + turned[i]!.logit) / 2 })));
+    }
     log(`${report(`fold ${f + 1}`, set, preds)}; trained in ${((performance.now() - tf0) / 1000).toFixed(0)} s`);
   }
   const darkSet = new Set(samplesOf(darkFrames));
@@ -389,6 +403,11 @@ if (k > 1) {
   console.log(`  ${report('all', set, all)}`);
   console.log(`  ${report('dark frames (the 5 darkest of acpds-train)', set, all.filter((p) => darkSet.has(p.sample)))}`);
   console.log(`  ${report(`night frames (${nightFrames.length} frames, slots' median grey < 60)`, set, all.filter((p) => nightSet.has(p.sample)))}`);
+  if (allTta.length) {
+    console.log(`  ${report('all, mean logit with the tile turned by 180°', set, allTta)}`);
+    console.log(`  ${report('  dark frames', set, allTta.filter((p) => darkSet.has(p.sample)))}`);
+    console.log(`  ${report('  night frames', set, allTta.filter((p) => nightSet.has(p.sample)))}`);
+  }
   console.log(`  training: ${((performance.now() - t0) / 1000 / 60).toFixed(1)} min for ${k} folds; load ${load()}`);
 }
 
