@@ -30,7 +30,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { lightStats, MIN_SPREAD, SlotCnn, type SlotCnnWeights, type TileNorm } from '../src/evidence/slot-cnn.ts';
+import { lightStats, SlotCnn, type SlotCnnWeights, type TileNorm } from '../src/evidence/slot-cnn.ts';
 import { rectifiedTile } from '../src/evidence/tiles.ts';
 import type { RgbPatch } from '../src/evidence/warp.ts';
 import { fixture } from '../tests/support/fixtures.ts';
@@ -42,7 +42,7 @@ import { initTf, PROJECT_ROOT } from './lib/node-tf.ts';
 import { Runner } from './lib/runner.ts';
 import * as tf from '@tensorflow/tfjs-core';
 import { backboneWeights, FrozenBackbone, type WeightMap } from '../src/evidence/mobilenet.ts';
-import { featureTrainInput, tileInput, tileTrainInput, trainSlotCnn, type CnnTrainSettings, type TileSet, type TrainInput } from './lib/slot-cnn-train.ts';
+import { featureTrainInput, lightFor, tileInput, tileTrainInput, trainSlotCnn, type CnnTrainSettings, type TileSet, type TrainInput } from './lib/slot-cnn-train.ts';
 
 const { values } = parseArgs({
   options: {
@@ -209,22 +209,7 @@ function stemFeatures(stem: FrozenBackbone, set: TileSet, copies: number, seed: 
       const mode = values['stem-input'];
       if (mode === 'raw') return;
       const at = px.subarray(i * size, (i + 1) * size);
-      let mean: number[];
-      let spread: number;
-      if (mode === 'frame') {
-        mean = Array.from(set.frameLight.subarray(k * 4, k * 4 + 3));
-        spread = set.frameLight[k * 4 + 3]!;
-      } else {
-        const m = [0, 0, 0];
-        let sq = 0;
-        at.forEach((v, p) => {
-          m[p % 3]! += v;
-          sq += v * v;
-        });
-        mean = m.map((v) => (3 * v) / size);
-        const all = (m[0]! + m[1]! + m[2]!) / size;
-        spread = Math.max(MIN_SPREAD, Math.sqrt(Math.max(0, sq / size - all * all)));
-      }
+      const { mean, spread } = lightFor(set, k, mode as TileNorm, at);
       for (let p = 0; p < size; p++) at[p] = 128 + (64 * (at[p]! - mean[p % 3]!)) / spread;
     });
     const a = stem.run(tf.tensor4d(px.subarray(0, idx.length * size), [idx.length, set.height, set.width, 3]));
@@ -238,16 +223,7 @@ function stemFeatures(stem: FrozenBackbone, set: TileSet, copies: number, seed: 
 function tileInputPlain(set: TileSet, k: number, norm: TileNorm, out: Float32Array, offset: number): void {
   const size = set.width * set.height * 3;
   const src = set.pixels.subarray(k * size, (k + 1) * size);
-  let mean: number[];
-  let spread: number;
-  if (norm === 'frame') {
-    mean = Array.from(set.frameLight.subarray(k * 4, k * 4 + 3));
-    spread = set.frameLight[k * 4 + 3]!;
-  } else {
-    const l = lightStats([{ width: set.width, height: set.height, data: src }]);
-    mean = [...l.mean];
-    spread = l.spread;
-  }
+  const { mean, spread } = lightFor(set, k, norm, src);
   for (let i = 0; i < size; i++) out[offset + i] = (src[i]! - mean[i % 3]!) / spread;
 }
 

@@ -113,26 +113,10 @@ export function tileInput(set: TileSet, k: number, norm: TileNorm, out: Float32A
   const shift = u() * 0.15;
   // The photometric change as one lookup table per channel.
   const lut = [0, 1, 2].map((c) => Float32Array.from({ length: 256 }, (_, v) => photometric(v, gamma, tint[c]!)));
-  let mean: readonly number[];
-  let spread: number;
-  if (norm === 'frame') {
-    mean = Array.from(set.frameLight.subarray(k * 4, k * 4 + 3));
-    spread = set.frameLight[k * 4 + 3]!;
-  } else {
-    // The tile's own light, after the photometric change (so that it cancels, as it does in the app).
-    const s = [0, 0, 0];
-    let sq = 0;
-    for (let i = 0; i < size; i += 3)
-      for (let c = 0; c < 3; c++) {
-        const v = lut[c]![src[i + c]!]!;
-        s[c]! += v;
-        sq += v * v;
-      }
-    const n = size / 3;
-    mean = [s[0]! / n, s[1]! / n, s[2]! / n];
-    const all = (s[0]! + s[1]! + s[2]!) / size;
-    spread = Math.max(MIN_SPREAD, Math.sqrt(Math.max(0, sq / size - all * all)));
-  }
+  const relit = new Float32Array(size);
+  for (let i = 0; i < size; i++) relit[i] = lut[i % 3]![src[i]!]!;
+  // In tile norm, the tile's own light after the photometric change (so that it cancels, as it does in the app).
+  const { mean, spread } = lightFor(set, k, norm, relit);
   let o = offset;
   for (let y = 0; y < h; y++) {
     const sy = Math.min(h - 1, Math.max(0, (vflip ? h - 1 - y : y) + dy));
@@ -140,11 +124,25 @@ export function tileInput(set: TileSet, k: number, norm: TileNorm, out: Float32A
       const sx = Math.min(w - 1, Math.max(0, (hflip ? w - 1 - x : x) + dx));
       const i = (sy * w + sx) * 3;
       for (let c = 0; c < 3; c++) {
-        const v = (lut[c]![src[i + c]!]! - mean[c]!) / spread;
+        const v = (relit[i + c]! - mean[c]!) / spread;
         out[o++] = norm === 'frame' ? v * gain + shift : v;
       }
     }
   }
+}
+
+/** The light input k is scaled by: its frame's (kept with the set) in frame norm, else that of `pixels` (RGB values). */
+export function lightFor(set: TileSet, k: number, norm: TileNorm, pixels: ArrayLike<number>): { readonly mean: readonly number[]; readonly spread: number } {
+  if (norm === 'frame') return { mean: Array.from(set.frameLight.subarray(k * 4, k * 4 + 3)), spread: set.frameLight[k * 4 + 3]! };
+  const s = [0, 0, 0];
+  let sq = 0;
+  for (let i = 0; i < pixels.length; i++) {
+    const v = pixels[i]!;
+    s[i % 3]! += v;
+    sq += v * v;
+  }
+  const all = (s[0]! + s[1]! + s[2]!) / pixels.length;
+  return { mean: s.map((v) => (3 * v) / pixels.length), spread: Math.max(MIN_SPREAD, Math.sqrt(Math.max(0, sq / pixels.length - all * all))) };
 }
 
 function photometric(v: number, gamma: number, tint: number): number {
