@@ -301,7 +301,7 @@ async function bench(): Promise<void> {
   console.log(`cost (WASM, one thread, 20 runs on 5 PUCPR 1280x720 frames; load ${loadBefore} → ${load()}):`);
   console.log(`  bare detect(): median ${d.toFixed(1)} ms`);
   console.log(`  100 tiles ${tileW}x${tileH} warped (pure JS): median ${median(t.warp).toFixed(1)} ms = ${(median(t.warp) / d).toFixed(3)}x detect`);
-  console.log(`  100 tiles through ${stem ? `MobileNetV2 to expanded_conv_${values.stem} (frozen) + ` : ''}the CNN (${channels.join('-')}, strides ${strides.join('')}), normalisation included: median ${median(t.cnn).toFixed(1)} ms = ${(median(t.cnn) / d).toFixed(3)}x detect`);
+  console.log(`  100 tiles through ${stem ? `MobileNetV2 to expanded_conv_${values.stem} (frozen) + ` : ''}the CNN (${channels.join('-')}, strides ${strides.join('')}), ${stem ? 'raw pixels (frame scaling, one affine per pixel in JS, not included)' : 'normalisation included'}: median ${median(t.cnn).toFixed(1)} ms = ${(median(t.cnn) / d).toFixed(3)}x detect`);
   console.log(`  weights: ${weightBytes(weights)} bytes as float32`);
   cnn.dispose();
   stem?.dispose();
