@@ -2,6 +2,7 @@
 // activations of one layer mean-pooled over each tile's cells. This module owns every tensor it makes.
 import * as tf from '@tensorflow/tfjs-core';
 import type { GraphModel } from '@tensorflow/tfjs-converter';
+import { RECTIFIED_SCALE, type TileCrop, type TileFeatureExtractor } from './tiles.ts';
 import type { RgbPatch } from './warp.ts';
 
 export interface ProbeConfig {
@@ -17,7 +18,7 @@ export interface ProbeConfig {
   readonly crops: readonly ProbeCrop[];
 }
 
-export type ProbeCrop = 'square' | 'rectified';
+export type ProbeCrop = TileCrop;
 
 /**
  * expanded_conv_13's expansion (576 channels at stride 16) over the rectified slot, 75 px tiles 4x4 per mosaic.
@@ -88,14 +89,28 @@ export function poolTiles(act: Float32Array, h: number, w: number, c: number, co
   return feats;
 }
 
-export class BackboneProbe {
+export class BackboneProbe implements TileFeatureExtractor {
+  readonly tile: { readonly width: number; readonly height: number };
+  readonly mosaic: number;
+  readonly enlarge = RECTIFIED_SCALE;
+  readonly needsFrameLight = false;
+
   constructor(
     private readonly graph: GraphModel,
     readonly config: ProbeConfig = DEFAULT_PROBE,
   ) {
     const L = tileLayout(config);
     if (L.cols * L.width > MOSAIC_SIZE || L.rows * L.height > MOSAIC_SIZE) throw new Error('probe mosaic larger than 300x300');
+    this.tile = { width: L.width, height: L.height };
+    this.mosaic = L.perMosaic;
   }
+
+  get crops(): readonly ProbeCrop[] {
+    return this.config.crops;
+  }
+
+  /** Nothing to free: the graph is the detector's, and features() disposes what it makes. */
+  dispose(): void {}
 
   /** One pooled feature vector per tile, in order. Every tensor made here is disposed before it returns or throws. */
   async features(tiles: readonly RgbPatch[]): Promise<Float32Array[]> {

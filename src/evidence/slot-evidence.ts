@@ -4,8 +4,9 @@ import type { RgbaFrame } from '../camera/frame.ts';
 import type { Detection, Slot, SlotObservation } from '../occupancy/types.ts';
 import { calibratedLogit, calibrationForSlots, type Correction, type CorrectionFeatures, type LotCalibration } from './calibration.ts';
 import { applySensitivity, baseLogits, modeOf, type BaseLogits, type EvidenceMode } from './fusion.ts';
-import { BackboneProbe, tileLayout } from './probe.ts';
+import { BackboneProbe } from './probe.ts';
 import { framePatches, slotFeaturesAt, type FramePatches, type SlotFeatures } from './slot-features.ts';
+import type { TileFeatureExtractor } from './tiles.ts';
 import type { EvidenceWeights } from './weights.ts';
 
 export interface ObserveOptions {
@@ -32,18 +33,24 @@ export interface EvidenceResult {
 }
 
 export class SlotEvidence {
-  private readonly probe: BackboneProbe | null;
+  /** The tile model behind the `rectified` features: the backbone probe. */
+  private readonly model: TileFeatureExtractor | null;
 
   /** Without a graph (model loading or failed to load), evidence runs in patch-only mode. */
   constructor(
     readonly weights: EvidenceWeights,
     graph?: GraphModel | null,
   ) {
-    this.probe = graph ? new BackboneProbe(graph, weights.probe) : null;
+    this.model = graph ? new BackboneProbe(graph, weights.probe) : null;
   }
 
   get mode(): EvidenceMode {
-    return this.probe ? 'full' : 'patch-only';
+    return this.model ? 'full' : 'patch-only';
+  }
+
+  /** Frees the tile model's own tensors (the graph stays the detector's). */
+  dispose(): void {
+    this.model?.dispose();
   }
 
   /**
@@ -66,21 +73,22 @@ export class SlotEvidence {
   /**
    * The groups of slots (indices, in order) whose expensive evidence is computed together: the slots of one backbone
    * mosaic, 16 at a time in layout order (a tile's features depend on its neighbours in the mosaic, so a group is
-   * only ever computed whole, exactly as observe() packs it). Without the probe every slot is its own group; with more
-   * than one crop per slot the mosaics mix slots across the layout, so all slots form one group.
+   * only ever computed whole, exactly as observe() packs it). Without a tile model, or with a per-tile one (no mosaic),
+   * every slot is its own group; with more than one crop per slot the mosaics mix slots across the layout, so all
+   * slots form one group.
    */
   groups(count: number, options: ObserveOptions = {}): number[][] {
-    const probe = options.patchOnly ? null : this.probe;
+    const model = options.patchOnly ? null : this.model;
     const all = Array.from({ length: count }, (_, i) => i);
-    if (!probe) return all.map((i) => [i]);
-    if (probe.config.crops.length !== 1) return count ? [all] : [];
-    const per = tileLayout(probe.config).perMosaic;
+    if (!model || model.mosaic === null) return all.map((i) => [i]);
+    if (model.crops.length !== 1) return count ? [all] : [];
+    const per = model.mosaic;
     return Array.from({ length: Math.ceil(count / per) }, (_, g) => all.slice(g * per, (g + 1) * per));
   }
 
   /**
    * The features of the slots of `groups` (default: every group of groups()), in the order of the groups, with the
-   * patch-only fallback when the probe fails.
+   * patch-only fallback when the tile model fails.
    */
   async featuresAt(
     frame: RgbaFrame,
@@ -90,12 +98,12 @@ export class SlotEvidence {
     options: ObserveOptions = {},
     groups: readonly (readonly number[])[] = this.groups(slots.length, options),
   ): Promise<{ features: SlotFeatures[]; fallbackReason?: string }> {
-    const probe = options.patchOnly ? null : this.probe;
-    const run = (p: BackboneProbe | null) => slotFeaturesAt(frame, slots, fp, detections, p, groups);
+    const model = options.patchOnly ? null : this.model;
+    const run = (m: TileFeatureExtractor | null) => slotFeaturesAt(frame, slots, fp, detections, m, groups);
     try {
-      return { features: await run(probe) };
+      return { features: await run(model) };
     } catch (e) {
-      if (!probe) throw e;
+      if (!model) throw e;
       return { features: await run(null), fallbackReason: e instanceof Error ? e.message : String(e) };
     }
   }
@@ -112,7 +120,7 @@ export class SlotEvidence {
     });
     const observations = features.map((f) => ({ id: f.id, probability: applySensitivity(f.logit, sensitivity) }));
     const mode: EvidenceMode =
-      features.length > 0 ? (features.every((f) => modeOf(f.logits) === 'full') ? 'full' : 'patch-only') : this.probe && !options.patchOnly ? 'full' : 'patch-only';
+      features.length > 0 ? (features.every((f) => modeOf(f.logits) === 'full') ? 'full' : 'patch-only') : this.model && !options.patchOnly ? 'full' : 'patch-only';
     return { observations, mode, features };
   }
 }

@@ -1,19 +1,22 @@
 // Everything the evidence knows about each slot in one frame, before any trained weights: the hand features, the
-// backbone activations of two crops, the detections' footprint support and the slot's small reference picture.
+// tile model's features of two crops, the detections' footprint support and the slot's small reference picture.
 import type { RgbaFrame } from '../camera/frame.ts';
 import { observeFromDetections } from '../occupancy/detection-evidence.ts';
 import { toPixels } from '../occupancy/geometry.ts';
 import type { Detection, Slot } from '../occupancy/types.ts';
 import { handFeatures, innerGray, lightLevel, PATCH_HEIGHT, PATCH_WIDTH, patchGray, referenceVector, type PatchGray } from './hand-features.ts';
 import { warpCorners, warpQuad, type RgbPatch } from './warp.ts';
-import { tileLayout, type BackboneProbe, type ProbeCrop } from './probe.ts';
-import { rectifiedTile, squareTile } from './tiles.ts';
+import { lightStats } from './slot-cnn.ts';
+import { rectifiedTile, squareTile, type TileCrop, type TileFeatureExtractor } from './tiles.ts';
 
 export interface SlotFeatures {
   readonly id: string;
   /** The illumination-relative hand features (HAND_FEATURE_NAMES). */
   readonly hand: readonly number[];
-  /** Pooled backbone activations of the square context crop and of the rectified slot; null when not computed. */
+  /**
+   * The tile model's features (pooled backbone activations, or the tile CNN's pooled last layer) of the square context
+   * crop and of the rectified slot; null when not computed.
+   */
   readonly square: Float32Array | null;
   readonly rectified: Float32Array | null;
   /** 0..1: the strongest vehicle footprint over the slot (detection-evidence.ts). */
@@ -59,33 +62,36 @@ export function patchFeatures(frame: RgbaFrame, slots: readonly Slot[]): { lum: 
 
 /**
  * The features of the slots of `groups` (slot indices; default: all slots as one run), in that order, given the frame's
- * patches: hand features and reference relative to the whole frame's light, detection support, and, with a probe,
- * the backbone tiles. Each group starts a new mosaic (its last one padded with blank tiles, as the full path pads the
- * lot's last mosaic), so a group of SlotEvidence.groups() gets exactly the features the full path gives it. Without a
- * probe (model loading or failed) the tiles are null.
+ * patches: hand features and reference relative to the whole frame's light, detection support, and, with a tile model,
+ * its features of each slot's tiles. With a mosaic model (the probe) each group starts a new mosaic (its last one padded
+ * with blank tiles, as the full path pads the lot's last mosaic), so a group of SlotEvidence.groups() gets exactly the
+ * features the full path gives it. A per-tile model gets all picked slots in one batch. Without a model (loading or
+ * failed) the tiles are null.
  */
 export async function slotFeaturesAt(
   frame: RgbaFrame,
   slots: readonly Slot[],
   fp: FramePatches,
   detections: readonly Detection[],
-  probe: BackboneProbe | null,
+  model: TileFeatureExtractor | null,
   groups: readonly (readonly number[])[] = [slots.map((_, i) => i)],
 ): Promise<SlotFeatures[]> {
   const indices = groups.flat();
   const picked = indices.map((i) => slots[i]!);
   const det = observeFromDetections(picked, detections);
-  const probed = new Map<ProbeCrop, Float32Array[]>();
-  if (probe && picked.length > 0) {
-    const { width, height, perMosaic } = tileLayout(probe.config);
-    const crops = probe.config.crops;
+  const probed = new Map<TileCrop, Float32Array[]>();
+  if (model && model.mosaic === null && picked.length > 0) probed.set('rectified', await perTileFeatures(frame, slots, fp, model, indices));
+  else if (model && picked.length > 0) {
+    const { width, height } = model.tile;
+    const perMosaic = model.mosaic!;
+    const crops = model.crops;
     const blank: RgbPatch = { width, height, data: new Uint8Array(width * height * 3) };
     // Per crop, per group: its tiles, then blanks up to a whole mosaic (null marks a blank's place in the output).
     // With more than one crop, groups() makes one group of all slots, packed crop after crop as always.
     const pad = (n: number) => (crops.length === 1 ? (perMosaic - (n % perMosaic)) % perMosaic : 0);
     const order = crops.flatMap((c) => groups.flatMap((g) => [...g.map((i) => ({ c, i })), ...Array.from({ length: pad(g.length) }, () => null)]));
     const tiles = order.map((t) => (t === null ? blank : (t.c === 'square' ? squareTile : rectifiedTile)(frame, slots[t.i]!.polygon, width, height)));
-    const feats = await probe.features(tiles);
+    const feats = await model.features(tiles);
     for (const c of crops) probed.set(c, []);
     order.forEach((t, k) => t && probed.get(t.c)!.push(feats[k]!));
   }
@@ -103,15 +109,27 @@ export async function slotFeaturesAt(
 }
 
 /**
- * All features of every slot. With a probe, the square and rectified tiles of all slots go through the backbone
- * together (fewer, fuller mosaics); without one (model loading or failed) they are null.
+ * A per-tile model's features of the slots `indices`, one batch. Its tile is the hand features' patch itself when it
+ * has the patch's size and no enlargement (nothing warped twice). The frame's light comes from every slot's patch, so a
+ * slot recomputed alone gets the features the full path gives it.
+ */
+async function perTileFeatures(frame: RgbaFrame, slots: readonly Slot[], fp: FramePatches, model: TileFeatureExtractor, indices: readonly number[]): Promise<Float32Array[]> {
+  const { width, height } = model.tile;
+  const samePatch = model.enlarge === 1 && width === PATCH_WIDTH && height === PATCH_HEIGHT;
+  const tiles = indices.map((i) => (samePatch ? fp.patches[i]! : rectifiedTile(frame, slots[i]!.polygon, width, height, model.enlarge)));
+  return model.features(tiles, model.needsFrameLight ? lightStats(fp.patches) : undefined);
+}
+
+/**
+ * All features of every slot. With a tile model, all slots' tiles go through it together (with the probe: fewer,
+ * fuller mosaics); without one (model loading or failed) they are null.
  */
 export async function extractFeatures(
   frame: RgbaFrame,
   slots: readonly Slot[],
   detections: readonly Detection[],
-  probe: BackboneProbe | null,
+  model: TileFeatureExtractor | null,
 ): Promise<FrameFeatures> {
   const fp = framePatches(frame, slots);
-  return { lum: fp.lum, slots: await slotFeaturesAt(frame, slots, fp, detections, probe) };
+  return { lum: fp.lum, slots: await slotFeaturesAt(frame, slots, fp, detections, model) };
 }

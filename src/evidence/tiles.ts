@@ -1,8 +1,35 @@
-// The square pictures of a slot that the backbone probe looks at. Pure.
+// The pictures of a slot that a tile model (the backbone probe, the tile CNN) looks at, and the role such a model plays.
+// Pure.
 import type { RgbaFrame } from '../camera/frame.ts';
 import { boundingBox, toPixels } from '../occupancy/geometry.ts';
 import type { Point } from '../occupancy/types.ts';
+import type { LightStats } from './slot-cnn.ts';
 import { scalePolygon, warpCorners, warpQuad, type RgbPatch } from './warp.ts';
+
+/** Which picture of a slot a tile is: the square context crop or the rectified slot. */
+export type TileCrop = 'square' | 'rectified';
+
+/**
+ * A model that turns slot tiles into one feature vector each (the layer before the `rectified` linear head of
+ * weights.ts): the backbone probe (probe.ts) or the tile CNN (tile-cnn.ts). slot-features.ts makes the tiles.
+ */
+export interface TileFeatureExtractor {
+  readonly tile: { readonly width: number; readonly height: number };
+  /** The crops of each slot it looks at, in order (a per-tile extractor: only 'rectified'). */
+  readonly crops: readonly TileCrop[];
+  /** How much the rectified crop enlarges the slot (RECTIFIED_SCALE; 1 with a patch-sized tile reuses the hand patch). */
+  readonly enlarge: number;
+  /**
+   * Tiles that share one model input (a 300x300 mosaic) and so change each other's features; null when each tile's
+   * features depend on that tile alone (and the frame's light): then any subset of slots can be recomputed.
+   */
+  readonly mosaic: number | null;
+  /** Whether features() needs the frame's light (from every slot of the frame, never from the subset recomputed). */
+  readonly needsFrameLight: boolean;
+  features(tiles: readonly RgbPatch[], frameLight?: LightStats): Promise<Float32Array[]>;
+  /** Frees the model's own tensors (not the graph's). */
+  dispose(): void;
+}
 
 /** How much context around the slot's bounding box the square crop keeps (measured: 1.35 carries the signal). */
 export const CROP_CONTEXT = 1.35;
@@ -29,8 +56,12 @@ export function squareTile(frame: RgbaFrame, polygon: readonly Point[], size: nu
   );
 }
 
-/** The slot's own ground, perspective-rectified: the polygon, enlarged about its centre, warped upright to width x height. */
-export function rectifiedTile(frame: RgbaFrame, polygon: readonly Point[], size: number, height = size): RgbPatch {
-  const corners = warpCorners(scalePolygon(toPixels(polygon, frame.width, frame.height), RECTIFIED_SCALE));
+/**
+ * The slot's own ground, perspective-rectified: the polygon, enlarged `scale`x about its centre, warped upright to
+ * width x height. Scale 1 is exactly the hand features' patch when the size is theirs (framePatches).
+ */
+export function rectifiedTile(frame: RgbaFrame, polygon: readonly Point[], size: number, height = size, scale = RECTIFIED_SCALE): RgbPatch {
+  const px = toPixels(polygon, frame.width, frame.height);
+  const corners = warpCorners(scale === 1 ? px : scalePolygon(px, scale));
   return warpQuad(frame, corners, size, height);
 }
