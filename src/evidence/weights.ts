@@ -2,6 +2,7 @@
 import type { LinearModel } from './logistic.ts';
 import { HAND_FEATURE_COUNT } from './hand-features.ts';
 import type { ProbeConfig } from './probe.ts';
+import { parseTileCnn, type TileCnnWeights } from './tile-cnn-weights.ts';
 
 /** The inputs of the fusion model, in order: the three base logits and the detections' footprint support. */
 export const FUSION_INPUTS = ['hand', 'square', 'rectified', 'detection'] as const;
@@ -24,6 +25,11 @@ export interface EvidenceWeights {
   /** Backbone probe on the square context crop (null when the probe config does not use it), and on the rectified slot. */
   readonly square: LinearModel | null;
   readonly rectified: LinearModel;
+  /**
+   * When present, the tile CNN (tile-cnn.ts) makes the `rectified` features instead of the backbone probe, and
+   * `rectified` is its linear head; `probe` is then unused.
+   */
+  readonly tileCnn?: TileCnnWeights;
   /** Over FUSION_INPUTS. */
   readonly fusion: LinearModel;
   /** Over [hand logit]: the no-model fallback. */
@@ -55,6 +61,9 @@ export function parseWeights(json: unknown): EvidenceWeights {
   const crops = Array.isArray(probe.crops) ? probe.crops : [];
   if (!crops.includes('rectified') || !crops.every((c) => c === 'square' || c === 'rectified')) throw new Error('weights: probe crops must include rectified');
   const channels = (o.rectified as { w?: unknown[] } | undefined)?.w?.length ?? 0;
+  const tileCnn = o.tileCnn === undefined || o.tileCnn === null ? undefined : parseTileCnn(o.tileCnn, channels);
+  // The tile CNN looks at the rectified slot only: a square head would have no features to read.
+  if (tileCnn && crops.includes('square')) throw new Error('weights: with a tileCnn, probe crops must be [rectified]');
   const training = o.training as EvidenceWeights['training'] | undefined;
   if (!training || !Array.isArray(training.frames)) throw new Error('weights: missing the list of training frames');
   for (const f of training.frames) {
@@ -75,6 +84,7 @@ export function parseWeights(json: unknown): EvidenceWeights {
     hand: linear(o.hand, HAND_FEATURE_COUNT, 'hand'),
     square: crops.includes('square') ? linear(o.square, channels, 'square') : null,
     rectified: linear(o.rectified, channels, 'rectified'),
+    ...(tileCnn ? { tileCnn } : {}),
     fusion: linear(o.fusion, FUSION_INPUTS.length, 'fusion'),
     patchOnly: linear(o.patchOnly, 1, 'patchOnly'),
     training,
