@@ -91,15 +91,21 @@ export class SlotCnn {
     const { width, height } = this.weights.tile;
     const out = tf.tidy(() => {
       const channels = this.weights.layers[0]!.inChannels;
-      let h = tf.tensor4d(input.subarray(0, count * width * height * channels), [count, height, width, channels]);
-      this.kernels.forEach((k, i) => {
-        h = tf.fused.conv2d({ x: h, filter: k, strides: this.weights.layers[i]!.stride, pad: 'same', bias: this.biases[i], activation: 'relu' });
-      });
-      return tf.reshape(tf.add(tf.matMul(tf.mean(h, [1, 2]) as tf.Tensor2D, this.headW), this.headB), [count]);
+      const h = tf.tensor4d(input.subarray(0, count * width * height * channels), [count, height, width, channels]);
+      return tf.reshape(tf.add(tf.matMul(this.pooled(h), this.headW), this.headB), [count]);
     });
     const logits = out.dataSync() as Float32Array;
     out.dispose();
     return Float32Array.from(logits);
+  }
+
+  /** The convolutions and the mean over the cells: [n, channels], what the head reads. Call inside tf.tidy. */
+  pooled(input: tf.Tensor4D): tf.Tensor2D {
+    let h = input;
+    this.kernels.forEach((k, i) => {
+      h = tf.fused.conv2d({ x: h, filter: k, strides: this.weights.layers[i]!.stride, pad: 'same', bias: this.biases[i], activation: 'relu' });
+    });
+    return tf.mean(h, [1, 2]);
   }
 
   /** One logit per tile; with `norm: 'frame'`, pass all the frame's slot tiles together. */

@@ -6,6 +6,7 @@ import { calibratedLogit, calibrationForSlots, type Correction, type CorrectionF
 import { applySensitivity, baseLogits, modeOf, type BaseLogits, type EvidenceMode } from './fusion.ts';
 import { BackboneProbe } from './probe.ts';
 import { framePatches, slotFeaturesAt, type FramePatches, type SlotFeatures } from './slot-features.ts';
+import { TileCnn } from './tile-cnn.ts';
 import type { TileFeatureExtractor } from './tiles.ts';
 import type { EvidenceWeights } from './weights.ts';
 
@@ -33,7 +34,7 @@ export interface EvidenceResult {
 }
 
 export class SlotEvidence {
-  /** The tile model behind the `rectified` features: the backbone probe. */
+  /** The tile model behind the `rectified` features: the tile CNN when the weights have one, else the backbone probe. */
   private readonly model: TileFeatureExtractor | null;
 
   /** Without a graph (model loading or failed to load), evidence runs in patch-only mode. */
@@ -41,7 +42,8 @@ export class SlotEvidence {
     readonly weights: EvidenceWeights,
     graph?: GraphModel | null,
   ) {
-    this.model = graph ? new BackboneProbe(graph, weights.probe) : null;
+    if (!graph) this.model = null;
+    else this.model = weights.tileCnn ? new TileCnn(weights.tileCnn, weights.rectified, graph.weights) : new BackboneProbe(graph, weights.probe);
   }
 
   get mode(): EvidenceMode {

@@ -1,0 +1,86 @@
+// The tile CNN as a tile model (tiles.ts TileFeatureExtractor): each slot's rectified tile, scaled by its own or the
+// frame's light, through COCO-SSD's own MobileNetV2 stem (frozen, mobilenet.ts) and the trained small convolutions
+// (slot-cnn.ts), mean-pooled. Its features are the `rectified` features; the head is the weights' `rectified` model.
+// One batch per call and no mosaic, so a slot's features depend on its own tile and the frame's light only: the change
+// gate recomputes just the slots that changed. Owns its weight tensors (dispose()) and frees every other tensor it makes.
+import * as tf from '@tensorflow/tfjs-core';
+import type { LinearModel } from './logistic.ts';
+import { backboneWeights, FrozenBackbone, type WeightMap } from './mobilenet.ts';
+import { lightStats, SlotCnn, type LightStats } from './slot-cnn.ts';
+import type { TileCnnNorm, TileCnnWeights } from './tile-cnn-weights.ts';
+import type { TileFeatureExtractor } from './tiles.ts';
+import type { RgbPatch } from './warp.ts';
+
+/** Light-scaled pixels into the stem sit at 128 ± 64 per spread: inside the 0..255 its preprocessing expects. */
+const STEM_CENTRE = 128;
+const STEM_GAIN = 64;
+
+/**
+ * The network's input for `tiles` (n * height * width * 3 floats). `tile`/`frame`: (p − mean) / spread per channel
+ * mean, by the tile's own light or the frame's; into a stem that is then mapped to 128 ± 64. `raw`: the pixels.
+ */
+export function tileCnnInput(tiles: readonly RgbPatch[], norm: TileCnnNorm, stem: boolean, frame?: LightStats): Float32Array {
+  const out = new Float32Array(tiles.reduce((n, t) => n + t.data.length, 0));
+  const [centre, gain] = norm === 'raw' ? [0, 1] : stem ? [STEM_CENTRE, STEM_GAIN] : [0, 1];
+  let o = 0;
+  for (const t of tiles) {
+    const s = norm === 'raw' ? { mean: [0, 0, 0], spread: 1 } : norm === 'frame' ? frame! : lightStats([t]);
+    const d = t.data;
+    for (let i = 0; i < d.length; i += 3) for (let c = 0; c < 3; c++) out[o++] = centre + (gain * (d[i + c]! - s.mean[c]!)) / s.spread;
+  }
+  return out;
+}
+
+export class TileCnn implements TileFeatureExtractor {
+  readonly crops = ['rectified'] as const;
+  readonly mosaic = null;
+  readonly tile: { readonly width: number; readonly height: number };
+  readonly enlarge: number;
+  readonly needsFrameLight: boolean;
+  private readonly stem: FrozenBackbone | null;
+  private readonly cnn: SlotCnn;
+
+  /** `graphWeights`: the loaded COCO-SSD graph's weights (the stem is copied out of them). */
+  constructor(
+    readonly weights: TileCnnWeights,
+    head: LinearModel,
+    graphWeights: WeightMap,
+  ) {
+    this.tile = weights.tile;
+    this.enlarge = weights.enlarge;
+    this.needsFrameLight = weights.norm === 'frame';
+    this.stem = weights.stem === null ? null : new FrozenBackbone(backboneWeights(graphWeights), weights.stem);
+    const inChannels = weights.layers[0]!.inChannels;
+    if (this.stem && this.stem.channels !== inChannels) {
+      const got = this.stem.channels;
+      this.stem.dispose();
+      throw new Error(`weights: tileCnn.layers[0] reads ${inChannels} channels, expanded_conv_${weights.stem} gives ${got}`);
+    }
+    // SlotCnn's tile and norm serve its own logits(); here it only runs the convolutions on what the stem gives.
+    this.cnn = new SlotCnn({ tile: weights.tile, norm: 'tile', layers: weights.layers, head: { w: Float32Array.from(head.w), b: head.b } });
+  }
+
+  async features(tiles: readonly RgbPatch[], frameLight?: LightStats): Promise<Float32Array[]> {
+    if (tiles.length === 0) return [];
+    const { width, height } = this.tile;
+    for (const [k, t] of tiles.entries()) if (t.width !== width || t.height !== height) throw new Error(`tile ${k} is ${t.width}x${t.height}, expected ${width}x${height}`);
+    if (this.needsFrameLight && !frameLight) throw new Error("the tile CNN scales by the frame's light: pass it");
+    const input = tileCnnInput(tiles, this.weights.norm, this.stem !== null, frameLight);
+    const pooled = tf.tidy(() => {
+      const x = tf.tensor4d(input, [tiles.length, height, width, 3]);
+      return this.cnn.pooled(this.stem ? this.stem.run(x) : x);
+    });
+    try {
+      const data = (await pooled.data()) as Float32Array;
+      const c = pooled.shape[1];
+      return tiles.map((_, k) => data.slice(k * c, (k + 1) * c));
+    } finally {
+      pooled.dispose();
+    }
+  }
+
+  dispose(): void {
+    this.stem?.dispose();
+    this.cnn.dispose();
+  }
+}

@@ -1,0 +1,158 @@
+// The tile CNN in the `rectified` role (tile-cnn.ts): its weights section, its tensors, a slot's features independent of
+// its batch mates, and the change gate recomputing only the slot that changed, as the full path would. Random weights of
+// the measured shape (scripts/lib/tile-cnn-random.ts): these are mechanics, not accuracy; the stem is the real graph's.
+import { readFileSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CocoDetector } from '../../../src/detector/coco-detector.ts';
+import { IncrementalEvidence } from '../../../src/evidence/incremental-evidence.ts';
+import { lightStats } from '../../../src/evidence/slot-cnn.ts';
+import { SlotEvidence } from '../../../src/evidence/slot-evidence.ts';
+import { framePatches } from '../../../src/evidence/slot-features.ts';
+import { decodeFloats, encodeFloats, tileCnnJson } from '../../../src/evidence/tile-cnn-weights.ts';
+import { TileCnn } from '../../../src/evidence/tile-cnn.ts';
+import { rectifiedTile } from '../../../src/evidence/tiles.ts';
+import type { RgbPatch } from '../../../src/evidence/warp.ts';
+import { parseWeights, type EvidenceWeights } from '../../../src/evidence/weights.ts';
+import type { WeightMap } from '../../../src/evidence/mobilenet.ts';
+import type { Detection } from '../../../src/occupancy/types.ts';
+import { loadAnalysisFrame, readLot } from '../../../scripts/lib/lots.ts';
+import { initTf, modelFromDir } from '../../../scripts/lib/node-tf.ts';
+import { carArrives, withLight } from '../../../scripts/lib/sequence.ts';
+import { MEASURED_SHAPE, randomTileCnn, withTileCnn } from '../../../scripts/lib/tile-cnn-random.ts';
+import { fixture, fixturesAvailable } from '../../support/fixtures.ts';
+import { seededRandom } from '../../support/seeded-random.ts';
+import { addNoise, paintFrame } from './synthetic.ts';
+
+const shipped = parseWeights(JSON.parse(readFileSync(new URL('../../../src/evidence/weights.json', import.meta.url), 'utf8')));
+/** What weights.json would hold: the CNN section encoded. */
+const asJson = (w: EvidenceWeights): unknown => JSON.parse(JSON.stringify({ ...w, tileCnn: w.tileCnn && tileCnnJson(w.tileCnn) }));
+
+describe('tile CNN weights section', () => {
+  const w = withTileCnn(shipped, randomTileCnn(seededRandom(1)), seededRandom(2));
+
+  it('round-trips through JSON as base64 float32, and weights without it stay as they were', () => {
+    expect(parseWeights(asJson(w))).toEqual(w);
+    expect('tileCnn' in shipped).toBe(false);
+    const a = Float32Array.of(1.5, -0, 3.4028234663852886e38, 1e-45);
+    expect(decodeFloats(encodeFloats(a), 'a')).toEqual(a);
+  });
+
+  it('says what is wrong with a bad section', () => {
+    const json = asJson(w) as { tileCnn: { layers: Record<string, unknown>[] } & Record<string, unknown> } & Record<string, unknown>;
+    const bad = (patch: (j: typeof json) => void) => {
+      const j = structuredClone(json);
+      patch(j);
+      return () => parseWeights(j);
+    };
+    expect(bad((j) => (j.tileCnn.layers[1]!.kernel = encodeFloats(new Float32Array(10))))).toThrow(/layers\[1\]\.kernel needs 3x3x64x64 floats, has 10/);
+    expect(bad((j) => (j.tileCnn.layers[1]!.inChannels = 32))).toThrow(/layers\[1\] reads 32 channels, the layer before gives 64/);
+    expect(bad((j) => (j.tileCnn.layers[0]!.bias = 'not base64!'))).toThrow(/bias is not valid base64/);
+    expect(bad((j) => (j.tileCnn.layers[0]!.bias = 'AAA='))).toThrow(/not whole float32s/);
+    expect(bad((j) => (j.rectified = { w: [1, 2], b: 0 }))).toThrow(/rectified head reads 2 features, the tile CNN gives 64/);
+    expect(bad((j) => Object.assign(j.tileCnn, { stem: null, norm: 'raw' }))).toThrow(/raw needs a stem/);
+    expect(bad((j) => (j.tileCnn.tile = { width: 0, height: 64 }))).toThrow(/tile needs integer/);
+    expect(bad((j) => (j.probe = { ...shipped.probe, crops: ['square', 'rectified'] }))).toThrow(/probe crops must be \[rectified\]/);
+  });
+});
+
+describe('tile CNN on the real stem (WASM)', { timeout: 300_000 }, () => {
+  let detector: CocoDetector;
+  let cnn: TileCnn;
+  const rnd = seededRandom(3);
+  const weights = withTileCnn(shipped, randomTileCnn(rnd), rnd);
+  const { width, height } = MEASURED_SHAPE.tile;
+  const tiles: RgbPatch[] = Array.from({ length: 100 }, (_, k) => ({
+    width,
+    height,
+    data: Uint8Array.from({ length: width * height * 3 }, () => Math.floor(40 + k + rnd() * 120)),
+  }));
+  const light = lightStats(tiles);
+  beforeAll(async () => {
+    await initTf('wasm');
+    detector = await CocoDetector.load(modelFromDir());
+    cnn = new TileCnn(weights.tileCnn!, weights.rectified, detector.graph.weights as WeightMap);
+  }, 120_000);
+  afterAll(() => {
+    cnn?.dispose();
+    detector?.dispose();
+  });
+
+  it("gives a slot the same features, to the bit, alone and in a batch of 100 (the change gate's premise)", async () => {
+    const all = await cnn.features(tiles, light);
+    expect(all).toHaveLength(100);
+    expect(all[0]).toHaveLength(64);
+    for (const k of [0, 37, 99]) expect(Array.from((await cnn.features([tiles[k]!], light))[0]!)).toEqual(Array.from(all[k]!));
+    // The features do depend on the frame's light (norm 'frame'), and are not all alike.
+    const darker = await cnn.features([tiles[37]!], { ...light, mean: [light.mean[0] + 30, light.mean[1] + 30, light.mean[2] + 30] });
+    expect(Array.from(darker[0]!)).not.toEqual(Array.from(all[37]!));
+    expect(Array.from(all[1]!)).not.toEqual(Array.from(all[0]!));
+  });
+
+  it('leaves the tensor count flat over many calls, and says why it refuses a bad call', async () => {
+    await cnn.features(tiles.slice(0, 10), light);
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 30; i++) await cnn.features(tiles.slice(0, 1 + ((i * 37) % 100)), light);
+    await expect(cnn.features([{ width: 8, height: 8, data: new Uint8Array(192) }], light)).rejects.toThrow(/expected 32x64/);
+    await expect(cnn.features(tiles.slice(0, 2))).rejects.toThrow(/frame's light/);
+    expect(tf.memory().numTensors).toBe(before);
+    // A stem whose channels do not fit the first layer: a clear error, and no tensor left behind.
+    const wrong = randomTileCnn(rnd, { ...MEASURED_SHAPE, stem: 9, inChannels: 32 });
+    expect(() => new TileCnn(wrong, weights.rectified, detector.graph.weights as WeightMap)).toThrow(/reads 32 channels, expanded_conv_9 gives 64/);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('takes the hand patch itself as its tile when that is the same picture (enlarge 1, 32x64)', () => {
+    const frame = addNoise(paintFrame(320, 240, [90, 90, 90], [{ x: 100, y: 60, w: 50, h: 90, c: [200, 40, 40] }]), 20);
+    const polygon = [
+      [0.3, 0.2],
+      [0.5, 0.25],
+      [0.48, 0.7],
+      [0.28, 0.65],
+    ] as const;
+    const fp = framePatches(frame, [{ id: 'a', name: 'a', polygon }]);
+    expect(rectifiedTile(frame, polygon, 32, 64, 1)).toEqual(fp.patches[0]);
+  });
+});
+
+describe.skipIf(!fixturesAvailable())('IncrementalEvidence with the tile CNN on a real pucpr frame (WASM)', { timeout: 300_000 }, () => {
+  let detector: CocoDetector;
+  let evidence: SlotEvidence;
+  afterAll(() => {
+    evidence?.dispose();
+    detector?.dispose();
+  });
+
+  it('recomputes only the slot a car arrived in, on that frame, with the features the full path gives it', async () => {
+    await initTf('wasm');
+    detector = await CocoDetector.load(modelFromDir());
+    const rnd = seededRandom(5);
+    evidence = new SlotEvidence(withTileCnn(shipped, randomTileCnn(rnd), rnd), detector.graph);
+    const f = readLot(fixture('lots', 'pucpr'))[7]!;
+    const frame = loadAnalysisFrame(f.imagePath);
+    const slots = f.slots.map(({ id, name, polygon }) => ({ id, name, polygon }));
+    const still = withLight(frame, 1, 2, rnd);
+    const arrived = carArrives(still, slots, f.slots.map((s) => s.occupied), 0)!;
+    expect(arrived).not.toBeNull();
+    expect(evidence.groups(slots.length)).toEqual(slots.map((_, i) => [i]));
+    const inc = new IncrementalEvidence(evidence);
+    const detect = (): Promise<Detection[]> => Promise.resolve([]);
+    await inc.observe(frame, slots, detect);
+    const before = tf.memory().numTensors;
+    expect((await inc.observe(still, slots, detect)).reasons.filter((r) => r !== 'kept' && r !== 'refresh')).toEqual([]);
+    const res = await inc.observe(arrived.frame, slots, detect);
+    expect(res.reasons[arrived.slot]).toBe('changed');
+    // Singleton groups: no slot is recomputed for a group mate ('group'), only those whose own picture changed (the
+    // pasted car reaches into a neighbour or two) and the slow refresh's one slot; with the probe it would be 16.
+    expect(res.reasons.filter((r) => r === 'group' || r === 'new')).toEqual([]);
+    expect(res.reasons.filter((r) => r !== 'kept').length).toBeLessThanOrEqual(4);
+    // The full path on the same frame: the same rectified features, to the bit, and so the same logits.
+    const fp = framePatches(arrived.frame, slots);
+    const full = (await evidence.featuresAt(arrived.frame, slots, fp, [])).features;
+    const alone = (await evidence.featuresAt(arrived.frame, slots, fp, [], {}, [[arrived.slot]])).features;
+    expect(Array.from(alone[0]!.rectified!)).toEqual(Array.from(full[arrived.slot]!.rectified!));
+    const fullResult = await evidence.observe(arrived.frame, slots, []);
+    expect(res.features[arrived.slot]!.logits).toEqual(fullResult.features[arrived.slot]!.logits);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
