@@ -1,4 +1,4 @@
-// npm run bench:evidence [-- --lot <dir>] [--frames N] [--steady N] [--json]
+// npm run bench:evidence [-- --lot <dir>] [--frames N] [--steady N] [--json] [--weights FILE] [--random-tile-cnn]
 // Median and p95 ms per frame of the evidence on 1280x720 PUCPR frames (~100 slots), WASM backend: detection alone,
 // the hand features, patch-only and full evidence, and the per-frame pipeline three ways, each also as a ratio to the
 // bare detect() of the same run:
@@ -6,6 +6,9 @@
 // - steady: the incremental path (change gating) on the same frame shown again with sensor noise only;
 // - oneCar: the incremental path on the frame where a car arrives in one slot.
 // Timings on a shared machine are noisy: compare ratios from one run, and the CPU time next to the wall time.
+// --weights: another weights file (default src/evidence/weights.json); --random-tile-cnn: those weights with a tile CNN
+// of the measured shape (scripts/lib/tile-cnn-random.ts) and random values in the probe's place: its cost, not its
+// accuracy.
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
@@ -22,6 +25,7 @@ import { median, percentile } from './lib/metrics.ts';
 import { PROJECT_ROOT } from './lib/node-tf.ts';
 import { Runner } from './lib/runner.ts';
 import { carArrives, NOISE_SIGMA, withLight } from './lib/sequence.ts';
+import { randomTileCnn, withTileCnn } from './lib/tile-cnn-random.ts';
 
 const { values } = parseArgs({
   options: {
@@ -29,9 +33,12 @@ const { values } = parseArgs({
     frames: { type: 'string', default: '10' },
     steady: { type: 'string', default: '12' },
     json: { type: 'boolean', default: false },
+    weights: { type: 'string', default: resolve(PROJECT_ROOT, 'src', 'evidence', 'weights.json') },
+    'random-tile-cnn': { type: 'boolean', default: false },
   },
 });
-const weights = parseWeights(JSON.parse(readFileSync(resolve(PROJECT_ROOT, 'src', 'evidence', 'weights.json'), 'utf8')));
+const read = parseWeights(JSON.parse(readFileSync(values.weights, 'utf8')));
+const weights = values['random-tile-cnn'] ? withTileCnn(read, randomTileCnn(seededRandom(2)), seededRandom(3)) : read;
 const frames = readLot(values.lot).slice(0, Number(values.frames));
 const steadyFrames = Number(values.steady);
 const runner = await Runner.create(weights.probe);
@@ -85,6 +92,7 @@ for (const { frame, slots, still, arrived } of loaded) {
   for (const s of still) count(await time('steady', () => observe(s, slots)));
   if (arrived) await time('oneCar', () => observe(arrived, slots));
 }
+full.dispose();
 runner.dispose();
 const slotsPerFrame = loaded.reduce((s, f) => s + f.slots.length, 0) / loaded.length;
 const out = Object.fromEntries(
@@ -101,7 +109,8 @@ const ratio = (k: Key) => ({
 const ratios = { pipeline: ratio('pipeline'), steady: ratio('steady'), oneCar: ratio('oneCar') };
 const load = loadavg()[0]!;
 console.log(
-  `evidence on ${loaded.length} frames ${loaded[0]!.frame.width}x${loaded[0]!.frame.height}, ${slotsPerFrame.toFixed(0)} slots each, WASM backend; ` +
+  `evidence on ${loaded.length} frames ${loaded[0]!.frame.width}x${loaded[0]!.frame.height}, ${slotsPerFrame.toFixed(0)} slots each, WASM backend, ` +
+    `${weights.tileCnn ? `tile CNN (stem to expanded_conv_${weights.tileCnn.stem}, ${weights.tileCnn.tile.width}x${weights.tileCnn.tile.height}, ${weights.tileCnn.layers.map((l) => l.outChannels).join('-')})` : 'backbone probe'}; ` +
     `load average ${load.toFixed(1)} on ${cpus().length} cores`,
 );
 console.log('               wall: median     p95 | CPU time: median     p95 | ratio to detect(): wall median  p95  CPU median');
@@ -116,4 +125,5 @@ for (const k of keys) {
 console.log(
   `steady: ${(gated.recomputed / gated.frames).toFixed(1)} slots recomputed per frame (the slow refresh), detect() on ${((gated.detected / gated.frames) * 100).toFixed(0)}% of frames`,
 );
-if (values.json) console.log(JSON.stringify({ frames: loaded.length, slotsPerFrame, ...out, ratios, steadyGate: gated, loadAverage: load }));
+const model = weights.tileCnn ? 'tile-cnn' : 'probe';
+if (values.json) console.log(JSON.stringify({ frames: loaded.length, slotsPerFrame, model, ...out, ratios, steadyGate: gated, loadAverage: load }));
