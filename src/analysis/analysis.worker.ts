@@ -43,6 +43,8 @@ async function load(req: LoadRequest): Promise<void> {
     const source = tf.io.http(req.modelUrl, { onProgress: (fraction) => post({ type: 'progress', fraction }) });
     detector?.dispose();
     detector = await CocoDetector.load(source);
+    // A reload replaces the evidence: free the tile CNN's weight tensors of the last one (the probe holds none).
+    evidence.evidence.dispose();
     evidence = new IncrementalEvidence(new SlotEvidence(weights, detector.graph));
     watchWebglContext(() => post({ type: 'context-lost' }));
     post({ type: 'ready', loadMs: performance.now() - started, ...info });
