@@ -20,6 +20,8 @@ const STEM_GAIN = 64;
  * mean, by the tile's own light or the frame's; into a stem that is then mapped to 128 ± 64. `raw`: the pixels.
  */
 export function tileCnnInput(tiles: readonly RgbPatch[], norm: TileCnnNorm, stem: boolean, frame?: LightStats): Float32Array {
+  // Never the light of `tiles` themselves: they may be the few slots being recomputed, not the frame.
+  if (norm === 'frame' && !frame) throw new Error("the tile CNN scales by the frame's light: pass it");
   const out = new Float32Array(tiles.reduce((n, t) => n + t.data.length, 0));
   const [centre, gain] = norm === 'raw' ? [0, 1] : stem ? [STEM_CENTRE, STEM_GAIN] : [0, 1];
   let o = 0;
@@ -64,7 +66,6 @@ export class TileCnn implements TileFeatureExtractor {
     if (tiles.length === 0) return [];
     const { width, height } = this.tile;
     for (const [k, t] of tiles.entries()) if (t.width !== width || t.height !== height) throw new Error(`tile ${k} is ${t.width}x${t.height}, expected ${width}x${height}`);
-    if (this.needsFrameLight && !frameLight) throw new Error("the tile CNN scales by the frame's light: pass it");
     const input = tileCnnInput(tiles, this.weights.norm, this.stem !== null, frameLight);
     const pooled = tf.tidy(() => {
       const x = tf.tensor4d(input, [tiles.length, height, width, 3]);
