@@ -6,11 +6,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CocoDetector } from '../../../src/detector/coco-detector.ts';
 import { IncrementalEvidence } from '../../../src/evidence/incremental-evidence.ts';
-import { lightStats } from '../../../src/evidence/slot-cnn.ts';
 import { SlotEvidence } from '../../../src/evidence/slot-evidence.ts';
 import { framePatches } from '../../../src/evidence/slot-features.ts';
 import { decodeFloats, encodeFloats, tileCnnJson } from '../../../src/evidence/tile-cnn-weights.ts';
 import { TileCnn } from '../../../src/evidence/tile-cnn.ts';
+import { predictLogit } from '../../../src/evidence/logistic.ts';
+import { backboneWeights, FrozenBackbone } from '../../../src/evidence/mobilenet.ts';
+import { lightStats, SlotCnn } from '../../../src/evidence/slot-cnn.ts';
+import { fromExperiment } from '../../../scripts/lib/tile-cnn-import.ts';
 import { rectifiedTile } from '../../../src/evidence/tiles.ts';
 import type { RgbPatch } from '../../../src/evidence/warp.ts';
 import { parseWeights, type EvidenceWeights } from '../../../src/evidence/weights.ts';
@@ -100,6 +103,27 @@ describe('tile CNN on the real stem (WASM)', { timeout: 300_000 }, () => {
     const wrong = randomTileCnn(rnd, { ...MEASURED_SHAPE, stem: 9, inChannels: 32 });
     expect(() => new TileCnn(wrong, weights.rectified, detector.graph.weights as WeightMap)).toThrow(/reads 32 channels, expanded_conv_9 gives 64/);
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it("gives the logits of the experiment that trained it (tile-cnn-experiment.ts --save, its stem input and SlotCnn.logitsOf)", async () => {
+    const r = seededRandom(8);
+    const layers = randomTileCnn(r).layers;
+    const head = Float32Array.from({ length: 64 }, () => r() - 0.5);
+    // What --save writes: Node's Buffer base64 of the float32 arrays, the stem's output size as the tile.
+    const b64 = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
+    const saved = JSON.parse(JSON.stringify({ tile: { width: 4, height: 8 }, norm: 'frame', layers: layers.map((l) => ({ ...l, kernel: b64(l.kernel), bias: b64(l.bias) })), head: { w: b64(head), b: 0.3 } }));
+    const { tileCnn, rectified } = fromExperiment(saved, { stem: 5, tile: { width, height }, enlarge: 1.2, norm: 'frame' });
+    const ours = new TileCnn(tileCnn, rectified, detector.graph.weights as WeightMap);
+    const batch = tiles.slice(0, 10);
+    const feats = await ours.features(batch, light);
+    // The experiment: stem on 128 + 64·(p − frame mean)/frame spread (stemFeatures), then SlotCnn.logitsOf.
+    const px = Float32Array.from(batch.flatMap((t) => Array.from(t.data, (p, i) => 128 + (64 * (p - light.mean[i % 3]!)) / light.spread)));
+    const stem = new FrozenBackbone(backboneWeights(detector.graph.weights as WeightMap), 5);
+    const x = tf.tidy(() => stem.run(tf.tensor4d(px, [batch.length, height, width, 3])).dataSync() as Float32Array);
+    const theirs = new SlotCnn({ tile: { width: 4, height: 8 }, norm: 'frame', layers, head: { w: head, b: 0.3 } });
+    const expected = theirs.logitsOf(x, batch.length);
+    feats.forEach((f, k) => expect(predictLogit(rectified, f)).toBeCloseTo(expected[k]!, 4));
+    [ours, stem, theirs].forEach((m) => m.dispose());
   });
 
   it('takes the hand patch itself as its tile when that is the same picture (enlarge 1, 32x64)', () => {
