@@ -81,9 +81,9 @@ export async function slotFeaturesAt(
   const det = observeFromDetections(picked, detections);
   const probed = new Map<TileCrop, Float32Array[]>();
   if (model && model.mosaic === null && picked.length > 0) probed.set('rectified', await perTileFeatures(frame, slots, fp, model, indices));
-  else if (model && picked.length > 0) {
+  else if (model && picked.length > 0 && model.mosaic !== null) {
     const { width, height } = model.tile;
-    const perMosaic = model.mosaic!;
+    const perMosaic = model.mosaic;
     const crops = model.crops;
     const blank: RgbPatch = { width, height, data: new Uint8Array(width * height * 3) };
     // Per crop, per group: its tiles, then blanks up to a whole mosaic (null marks a blank's place in the output).
