@@ -49,7 +49,8 @@ it('runs the tile CNN in full mode on 100 slots, batch-independent, with a flat 
   const before = tf.memory().numTensors;
   // Next to the shipped probe and a bare detect(), interleaved so that load on the machine hits all three alike.
   const probe = new SlotEvidence(parseWeights(weightsJson), detector.graph);
-  const times = { detect: [] as number[], cnn: [] as number[], probe: [] as number[] };
+  const patchOnly = new SlotEvidence(parseWeights(weightsJson));
+  const times = { detect: [] as number[], cnn: [] as number[], probe: [] as number[], patchOnly: [] as number[] };
   const time = async (k: keyof typeof times, fn: () => Promise<unknown>) => {
     const t0 = performance.now();
     await fn();
@@ -59,12 +60,14 @@ it('runs the tile CNN in full mode on 100 slots, batch-independent, with a flat 
     await time('detect', () => detector.detect(frame));
     await time('cnn', () => evidence.observe(frame, slots, []));
     await time('probe', () => probe.observe(frame, slots, []));
+    await time('patchOnly', () => patchOnly.observe(frame, slots, []));
   }
   expect(tf.memory().numTensors).toBe(before);
   const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
   const d = median(times.detect);
   console.log(
     `Chromium, ${tf.getBackend()}: detect() ${d.toFixed(0)} ms; full evidence of 100 slots with the tile CNN ` +
-      `${(median(times.cnn) / d).toFixed(2)}x detect, with the probe ${(median(times.probe) / d).toFixed(2)}x (median of 3; a printout, not a target)`,
+      `${(median(times.cnn) / d).toFixed(2)}x detect, with the probe ${(median(times.probe) / d).toFixed(2)}x, patch-only (hand features) ` +
+      `${(median(times.patchOnly) / d).toFixed(2)}x (median of 3; a printout, not a target)`,
   );
 });
