@@ -3,26 +3,35 @@
 // was trained on. With --cv K it first prints K-fold cross-validation figures grouped by recording session: each lot's
 // frames, in recording order (capture time, else the number in the file name), cut into K contiguous blocks, one per fold;
 // a lot's dark frames (light level under 60 of 255: night, dusk) get a row of their own.
+// --tile-model cnn (default) trains the tile CNN (scripts/lib/tile-cnn-data.ts: COCO-SSD's own MobileNetV2 frozen to
+// expanded_conv_5 on each slot's rectified tile, two trained 3x3 convolutions) as the rectified evidence, inside every
+// fold: the fusion learns from its out-of-fold logits. --tile-model probe fits the backbone probe's logistic head instead
+// (the design before the CNN). --tile-enlarge X: the slot polygon's enlargement for the CNN's tile (1: the hand patch).
 // --hold-out LOT:N keeps a fraction 1/N of that lot's recording out of training altogether (blocks of N consecutive
 // frames, every Nth block: see heldOutSessions), so that eval and the tests can score those frames as unseen.
 import './lib/short-errors.ts';
+import './lib/tf-gradients.ts';
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { baseLogits, fusedLogit } from '../src/evidence/fusion.ts';
+import { fusedLogit } from '../src/evidence/fusion.ts';
 import { DEFAULT_PROBE } from '../src/evidence/probe.ts';
 import type { EvidenceWeights } from '../src/evidence/weights.ts';
 import { heldOutSessions, loadDataset, parseHoldOut, sessionFolds, type Sample } from './lib/dataset.ts';
 import { readLot } from './lib/lots.ts';
-import { DEFAULT_FIT, fitModels, type FitSettings, type Models } from './lib/fit.ts';
+import { DEFAULT_FIT, fitModels, sampleLogits, type FitSettings, type Models, type TileCnnFitter } from './lib/fit.ts';
+import { tileCnnJson } from '../src/evidence/tile-cnn-weights.ts';
+import { DEFAULT_TILE_CNN, fitTileCnn, tileCnnInputs, tileCnnSection, type TileCnnSettings } from './lib/tile-cnn-data.ts';
+import type { WeightMap } from '../src/evidence/mobilenet.ts';
 import { confusion, rocAuc, scores } from './lib/metrics.ts';
 import { PROJECT_ROOT } from './lib/node-tf.ts';
 import { progressBar } from './lib/progress.ts';
 import { Runner } from './lib/runner.ts';
 import { describeUnscorable } from './lib/unscorable.ts';
 
-const USAGE = 'usage: npm run train -- --lot <dir> [--lot <dir> ...] [--hold-out LOT:N] [--cv K] [--out FILE] [--json] [--fusion stacked|sum] [--balance sqrt|none]';
+const USAGE =
+  'usage: npm run train -- --lot <dir> [--lot <dir> ...] [--hold-out LOT:N] [--cv K] [--out FILE] [--json] [--fusion stacked|sum] [--balance sqrt|none] [--tile-model cnn|probe] [--tile-enlarge X]';
 export const DEFAULT_WEIGHTS_PATH = resolve(PROJECT_ROOT, 'src', 'evidence', 'weights.json');
 
 const { values } = parseArgs({
@@ -35,6 +44,8 @@ const { values } = parseArgs({
     fusion: { type: 'string', default: 'stacked' },
     balance: { type: 'string', default: DEFAULT_FIT.balance },
     'l2-probe': { type: 'string' },
+    'tile-model': { type: 'string', default: 'cnn' },
+    'tile-enlarge': { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -49,6 +60,11 @@ if (values.cv !== undefined && (!Number.isInteger(cvK) || cvK < 2)) {
 }
 if (values.fusion !== 'stacked' && values.fusion !== 'sum') throw new Error('--fusion is stacked or sum');
 if (values.balance !== 'sqrt' && values.balance !== 'none') throw new Error('--balance is sqrt or none');
+if (values['tile-model'] !== 'cnn' && values['tile-model'] !== 'probe') throw new Error('--tile-model is cnn or probe');
+const useCnn = values['tile-model'] === 'cnn';
+const enlarge = values['tile-enlarge'] === undefined ? DEFAULT_TILE_CNN.enlarge : Number(values['tile-enlarge']);
+if (!(enlarge >= 1 && enlarge <= 4)) throw new Error('--tile-enlarge is a number from 1 to 4');
+const cnnSettings: TileCnnSettings = { ...DEFAULT_TILE_CNN, enlarge };
 const settings: FitSettings = {
   ...DEFAULT_FIT,
   innerFolds: values.fusion === 'sum' ? 0 : DEFAULT_FIT.innerFolds,
@@ -58,7 +74,7 @@ const settings: FitSettings = {
 const log = (msg: string) => console.error(msg);
 const holdOut = values['hold-out'] === undefined ? null : parseHoldOut(values['hold-out']);
 
-const runner = await Runner.create(DEFAULT_PROBE);
+const runner = await Runner.create(useCnn ? null : DEFAULT_PROBE);
 const lotFrames = values.lot.flatMap((d) => readLot(d));
 const held = holdOut ? heldOutSessions(lotFrames.map((source) => ({ lot: source.lot, source })), holdOut).map((s) => s !== null) : [];
 if (holdOut) {
@@ -67,12 +83,17 @@ if (holdOut) {
   log(`train: holding out ${names.length} frames of ${holdOut.lot} (blocks of ${holdOut.n} in recording order, every ${holdOut.n}th): ${names.join(' ')}`);
 }
 const data = await loadDataset(lotFrames.filter((_, i) => !held[i]), runner, progressBar('features'));
+const cnnInputs = useCnn ? await tileCnnInputs(data, runner.detector.graph.weights as WeightMap, cnnSettings, progressBar('tile CNN inputs')) : null;
 runner.dispose();
+const fitCnn: TileCnnFitter | undefined = cnnInputs ? (samples, seed) => fitTileCnn(cnnInputs, samples, cnnSettings, seed, log) : undefined;
 const lots = [...new Set(data.samples.map((s) => s.lot))];
 log(`train: ${data.frames.length} frames, ${data.samples.length} labelled slots (${lots.join(', ')})`);
 if (data.unscorable.length) log([`train: ${data.unscorable.length} slots could not be computed (left out):`, ...describeUnscorable(data.unscorable)].join('\n'));
 
-const asWeights = (m: Models): EvidenceWeights =>
+/** The fusion's inner folds: whole recording sessions, as the outer CV holds them out. */
+const innerFolds = (frames: readonly number[], k: number) => sessionFolds(frames.map((i) => data.frames[i]!), k);
+
+const asWeights = ({ cnn: _, ...m }: Models): EvidenceWeights =>
   ({ format: 'lotwatch-evidence-weights', version: 1, id: '', probe: DEFAULT_PROBE, ...m, training: { command: '', date: '', frames: [], options: {} } });
 
 interface CvRow {
@@ -99,9 +120,11 @@ function cvReport(k: number): CvRow[] {
     const test = data.samples.filter((s) => folds[s.frame] === f);
     if (test.length === 0) continue;
     log(`cv fold ${f + 1}/${k}: ${train.length} training slots, ${test.length} held out`);
-    const w = asWeights(fitModels(train, settings, log));
-    for (const s of test) {
-      const b = baseLogits(s.f, w);
+    const m = fitModels(train, settings, { log, cnn: fitCnn, seed: f + 2, innerFolds });
+    const w = asWeights(m);
+    const logits = sampleLogits(test, m);
+    for (const [i, s] of test.entries()) {
+      const b = logits[i]!;
       pred.set(s, {
         fused: fusedLogit(b, w),
         patch: fusedLogit({ ...b, square: null, rectified: null }, w),
@@ -155,20 +178,25 @@ if (cvK) {
 }
 
 log('fitting the final weights on every frame');
-const models = fitModels(data.samples, settings, log);
+const models = fitModels(data.samples, settings, { log, cnn: fitCnn, seed: 1, innerFolds });
+const cnn = models.cnn ? tileCnnSection(models.cnn.weights, cnnSettings) : null;
 const round = (x: number) => Number(x.toPrecision(6));
 const roundModel = (m: { w: readonly number[]; b: number }) => ({ w: m.w.map(round), b: round(m.b) });
+// With the tile CNN the probe config is unused (weights.ts), and it looks at the rectified slot only.
 const body = {
-  probe: DEFAULT_PROBE,
+  probe: cnn ? { ...DEFAULT_PROBE, crops: ['rectified' as const] } : DEFAULT_PROBE,
   hand: roundModel(models.hand),
   square: models.square ? roundModel(models.square) : null,
-  rectified: roundModel(models.rectified),
+  // The CNN's head reads its own features exactly: not rounded.
+  rectified: cnn ? cnn.rectified : roundModel(models.rectified),
+  ...(cnn ? { tileCnn: tileCnnJson(cnn.tileCnn) } : {}),
   fusion: roundModel(models.fusion),
   patchOnly: roundModel(models.patchOnly),
 };
 const id = createHash('sha256').update(JSON.stringify(body)).digest('hex').slice(0, 12);
 const argv = process.argv.slice(2).map((a) => (a.includes(' ') ? JSON.stringify(a) : a));
-const weights: EvidenceWeights = {
+// As the file holds it: the tile CNN's arrays as base64 (tile-cnn-weights.ts).
+const weights: Omit<EvidenceWeights, 'tileCnn'> & { tileCnn?: Record<string, unknown> } = {
   format: 'lotwatch-evidence-weights',
   version: 1,
   id,
@@ -177,7 +205,12 @@ const weights: EvidenceWeights = {
     command: `npm run train -- ${argv.join(' ')}`,
     date: new Date().toISOString(),
     frames: data.frames.map(({ lot, image, sha256 }) => ({ lot, image, sha256 })),
-    options: { ...settings, ...(holdOut ? { holdOut: `${holdOut.lot}:${holdOut.n}` } : {}) },
+    options: {
+      ...settings,
+      ...(holdOut ? { holdOut: `${holdOut.lot}:${holdOut.n}` } : {}),
+      tileModel: useCnn ? 'cnn' : 'probe',
+      ...(useCnn ? { tileCnn: JSON.stringify({ ...cnnSettings, tile: `${cnnSettings.tile.width}x${cnnSettings.tile.height}` }) } : {}),
+    },
   },
 };
 const out = resolve(values.out ?? DEFAULT_WEIGHTS_PATH);

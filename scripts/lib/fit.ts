@@ -1,10 +1,11 @@
 // Fits the evidence models from labelled slot features: three base logistic regressions and the fusion on top of their
 // out-of-fold logits (so the fusion learns how far each base model is to be trusted on frames it has not seen).
-import { baseLogits, fusionInputs } from '../../src/evidence/fusion.ts';
+import { baseLogits, fusionInputs, type BaseLogits } from '../../src/evidence/fusion.ts';
 import { fitLogistic, type LinearModel } from '../../src/evidence/logistic.ts';
 import type { ProbeConfig } from '../../src/evidence/probe.ts';
 import type { EvidenceWeights } from '../../src/evidence/weights.ts';
 import { groupedFolds, type Sample } from './dataset.ts';
+import type { TrainedTileCnn } from './tile-cnn-data.ts';
 
 export interface FitSettings {
   readonly l2Hand: number;
@@ -18,7 +19,16 @@ export interface FitSettings {
 
 export const DEFAULT_FIT: FitSettings = { l2Hand: 1, l2Probe: 30, l2Fusion: 1, innerFolds: 3, balance: 'sqrt' };
 
-export type Models = Pick<EvidenceWeights, 'hand' | 'square' | 'rectified' | 'fusion' | 'patchOnly'>;
+export type Models = Pick<EvidenceWeights, 'hand' | 'square' | 'rectified' | 'fusion' | 'patchOnly'> & {
+  /** With a tile CNN: the network whose head is `rectified` (its features are not in the samples). */
+  readonly cnn?: TrainedTileCnn;
+};
+
+/**
+ * Trains a tile CNN on some samples (`fit` is called once per inner fold and once on all of them, `seed` telling the
+ * fits apart). Without one, the `rectified` model is a logistic regression on the samples' probe features.
+ */
+export type TileCnnFitter = (samples: readonly Sample[], seed: number) => TrainedTileCnn;
 
 function sampleWeights(samples: readonly Sample[], balance: FitSettings['balance']): number[] {
   if (balance === 'none') return samples.map(() => 1);
@@ -29,11 +39,16 @@ function sampleWeights(samples: readonly Sample[], balance: FitSettings['balance
   return raw.map((r) => r / mean);
 }
 
-function fitBase(samples: readonly Sample[], s: FitSettings): Pick<Models, 'hand' | 'square' | 'rectified'> {
+function fitBase(samples: readonly Sample[], s: FitSettings, cnn?: TileCnnFitter, seed = 0): Pick<Models, 'hand' | 'square' | 'rectified' | 'cnn'> {
   const weights = sampleWeights(samples, s.balance);
   const y = samples.map((x) => x.occupied);
+  const hand = fitLogistic(samples.map((x) => x.f.hand), y, { l2: s.l2Hand, weights });
+  if (cnn) {
+    const trained = cnn(samples, seed);
+    return { hand, square: null, rectified: { w: Array.from(trained.weights.head.w), b: trained.weights.head.b }, cnn: trained };
+  }
   return {
-    hand: fitLogistic(samples.map((x) => x.f.hand), y, { l2: s.l2Hand, weights }),
+    hand,
     square: samples[0]?.f.square ? fitLogistic(samples.map((x) => x.f.square!), y, { l2: s.l2Probe, weights }) : null,
     rectified: fitLogistic(samples.map((x) => x.f.rectified!), y, { l2: s.l2Probe, weights }),
   };
@@ -41,18 +56,44 @@ function fitBase(samples: readonly Sample[], s: FitSettings): Pick<Models, 'hand
 
 const probeStub: Pick<EvidenceWeights, 'probe'> = { probe: { node: '', tile: 0, grid: 0, crops: ['rectified'] } satisfies ProbeConfig };
 
-export function fitModels(samples: readonly Sample[], s: FitSettings, log: (msg: string) => void = () => {}): Models {
-  const base = fitBase(samples, s);
+/** Each base model's logit for the samples: the rectified one from the tile CNN when there is one. */
+export function sampleLogits(samples: readonly Sample[], m: Pick<Models, 'hand' | 'square' | 'rectified' | 'cnn'>): BaseLogits[] {
+  const w = { ...probeStub, ...m } as unknown as EvidenceWeights; // baseLogits reads only hand/square/rectified
+  const cnn = m.cnn?.logits(samples);
+  return samples.map((x, i) => {
+    const b = baseLogits(cnn ? { ...x.f, rectified: null } : x.f, w);
+    return cnn ? { ...b, rectified: cnn[i]! } : b;
+  });
+}
+
+/**
+ * The base models and the fusion. With `cnn`, the rectified model is a tile CNN trained here, once on all samples and
+ * once per inner fold, so that the fusion learns from its out-of-fold logits as it does from the others'.
+ */
+export interface FitOptions {
+  readonly log?: (msg: string) => void;
+  readonly cnn?: TileCnnFitter;
+  /** Tells this fit's tile CNNs apart from other fits' (seeds). */
+  readonly seed?: number;
+  /**
+   * The inner folds of the given frames (Sample.frame values): the same session grouping as the outer CV, so that a
+   * frame's out-of-fold logit never comes from a model trained on its neighbours. Default: frames dealt round-robin.
+   */
+  readonly innerFolds?: (frames: readonly number[], k: number) => number[];
+}
+
+export function fitModels(samples: readonly Sample[], s: FitSettings, { log = () => {}, cnn, seed = 1, innerFolds }: FitOptions = {}): Models {
+  const base = fitBase(samples, s, cnn, seed * 10);
   const frameCount = new Set(samples.map((x) => x.frame)).size;
   // Out-of-fold logits need at least two frames; with one, the fusion is the plain sum of logits.
   if (s.innerFolds < 2 || frameCount < 2) {
     return { ...base, fusion: { w: [1, 1, 1, 0], b: 0 }, patchOnly: { w: [1], b: 0 } };
   }
-  // Out-of-fold base logits over the training frames, grouped by frame.
+  // Out-of-fold base logits over the training frames, grouped by frame (or by session).
   const frameIds = [...new Set(samples.map((x) => x.frame))];
   const frameLot = new Map(samples.map((x) => [x.frame, x.lot]));
   const inner = Math.min(s.innerFolds, frameCount);
-  const folds = groupedFolds(frameIds.map((f) => ({ lot: frameLot.get(f)! })), inner);
+  const folds = innerFolds ? innerFolds(frameIds, inner) : groupedFolds(frameIds.map((f) => ({ lot: frameLot.get(f)! })), inner);
   const foldOf = new Map(frameIds.map((f, i) => [f, folds[i]!]));
   const oof: number[][] = new Array(samples.length);
   for (let k = 0; k < inner; k++) {
@@ -60,9 +101,9 @@ export function fitModels(samples: readonly Sample[], s: FitSettings, log: (msg:
     const test = samples.map((x, i) => [x, i] as const).filter(([x]) => foldOf.get(x.frame) === k);
     if (test.length === 0 || train.length === 0) continue;
     log(`  inner fold ${k + 1}/${inner}`);
-    const m = fitBase(train, s);
-    const w = { ...probeStub, ...m } as unknown as EvidenceWeights; // baseLogits reads only hand/square/rectified
-    for (const [x, i] of test) oof[i] = fusionInputs(baseLogits(x.f, w));
+    const m = fitBase(train, s, cnn, seed * 10 + k + 1);
+    const logits = sampleLogits(test.map(([x]) => x), m);
+    test.forEach(([, i], j) => (oof[i] = fusionInputs(logits[j]!)));
   }
   const ok = samples.map((_, i) => i).filter((i) => oof[i]);
   const weights = sampleWeights(samples, s.balance);

@@ -17,10 +17,11 @@ export const FEATURE_VERSION = 7;
 export class Runner {
   private constructor(
     readonly detector: CocoDetector,
-    readonly probeConfig: ProbeConfig,
+    /** The probe behind the `rectified` features; null: none (train's tile CNN makes its own inputs, tile-cnn-data.ts). */
+    readonly probeConfig: ProbeConfig | null,
   ) {}
 
-  static async create(probeConfig: ProbeConfig = DEFAULT_PROBE): Promise<Runner> {
+  static async create(probeConfig: ProbeConfig | null = DEFAULT_PROBE): Promise<Runner> {
     await initTf('wasm');
     return new Runner(await CocoDetector.load(modelFromDir()), probeConfig);
   }
@@ -30,7 +31,7 @@ export class Runner {
   }
 
   async features(frame: RgbaFrame, slots: readonly Slot[], detections: readonly Detection[]): Promise<SlotFeatures[]> {
-    const f = await extractFeatures(frame, slots, detections, new BackboneProbe(this.detector.graph, this.probeConfig));
+    const f = await extractFeatures(frame, slots, detections, this.probeConfig ? new BackboneProbe(this.detector.graph, this.probeConfig) : null);
     return [...f.slots];
   }
 
@@ -43,7 +44,7 @@ export class Runner {
 export class FeatureCache {
   constructor(private readonly dir = join(PROJECT_ROOT, '.cache', 'evidence-features')) {}
 
-  key(imageSha: string, slots: readonly Slot[], probe: ProbeConfig): string {
+  key(imageSha: string, slots: readonly Slot[], probe: ProbeConfig | null): string {
     const h = createHash('sha256')
       .update(JSON.stringify({ v: FEATURE_VERSION, probe, detect: DEFAULT_DETECT, slots: slots.map((s) => [s.id, s.polygon]) }))
       .digest('hex')
@@ -55,7 +56,7 @@ export class FeatureCache {
     const meta = join(this.dir, `${key}.json`);
     const bin = join(this.dir, `${key}.bin`);
     if (!existsSync(meta) || !existsSync(bin)) return null;
-    const m = JSON.parse(readFileSync(meta, 'utf8')) as { ids: string[]; channels: number; square: boolean };
+    const m = JSON.parse(readFileSync(meta, 'utf8')) as { ids: string[]; channels: number; square: boolean; rectified?: boolean };
     const buf = readFileSync(bin);
     const all = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
     const per = HAND_FEATURE_COUNT + 2 * m.channels + 1 + REF_LENGTH + 1;
@@ -67,7 +68,7 @@ export class FeatureCache {
         id,
         hand: Array.from(s(0, HAND_FEATURE_COUNT)),
         square: m.square ? s(HAND_FEATURE_COUNT, m.channels) : null,
-        rectified: s(HAND_FEATURE_COUNT + m.channels, m.channels),
+        rectified: m.rectified === false ? null : s(HAND_FEATURE_COUNT + m.channels, m.channels),
         detection: all[o + HAND_FEATURE_COUNT + 2 * m.channels]!,
         reference: Array.from(s(HAND_FEATURE_COUNT + 2 * m.channels + 1, REF_LENGTH)),
         ...(Number.isNaN(light) ? {} : { light }),
@@ -78,20 +79,21 @@ export class FeatureCache {
   put(key: string, feats: readonly SlotFeatures[]): void {
     mkdirSync(this.dir, { recursive: true });
     const channels = feats[0]?.rectified?.length ?? 0;
+    const rectified = feats[0]?.rectified != null;
     const per = HAND_FEATURE_COUNT + 2 * channels + 1 + REF_LENGTH + 1;
     const all = new Float32Array(per * feats.length);
     feats.forEach((f, i) => {
-      if (!f.rectified) throw new Error('only full features are cached');
+      if ((f.rectified != null) !== rectified) throw new Error("a frame's slots are cached all with tile features or all without");
       const o = i * per;
       all.set(f.hand, o);
       if (f.square) all.set(f.square, o + HAND_FEATURE_COUNT);
-      all.set(f.rectified, o + HAND_FEATURE_COUNT + channels);
+      if (f.rectified) all.set(f.rectified, o + HAND_FEATURE_COUNT + channels);
       all[o + HAND_FEATURE_COUNT + 2 * channels] = f.detection;
       all.set(f.reference, o + HAND_FEATURE_COUNT + 2 * channels + 1);
       // The frame's light: without it, eval's corrections would skip calibration's light gate (unknown light passes).
       all[o + per - 1] = f.light ?? NaN;
     });
     writeFileSync(join(this.dir, `${key}.bin`), all);
-    writeFileSync(join(this.dir, `${key}.json`), JSON.stringify({ ids: feats.map((f) => f.id), channels, square: feats[0]?.square != null }));
+    writeFileSync(join(this.dir, `${key}.json`), JSON.stringify({ ids: feats.map((f) => f.id), channels, square: feats[0]?.square != null, rectified }));
   }
 }

@@ -1,0 +1,198 @@
+// The tile CNN's training input and its fitting, for `npm run train`: each labelled slot's tile made exactly as the app
+// makes it (slot-features.ts perTileFeatures, tile-cnn.ts tileCnnInput: the frame's light from every slot's hand patch),
+// run once through the frozen stem in `copies` versions (copy 0 as the app computes it, the others mirrored, shifted and
+// relit before the stem) and cached per frame; then the small convolutions trained on those activations
+// (slot-cnn-train.ts). Measured as variant C of scripts/tile-cnn-experiment.ts (docs/accuracy.md).
+import * as tf from '@tensorflow/tfjs-core';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PATCH_HEIGHT, PATCH_WIDTH } from '../../src/evidence/hand-features.ts';
+import { backboneWeights, FrozenBackbone, type WeightMap } from '../../src/evidence/mobilenet.ts';
+import { lightStats, SlotCnn, type SlotCnnWeights } from '../../src/evidence/slot-cnn.ts';
+import { framePatches } from '../../src/evidence/slot-features.ts';
+import { tileCnnInput } from '../../src/evidence/tile-cnn.ts';
+import type { TileCnnWeights } from '../../src/evidence/tile-cnn-weights.ts';
+import { rectifiedTile } from '../../src/evidence/tiles.ts';
+import type { RgbPatch } from '../../src/evidence/warp.ts';
+import type { RgbaFrame } from '../../src/camera/frame.ts';
+import type { Slot } from '../../src/occupancy/types.ts';
+import { seededRandom } from '../../tests/support/seeded-random.ts';
+import type { Dataset, Sample } from './dataset.ts';
+import { loadAnalysisFrame } from './lots.ts';
+import { PROJECT_ROOT } from './node-tf.ts';
+import { tileInput, trainSlotCnn, featureTrainInput, type CnnTrainSettings, type TileSet } from './slot-cnn-train.ts';
+
+export interface TileCnnSettings {
+  /** The frozen stem: COCO-SSD's MobileNetV2 up to expanded_conv_<stem>. */
+  readonly stem: number;
+  readonly tile: { readonly width: number; readonly height: number };
+  readonly enlarge: number;
+  /** Versions of each slot's stem activations kept for training (copy 0 plain, the others augmented). */
+  readonly copies: number;
+  readonly train: CnnTrainSettings;
+}
+
+/** Variant C of the experiment (docs/accuracy.md): the best of those measured on close views, at ~0.45x detect(). */
+export const DEFAULT_TILE_CNN: TileCnnSettings = {
+  stem: 5,
+  tile: { width: PATCH_WIDTH, height: PATCH_HEIGHT },
+  enlarge: 1.2,
+  copies: 4,
+  train: {
+    arch: { channels: [64, 64], strides: [1, 2] },
+    norm: 'frame',
+    epochs: 12,
+    batch: 64,
+    lr: 0.003,
+    weightDecay: 0.0001,
+    dropout: 0.2,
+    augment: true,
+    seed: 1,
+  },
+};
+
+/** Bump when the cached stem activations change. */
+const CACHE_VERSION = 1;
+
+/** Every sample's stem activations: `copies` per sample, in the order of `Dataset.samples`. */
+export interface TileCnnInputs {
+  readonly x: Float32Array;
+  readonly shape: readonly [number, number, number];
+  readonly copies: number;
+  readonly labels: Uint8Array;
+  readonly index: ReadonlyMap<Sample, number>;
+}
+
+/** The stem's scaling of light-normalised pixels (tile-cnn.ts): 128 + 64·(p − mean)/spread. */
+const toStemInput = (px: Float32Array, light: { mean: readonly number[]; spread: number }) => {
+  for (let p = 0; p < px.length; p++) px[p] = 128 + (64 * (px[p]! - light.mean[p % 3]!)) / light.spread;
+};
+
+export async function tileCnnInputs(
+  data: Dataset,
+  graphWeights: WeightMap,
+  s: TileCnnSettings,
+  onProgress: (done: number, total: number, what: string) => void = () => {},
+  dir = join(PROJECT_ROOT, '.cache', 'tile-cnn-inputs'),
+): Promise<TileCnnInputs> {
+  const stem = new FrozenBackbone(backboneWeights(graphWeights), s.stem);
+  const { width, height } = s.tile;
+  const shape = [height / stem.stride, width / stem.stride, stem.channels] as const;
+  const dim = shape[0] * shape[1] * shape[2];
+  const per = s.copies * dim;
+  const x = new Float32Array(data.samples.length * per);
+  const labels = Uint8Array.from(data.samples, (x) => (x.occupied ? 1 : 0));
+  const index = new Map(data.samples.map((x, i) => [x, i]));
+  const byFrame = new Map<number, Sample[]>();
+  for (const x of data.samples) byFrame.set(x.frame, [...(byFrame.get(x.frame) ?? []), x]);
+  mkdirSync(dir, { recursive: true });
+  try {
+    for (const [fi, f] of data.frames.entries()) {
+      onProgress(fi, data.frames.length, f.image);
+      const samples = byFrame.get(fi) ?? [];
+      if (samples.length === 0) continue;
+      const lf = f.source;
+      const key = createHash('sha256')
+        .update(JSON.stringify({ v: CACHE_VERSION, sha: f.sha256, stem: s.stem, tile: s.tile, enlarge: s.enlarge, copies: s.copies, seed: s.train.seed, slots: lf.slots.map((x) => [x.id, x.polygon]), picked: samples.map((x) => x.slotId) }))
+        .digest('hex')
+        .slice(0, 24);
+      const path = join(dir, `${key}.bin`);
+      let acts: Float32Array;
+      if (existsSync(path)) {
+        const buf = readFileSync(path);
+        acts = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+      } else {
+        acts = frameActivations(stem, loadAnalysisFrame(lf.imagePath), lf.slots, samples.map((x) => lf.slots.findIndex((l) => l.id === x.slotId)), s, f.sha256);
+        writeFileSync(path, acts);
+      }
+      if (acts.length !== samples.length * per) throw new Error(`tile CNN inputs of ${f.image}: cached size does not fit`);
+      samples.forEach((sample, j) => x.set(acts.subarray(j * per, (j + 1) * per), index.get(sample)! * per));
+    }
+  } finally {
+    stem.dispose();
+  }
+  onProgress(data.frames.length, data.frames.length, 'done');
+  return { x, shape, copies: s.copies, labels, index };
+}
+
+/**
+ * One frame's activations for the slots `picked` (indices into `slots`): copy 0 is what TileCnn.features computes in the
+ * app, the others are augmented pixels scaled by the same frame light.
+ */
+function frameActivations(stem: FrozenBackbone, frame: RgbaFrame, slots: readonly Slot[], picked: readonly number[], s: TileCnnSettings, sha: string): Float32Array {
+  const { width, height } = s.tile;
+  const fp = framePatches(frame, slots);
+  const light = lightStats(fp.patches);
+  const samePatch = s.enlarge === 1 && width === PATCH_WIDTH && height === PATCH_HEIGHT;
+  const tiles: RgbPatch[] = picked.map((i) => (samePatch ? fp.patches[i]! : rectifiedTile(frame, slots[i]!.polygon, width, height, s.enlarge)));
+  const size = width * height * 3;
+  const px = new Float32Array(tiles.length * s.copies * size);
+  const rnd = seededRandom(parseInt(sha.slice(0, 8), 16) ^ s.train.seed);
+  tiles.forEach((t, j) => {
+    px.set(tileCnnInput([t], 'frame', true, light), j * s.copies * size);
+    // Augmented pixels: tileInput with a light of mean 0 and spread 1 leaves pixel values, relit and moved.
+    const raw: TileSet = { width, height, pixels: t.data, labels: new Uint8Array(1), frameLight: Float32Array.of(0, 0, 0, 1) };
+    for (let c = 1; c < s.copies; c++) {
+      const at = px.subarray((j * s.copies + c) * size, (j * s.copies + c + 1) * size);
+      tileInput(raw, 0, 'frame', at, 0, rnd);
+      toStemInput(at, light);
+    }
+  });
+  const count = px.length / size;
+  const dim = (height / stem.stride) * (width / stem.stride) * stem.channels;
+  const out = new Float32Array(count * dim);
+  const batch = 256;
+  for (let b = 0; b < count; b += batch) {
+    const n = Math.min(batch, count - b);
+    const a = tf.tidy(() => stem.run(tf.tensor4d(px.subarray(b * size, (b + n) * size), [n, height, width, 3])));
+    out.set(a.dataSync() as Float32Array, b * dim);
+    a.dispose();
+  }
+  return out;
+}
+
+/** A trained tile CNN: its weights, and its logit for any sample of the inputs (copy 0: as the app computes it). */
+export interface TrainedTileCnn {
+  readonly weights: SlotCnnWeights;
+  logits(samples: readonly Sample[]): Float32Array;
+}
+
+/** Trains the small convolutions on `samples` (their augmented copies), the seed making each fit repeatable. */
+export function fitTileCnn(inputs: TileCnnInputs, samples: readonly Sample[], s: TileCnnSettings, seed: number, log: (msg: string) => void = () => {}): TrainedTileCnn {
+  const t0 = performance.now();
+  const input = featureTrainInput(inputs.x, inputs.copies, inputs.shape, inputs.labels);
+  const weights = trainSlotCnn(input, samples.map((x) => inputs.index.get(x)!), { ...s.train, seed }, log);
+  log(`  tile CNN trained on ${samples.length} slots in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+  return { weights, logits: (of) => tileCnnLogits(inputs, weights, of) };
+}
+
+/** The network's logit for each of `samples`, on copy 0 of its inputs: what the app computes for that slot. */
+export function tileCnnLogits(inputs: TileCnnInputs, weights: SlotCnnWeights, samples: readonly Sample[]): Float32Array {
+  const dim = inputs.shape[0] * inputs.shape[1] * inputs.shape[2];
+  const cnn = new SlotCnn(weights);
+  try {
+    const out = new Float32Array(samples.length);
+    const batch = 512;
+    const buf = new Float32Array(batch * dim);
+    for (let b = 0; b < samples.length; b += batch) {
+      const n = Math.min(batch, samples.length - b);
+      for (let j = 0; j < n; j++) {
+        const at = inputs.index.get(samples[b + j]!)! * inputs.copies * dim;
+        buf.set(inputs.x.subarray(at, at + dim), j * dim);
+      }
+      out.set(cnn.logitsOf(buf, n), b);
+    }
+    return out;
+  } finally {
+    cnn.dispose();
+  }
+}
+
+/** The weights file's tileCnn section and rectified head for a trained network. */
+export function tileCnnSection(trained: SlotCnnWeights, s: TileCnnSettings): { tileCnn: TileCnnWeights; rectified: { w: number[]; b: number } } {
+  return {
+    tileCnn: { stem: s.stem, tile: s.tile, enlarge: s.enlarge, norm: 'frame', layers: trained.layers },
+    rectified: { w: Array.from(trained.head.w), b: trained.head.b },
+  };
+}

@@ -1,0 +1,80 @@
+// `npm run train`'s tile CNN learns from what the app computes: for every labelled slot, the logit of the training path
+// (stem activations cached per frame, copy 0) equals the logit of the app's TileCnn on the same frame, with the same
+// network. Random network values: the test is about the inputs (tile, enlargement, the frame's light, the stem), which
+// a trained network would hide behind its own errors.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { predictLogit } from '../../../src/evidence/logistic.ts';
+import type { WeightMap } from '../../../src/evidence/mobilenet.ts';
+import type { SlotCnnWeights } from '../../../src/evidence/slot-cnn.ts';
+import { extractFeatures } from '../../../src/evidence/slot-features.ts';
+import { TileCnn } from '../../../src/evidence/tile-cnn.ts';
+import { loadDataset, type Dataset } from '../../../scripts/lib/dataset.ts';
+import { loadAnalysisFrame, readLot } from '../../../scripts/lib/lots.ts';
+import { FeatureCache, Runner } from '../../../scripts/lib/runner.ts';
+import { DEFAULT_TILE_CNN, tileCnnInputs, tileCnnLogits, tileCnnSection } from '../../../scripts/lib/tile-cnn-data.ts';
+import { MEASURED_SHAPE, randomTileCnn } from '../../../scripts/lib/tile-cnn-random.ts';
+import { fixture, fixturesAvailable } from '../../support/fixtures.ts';
+import { seededRandom } from '../../support/seeded-random.ts';
+
+describe.skipIf(!fixturesAvailable())('tile CNN training inputs (real stem, acpds frames)', { timeout: 120_000 }, () => {
+  let runner: Runner;
+  let dir: string;
+  let data: Dataset;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'lotwatch-tile-cnn-'));
+    runner = await Runner.create(null);
+    // Two close views of different lots.
+    const frames = readLot(fixture('lots', 'acpds'));
+    data = await loadDataset([frames[0]!, frames[frames.length - 1]!], runner, () => {}, new FeatureCache(join(dir, 'features')));
+  });
+  afterAll(() => {
+    runner?.dispose();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it.each([1.2, 1])('with enlargement %s, gives each slot the logit the app gives it', async (enlarge) => {
+    expect(data.samples.length).toBeGreaterThan(20);
+    const settings = { ...DEFAULT_TILE_CNN, enlarge };
+    const graph = runner.detector.graph.weights as WeightMap;
+    const cacheDir = join(dir, `inputs-${enlarge}`);
+    const inputs = await tileCnnInputs(data, graph, settings, () => {}, cacheDir);
+    const rnd = seededRandom(7);
+    const cnn = randomTileCnn(rnd, { ...MEASURED_SHAPE, enlarge });
+    const head = { w: Float32Array.from({ length: 64 }, () => rnd() - 0.5), b: 0.1 };
+    const trained: SlotCnnWeights = { tile: { width: inputs.shape[1], height: inputs.shape[0] }, norm: 'frame', layers: cnn.layers, head };
+    const logits = tileCnnLogits(inputs, trained, data.samples);
+
+    const section = tileCnnSection(trained, settings);
+    const app = new TileCnn(section.tileCnn, section.rectified, graph);
+    try {
+      let worst = 0;
+      for (const [fi, f] of data.frames.entries()) {
+        const frame = loadAnalysisFrame(f.source.imagePath);
+        const slots = f.source.slots.map(({ id, name, polygon }) => ({ id, name, polygon }));
+        const feats = await extractFeatures(frame, slots, [], app);
+        data.samples.forEach((s, i) => {
+          if (s.frame !== fi) return;
+          const mine = predictLogit(section.rectified, feats.slots.find((x) => x.id === s.slotId)!.rectified!);
+          worst = Math.max(worst, Math.abs(mine - logits[i]!));
+        });
+      }
+      // Float32 through the same ops in another batch order: equal to rounding.
+      expect(worst).toBeLessThan(1e-3);
+    } finally {
+      app.dispose();
+    }
+    // The spread of the logits shows the check is not between constants.
+    expect(Math.max(...logits) - Math.min(...logits)).toBeGreaterThan(0.5);
+
+    // The augmented copies differ from copy 0; the cache gives back the same inputs.
+    const dim = inputs.shape[0] * inputs.shape[1] * inputs.shape[2];
+    const copy = (k: number) => inputs.x.subarray(k * dim, (k + 1) * dim);
+    expect(copy(1)).not.toEqual(copy(0));
+    const again = await tileCnnInputs(data, graph, settings, () => {}, cacheDir);
+    expect(again.x).toEqual(inputs.x);
+  });
+});
