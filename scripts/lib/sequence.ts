@@ -126,6 +126,7 @@ interface KindFigures {
   /** Full path on this step vs full path on the real frame it came from: the full path's own noise. */
   selfAgree: number;
   recomputed: number;
+  refreshed: number;
   detected: number;
   cpuMs: number[];
 }
@@ -148,7 +149,16 @@ export interface SequenceReport {
   /** Per kind of step: how many, agreement, share of slots recomputed, share of steps that ran detect(), CPU ms. */
   readonly byKind: Record<
     string,
-    { steps: number; agreement: number; fullSelfAgreement: number; recomputedShare: number; detectedShare: number; incrementalCpuMsMedian: number }
+    {
+      steps: number;
+      agreement: number;
+      fullSelfAgreement: number;
+      recomputedShare: number;
+      /** Of those, the slow round-robin refresh alone (gate reason 'refresh'): not a change the gate saw. */
+      refreshedShare: number;
+      detectedShare: number;
+      incrementalCpuMsMedian: number;
+    }
   >;
   /**
    * The one-slot changes: how many, on how many the changed slot was re-evaluated on that very step, and on how many
@@ -204,7 +214,7 @@ export async function runSequence(input: SequenceInput): Promise<SequenceReport>
       const a = decide(f.slots, full.observations, f.at);
       const b = decide(f.slots, res.observations, f.at);
       if (step.kind === 'frame') atFrame = a;
-      const k = kinds.get(step.kind) ?? { steps: 0, slots: 0, agree: 0, selfAgree: 0, recomputed: 0, detected: 0, cpuMs: [] };
+      const k = kinds.get(step.kind) ?? { steps: 0, slots: 0, agree: 0, selfAgree: 0, recomputed: 0, refreshed: 0, detected: 0, cpuMs: [] };
       kinds.set(step.kind, k);
       k.steps++;
       k.detected += res.detected ? 1 : 0;
@@ -218,6 +228,7 @@ export async function runSequence(input: SequenceInput): Promise<SequenceReport>
         k.agree += same ? 1 : 0;
         k.selfAgree += occ === atFrame[i] ? 1 : 0;
         k.recomputed += res.reasons[i] === 'kept' ? 0 : 1;
+        k.refreshed += res.reasons[i] === 'refresh' ? 1 : 0;
         if (res.reasons[i] !== 'kept') {
           const x = res.features[i]!.logits;
           const y = full.features[i]!.logits;
@@ -255,6 +266,7 @@ export async function runSequence(input: SequenceInput): Promise<SequenceReport>
           agreement: k.slots ? k.agree / k.slots : 1,
           fullSelfAgreement: k.slots ? k.selfAgree / k.slots : 1,
           recomputedShare: k.slots ? k.recomputed / k.slots : 0,
+          refreshedShare: k.slots ? k.refreshed / k.slots : 0,
           detectedShare: k.steps ? k.detected / k.steps : 0,
           incrementalCpuMsMedian: median(k.cpuMs),
         },

@@ -39,8 +39,11 @@ describe.skipIf(!haveFixtures)('eval --sequence (real weights, WASM)', { timeout
     expect(r.oneSlotChanges.sameDecision).toBe(4);
     // Recomputed slots are computed with their own mosaic group: bit-identical to the full path.
     expect(r.recomputedEvidenceDiff).toBe(0);
-    // Right after a real frame nothing is recomputed for noise: what differs is the full path's own noise.
-    expect(r.byKind.still!.recomputedShare).toBe(0);
+    // Right after a real frame nothing is recomputed for noise, only what the slow refresh comes round to (with a
+    // per-tile model each slot is its own refresh group: about one slot in refreshFrames a step): what differs is the
+    // full path's own noise.
+    expect(r.byKind.still!.recomputedShare).toBe(r.byKind.still!.refreshedShare);
+    expect(r.byKind.still!.refreshedShare).toBeLessThan(0.05);
     expect(r.byKind.still!.agreement).toBe(r.byKind.still!.fullSelfAgreement);
     expect(r.byKind.cloud!.recomputedShare).toBeLessThan(0.1);
     expect(Math.abs(r.balancedAccuracyLoss)).toBeLessThan(0.05);

@@ -85,13 +85,22 @@ describe.skipIf(!haveFixtures)('SlotEvidence with the real backbone (WASM)', () 
     expect(tf.memory().numTensors).toBe(after1);
   });
 
-  it('falls back to patch-only for a frame when the backbone fails, says why, and leaks nothing', async () => {
-    const broken = { executeAsync: () => Promise.reject(new Error('graph lost')) } as unknown as GraphModel;
+  it.each(['probe', 'tile CNN'] as const)('falls back to patch-only for a frame when the %s fails, says why, and leaks nothing', async (kind) => {
     const frame = loadAnalysisFrame(fixture('lots', 'pucpr', 'images', '2012-09-13_17_00_33.jpg'));
+    let ev: SlotEvidence;
+    if (kind === 'probe') {
+      const broken = { executeAsync: () => Promise.reject(new Error('graph lost')) } as unknown as GraphModel;
+      const { tileCnn: _, ...probeWeights } = shipped;
+      ev = new SlotEvidence(probeWeights, broken);
+    } else {
+      // Its weight tensors gone: every run of the network throws.
+      ev = new SlotEvidence(shipped, detector.graph);
+      ev.dispose();
+    }
     const before = tf.memory().numTensors;
-    const r = await new SlotEvidence(shipped, broken).observe(frame, labelledSlotsOf(label()).slice(0, 5), []);
+    const r = await ev.observe(frame, labelledSlotsOf(label()).slice(0, 5), []);
     expect(r.mode).toBe('patch-only');
-    expect(r.fallbackReason).toMatch(/graph lost/);
+    expect(r.fallbackReason).toMatch(kind === 'probe' ? /graph lost/ : /./);
     expect(tf.memory().numTensors).toBe(before);
   });
 });
