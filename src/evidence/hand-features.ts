@@ -2,7 +2,7 @@
 // ../shared/research/slot-evidence.md). Every intensity is divided by the frame's light level `lum`, so that dusk,
 // shade and night look like day to the classifier. Pure.
 import type { RgbPatch } from './warp.ts';
-import { adaptiveThresholdInv, canny, dilate3, gaussianBlur, laplacian, medianBinary, sobel, toGray, type Gray } from './image-ops.ts';
+import { adaptiveThresholdInv, canny, dilate3, gaussianBlur, laplacian, medianBinary, sobel, toGray, type Gray, type Window } from './image-ops.ts';
 
 export const PATCH_WIDTH = 32;
 export const PATCH_HEIGHT = 64;
@@ -31,6 +31,12 @@ export const REF_WIDTH = 8;
 export const REF_HEIGHT = 16;
 export const REF_LENGTH = REF_WIDTH * REF_HEIGHT * 2;
 
+/** The inner window grown by one pixel on each side: what a 3x3 dilation of the inner window reads. */
+const INNER_1: Window = { x0: INNER.x0 - 1, x1: INNER.x1 + 1, y0: INNER.y0 - 1, y1: INNER.y1 + 1 };
+/** ... and by two more: what a 5x5 median of that reads. */
+const INNER_3: Window = { x0: INNER.x0 - 3, x1: INNER.x1 + 3, y0: INNER.y0 - 3, y1: INNER.y1 + 3 };
+const INNER_COUNT = (INNER.x1 - INNER.x0) * (INNER.y1 - INNER.y0);
+
 function innerMean(values: ArrayLike<number>, width: number): number {
   let s = 0;
   let n = 0;
@@ -42,16 +48,30 @@ function innerMean(values: ArrayLike<number>, width: number): number {
   return s / n;
 }
 
-function innerStd(values: ArrayLike<number>, width: number): number {
-  const m = innerMean(values, width);
+/** The share of the inner window's pixels a 0/1 mask marks: innerMean's sum of ones and zeros is the exact count. */
+function innerShare(mask: Uint8Array, width: number): number {
   let s = 0;
-  let n = 0;
-  for (let y = INNER.y0; y < INNER.y1; y++)
-    for (let x = INNER.x0; x < INNER.x1; x++) {
-      s += (values[y * width + x]! - m) ** 2;
-      n++;
-    }
-  return Math.sqrt(s / n);
+  for (let y = INNER.y0; y < INNER.y1; y++) for (let i = y * width + INNER.x0, e = y * width + INNER.x1; i < e; i++) s += mask[i]!;
+  return s / INNER_COUNT;
+}
+
+/**
+ * The inner window's values, row by row, of what the features average, each as the float32 a full picture of it would
+ * hold (what innerMean and innerStd would read there): one scratch array per quantity, reused from slot to slot.
+ */
+const scratch = Array.from({ length: 7 }, () => new Float64Array(INNER_COUNT));
+
+/** innerMean and innerStd of values already gathered into a scratch array: the same sums in the same order. */
+function flatMean(v: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += v[i]!;
+  return s / v.length;
+}
+function flatStd(v: Float64Array): number {
+  const m = flatMean(v);
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += (v[i]! - m) ** 2;
+  return Math.sqrt(s / v.length);
 }
 
 /** The mean grey of the patch's inner window: the frame's light level is the median of these over all slots. */
@@ -73,10 +93,12 @@ export function lightLevel(innerGrays: readonly number[]): number {
  * dilate 3x3. Its constant C is absolute, which is why it misses dark cars at dusk: the other features are relative.
  */
 function classicShare(g: Gray): number {
+  // Only the inner window is averaged: the dilation needs the median one pixel around it, the median the threshold two
+  // more around that (the blurs still see the whole patch).
   const blurred = gaussianBlur(g, 3, 1);
-  const t = adaptiveThresholdInv(blurred, 25, 16, 'mean');
-  const m = dilate3(medianBinary(t, g.width, g.height, 5), g.width, g.height);
-  return innerMean(m, g.width);
+  const t = adaptiveThresholdInv(blurred, 25, 16, 'mean', INNER_3);
+  const m = dilate3(medianBinary(t, g.width, g.height, 5, INNER_1), g.width, g.height, INNER);
+  return innerShare(m, g.width);
 }
 
 /** The grey picture of a patch and its Sobel derivatives, computed once for the features and the reference. */
@@ -95,43 +117,49 @@ export function handFeatures(patch: RgbPatch, lum: number, pg: PatchGray = patch
   const { width, height, data } = patch;
   if (width !== PATCH_WIDTH || height !== PATCH_HEIGHT) throw new Error(`hand features need a ${PATCH_WIDTH}x${PATCH_HEIGHT} patch`);
   const { g, dx, dy } = pg;
-  const adaptive = innerMean(adaptiveThresholdInv(g, 11, 8, 'gaussian'), width);
-  const edges = innerMean(canny(gaussianBlur(g, 3), 60, 150), width);
-  // Sobel is 8x a unit difference in total weight: /8 gives per-pixel steps comparable with the grey level.
-  const grad = new Float32Array(dx.length);
-  for (let i = 0; i < grad.length; i++) grad[i] = (Math.abs(dx[i]!) + Math.abs(dy[i]!)) / 8;
-  const lap = laplacian(g);
-  const n = width * height;
-  const chan = [0, 1, 2].map((c) => {
-    const v = new Float32Array(n);
-    for (let i = 0; i < n; i++) v[i] = data[i * 3 + c]!;
-    return v;
-  });
-  const sat = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    const r = data[i * 3]!, gg = data[i * 3 + 1]!, b = data[i * 3 + 2]!;
-    const mx = Math.max(r, gg, b);
-    sat[i] = mx === 0 ? 0 : ((mx - Math.min(r, gg, b)) / mx) * 255;
-  }
-  const dark = new Float32Array(n);
-  const bright = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    dark[i] = g.data[i]! < 0.6 * lum ? 1 : 0;
-    bright[i] = g.data[i]! > 1.5 * lum ? 1 : 0;
-  }
-  const lapStd = innerStd(lap, width);
+  const adaptive = innerShare(adaptiveThresholdInv(g, 11, 8, 'gaussian', INNER), width);
+  const edges = innerShare(canny(gaussianBlur(g, 3), 60, 150), width);
+  const lap = laplacian(g, INNER);
+  // Each quantity only where it is averaged, rounded to float32 as its full picture (a Float32Array) held it.
+  const [grad, lapv, red, green, blue, sat, grey] = scratch as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
+  const gd = g.data;
+  const f32 = Math.fround;
+  const darkBelow = 0.6 * lum;
+  const brightAbove = 1.5 * lum;
+  let dark = 0;
+  let bright = 0;
+  let k = 0;
+  for (let y = INNER.y0; y < INNER.y1; y++)
+    for (let i = y * width + INNER.x0, e = y * width + INNER.x1; i < e; i++, k++) {
+      // Sobel is 8x a unit difference in total weight: /8 gives per-pixel steps comparable with the grey level.
+      grad[k] = f32((Math.abs(dx[i]!) + Math.abs(dy[i]!)) / 8);
+      lapv[k] = lap[i]!;
+      const r = data[i * 3]!;
+      const gg = data[i * 3 + 1]!;
+      const b = data[i * 3 + 2]!;
+      red[k] = r;
+      green[k] = gg;
+      blue[k] = b;
+      const mx = Math.max(r, gg, b);
+      sat[k] = mx === 0 ? 0 : f32(((mx - Math.min(r, gg, b)) / mx) * 255);
+      const v = gd[i]!;
+      grey[k] = v;
+      dark += v < darkBelow ? 1 : 0;
+      bright += v > brightAbove ? 1 : 0;
+    }
+  const lapStd = flatStd(lapv);
   return [
     classicShare(g),
     adaptive,
     edges,
-    innerMean(grad, width) / lum,
-    innerStd(g.data, width) / lum,
+    flatMean(grad) / lum,
+    flatStd(grey) / lum,
     Math.log1p(((lapStd * lapStd) / (lum * lum)) * 1e4),
-    (innerStd(chan[0]!, width) + innerStd(chan[1]!, width) + innerStd(chan[2]!, width)) / 3 / lum,
-    innerStd(sat, width) / 255,
-    Math.abs(innerMean(g.data, width) - lum) / lum,
-    innerMean(dark, width),
-    innerMean(bright, width),
+    (flatStd(red) + flatStd(green) + flatStd(blue)) / 3 / lum,
+    flatStd(sat) / 255,
+    Math.abs(flatMean(grey) - lum) / lum,
+    dark / INNER_COUNT,
+    bright / INNER_COUNT,
   ];
 }
 

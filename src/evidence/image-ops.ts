@@ -7,12 +7,6 @@ export interface Gray {
   readonly data: Float32Array;
 }
 
-const at = (g: Gray, x: number, y: number): number => {
-  const cx = x < 0 ? 0 : x >= g.width ? g.width - 1 : x;
-  const cy = y < 0 ? 0 : y >= g.height ? g.height - 1 : y;
-  return g.data[cy * g.width + cx]!;
-};
-
 /** ITU-R BT.601 luma, as OpenCV's RGB2GRAY. */
 export function toGray(rgb: Uint8Array, width: number, height: number): Gray {
   const data = new Float32Array(width * height);
@@ -44,29 +38,55 @@ function cachedKernel(ksize: number, sigma?: number): Float32Array {
   return k;
 }
 
+/** A half-open rectangle of pixels: x0 <= x < x1, y0 <= y < y1. */
+export interface Window {
+  readonly x0: number;
+  readonly x1: number;
+  readonly y0: number;
+  readonly y1: number;
+}
+
 /**
  * Separable convolution with the same 1-D kernel along x and y, replicated border. Each output pixel sums its taps in
  * kernel order, in doubles, as a plain loop would (the results are bit for bit those of one): padded rows, clamped row
- * offsets and an unrolled 3-tap case only spare the border checks and the loop.
+ * offsets and unrolled 3- and 11-tap cases only spare the border checks and the loop. With `win`, only the pixels in it
+ * are computed (the others are 0), each exactly as without it: a feature that averages a window pays for that window.
  */
-export function separable(g: Gray, kernel: Float32Array): Gray {
+export function separable(g: Gray, kernel: Float32Array, win?: Window): Gray {
   // The float32 taps as doubles (exact): the loops then never convert.
   const k = Float64Array.from(kernel);
   const taps = k.length;
   const r = (taps - 1) / 2;
   const { width, height } = g;
+  const { x0, x1, y0, y1 } = win ?? { x0: 0, x1: width, y0: 0, y1: height };
   const src = g.data;
-  const k0 = k[0]!;
-  const k1 = k[1] ?? 0;
-  const k2 = k[2] ?? 0;
+  const [k0 = 0, k1 = 0, k2 = 0, k3 = 0, k4 = 0, k5 = 0, k6 = 0, k7 = 0, k8 = 0, k9 = 0, k10 = 0] = k;
   const tmp = new Float32Array(width * height);
   const pad = new Float64Array(width + 2 * r);
-  for (let y = 0; y < height; y++) {
+  // The rows the vertical pass reads.
+  const ty0 = Math.max(0, y0 - r);
+  const ty1 = Math.min(height, y1 + r);
+  for (let y = ty0; y < ty1; y++) {
     const row = y * width;
-    for (let i = 0; i < pad.length; i++) pad[i] = src[row + (i < r ? 0 : i - r >= width ? width - 1 : i - r)]!;
-    if (taps === 3) for (let x = 0; x < width; x++) tmp[row + x] = 0 + k0 * pad[x]! + k1 * pad[x + 1]! + k2 * pad[x + 2]!;
+    for (let i = x0; i < x1 + 2 * r; i++) pad[i] = src[row + (i < r ? 0 : i - r >= width ? width - 1 : i - r)]!;
+    if (taps === 3) for (let x = x0; x < x1; x++) tmp[row + x] = 0 + k0 * pad[x]! + k1 * pad[x + 1]! + k2 * pad[x + 2]!;
+    else if (taps === 11)
+      for (let x = x0; x < x1; x++)
+        tmp[row + x] =
+          0 +
+          k0 * pad[x]! +
+          k1 * pad[x + 1]! +
+          k2 * pad[x + 2]! +
+          k3 * pad[x + 3]! +
+          k4 * pad[x + 4]! +
+          k5 * pad[x + 5]! +
+          k6 * pad[x + 6]! +
+          k7 * pad[x + 7]! +
+          k8 * pad[x + 8]! +
+          k9 * pad[x + 9]! +
+          k10 * pad[x + 10]!;
     else
-      for (let x = 0; x < width; x++) {
+      for (let x = x0; x < x1; x++) {
         let s = 0;
         for (let i = 0; i < taps; i++) s += k[i]! * pad[x + i]!;
         tmp[row + x] = s;
@@ -74,16 +94,32 @@ export function separable(g: Gray, kernel: Float32Array): Gray {
   }
   const out = new Float32Array(width * height);
   const rows = new Int32Array(taps);
-  for (let y = 0; y < height; y++) {
+  for (let y = y0; y < y1; y++) {
     for (let i = 0; i < taps; i++) rows[i] = Math.min(height - 1, Math.max(0, y + i - r)) * width;
     const o = y * width;
     if (taps === 3) {
       const a = rows[0]!;
       const b = rows[1]!;
       const c = rows[2]!;
-      for (let x = 0; x < width; x++) out[o + x] = 0 + k0 * tmp[a + x]! + k1 * tmp[b + x]! + k2 * tmp[c + x]!;
+      for (let x = x0; x < x1; x++) out[o + x] = 0 + k0 * tmp[a + x]! + k1 * tmp[b + x]! + k2 * tmp[c + x]!;
+    } else if (taps === 11) {
+      const [a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10] = rows as unknown as number[];
+      for (let x = x0; x < x1; x++)
+        out[o + x] =
+          0 +
+          k0 * tmp[a0! + x]! +
+          k1 * tmp[a1! + x]! +
+          k2 * tmp[a2! + x]! +
+          k3 * tmp[a3! + x]! +
+          k4 * tmp[a4! + x]! +
+          k5 * tmp[a5! + x]! +
+          k6 * tmp[a6! + x]! +
+          k7 * tmp[a7! + x]! +
+          k8 * tmp[a8! + x]! +
+          k9 * tmp[a9! + x]! +
+          k10 * tmp[a10! + x]!;
     } else
-      for (let x = 0; x < width; x++) {
+      for (let x = x0; x < x1; x++) {
         let s = 0;
         for (let i = 0; i < taps; i++) s += k[i]! * tmp[rows[i]! + x]!;
         out[o + x] = s;
@@ -92,19 +128,24 @@ export function separable(g: Gray, kernel: Float32Array): Gray {
   return { width, height, data: out };
 }
 
-export const gaussianBlur = (g: Gray, ksize: number, sigma?: number): Gray => separable(g, cachedKernel(ksize, sigma));
+export const gaussianBlur = (g: Gray, ksize: number, sigma?: number, win?: Window): Gray => separable(g, cachedKernel(ksize, sigma), win);
 
-/** Mean over a ksize x ksize window (replicated border), by running sums: O(1) per pixel whatever the size. */
-export function boxBlur(g: Gray, ksize: number): Gray {
+/**
+ * Mean over a ksize x ksize window (replicated border), by running sums: O(1) per pixel whatever the size. With `win`,
+ * only its pixels are computed (the others are 0); the running sums still start at the image's edge, so each value is
+ * the same double as without it.
+ */
+export function boxBlur(g: Gray, ksize: number, win?: Window): Gray {
   const r = (ksize - 1) / 2;
   const { width, height } = g;
+  const { x0, x1, y0, y1 } = win ?? { x0: 0, x1: width, y0: 0, y1: height };
   const src = g.data;
   const tmp = new Float32Array(width * height);
   for (let y = 0; y < height; y++) {
     const row = y * width;
     let s = 0;
     for (let i = -r; i <= r; i++) s += src[row + (i < 0 ? 0 : i >= width ? width - 1 : i)]!;
-    for (let x = 0; x < width; x++) {
+    for (let x = 0; x < x1; x++) {
       tmp[row + x] = s / ksize;
       const add = x + r + 1;
       const drop = x - r;
@@ -112,69 +153,91 @@ export function boxBlur(g: Gray, ksize: number): Gray {
     }
   }
   const out = new Float32Array(width * height);
-  for (let x = 0; x < width; x++) {
+  for (let x = x0; x < x1; x++) {
     let s = 0;
     for (let i = -r; i <= r; i++) s += tmp[(i < 0 ? 0 : i >= height ? height - 1 : i) * width + x]!;
-    for (let y = 0; y < height; y++) {
+    for (let y = 0; y < y1; y++) {
       out[y * width + x] = s / ksize;
       const add = y + r + 1;
       const drop = y - r;
       s += tmp[(add >= height ? height - 1 : add) * width + x]! - tmp[(drop < 0 ? 0 : drop) * width + x]!;
     }
   }
+  if (y0 > 0) out.fill(0, 0, y0 * width);
   return { width, height, data: out };
 }
 
-/** 1 where the pixel is darker than its neighbourhood mean (or Gaussian mean) minus c: THRESH_BINARY_INV. */
-export function adaptiveThresholdInv(g: Gray, block: number, c: number, method: 'mean' | 'gaussian'): Uint8Array {
-  const m = method === 'mean' ? boxBlur(g, block) : gaussianBlur(g, block);
-  const out = new Uint8Array(g.data.length);
-  for (let i = 0; i < out.length; i++) out[i] = g.data[i]! <= m.data[i]! - c ? 1 : 0;
+/**
+ * 1 where the pixel is darker than its neighbourhood mean (or Gaussian mean) minus c: THRESH_BINARY_INV. With `win`,
+ * only its pixels are decided (the others are 0).
+ */
+export function adaptiveThresholdInv(g: Gray, block: number, c: number, method: 'mean' | 'gaussian', win?: Window): Uint8Array {
+  const m = (method === 'mean' ? boxBlur(g, block, win) : gaussianBlur(g, block, undefined, win)).data;
+  const { width, height } = g;
+  const { x0, x1, y0, y1 } = win ?? { x0: 0, x1: width, y0: 0, y1: height };
+  const d = g.data;
+  const out = new Uint8Array(d.length);
+  for (let y = y0; y < y1; y++) for (let i = y * width + x0, e = y * width + x1; i < e; i++) out[i] = d[i]! <= m[i]! - c ? 1 : 0;
   return out;
 }
 
-/** Median filter of a binary mask (a majority vote over the ksize x ksize window, replicated border), by box sums. */
-export function medianBinary(mask: Uint8Array, width: number, height: number, ksize: number): Uint8Array {
+/**
+ * Median filter of a binary mask (a majority vote over the ksize x ksize window, replicated border), by box sums. With
+ * `win`, only its pixels are voted (the others are 0). The counts are integers: any order of summing gives them exactly.
+ */
+export function medianBinary(mask: Uint8Array, width: number, height: number, ksize: number, win?: Window): Uint8Array {
   const r = (ksize - 1) / 2;
   const half = (ksize * ksize - 1) / 2;
-  // Column sums over the window's rows, then a running sum along each row: the same counts as visiting every tap.
+  const { x0, x1, y0, y1 } = win ?? { x0: 0, x1: width, y0: 0, y1: height };
+  // Column sums over the window's rows (padded by r on each side), then a running sum along each row.
   const pw = width + 2 * r;
   const col = new Int32Array(pw);
   const out = new Uint8Array(mask.length);
-  for (let y = 0; y < height; y++) {
-    col.fill(0);
-    for (let dy = -r; dy <= r; dy++) {
-      const row = Math.min(height - 1, Math.max(0, y + dy)) * width;
-      for (let i = 0; i < pw; i++) col[i] = col[i]! + mask[row + Math.min(width - 1, Math.max(0, i - r))]!;
+  // The padded columns x0 .. x1 + 2r - 1 are the ones read.
+  const c0 = x0;
+  const c1 = x1 + 2 * r;
+  const colAt = (i: number) => (i < r ? 0 : i - r >= width ? width - 1 : i - r);
+  for (let dy = -r; dy <= r; dy++) {
+    const row = Math.min(height - 1, Math.max(0, y0 + dy)) * width;
+    for (let i = c0; i < c1; i++) col[i] = col[i]! + mask[row + colAt(i)]!;
+  }
+  for (let y = y0; y < y1; y++) {
+    if (y > y0) {
+      const add = Math.min(height - 1, y + r) * width;
+      const drop = Math.max(0, y - r - 1) * width;
+      for (let i = c0; i < c1; i++) {
+        const j = colAt(i);
+        col[i] = col[i]! + mask[add + j]! - mask[drop + j]!;
+      }
     }
     let n = 0;
-    for (let i = 0; i < ksize; i++) n += col[i]!;
-    for (let x = 0; x < width; x++) {
-      out[y * width + x] = n > half ? 1 : 0;
-      if (x + 1 < width) n += col[x + ksize]! - col[x]!;
+    for (let i = x0; i < x0 + ksize; i++) n += col[i]!;
+    const o = y * width;
+    for (let x = x0; x < x1; x++) {
+      out[o + x] = n > half ? 1 : 0;
+      if (x + 1 < x1) n += col[x + ksize]! - col[x]!;
     }
   }
   return out;
 }
 
-export function dilate3(mask: Uint8Array, width: number, height: number): Uint8Array {
+/** 3x3 dilation of a binary mask (the border counts as empty). With `win`, only its pixels are computed (the others are 0). */
+export function dilate3(mask: Uint8Array, width: number, height: number, win?: Window): Uint8Array {
+  const { x0, x1, y0, y1 } = win ?? { x0: 0, x1: width, y0: 0, y1: height };
   const out = new Uint8Array(mask.length);
-  for (let y = 0; y < height; y++)
-    for (let x = 0; x < width; x++) {
-      let v = 0;
-      for (let dy = -1; dy <= 1 && !v; dy++) {
-        const yy = y + dy;
-        if (yy < 0 || yy >= height) continue;
-        for (let dx = -1; dx <= 1; dx++) {
-          const xx = x + dx;
-          if (xx >= 0 && xx < width && mask[yy * width + xx]) {
-            v = 1;
-            break;
-          }
-        }
-      }
-      out[y * width + x] = v;
+  for (let y = y0; y < y1; y++) {
+    const up = y > 0 ? (y - 1) * width : -1;
+    const row = y * width;
+    const down = y + 1 < height ? (y + 1) * width : -1;
+    for (let x = x0; x < x1; x++) {
+      const l = x > 0 ? x - 1 : x;
+      const r = x + 1 < width ? x + 1 : x;
+      let v = mask[row + l]! | mask[row + x]! | mask[row + r]!;
+      if (up >= 0) v |= mask[up + l]! | mask[up + x]! | mask[up + r]!;
+      if (down >= 0) v |= mask[down + l]! | mask[down + x]! | mask[down + r]!;
+      out[row + x] = v ? 1 : 0;
     }
+  }
   return out;
 }
 
@@ -201,12 +264,22 @@ export function sobel(g: Gray): { dx: Float32Array; dy: Float32Array } {
   return { dx, dy };
 }
 
-/** The 4-neighbour Laplacian (OpenCV's Laplacian with ksize 1). */
-export function laplacian(g: Gray): Float32Array {
-  const out = new Float32Array(g.data.length);
-  for (let y = 0; y < g.height; y++)
-    for (let x = 0; x < g.width; x++)
-      out[y * g.width + x] = at(g, x - 1, y) + at(g, x + 1, y) + at(g, x, y - 1) + at(g, x, y + 1) - 4 * at(g, x, y);
+/** The 4-neighbour Laplacian (OpenCV's Laplacian with ksize 1). With `win`, only its pixels are computed (the others are 0). */
+export function laplacian(g: Gray, win?: Window): Float32Array {
+  const { width, height } = g;
+  const { x0, x1, y0, y1 } = win ?? { x0: 0, x1: width, y0: 0, y1: height };
+  const d = g.data;
+  const out = new Float32Array(d.length);
+  for (let y = y0; y < y1; y++) {
+    const up = (y > 0 ? y - 1 : 0) * width;
+    const row = y * width;
+    const down = (y < height - 1 ? y + 1 : y) * width;
+    for (let x = x0; x < x1; x++) {
+      const l = x > 0 ? x - 1 : 0;
+      const r = x < width - 1 ? x + 1 : x;
+      out[row + x] = d[row + l]! + d[row + r]! + d[up + x]! + d[down + x]! - 4 * d[row + x]!;
+    }
+  }
   return out;
 }
 
@@ -214,38 +287,68 @@ export function laplacian(g: Gray): Float32Array {
 export function canny(g: Gray, low: number, high: number): Uint8Array {
   const { width, height } = g;
   const { dx, dy } = sobel(g);
-  const mag = new Float32Array(width * height);
-  for (let i = 0; i < mag.length; i++) mag[i] = Math.abs(dx[i]!) + Math.abs(dy[i]!);
-  const m = (x: number, y: number) => (x < 0 || y < 0 || x >= width || y >= height ? 0 : mag[y * width + x]!);
-  // 0 = not an edge, 1 = weak, 2 = strong.
-  const state = new Uint8Array(width * height);
+  const n = width * height;
+  const mag = new Float32Array(n);
+  for (let i = 0; i < n; i++) mag[i] = Math.abs(dx[i]!) + Math.abs(dy[i]!);
+  // 0 = not an edge, 1 = weak, 2 = strong. Neighbours outside the image count as 0.
+  const state = new Uint8Array(n);
   const tan22 = Math.tan(Math.PI / 8);
-  for (let y = 0; y < height; y++)
+  const out = new Uint8Array(n);
+  // Every pixel is pushed at most once (it is marked before), so the stack never outgrows the image.
+  const stack = new Int32Array(n);
+  let top = 0;
+  for (let y = 0; y < height; y++) {
+    const hasUp = y > 0;
+    const hasDown = y + 1 < height;
     for (let x = 0; x < width; x++) {
       const i = y * width + x;
       const v = mag[i]!;
       if (v <= low) continue;
-      const gx = dx[i]!, gy = dy[i]!;
-      const ax = Math.abs(gx), ay = Math.abs(gy);
-      let n1: number, n2: number;
-      if (ay <= ax * tan22) [n1, n2] = [m(x - 1, y), m(x + 1, y)];
-      else if (ax <= ay * tan22) [n1, n2] = [m(x, y - 1), m(x, y + 1)];
-      else if (gx * gy > 0) [n1, n2] = [m(x - 1, y - 1), m(x + 1, y + 1)];
-      else [n1, n2] = [m(x + 1, y - 1), m(x - 1, y + 1)];
-      if (v > n1 && v >= n2) state[i] = v > high ? 2 : 1;
-    }
-  const out = new Uint8Array(width * height);
-  const stack: number[] = [];
-  for (let i = 0; i < state.length; i++) if (state[i] === 2) { out[i] = 1; stack.push(i); }
-  while (stack.length) {
-    const i = stack.pop()!;
-    const x = i % width, y = (i - x) / width;
-    for (let yy = y - 1; yy <= y + 1; yy++)
-      for (let xx = x - 1; xx <= x + 1; xx++) {
-        if (xx < 0 || yy < 0 || xx >= width || yy >= height) continue;
-        const j = yy * width + xx;
-        if (state[j] === 1 && !out[j]) { out[j] = 1; stack.push(j); }
+      const gx = dx[i]!;
+      const gy = dy[i]!;
+      const ax = Math.abs(gx);
+      const ay = Math.abs(gy);
+      const hasLeft = x > 0;
+      const hasRight = x + 1 < width;
+      let n1: number;
+      let n2: number;
+      if (ay <= ax * tan22) {
+        n1 = hasLeft ? mag[i - 1]! : 0;
+        n2 = hasRight ? mag[i + 1]! : 0;
+      } else if (ax <= ay * tan22) {
+        n1 = hasUp ? mag[i - width]! : 0;
+        n2 = hasDown ? mag[i + width]! : 0;
+      } else if (gx * gy > 0) {
+        n1 = hasLeft && hasUp ? mag[i - width - 1]! : 0;
+        n2 = hasRight && hasDown ? mag[i + width + 1]! : 0;
+      } else {
+        n1 = hasRight && hasUp ? mag[i - width + 1]! : 0;
+        n2 = hasLeft && hasDown ? mag[i + width - 1]! : 0;
       }
+      if (v > n1 && v >= n2) {
+        if (v > high) {
+          state[i] = 2;
+          out[i] = 1;
+          stack[top++] = i;
+        } else state[i] = 1;
+      }
+    }
+  }
+  // Hysteresis: weak pixels 8-connected to a strong one are edges (which order they are reached in does not matter).
+  while (top > 0) {
+    const i = stack[--top]!;
+    const x = i % width;
+    const y = (i - x) / width;
+    const ya = y > 0 ? y - 1 : 0;
+    const yb = y + 1 < height ? y + 1 : y;
+    const xa = x > 0 ? x - 1 : 0;
+    const xb = x + 1 < width ? x + 1 : x;
+    for (let yy = ya; yy <= yb; yy++)
+      for (let j = yy * width + xa, e = yy * width + xb; j <= e; j++)
+        if (state[j] === 1 && !out[j]) {
+          out[j] = 1;
+          stack[top++] = j;
+        }
   }
   return out;
 }
