@@ -5,7 +5,7 @@ import { observeFromDetections } from '../occupancy/detection-evidence.ts';
 import { toPixels } from '../occupancy/geometry.ts';
 import type { Detection, Slot } from '../occupancy/types.ts';
 import { handFeatures, innerGray, lightLevel, PATCH_HEIGHT, PATCH_WIDTH, patchGray, referenceVector, type PatchGray } from './hand-features.ts';
-import { warpCorners, warpQuad, type RgbPatch } from './warp.ts';
+import { slotPatch, type RgbPatch } from './warp.ts';
 import { lightStats } from './slot-cnn.ts';
 import { rectifiedTile, squareTile, type TileCrop, type TileFeatureExtractor } from './tiles.ts';
 
@@ -44,7 +44,7 @@ export interface FramePatches {
 }
 
 export function framePatches(frame: RgbaFrame, slots: readonly Slot[]): FramePatches {
-  const patches = slots.map((s) => warpQuad(frame, warpCorners(toPixels(s.polygon, frame.width, frame.height)), PATCH_WIDTH, PATCH_HEIGHT));
+  const patches = slots.map((s) => slotPatch(frame, toPixels(s.polygon, frame.width, frame.height), PATCH_WIDTH, PATCH_HEIGHT));
   const grays = patches.map(patchGray);
   const lum = lightLevel(patches.map((p, i) => innerGray(p, grays[i])));
   return { lum, patches, grays };

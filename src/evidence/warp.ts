@@ -2,7 +2,7 @@
 // patch through the homography of occupancy/homography.ts. Pure.
 import type { RgbaFrame } from '../camera/frame.ts';
 import { boundingBox, boxToPolygon, centroid, signedArea } from '../occupancy/geometry.ts';
-import { homographyFromPoints, type Quad } from '../occupancy/homography.ts';
+import { homographyFromPoints, type Homography, type Quad } from '../occupancy/homography.ts';
 import type { Point } from '../occupancy/types.ts';
 
 /**
@@ -31,11 +31,16 @@ export function uprightCorners(polygon: readonly Point[]): Point[] {
  * another number of corners, or non-finite coordinates. The corners returned always warp (warpQuad never throws on them).
  */
 export function warpCorners(polygon: readonly Point[], minSide = 2): Point[] {
+  return cornersAndProbe(polygon, minSide).corners;
+}
+
+/** warpCorners' corners, with the homography from PATCH_PROBE its check made when they are the slot's own corners. */
+function cornersAndProbe(polygon: readonly Point[], minSide: number): { corners: Point[]; probe: Homography | null } {
   if (polygon.length === 4 && Math.abs(signedArea(polygon)) >= minSide * minSide && isConvexQuad(polygon)) {
     const c = uprightCorners(polygon);
     try {
-      homographyFromPoints(asQuad(PATCH_PROBE), asQuad(c)); // the same test warpQuad's homography makes
-      return c;
+      const probe = homographyFromPoints(asQuad(PATCH_PROBE), asQuad(c)); // the same test warpQuad's homography makes
+      return { corners: c, probe };
     } catch {
       // fall through to the bounding box
     }
@@ -44,7 +49,18 @@ export function warpCorners(polygon: readonly Point[], minSide = 2): Point[] {
   const b = finite.length ? boundingBox(finite) : { x: 0, y: 0, w: 0, h: 0 };
   const w = Math.max(minSide, b.w);
   const h = Math.max(minSide, b.h);
-  return uprightCorners(boxToPolygon({ x: b.x + b.w / 2 - w / 2, y: b.y + b.h / 2 - h / 2, w, h }));
+  return { corners: uprightCorners(boxToPolygon({ x: b.x + b.w / 2 - w / 2, y: b.y + b.h / 2 - h / 2, w, h })), probe: null };
+}
+
+/**
+ * warpQuad(frame, warpCorners(polygon), width, height): the same bytes. A 32x64 patch reuses the homography
+ * warpCorners' check already solved (the same equations: PATCH_PROBE is warpQuad's 32x64 rectangle), instead of
+ * solving it twice per slot.
+ */
+export function slotPatch(frame: RgbaFrame, polygon: readonly Point[], width: number, height: number): RgbPatch {
+  const { corners, probe } = cornersAndProbe(polygon, 2);
+  const h = probe && width === PATCH_PROBE[2]![0] && height === PATCH_PROBE[2]![1] ? probe : patchHomography(corners, width, height);
+  return warpWith(frame, corners, h, width, height);
 }
 
 /** A patch rectangle of the shape slot patches have (homographyFromPoints does not depend on its size or place). */
@@ -105,8 +121,12 @@ export interface RgbPatch {
  * a big slot is not aliased (what a canvas's smoothed drawImage would do).
  */
 export function warpQuad(frame: RgbaFrame, corners: readonly Point[], width: number, height: number, out?: Uint8Array): RgbPatch {
-  const data = out ?? new Uint8Array(width * height * 3);
-  const h = homographyFromPoints(
+  return warpWith(frame, corners, patchHomography(corners, width, height), width, height, out);
+}
+
+/** The homography from the width x height patch rectangle onto the quad `corners`. */
+function patchHomography(corners: readonly Point[], width: number, height: number): Homography {
+  return homographyFromPoints(
     [
       [0, 0],
       [width, 0],
@@ -115,6 +135,10 @@ export function warpQuad(frame: RgbaFrame, corners: readonly Point[], width: num
     ],
     asQuad(corners),
   );
+}
+
+function warpWith(frame: RgbaFrame, corners: readonly Point[], h: Homography, width: number, height: number, out?: Uint8Array): RgbPatch {
+  const data = out ?? new Uint8Array(width * height * 3);
   const sideX = Math.max(Math.hypot(corners[1]![0] - corners[0]![0], corners[1]![1] - corners[0]![1]), Math.hypot(corners[2]![0] - corners[3]![0], corners[2]![1] - corners[3]![1]));
   const sideY = Math.max(Math.hypot(corners[3]![0] - corners[0]![0], corners[3]![1] - corners[0]![1]), Math.hypot(corners[2]![0] - corners[1]![0], corners[2]![1] - corners[1]![1]));
   const ss = Math.max(1, Math.min(4, Math.ceil(Math.max(sideX / width, sideY / height) / 1.5)));

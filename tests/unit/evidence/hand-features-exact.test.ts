@@ -7,7 +7,7 @@ import type { RgbaFrame } from '../../../src/camera/frame.ts';
 import { framePatches } from '../../../src/evidence/slot-features.ts';
 import { handFeatures, innerGray, patchGray, referenceVector } from '../../../src/evidence/hand-features.ts';
 import * as ops from '../../../src/evidence/image-ops.ts';
-import { warpCorners, warpQuad, type RgbPatch } from '../../../src/evidence/warp.ts';
+import { slotPatch, warpCorners, warpQuad, type RgbPatch } from '../../../src/evidence/warp.ts';
 import { toPixels } from '../../../src/occupancy/geometry.ts';
 import type { Point } from '../../../src/occupancy/types.ts';
 import { loadAnalysisFrame, readLot } from '../../../scripts/lib/lots.ts';
@@ -178,5 +178,10 @@ describe('warpQuad is the frozen reference on any quad', () => {
         expectSame(`${name} ${w}x${h} reused`, warpQuad(frame, corners, w, h, out).data, b.data);
         if (w === 32 && h === 64) expectSameFeatures(name, a, 90);
       }
+    });
+  // slotPatch reuses warpCorners' homography for a 32x64 patch: the bytes of warping its corners the frozen way.
+  for (const [name, polygon] of Object.entries({ ...quads, ...degenerate, 'reversed skewed slot': [...quads['skewed slot']!].reverse() }))
+    it(`slotPatch of ${name}`, () => {
+      for (const [w, h] of [[32, 64], [16, 8]] as const) expectSame(`${name} ${w}x${h}`, slotPatch(frame, polygon, w, h).data, ref.warpQuad(frame, warpCorners(polygon), w, h).data);
     });
 });
