@@ -29,14 +29,18 @@ export function gaussianKernel(ksize: number, sigma = gaussianSigma(ksize)): Flo
   return k;
 }
 
-/** The kernels the features use, made once per size and sigma. */
-const kernels = new Map<string, Float32Array>();
-function cachedKernel(ksize: number, sigma?: number): Float32Array {
+/** The kernels the features use, made once per size and sigma, with their float32 taps as doubles (exact). */
+const kernels = new Map<string, Float64Array>();
+function cachedKernel(ksize: number, sigma?: number): Float64Array {
   const key = `${ksize}:${sigma ?? ''}`;
   let k = kernels.get(key);
-  if (!k) kernels.set(key, (k = gaussianKernel(ksize, sigma)));
+  if (!k) kernels.set(key, (k = Float64Array.from(gaussianKernel(ksize, sigma))));
   return k;
 }
+
+/** Scratch rows for separable, grown as needed and reused from call to call (every value read is written first). */
+let tmpScratch = new Float32Array(0);
+let padScratch = new Float64Array(0);
 
 /** A half-open rectangle of pixels: x0 <= x < x1, y0 <= y < y1. */
 export interface Window {
@@ -54,15 +58,32 @@ export interface Window {
  */
 export function separable(g: Gray, kernel: Float32Array, win?: Window): Gray {
   // The float32 taps as doubles (exact): the loops then never convert.
-  const k = Float64Array.from(kernel);
+  return separable64(g, Float64Array.from(kernel), win);
+}
+
+function separable64(g: Gray, k: Float64Array, win?: Window): Gray {
   const taps = k.length;
   const r = (taps - 1) / 2;
   const { width, height } = g;
   const { x0, x1, y0, y1 } = win ?? { x0: 0, x1: width, y0: 0, y1: height };
   const src = g.data;
-  const [k0 = 0, k1 = 0, k2 = 0, k3 = 0, k4 = 0, k5 = 0, k6 = 0, k7 = 0, k8 = 0, k9 = 0, k10 = 0] = k;
-  const tmp = new Float32Array(width * height);
-  const pad = new Float64Array(width + 2 * r);
+  const k0 = k[0]!;
+  const k1 = taps > 1 ? k[1]! : 0;
+  const k2 = taps > 2 ? k[2]! : 0;
+  const big = taps === 11;
+  const k3 = big ? k[3]! : 0;
+  const k4 = big ? k[4]! : 0;
+  const k5 = big ? k[5]! : 0;
+  const k6 = big ? k[6]! : 0;
+  const k7 = big ? k[7]! : 0;
+  const k8 = big ? k[8]! : 0;
+  const k9 = big ? k[9]! : 0;
+  const k10 = big ? k[10]! : 0;
+  if (tmpScratch.length < width * height) tmpScratch = new Float32Array(width * height);
+  if (padScratch.length < width + 2 * r) padScratch = new Float64Array(width + 2 * r);
+  const tmp = tmpScratch;
+  const pad = padScratch;
+
   // The rows the vertical pass reads.
   const ty0 = Math.max(0, y0 - r);
   const ty1 = Math.min(height, y1 + r);
@@ -103,21 +124,31 @@ export function separable(g: Gray, kernel: Float32Array, win?: Window): Gray {
       const c = rows[2]!;
       for (let x = x0; x < x1; x++) out[o + x] = 0 + k0 * tmp[a + x]! + k1 * tmp[b + x]! + k2 * tmp[c + x]!;
     } else if (taps === 11) {
-      const [a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10] = rows as unknown as number[];
+      const a0 = rows[0]!;
+      const a1 = rows[1]!;
+      const a2 = rows[2]!;
+      const a3 = rows[3]!;
+      const a4 = rows[4]!;
+      const a5 = rows[5]!;
+      const a6 = rows[6]!;
+      const a7 = rows[7]!;
+      const a8 = rows[8]!;
+      const a9 = rows[9]!;
+      const a10 = rows[10]!;
       for (let x = x0; x < x1; x++)
         out[o + x] =
           0 +
-          k0 * tmp[a0! + x]! +
-          k1 * tmp[a1! + x]! +
-          k2 * tmp[a2! + x]! +
-          k3 * tmp[a3! + x]! +
-          k4 * tmp[a4! + x]! +
-          k5 * tmp[a5! + x]! +
-          k6 * tmp[a6! + x]! +
-          k7 * tmp[a7! + x]! +
-          k8 * tmp[a8! + x]! +
-          k9 * tmp[a9! + x]! +
-          k10 * tmp[a10! + x]!;
+          k0 * tmp[a0 + x]! +
+          k1 * tmp[a1 + x]! +
+          k2 * tmp[a2 + x]! +
+          k3 * tmp[a3 + x]! +
+          k4 * tmp[a4 + x]! +
+          k5 * tmp[a5 + x]! +
+          k6 * tmp[a6 + x]! +
+          k7 * tmp[a7 + x]! +
+          k8 * tmp[a8 + x]! +
+          k9 * tmp[a9 + x]! +
+          k10 * tmp[a10 + x]!;
     } else
       for (let x = x0; x < x1; x++) {
         let s = 0;
@@ -128,7 +159,7 @@ export function separable(g: Gray, kernel: Float32Array, win?: Window): Gray {
   return { width, height, data: out };
 }
 
-export const gaussianBlur = (g: Gray, ksize: number, sigma?: number, win?: Window): Gray => separable(g, cachedKernel(ksize, sigma), win);
+export const gaussianBlur = (g: Gray, ksize: number, sigma?: number, win?: Window): Gray => separable64(g, cachedKernel(ksize, sigma), win);
 
 /**
  * Mean over a ksize x ksize window (replicated border), by running sums: O(1) per pixel whatever the size. With `win`,
