@@ -38,7 +38,7 @@ function cachedKernel(ksize: number, sigma?: number): Float64Array {
   return k;
 }
 
-/** Scratch rows for separable, grown as needed and reused from call to call (every value read is written first). */
+/** Scratch pictures for separable and boxBlur, grown as needed and reused from call to call (every value read is written first). */
 let tmpScratch = new Float32Array(0);
 let padScratch = new Float64Array(0);
 
@@ -171,7 +171,8 @@ export function boxBlur(g: Gray, ksize: number, win?: Window): Gray {
   const { width, height } = g;
   const { x0, x1, y0, y1 } = win ?? { x0: 0, x1: width, y0: 0, y1: height };
   const src = g.data;
-  const tmp = new Float32Array(width * height);
+  if (tmpScratch.length < width * height) tmpScratch = new Float32Array(width * height);
+  const tmp = tmpScratch;
   for (let y = 0; y < height; y++) {
     const row = y * width;
     let s = 0;
@@ -272,12 +273,10 @@ export function dilate3(mask: Uint8Array, width: number, height: number, win?: W
   return out;
 }
 
-/** 3x3 Sobel derivatives (replicated border). */
-export function sobel(g: Gray): { dx: Float32Array; dy: Float32Array } {
+/** 3x3 Sobel derivatives (replicated border), into `dx` and `dy` when given. */
+export function sobel(g: Gray, dx = new Float32Array(g.data.length), dy = new Float32Array(g.data.length)): { dx: Float32Array; dy: Float32Array } {
   const { width, height } = g;
   const d = g.data;
-  const dx = new Float32Array(width * height);
-  const dy = new Float32Array(width * height);
   for (let y = 0; y < height; y++) {
     const up = (y > 0 ? y - 1 : 0) * width;
     const row = y * width;
@@ -314,19 +313,23 @@ export function laplacian(g: Gray, win?: Window): Float32Array {
   return out;
 }
 
+/** Canny's working pictures, reused from call to call (grown as needed; only the first width x height are used). */
+const newCannyScratch = (n: number) => ({ dx: new Float32Array(n), dy: new Float32Array(n), mag: new Float32Array(n), state: new Uint8Array(n), stack: new Int32Array(n) });
+let cannyScratch = newCannyScratch(0);
+
 /** Canny edges with an L1 gradient (OpenCV's default), non-maximum suppression and hysteresis. */
 export function canny(g: Gray, low: number, high: number): Uint8Array {
   const { width, height } = g;
-  const { dx, dy } = sobel(g);
   const n = width * height;
-  const mag = new Float32Array(n);
+  if (cannyScratch.stack.length < n) cannyScratch = newCannyScratch(n);
+  const { dx, dy, mag, state, stack } = cannyScratch;
+  sobel(g, dx, dy);
   for (let i = 0; i < n; i++) mag[i] = Math.abs(dx[i]!) + Math.abs(dy[i]!);
   // 0 = not an edge, 1 = weak, 2 = strong. Neighbours outside the image count as 0.
-  const state = new Uint8Array(n);
+  state.fill(0, 0, n);
   const tan22 = Math.tan(Math.PI / 8);
   const out = new Uint8Array(n);
   // Every pixel is pushed at most once (it is marked before), so the stack never outgrows the image.
-  const stack = new Int32Array(n);
   let top = 0;
   for (let y = 0; y < height; y++) {
     const hasUp = y > 0;
