@@ -66,10 +66,6 @@ export function sampleLogits(samples: readonly Sample[], m: Pick<Models, 'hand' 
   });
 }
 
-/**
- * The base models and the fusion. With `cnn`, the rectified model is a tile CNN trained here, once on all samples and
- * once per inner fold, so that the fusion learns from its out-of-fold logits as it does from the others'.
- */
 export interface FitOptions {
   readonly log?: (msg: string) => void;
   readonly cnn?: TileCnnFitter;
@@ -82,6 +78,10 @@ export interface FitOptions {
   readonly innerFolds?: (frames: readonly number[], k: number) => number[];
 }
 
+/**
+ * The base models and the fusion. With `cnn`, the rectified model is a tile CNN trained here, once on all samples and
+ * once per inner fold, so that the fusion learns from its out-of-fold logits as it does from the others'.
+ */
 export function fitModels(samples: readonly Sample[], s: FitSettings, { log = () => {}, cnn, seed = 1, innerFolds }: FitOptions = {}): Models {
   const base = fitBase(samples, s, cnn, seed * 10);
   const frameCount = new Set(samples.map((x) => x.frame)).size;
