@@ -1,7 +1,7 @@
 // The tile CNN as the worker would run it, in real Chromium on WASM: weights.json with a tileCnn section (base64 read
 // with the browser's atob), SlotEvidence on a 100-slot frame in full mode, a slot's features the same alone and in the
 // frame's batch, and no tensor left behind. Random CNN values of the measured shape: mechanics, not accuracy. Prints
-// (does not assert) its cost next to a bare detect() and the shipped probe's.
+// (does not assert) its cost next to a bare detect(), the shipped weights' and patch-only evidence's.
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import weightsJson from '../../src/evidence/weights.json';
@@ -47,10 +47,10 @@ it('runs the tile CNN in full mode on 100 slots, batch-independent, with a flat 
   expect(Array.from(alone.rectified!)).toEqual(Array.from(all[42]!.rectified!));
 
   const before = tf.memory().numTensors;
-  // Next to the shipped probe and a bare detect(), interleaved so that load on the machine hits all three alike.
-  const probe = new SlotEvidence(parseWeights(weightsJson), detector.graph);
+  // Next to the shipped weights and a bare detect(), interleaved so that load on the machine hits all alike.
+  const shipped = new SlotEvidence(parseWeights(weightsJson), detector.graph);
   const patchOnly = new SlotEvidence(parseWeights(weightsJson));
-  const times = { detect: [] as number[], cnn: [] as number[], probe: [] as number[], patchOnly: [] as number[] };
+  const times = { detect: [] as number[], cnn: [] as number[], shipped: [] as number[], patchOnly: [] as number[] };
   const time = async (k: keyof typeof times, fn: () => Promise<unknown>) => {
     const t0 = performance.now();
     await fn();
@@ -59,15 +59,17 @@ it('runs the tile CNN in full mode on 100 slots, batch-independent, with a flat 
   for (let i = 0; i < 3; i++) {
     await time('detect', () => detector.detect(frame));
     await time('cnn', () => evidence.observe(frame, slots, []));
-    await time('probe', () => probe.observe(frame, slots, []));
+    await time('shipped', () => shipped.observe(frame, slots, []));
     await time('patchOnly', () => patchOnly.observe(frame, slots, []));
   }
+  // Only the shipped weights' own model is left (its tensors), and it goes with dispose().
+  shipped.dispose();
   expect(tf.memory().numTensors).toBe(before);
   const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
   const d = median(times.detect);
   console.log(
     `Chromium, ${tf.getBackend()}: detect() ${d.toFixed(0)} ms; full evidence of 100 slots with the tile CNN ` +
-      `${(median(times.cnn) / d).toFixed(2)}x detect, with the probe ${(median(times.probe) / d).toFixed(2)}x, patch-only (hand features) ` +
+      `${(median(times.cnn) / d).toFixed(2)}x detect, with the shipped weights ${(median(times.shipped) / d).toFixed(2)}x, patch-only (hand features) ` +
       `${(median(times.patchOnly) / d).toFixed(2)}x (median of 3; a printout, not a target)`,
   );
 });
