@@ -69,6 +69,10 @@ const toStemInput = (px: Float32Array, light: { mean: readonly number[]; spread:
   for (let p = 0; p < px.length; p++) px[p] = 128 + (64 * (px[p]! - light.mean[p % 3]!)) / light.spread;
 };
 
+/**
+ * The stem's activations of every labelled slot of `data`, in `s.copies` versions each, made once per frame and cached
+ * in `dir` (keyed by the image's hash, the layout and the settings; a file that does not fit is made again).
+ */
 export async function tileCnnInputs(
   data: Dataset,
   graphWeights: WeightMap,
@@ -82,10 +86,14 @@ export async function tileCnnInputs(
   const dim = shape[0] * shape[1] * shape[2];
   const per = s.copies * dim;
   const x = new Float32Array(data.samples.length * per);
-  const labels = Uint8Array.from(data.samples, (x) => (x.occupied ? 1 : 0));
-  const index = new Map(data.samples.map((x, i) => [x, i]));
+  const labels = Uint8Array.from(data.samples, (sample) => (sample.occupied ? 1 : 0));
+  const index = new Map(data.samples.map((sample, i) => [sample, i]));
   const byFrame = new Map<number, Sample[]>();
-  for (const x of data.samples) byFrame.set(x.frame, [...(byFrame.get(x.frame) ?? []), x]);
+  for (const sample of data.samples) {
+    const list = byFrame.get(sample.frame);
+    if (list) list.push(sample);
+    else byFrame.set(sample.frame, [sample]);
+  }
   mkdirSync(dir, { recursive: true });
   try {
     for (const [fi, f] of data.frames.entries()) {
@@ -94,19 +102,34 @@ export async function tileCnnInputs(
       if (samples.length === 0) continue;
       const lf = f.source;
       const key = createHash('sha256')
-        .update(JSON.stringify({ v: CACHE_VERSION, sha: f.sha256, stem: s.stem, tile: s.tile, enlarge: s.enlarge, copies: s.copies, seed: s.train.seed, slots: lf.slots.map((x) => [x.id, x.polygon]), picked: samples.map((x) => x.slotId) }))
+        .update(
+          JSON.stringify({
+            v: CACHE_VERSION,
+            sha: f.sha256,
+            stem: s.stem,
+            tile: s.tile,
+            enlarge: s.enlarge,
+            copies: s.copies,
+            seed: s.train.seed,
+            slots: lf.slots.map((l) => [l.id, l.polygon]),
+            picked: samples.map((sample) => sample.slotId),
+          }),
+        )
         .digest('hex')
         .slice(0, 24);
       const path = join(dir, `${key}.bin`);
-      let acts: Float32Array;
+      let acts: Float32Array | null = null;
       if (existsSync(path)) {
         const buf = readFileSync(path);
         acts = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
-      } else {
-        acts = frameActivations(stem, loadAnalysisFrame(lf.imagePath), lf.slots, samples.map((x) => lf.slots.findIndex((l) => l.id === x.slotId)), s, f.sha256);
+        // A file cut short (a run stopped while writing) is made again.
+        if (acts.length !== samples.length * per) acts = null;
+      }
+      if (!acts) {
+        const picked = samples.map((sample) => lf.slots.findIndex((l) => l.id === sample.slotId));
+        acts = frameActivations(stem, loadAnalysisFrame(lf.imagePath), lf.slots, picked, s, f.sha256);
         writeFileSync(path, acts);
       }
-      if (acts.length !== samples.length * per) throw new Error(`tile CNN inputs of ${f.image}: cached size does not fit`);
       samples.forEach((sample, j) => x.set(acts.subarray(j * per, (j + 1) * per), index.get(sample)! * per));
     }
   } finally {
