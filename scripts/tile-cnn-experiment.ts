@@ -6,6 +6,7 @@
 //                               recording order cut into K contiguous blocks; acpds and acpds-train are one lot)
 //     --test-lot DIR            also train on every --lot frame and score this lot as never seen (e.g. pucpr)
 //     --size WxH (32x64)        tile size (tiles.ts rectifiedTile: the polygon enlarged 1.2x, warped upright)
+//     --enlarge X (1.2)         rectifiedTile's enlargement of the slot polygon (1: the hand features' own patch)
 //     --channels 16,32,64,64 --strides 2,2,2,1   the 3x3 convolutions (batch norm + ReLU), then mean pooling + linear
 //     --norm tile|frame         input scaling (slot-cnn.ts normaliseTiles)
 //     --epochs N --batch N --lr X --wd X --dropout X --no-augment --seed N
@@ -50,6 +51,7 @@ const { values } = parseArgs({
     cv: { type: 'string', default: '5' },
     'test-lot': { type: 'string' },
     size: { type: 'string', default: '32x64' },
+    enlarge: { type: 'string', default: '1.2' },
     channels: { type: 'string', default: '16,32,64,64' },
     strides: { type: 'string', default: '2,2,2,1' },
     norm: { type: 'string', default: 'tile' },
@@ -71,6 +73,8 @@ const { values } = parseArgs({
 });
 
 const [tileW, tileH] = values.size.split('x').map(Number) as [number, number];
+const enlarge = Number(values.enlarge);
+if (!(enlarge > 0)) throw new Error('--enlarge needs a positive number');
 const channels = values.channels.split(',').map(Number);
 const strides = values.strides.split(',').map(Number) as (1 | 2)[];
 if (channels.length !== strides.length) throw new Error('--channels and --strides need as many entries');
@@ -93,12 +97,12 @@ interface LotTiles {
   readonly set: TileSet;
 }
 
-/** Every labelled slot's tile of a lot, cached on disk (keyed by the labels' contents and the tile size). */
+/** Every labelled slot's tile of a lot, cached on disk (keyed by the labels' contents, the tile size and the enlargement). */
 function lotTiles(dir: string): LotTiles {
   const lotFrames = readLot(dir);
   const hash = createHash('sha256');
   for (const f of lotFrames) hash.update(readFileSync(f.labelPath));
-  const key = `${basename(dir)}-${tileW}x${tileH}-${hash.digest('hex').slice(0, 12)}`;
+  const key = `${basename(dir)}-${tileW}x${tileH}${enlarge === 1.2 ? '' : `-e${enlarge}`}-${hash.digest('hex').slice(0, 12)}`;
   const cacheDir = join(PROJECT_ROOT, '.cache', 'tile-cnn');
   const metaPath = join(cacheDir, `${key}.json`);
   const binPath = join(cacheDir, `${key}.bin`);
@@ -122,7 +126,7 @@ function lotTiles(dir: string): LotTiles {
       const all: RgbPatch[] = [];
       const labelled: RgbPatch[] = [];
       for (const s of lf.slots) {
-        const t = rectifiedTile(frame, s.polygon, tileW, tileH);
+        const t = rectifiedTile(frame, s.polygon, tileW, tileH, enlarge);
         all.push(t);
         if (s.occupied === null) continue;
         labelled.push(t);
@@ -278,7 +282,7 @@ async function bench(): Promise<void> {
   };
   const tilesOf = (f: (typeof frames)[number]) => {
     const t: RgbPatch[] = [];
-    for (let i = 0; i < 100; i++) t.push(rectifiedTile(f.frame, f.slots[i % f.slots.length]!.polygon, tileW, tileH));
+    for (let i = 0; i < 100; i++) t.push(rectifiedTile(f.frame, f.slots[i % f.slots.length]!.polygon, tileW, tileH, enlarge));
     return t;
   };
   await runner.detect(frames[0]!.frame);
