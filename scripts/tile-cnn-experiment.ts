@@ -32,7 +32,7 @@ import { loadavg } from 'node:os';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { lightStats, SlotCnn, type SlotCnnWeights, type TileNorm } from '../src/evidence/slot-cnn.ts';
-import { rectifiedTile } from '../src/evidence/tiles.ts';
+import { RECTIFIED_SCALE, rectifiedTile } from '../src/evidence/tiles.ts';
 import type { RgbPatch } from '../src/evidence/warp.ts';
 import { fixture } from '../tests/support/fixtures.ts';
 import { seededRandom } from '../tests/support/seeded-random.ts';
@@ -98,11 +98,11 @@ interface LotTiles {
 }
 
 /** Every labelled slot's tile of a lot, cached on disk (keyed by the labels' contents, the tile size and the enlargement). */
-function lotTiles(dir: string): LotTiles {
+function lotTiles(dir: string, scale = enlarge): LotTiles {
   const lotFrames = readLot(dir);
   const hash = createHash('sha256');
   for (const f of lotFrames) hash.update(readFileSync(f.labelPath));
-  const key = `${basename(dir)}-${tileW}x${tileH}${enlarge === 1.2 ? '' : `-e${enlarge}`}-${hash.digest('hex').slice(0, 12)}`;
+  const key = `${basename(dir)}-${tileW}x${tileH}${scale === RECTIFIED_SCALE ? '' : `-e${scale}`}-${hash.digest('hex').slice(0, 12)}`;
   const cacheDir = join(PROJECT_ROOT, '.cache', 'tile-cnn');
   const metaPath = join(cacheDir, `${key}.json`);
   const binPath = join(cacheDir, `${key}.bin`);
@@ -126,7 +126,7 @@ function lotTiles(dir: string): LotTiles {
       const all: RgbPatch[] = [];
       const labelled: RgbPatch[] = [];
       for (const s of lf.slots) {
-        const t = rectifiedTile(frame, s.polygon, tileW, tileH, enlarge);
+        const t = rectifiedTile(frame, s.polygon, tileW, tileH, scale);
         all.push(t);
         if (s.occupied === null) continue;
         labelled.push(t);
@@ -320,7 +320,7 @@ if (values.bench) {
 await initTf('wasm');
 const lotDirs = values.lot ?? [fixture('lots', 'acpds'), fixture('lots', 'acpds-train')];
 log(`settings ${JSON.stringify(settings)}, tiles ${tileW}x${tileH}; load ${load()}`);
-const data = concatLots(lotDirs.map(lotTiles));
+const data = concatLots(lotDirs.map((d) => lotTiles(d)));
 const { set } = data;
 const stem = values.stem ? new FrozenBackbone(backboneWeights((await Runner.create()).detector.graph.weights as WeightMap), Number(values.stem)) : null;
 const copies = Number(values.copies);
@@ -370,11 +370,13 @@ if (k > 1) {
     log(`${report(`fold ${f + 1}`, set, preds)}; trained in ${((performance.now() - tf0) / 1000).toFixed(0)} s`);
   }
   const darkSet = new Set(samplesOf(darkFrames));
-  // docs/accuracy.md's night row: frames whose slots' median grey is under 60 (here: the median of the tiles' mean grey).
+  // docs/accuracy.md's night row: frames whose slots' median grey is under 60 (here: the median of the tiles' mean grey,
+  // always of the 1.2x tiles, so that the subset is the same frames whatever --enlarge).
   const size = tileW * tileH * 3;
+  const greyPixels = enlarge === RECTIFIED_SCALE ? set.pixels : concatLots(lotDirs.map((d) => lotTiles(d, RECTIFIED_SCALE))).set.pixels;
   const tileGrey = (k: number) => {
     let g = 0;
-    for (let i = k * size; i < (k + 1) * size; i += 3) g += 0.299 * set.pixels[i]! + 0.587 * set.pixels[i + 1]! + 0.114 * set.pixels[i + 2]!;
+    for (let i = k * size; i < (k + 1) * size; i += 3) g += 0.299 * greyPixels[i]! + 0.587 * greyPixels[i + 1]! + 0.114 * greyPixels[i + 2]!;
     return g / (size / 3);
   };
   const nightFrames = data.frames.map((f, i) => (f.count > 0 && median(Array.from({ length: f.count }, (_, j) => tileGrey(f.start + j))) < 60 ? i : -1)).filter((i) => i >= 0);
