@@ -11,7 +11,7 @@ import { PATCH_HEIGHT, PATCH_WIDTH } from '../../src/evidence/hand-features.ts';
 import { backboneWeights, FrozenBackbone, type WeightMap } from '../../src/evidence/mobilenet.ts';
 import { lightStats, SlotCnn, type SlotCnnWeights } from '../../src/evidence/slot-cnn.ts';
 import { framePatches } from '../../src/evidence/slot-features.ts';
-import { tileCnnInput } from '../../src/evidence/tile-cnn.ts';
+import { STEM_CENTRE, STEM_GAIN, tileCnnInput } from '../../src/evidence/tile-cnn.ts';
 import type { TileCnnWeights } from '../../src/evidence/tile-cnn-weights.ts';
 import { rectifiedTile } from '../../src/evidence/tiles.ts';
 import type { RgbPatch } from '../../src/evidence/warp.ts';
@@ -64,9 +64,9 @@ export interface TileCnnInputs {
   readonly index: ReadonlyMap<Sample, number>;
 }
 
-/** The stem's scaling of light-normalised pixels (tile-cnn.ts): 128 + 64·(p − mean)/spread. */
+/** The stem's scaling of light-normalised pixels, as tileCnnInput does it for the app's (uint8) tiles. */
 const toStemInput = (px: Float32Array, light: { mean: readonly number[]; spread: number }) => {
-  for (let p = 0; p < px.length; p++) px[p] = 128 + (64 * (px[p]! - light.mean[p % 3]!)) / light.spread;
+  for (let p = 0; p < px.length; p++) px[p] = STEM_CENTRE + (STEM_GAIN * (px[p]! - light.mean[p % 3]!)) / light.spread;
 };
 
 /**

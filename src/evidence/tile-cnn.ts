@@ -12,8 +12,8 @@ import type { TileFeatureExtractor } from './tiles.ts';
 import type { RgbPatch } from './warp.ts';
 
 /** Light-scaled pixels into the stem sit at 128 ± 64 per spread: inside the 0..255 its preprocessing expects. */
-const STEM_CENTRE = 128;
-const STEM_GAIN = 64;
+export const STEM_CENTRE = 128;
+export const STEM_GAIN = 64;
 
 /**
  * The network's input for `tiles` (n * height * width * 3 floats). `tile`/`frame`: (p − mean) / spread per channel
