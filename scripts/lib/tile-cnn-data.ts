@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PATCH_HEIGHT, PATCH_WIDTH } from '../../src/evidence/hand-features.ts';
 import { backboneWeights, FrozenBackbone, type WeightMap } from '../../src/evidence/mobilenet.ts';
-import { lightStats, SlotCnn, type SlotCnnWeights } from '../../src/evidence/slot-cnn.ts';
+import { lightStats, scalePixels, SlotCnn, type SlotCnnWeights } from '../../src/evidence/slot-cnn.ts';
 import { framePatches } from '../../src/evidence/slot-features.ts';
 import { STEM_CENTRE, STEM_GAIN, tileCnnInput } from '../../src/evidence/tile-cnn.ts';
 import type { TileCnnWeights } from '../../src/evidence/tile-cnn-weights.ts';
@@ -63,11 +63,6 @@ export interface TileCnnInputs {
   readonly labels: Uint8Array;
   readonly index: ReadonlyMap<Sample, number>;
 }
-
-/** The stem's scaling of light-normalised pixels, as tileCnnInput does it for the app's (uint8) tiles. */
-const toStemInput = (px: Float32Array, light: { mean: readonly number[]; spread: number }) => {
-  for (let p = 0; p < px.length; p++) px[p] = STEM_CENTRE + (STEM_GAIN * (px[p]! - light.mean[p % 3]!)) / light.spread;
-};
 
 /**
  * The stem's activations of every labelled slot of `data`, in `s.copies` versions each, made once per frame and cached
@@ -159,7 +154,8 @@ function frameActivations(stem: FrozenBackbone, frame: RgbaFrame, slots: readonl
     for (let c = 1; c < s.copies; c++) {
       const at = px.subarray((j * s.copies + c) * size, (j * s.copies + c + 1) * size);
       tileInput(raw, 0, 'frame', at, 0, rnd);
-      toStemInput(at, light);
+      // Into the stem as tileCnnInput scales the app's tiles (in place: each value is read before it is written).
+      scalePixels(at, light, at, 0, STEM_CENTRE, STEM_GAIN);
     }
   });
   const count = px.length / size;

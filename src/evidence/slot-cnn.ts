@@ -58,14 +58,22 @@ export function lightStats(tiles: readonly RgbPatch[]): LightStats {
   return { mean, spread: Math.max(MIN_SPREAD, Math.sqrt(variance)) };
 }
 
+/**
+ * RGB values scaled by a light: out[offset + i] = centre + gain·(p − mean of p's channel)/spread. The one scaling every
+ * tile input goes through (normaliseTiles, tile-cnn.ts tileCnnInput, train's augmented copies).
+ */
+export function scalePixels(data: ArrayLike<number>, light: LightStats, out: Float32Array, offset = 0, centre = 0, gain = 1): void {
+  let o = offset;
+  for (let i = 0; i < data.length; i += 3) for (let c = 0; c < 3; c++) out[o++] = centre + (gain * (data[i + c]! - light.mean[c]!)) / light.spread;
+}
+
 /** The network's input for `tiles` (n * height * width * 3 floats), each scaled as `norm` says. */
 export function normaliseTiles(tiles: readonly RgbPatch[], norm: TileNorm, out = new Float32Array(tiles.length * (tiles[0]?.data.length ?? 0))): Float32Array {
   const frame = norm === 'frame' ? lightStats(tiles) : null;
   let o = 0;
   for (const t of tiles) {
-    const s = frame ?? lightStats([t]);
-    const d = t.data;
-    for (let i = 0; i < d.length; i += 3) for (let c = 0; c < 3; c++) out[o++] = (d[i + c]! - s.mean[c]!) / s.spread;
+    scalePixels(t.data, frame ?? lightStats([t]), out, o);
+    o += t.data.length;
   }
   return out;
 }

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LinearModel } from './logistic.ts';
 import { backboneWeights, FrozenBackbone, type WeightMap } from './mobilenet.ts';
-import { lightStats, SlotCnn, type LightStats } from './slot-cnn.ts';
+import { lightStats, scalePixels, SlotCnn, type LightStats } from './slot-cnn.ts';
 import type { TileCnnNorm, TileCnnWeights } from './tile-cnn-weights.ts';
 import type { TileFeatureExtractor } from './tiles.ts';
 import type { RgbPatch } from './warp.ts';
@@ -24,11 +24,11 @@ export function tileCnnInput(tiles: readonly RgbPatch[], norm: TileCnnNorm, stem
   if (norm === 'frame' && !frame) throw new Error("the tile CNN scales by the frame's light: pass it");
   const out = new Float32Array(tiles.reduce((n, t) => n + t.data.length, 0));
   const [centre, gain] = norm === 'raw' ? [0, 1] : stem ? [STEM_CENTRE, STEM_GAIN] : [0, 1];
+  const raw: LightStats = { mean: [0, 0, 0], spread: 1 };
   let o = 0;
   for (const t of tiles) {
-    const s = norm === 'raw' ? { mean: [0, 0, 0], spread: 1 } : norm === 'frame' ? frame! : lightStats([t]);
-    const d = t.data;
-    for (let i = 0; i < d.length; i += 3) for (let c = 0; c < 3; c++) out[o++] = centre + (gain * (d[i + c]! - s.mean[c]!)) / s.spread;
+    scalePixels(t.data, norm === 'raw' ? raw : norm === 'frame' ? frame! : lightStats([t]), out, o, centre, gain);
+    o += t.data.length;
   }
   return out;
 }
