@@ -8,8 +8,8 @@
 //
 // Corrections must never make things worse: a refit is used only when it beats the shipped model on corrections it
 // was not fitted on (held out by time, a group of frames at a time), only in light like the light it learned in, and
-// only on frames of the layout it was learned on; a free reference only in light like the light it was taken in (an
-// afternoon's references judge a morning badly).
+// only on frames of the layout it was learned on; a free reference only in light within the range of lights it was
+// taken in (an afternoon's references judge a morning badly; references taken on several days judge the days between).
 import { fusionInputs, modeOf, type BaseLogits, type EvidenceMode } from './fusion.ts';
 import { REF_LENGTH, referenceDistance } from './hand-features.ts';
 import { fitLogistic, predictLogit, sigmoid, type LinearModel } from './logistic.ts';
@@ -39,8 +39,13 @@ export interface SlotReference {
   readonly vector: readonly number[];
   /** How many free confirmations it averages. */
   readonly count: number;
-  /** Their mean light level: the reference is used only in similar light (LIGHT_TOLERANCE). */
+  /** Their mean light level. */
   readonly light?: number;
+  /**
+   * Their lowest and highest light: the reference is used only in light within LIGHT_TOLERANCE of that range. Absent
+   * in references stored by older versions: [light, light] then.
+   */
+  readonly lights?: readonly [number, number];
 }
 
 /**
@@ -112,6 +117,14 @@ function inLightRange(range: readonly [number, number] | undefined, light: numbe
 }
 
 /**
+ * The reference model's starting point, before the corrections move it: the distance's meaning measured on the fixture
+ * video (a still slot drifts by at most 0.06, a car arriving or leaving moves it by 0.12 to 0.45; STILL) as ±2 logits
+ * at ±0.05 around STILL.maxDistance. A handful of frames of corrections holds few of the hard cases that would teach
+ * it from nothing (a zero start fitted a slope of ~5, too weak to move a decision: pucpr as a new lot, docs/accuracy.md).
+ */
+export const REFERENCE_PRIOR = { slope: 40, at: STILL.maxDistance } as const;
+
+/**
  * The groups of frames a refit is validated on (leave one group out), at most this many, in time order; with fewer
  * than MIN_VALIDATION_GROUPS frames nothing is refitted (two frames are too few to tell a lesson from a coincidence:
  * on acpds, a refit on two dusk frames that each confirmed the other cost 5 points on the later frames).
@@ -148,20 +161,20 @@ export function emptyCalibration(): LotCalibration {
 }
 
 /**
- * A slot's free reference from its latest free confirmations (`list` is that slot's corrections) in the light of the
- * most recent one, leaving one out.
+ * A slot's free reference from its latest free confirmations (`list` is that slot's corrections), leaving one out, with
+ * the range of lights they were made in. Corrections from before lights were recorded average among themselves.
  */
 function slotReference(list: readonly Correction[], depth: number, leaveOut?: Correction): SlotReference | undefined {
   const free = list.filter((c) => !c.occupied && c !== leaveOut && c.features.reference.length === REF_LENGTH).sort((a, b) => a.at - b.at);
   const last = free[free.length - 1];
   if (!last) return undefined;
-  // In the light of the latest one; corrections from before lights were recorded average among themselves.
-  const recent = free.filter((c) => (c.features.light === undefined && last.features.light === undefined) || similarLight(c.features.light, last.features.light)).slice(-depth);
+  const recent = free.filter((c) => (c.features.light === undefined) === (last.features.light === undefined)).slice(-depth);
   const vector = new Array<number>(REF_LENGTH).fill(0);
   for (const c of recent) for (let i = 0; i < REF_LENGTH; i++) vector[i] = vector[i]! + c.features.reference[i]! / recent.length;
   const lights = recent.map((c) => c.features.light);
-  const light = lights.every((l) => l !== undefined) ? (lights as number[]).reduce((a, b) => a + b, 0) / lights.length : undefined;
-  return light === undefined ? { vector, count: recent.length } : { vector, count: recent.length, light };
+  if (!lights.every((l) => l !== undefined)) return { vector, count: recent.length };
+  const known = lights as number[];
+  return { vector, count: recent.length, light: known.reduce((a, b) => a + b, 0) / known.length, lights: [Math.min(...known), Math.max(...known)] };
 }
 
 function bySlot(corrections: readonly Correction[]): Map<string, Correction[]> {
@@ -174,9 +187,15 @@ function bySlot(corrections: readonly Correction[]): Map<string, Correction[]> {
   return out;
 }
 
-/** The distance of a picture from the slot's reference, when the reference was made in similar light. */
+/**
+ * The distance of a picture from the slot's reference, when the light now is within LIGHT_TOLERANCE of the lights the
+ * reference was made in. Unknown light on either side never matches.
+ */
 function gatedDistance(features: CorrectionFeatures, ref: SlotReference | undefined): number | null {
-  return ref && similarLight(features.light, ref.light) ? referenceDistance(features.reference, ref.vector) : null;
+  const range = ref?.lights ?? (ref?.light === undefined ? undefined : ([ref.light, ref.light] as const));
+  const light = features.light;
+  if (!ref || !range || light === undefined || !(light > 0)) return null;
+  return inLightRange(range, light) ? referenceDistance(features.reference, ref.vector) : null;
 }
 
 interface Row {
@@ -201,7 +220,7 @@ function fitStage(list: readonly Row[], x: (c: Correction) => number[], prior: L
     ? fit(
         list.filter((r) => r.distance !== null),
         (r) => [predictLogit(base, x(r.c)), r.distance!],
-        { w: [1, 0], b: 0 },
+        { w: [1, REFERENCE_PRIOR.slope], b: -REFERENCE_PRIOR.slope * REFERENCE_PRIOR.at },
       )
     : null;
   return { base, ref };

@@ -205,6 +205,36 @@ describe('fitCalibration', () => {
   });
 });
 
+describe('free references across days', () => {
+  const errors = (cal: ReturnType<typeof emptyCalibration> | null, test: Correction[]) =>
+    test.filter((c) => calibratedLogit(c.features, c.slotId, w, cal) >= 0 !== c.occupied).length;
+  // Free slots look like their reference, occupied ones do not; the base logits alone cannot tell them apart.
+  const make = (f: number, light: number) =>
+    Array.from({ length: 16 }, (_, s) => {
+      const occupied = (s + f) % 2 === 0;
+      return corr(`s${s}`, occupied, `f${f}`, ((s * 7 + f) % 5) / 5 - 0.4, ref(occupied ? 0.7 : 0.1 + (s % 3) / 50), light);
+    });
+  it('judge the light between the days they were made on, not light beyond them', () => {
+    // Taps on six days, in morning (80) and noon (160) light: every slot is free on days of both, so its reference
+    // averages both.
+    const light = [80, 80, 160, 160, 80, 160];
+    const cal = applyCorrections(emptyCalibration(), [0, 1, 2, 3, 4, 5].flatMap((f) => make(f, light[f]!)), w);
+    expect(cal.fitted.validation?.full?.kept).toBe('refit+references');
+    expect(cal.fitted.references.s1?.lights).toEqual([80, 160]);
+    const between = make(6, 115);
+    expect(errors(cal, between)).toBe(0);
+    expect(errors(null, between)).toBeGreaterThan(0);
+    // Beyond 1.25x of the lights seen: neither references nor refit, the shipped model alone.
+    make(6, 250).forEach((c) => expect(calibratedLogit(c.features, c.slotId, w, cal)).toBeCloseTo(calibratedLogit(c.features, c.slotId, w, null)));
+  });
+  it('stored by an older version (one mean light, no range) still judge only that light', () => {
+    const cal = applyCorrections(emptyCalibration(), [0, 1, 2, 3, 4, 5].flatMap((f) => make(f, 100)), w);
+    const old = { ...cal, fitted: { ...cal.fitted, references: Object.fromEntries(Object.entries(cal.fitted.references).map(([id, r]) => [id, { vector: r.vector, count: r.count, light: 100 }])) } };
+    const later = make(6, 104);
+    expect(later.map((c) => calibratedLogit(c.features, c.slotId, w, old))).toEqual(later.map((c) => calibratedLogit(c.features, c.slotId, w, cal)));
+  });
+});
+
 describe('calibrationForSlots', () => {
   it("applies a lot's calibration only to frames of the layout it was learned on", () => {
     const cal = applyCorrection(emptyCalibration(), corr('a', true, 'f1', -4), w);
