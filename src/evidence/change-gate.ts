@@ -2,9 +2,13 @@
 // computed when they last looked the same. A slot's cheap signature (its upright patch averaged to 8x16 cells of RGB)
 // is compared with the signature it had when its evidence was last computed (its anchor), after factoring out the
 // light change its neighbours saw: a cloud or a slow drift of the light changes every slot alike, a car changes one.
+// The expensive evidence also sees each slot relative to the whole frame's light (the tile CNN scales its pixels by the
+// mean and spread of every slot's patch), which moves when other slots change: a slot is also recomputed when this
+// frame's light statistics would scale its picture otherwise than its anchor frame's did (lightShift).
 // Pure: the orchestration (incremental-evidence.ts) keeps the state and does the work.
 import { DEFAULT_HYSTERESIS, type HysteresisSettings } from '../occupancy/hysteresis.ts';
 import type { Point } from '../occupancy/types.ts';
+import type { LightStats } from './slot-cnn.ts';
 import type { RgbPatch } from './warp.ts';
 
 export const SIGNATURE_COLS = 8;
@@ -24,6 +28,13 @@ export interface GateConfig {
    * compression and light drift stay well below it, a car arriving or leaving lands far above it.
    */
   readonly threshold: number;
+  /**
+   * A slot whose picture this frame's light statistics scale further than this from how its anchor frame's scaled it
+   * (lightShift) is re-evaluated: another day's frame, cars elsewhere, shade over part of the lot. Measured
+   * (docs/accuracy.md, Change gating): sensor noise and a uniform gain stay far below it, the kept slots that flipped
+   * against the full path lie above it.
+   */
+  readonly lightThreshold: number;
   /** Every slot is re-evaluated at least about once in this many frames, whatever its signature does. */
   readonly refreshFrames: number;
   /** How many nearest slots the light change of a slot's region is estimated from. */
@@ -41,7 +52,7 @@ export interface GateConfig {
   readonly polygonTolerance: number;
 }
 
-export const DEFAULT_GATE: GateConfig = { threshold: 0.08, refreshFrames: 120, neighbours: 8, detectionFrames: 120, polygonTolerance: 0.005 };
+export const DEFAULT_GATE: GateConfig = { threshold: 0.08, lightThreshold: 0.02, refreshFrames: 120, neighbours: 8, detectionFrames: 120, polygonTolerance: 0.005 };
 
 /** Whether `now` is the polygon `before` within `tolerance` (same number of corners, each moved no further). */
 export function samePlace(before: readonly Point[], now: readonly Point[], tolerance: number): boolean {
@@ -152,6 +163,33 @@ export function frameLight(signatures: readonly Signature[]): Gain {
 export interface Anchor {
   readonly signature: Signature;
   readonly light: Gain;
+  /** The frame's light statistics its features were made with (slot-cnn.ts lightStats of every slot's patch). */
+  readonly stats: LightStats;
+}
+
+/**
+ * How differently this frame's light statistics scale a kept slot's picture than its anchor frame's did: its anchor
+ * signature brought to this frame's light (per channel, `light` over the anchor's), then scaled as the tile CNN scales
+ * its input, (value − channel mean) / spread, by this frame's statistics, against the anchor scaled by its own; the
+ * mean absolute difference over the cells. The slot's own picture change is the change score's: this measures only
+ * the scaling, so sensor noise hardly enters (the statistics average every slot's patch), and a gain over the whole
+ * lot scales the picture, the mean and the spread alike and cancels. The rest of the lot changing (another day's cars,
+ * one car among a few big slots, shade over part of the lot) moves the statistics and shows.
+ */
+export function lightShift(anchor: Anchor, stats: LightStats, light: Gain): number {
+  const a = anchor.signature;
+  const gains = [0, 1, 2].map((c) => light[c]! / anchor.light[c]!);
+  let t = 0;
+  for (let k = 0; k < a.length; k++) {
+    const c = k % 3;
+    t += Math.abs((gains[c]! * a[k]! - stats.mean[c]!) / stats.spread - (a[k]! - anchor.stats.mean[c]!) / anchor.stats.spread);
+  }
+  return t / a.length;
+}
+
+/** lightShift of every slot: null for a slot with no anchor. */
+export function lightShifts(anchors: readonly (Anchor | null)[], stats: LightStats, light: Gain): (number | null)[] {
+  return anchors.map((a) => (a ? lightShift(a, stats, light) : null));
 }
 
 /**
@@ -159,7 +197,7 @@ export interface Anchor {
  * must be evaluated anyway. Anchors taken in different light are brought to this frame's light (`light`) before
  * neighbours' light changes are compared, so a slot anchored under a cloud is not "changed" when the sun is back.
  */
-export function changeScores(now: readonly Signature[], anchors: readonly (Anchor | null)[], light: Gain, centres: readonly Point[], k: number): (number | null)[] {
+export function changeScores(now: readonly Signature[], anchors: readonly (Pick<Anchor, 'signature' | 'light'> | null)[], light: Gain, centres: readonly Point[], k: number): (number | null)[] {
   // Each slot's light change, relative to what the whole frame's light did since its anchor.
   const own = now.map((s, i) => {
     const a = anchors[i];
@@ -184,6 +222,8 @@ export type GateReason =
   | 'new'
   /** Its signature moved beyond the threshold: a car arrived or left, or the light changed over it alone. */
   | 'changed'
+  /** Its picture looks the same, but this frame's light statistics scale it differently (lightShift). */
+  | 'light'
   /** Recomputed with its group (slots whose evidence is computed together) because another member changed. */
   | 'group'
   /** The slow round-robin refresh. */
@@ -197,6 +237,8 @@ export type GateReason =
 export interface GateUnit {
   /** changeScores() of its slots: null for a slot with nothing cached. */
   readonly scores: readonly (number | null)[];
+  /** lightShifts() of its slots (absent: not measured, nothing recomputed for light). */
+  readonly shifts?: readonly (number | null)[];
   /** Frames since the group's evidence was last computed (0 when nothing is cached). */
   readonly age: number;
 }
@@ -212,13 +254,15 @@ export const INITIAL_GATE_STATE: GateState = { credit: 0 };
  * Which groups to recompute on this frame, and why (per slot, in the units' order).
  *
  * - A group with a slot that has nothing cached, or whose signature changed beyond the threshold, is recomputed now:
- *   a car arriving or leaving is re-evaluated on the frame that shows it, whatever the refresh is doing.
+ *   a car arriving or leaving is re-evaluated on the frame that shows it, whatever the refresh is doing. So is a group
+ *   with a slot whose lightShift is beyond `lightThreshold` (this frame's light would scale its tile otherwise).
  * - Refresh: the lot earns `groups / refreshFrames` groups of credit a frame; a whole group of credit refreshes the
  *   group evaluated longest ago (a group not evaluated for twice `refreshFrames` is refreshed regardless).
  */
 export function planFrame(state: GateState, units: readonly GateUnit[], cfg: GateConfig): { state: GateState; recompute: boolean[]; reasons: GateReason[][] } {
-  const slotReason = (score: number | null): GateReason => (score === null ? 'new' : score > cfg.threshold ? 'changed' : 'kept');
-  const reasons = units.map((u) => u.scores.map(slotReason));
+  const slotReason = (score: number | null, shift: number | null | undefined): GateReason =>
+    score === null ? 'new' : score > cfg.threshold ? 'changed' : shift != null && shift > cfg.lightThreshold ? 'light' : 'kept';
+  const reasons = units.map((u) => u.scores.map((s, j) => slotReason(s, u.shifts?.[j])));
   const recompute = reasons.map((r, i) => r.some((x) => x !== 'kept') || units[i]!.age >= 2 * cfg.refreshFrames);
   let credit = Math.min(state.credit + units.length / cfg.refreshFrames, units.length);
   if (credit >= 1) {

@@ -9,9 +9,10 @@ import { observeFromDetections } from '../occupancy/detection-evidence.ts';
 import { centroid } from '../occupancy/geometry.ts';
 import type { Detection, Point, Slot } from '../occupancy/types.ts';
 import type { LotCalibration } from './calibration.ts';
-import { changeScores, DEFAULT_GATE, frameLight, INITIAL_GATE_STATE, detectionDue, detectionMatters, planFrame, samePlace, signatureOf, type Anchor, type GateConfig, type GateReason, type GateState } from './change-gate.ts';
+import { changeScores, DEFAULT_GATE, frameLight, INITIAL_GATE_STATE, detectionDue, detectionMatters, lightShifts, planFrame, samePlace, signatureOf, type Anchor, type GateConfig, type GateReason, type GateState } from './change-gate.ts';
 import type { EvidenceMode } from './fusion.ts';
 import type { EvidenceResult, ObserveOptions, SlotEvidence } from './slot-evidence.ts';
+import { lightStats } from './slot-cnn.ts';
 import { framePatches, type SlotFeatures } from './slot-features.ts';
 
 export interface IncrementalOptions extends ObserveOptions {
@@ -33,7 +34,10 @@ interface Entry {
   readonly mode: EvidenceMode;
   /** The ids of the slots it was computed with (its group): other mosaic neighbours would give other features. */
   readonly group: string;
-  /** The slot's signature and the frame's light when its features were computed: what later frames are compared with. */
+  /**
+   * The slot's signature and the frame's light (gain and light statistics) when its features were computed: what later
+   * frames are compared with.
+   */
   readonly anchor: Anchor;
   /** The frame number its features were computed on. */
   readonly at: number;
@@ -94,6 +98,8 @@ export class IncrementalEvidence {
     const fp = framePatches(frame, slots);
     const signatures = fp.patches.map(signatureOf);
     const light = frameLight(signatures);
+    // The statistics the tile CNN scales every tile by (slot-features.ts perTileFeatures computes the same).
+    const stats = lightStats(fp.patches);
     const mode: EvidenceMode = options.patchOnly ? 'patch-only' : this.evidence.mode;
     const groups = this.evidence.groups(slots.length, options);
     const entries: (Entry | null)[] = slots.map(() => null);
@@ -110,14 +116,10 @@ export class IncrementalEvidence {
       reasons = slots.map(() => 'new');
       recompute = groups.map(() => true);
     } else {
-      const scores = changeScores(
-        signatures,
-        entries.map((e) => e?.anchor ?? null),
-        light,
-        slots.map((s) => centroid(s.polygon)),
-        this.config.neighbours,
-      );
-      const units = groups.map((g) => ({ scores: g.map((i) => scores[i]!), age: Math.max(...g.map((i) => (entries[i] ? frameNo - entries[i].at : 0))) }));
+      const anchors = entries.map((e) => e?.anchor ?? null);
+      const scores = changeScores(signatures, anchors, light, slots.map((s) => centroid(s.polygon)), this.config.neighbours);
+      const shifts = lightShifts(anchors, stats, light);
+      const units = groups.map((g) => ({ scores: g.map((i) => scores[i]!), shifts: g.map((i) => shifts[i]!), age: Math.max(...g.map((i) => (entries[i] ? frameNo - entries[i].at : 0))) }));
       const plan = planFrame(this.gate, units, this.config);
       this.gate = plan.state;
       recompute = plan.recompute;
@@ -137,7 +139,7 @@ export class IncrementalEvidence {
       let k = 0;
       for (const g of picked) {
         const group = groupKey(slots, g);
-        for (const i of g) entries[i] = { polygon: slots[i]!.polygon, mode: freshMode, group, anchor: { signature: signatures[i]!, light }, at: frameNo, features: fresh.features[k++]! };
+        for (const i of g) entries[i] = { polygon: slots[i]!.polygon, mode: freshMode, group, anchor: { signature: signatures[i]!, light, stats }, at: frameNo, features: fresh.features[k++]! };
       }
       const since = this.detectedAt === null ? null : frameNo - this.detectedAt;
       const moved = reasons.some((r) => r === 'new' || r === 'changed');

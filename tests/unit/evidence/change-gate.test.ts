@@ -9,6 +9,8 @@ import {
   detectionMatters,
   planFrame,
   samePlace,
+  lightShift,
+  lightShifts,
   signatureOf,
   SIGNATURE_LENGTH,
   type Anchor,
@@ -17,6 +19,7 @@ import {
   type GateUnit,
   type Signature,
 } from '../../../src/evidence/change-gate.ts';
+import { lightStats, type LightStats } from '../../../src/evidence/slot-cnn.ts';
 import type { RgbPatch } from '../../../src/evidence/warp.ts';
 import type { Point } from '../../../src/occupancy/types.ts';
 import { seededRandom } from '../../support/seeded-random.ts';
@@ -41,13 +44,14 @@ function patch(random: () => number, opts: { gain?: number; car?: readonly [numb
 const centres: Point[] = Array.from({ length: 12 }, (_, i) => [0.04 + i * 0.08, 0.5] as const);
 const CARS: (readonly [number, number, number] | undefined)[] = [[30, 30, 40], undefined, [200, 40, 40], undefined, undefined, [230, 230, 235], undefined, [60, 70, 160], undefined, undefined, [40, 40, 40], undefined];
 
-function lot(seed: number, opts: { gain?: number; cars?: typeof CARS; noise?: number } = {}): Signature[] {
+function lotPatches(seed: number, opts: { gain?: number; cars?: typeof CARS; noise?: number } = {}): RgbPatch[] {
   const random = seededRandom(seed);
-  return (opts.cars ?? CARS).map((car) => signatureOf(patch(random, { ...(opts.gain === undefined ? {} : { gain: opts.gain }), ...(car ? { car } : {}), ...(opts.noise === undefined ? {} : { noise: opts.noise }) })));
+  return (opts.cars ?? CARS).map((car) => patch(random, { ...(opts.gain === undefined ? {} : { gain: opts.gain }), ...(car ? { car } : {}), ...(opts.noise === undefined ? {} : { noise: opts.noise }) }));
 }
-const anchorsOf = (sigs: Signature[]): Anchor[] => {
+const lot = (seed: number, opts: Parameters<typeof lotPatches>[1] = {}): Signature[] => lotPatches(seed, opts).map(signatureOf);
+const anchorsOf = (sigs: Signature[], stats: LightStats = { mean: [128, 128, 128], spread: 64 }): Anchor[] => {
   const light = frameLight(sigs);
-  return sigs.map((signature) => ({ signature, light }));
+  return sigs.map((signature) => ({ signature, light, stats }));
 };
 const flagged = (scores: (number | null)[], cfg: GateConfig = DEFAULT_GATE) => scores.flatMap((s, i) => (s !== null && s > cfg.threshold ? [i] : []));
 
@@ -97,15 +101,62 @@ describe('changeScores: the same lot in another frame', () => {
   });
 });
 
+describe('lightShift: would this frame\'s light statistics scale a kept slot\'s picture otherwise?', () => {
+  // The anchor frame: the lot of CARS. Slot 1 (free) is the slot watched; its picture never changes below.
+  const before = lotPatches(20);
+  const anchors = anchorsOf(before.map(signatureOf), lightStats(before));
+  /** Slot 1's shift in a frame whose patches are `now`. */
+  const shiftOf = (now: RgbPatch[]) => lightShifts(anchors, lightStats(now), frameLight(now.map(signatureOf)))[1]!;
+  const white = [235, 235, 240] as const;
+  const shaded = (seed: number) => lotPatches(seed).map((p, i) => (i >= 8 ? lotPatches(seed + 100, { gain: 0.5 })[i]! : p));
+  const table: { name: string; now: RgbPatch[]; relit: boolean }[] = [
+    { name: 'new sensor noise', now: lotPatches(21), relit: false },
+    { name: 'more sensor noise (σ 3)', now: lotPatches(22, { noise: 3 }), relit: false },
+    { name: 'a cloud: the whole lot at 0.85x', now: lotPatches(23, { gain: 0.85 }), relit: false },
+    { name: 'dimmer: the whole lot at 0.6x', now: lotPatches(24, { gain: 0.6 }), relit: false },
+    { name: 'white cars in the far slots 9 to 11 (the frame brighter and more contrasted)', now: lotPatches(26, { cars: CARS.map((c, i) => (i >= 9 ? white : c)) }), relit: true },
+    { name: 'shade over the far slots 8 to 11 (0.5x)', now: shaded(27), relit: true },
+  ];
+  for (const t of table)
+    it(`${t.name}: ${t.relit ? 'recomputed' : 'kept'}`, () => {
+      const shift = shiftOf(t.now);
+      expect(shift > DEFAULT_GATE.lightThreshold).toBe(t.relit);
+      // Slot 1's own picture did not change: the change score keeps it whatever the light statistics do.
+      const now = t.now.map(signatureOf);
+      expect(changeScores(now, anchors, frameLight(now), centres, DEFAULT_GATE.neighbours)[1]!).toBeLessThan(DEFAULT_GATE.threshold);
+    });
+
+  it('is 0 under the same statistics, and for a gain that scales the light, the mean and the spread alike', () => {
+    const [a] = anchors;
+    const { stats, light } = a!;
+    expect(lightShift(a!, stats, light)).toBe(0);
+    const g = 0.7;
+    const dim = { mean: [stats.mean[0] * g, stats.mean[1] * g, stats.mean[2] * g] as const, spread: stats.spread * g };
+    expect(lightShift(a!, dim, [light[0] * g, light[1] * g, light[2] * g])).toBeCloseTo(0, 5);
+    // The mean moving by a tenth of the spread (the rest of the lot brighter, this slot not) moves every cell by 0.1.
+    const up = stats.spread / 10;
+    expect(lightShift(a!, { ...stats, mean: [stats.mean[0] + up, stats.mean[1] + up, stats.mean[2] + up] }, light)).toBeCloseTo(0.1, 5);
+    expect(lightShifts([null], stats, light)).toEqual([null]);
+  });
+});
+
 describe('planFrame', () => {
   const cfg: GateConfig = { ...DEFAULT_GATE, threshold: 0.08, refreshFrames: 40, detectionFrames: 40 };
   const S = 0.01; // a still slot's score
-  const code = { new: 'n', changed: 'c', group: 'g', refresh: 'r', kept: 'k' } as const;
+  const code = { new: 'n', changed: 'c', light: 'l', group: 'g', refresh: 'r', kept: 'k' } as const;
   const table: { name: string; units: GateUnit[]; credit: number; reasons: string; credit2: number }[] = [
     { name: 'a slot never seen is new; its group is computed with it; still groups are kept', units: [{ scores: [null, S], age: 0 }, { scores: [S, S], age: 5 }], credit: 0, reasons: 'ng kk', credit2: 0.05 },
     { name: 'still groups are reused while the refresh credit builds up', units: [{ scores: [S, S], age: 5 }, { scores: [S], age: 9 }], credit: 0.5, reasons: 'kk k', credit2: 0.55 },
     { name: 'a changed slot recomputes its whole group, and only that', units: [{ scores: [S, 0.3, S], age: 2 }, { scores: [S, S, S], age: 30 }], credit: 0, reasons: 'gcg kkk', credit2: 0.05 },
     { name: 'a change just above the threshold counts', units: [{ scores: [0.081], age: 1 }, { scores: [0.079], age: 1 }], credit: 0, reasons: 'c k', credit2: 0.05 },
+    {
+      name: "a still slot that this frame's light would scale otherwise is recomputed; below the light threshold, or unmeasured, kept",
+      units: [{ scores: [S, S], shifts: [0.2, 0.001], age: 3 }, { scores: [S], shifts: [0.019], age: 3 }, { scores: [S], age: 3 }],
+      credit: 0,
+      reasons: 'lg k k',
+      credit2: 0.075,
+    },
+    { name: 'a changed slot is changed, whatever its shift', units: [{ scores: [0.3], shifts: [0.5], age: 3 }], credit: 0, reasons: 'c', credit2: 0.025 },
     {
       name: 'once a whole group of credit is there, the group evaluated longest ago is refreshed',
       units: [{ scores: [S, S], age: 20 }, { scores: [S], age: 39 }, { scores: [S, S], age: 25 }],
