@@ -127,8 +127,11 @@ interface KindFigures {
   selfAgree: number;
   recomputed: number;
   refreshed: number;
+  relit: number;
   detected: number;
   cpuMs: number[];
+  fullPairs: { truth: boolean; predicted: boolean }[];
+  incPairs: { truth: boolean; predicted: boolean }[];
 }
 
 export interface SequenceReport {
@@ -156,6 +159,10 @@ export interface SequenceReport {
       recomputedShare: number;
       /** Of those, the slow round-robin refresh alone (gate reason 'refresh'): not a change the gate saw. */
       refreshedShare: number;
+      /** Of those, slots that looked the same but this step's light statistics scale differently (gate reason 'light'). */
+      lightShare: number;
+      /** Balanced accuracy of the full and the incremental path on this kind of step alone. */
+      balancedAccuracy: { full: number; incremental: number };
       detectedShare: number;
       incrementalCpuMsMedian: number;
     }
@@ -214,7 +221,7 @@ export async function runSequence(input: SequenceInput): Promise<SequenceReport>
       const a = decide(f.slots, full.observations, f.at);
       const b = decide(f.slots, res.observations, f.at);
       if (step.kind === 'frame') atFrame = a;
-      const k = kinds.get(step.kind) ?? { steps: 0, slots: 0, agree: 0, selfAgree: 0, recomputed: 0, refreshed: 0, detected: 0, cpuMs: [] };
+      const k = kinds.get(step.kind) ?? { steps: 0, slots: 0, agree: 0, selfAgree: 0, recomputed: 0, refreshed: 0, relit: 0, detected: 0, cpuMs: [], fullPairs: [], incPairs: [] };
       kinds.set(step.kind, k);
       k.steps++;
       k.detected += res.detected ? 1 : 0;
@@ -229,6 +236,7 @@ export async function runSequence(input: SequenceInput): Promise<SequenceReport>
         k.selfAgree += occ === atFrame[i] ? 1 : 0;
         k.recomputed += res.reasons[i] === 'kept' ? 0 : 1;
         k.refreshed += res.reasons[i] === 'refresh' ? 1 : 0;
+        k.relit += res.reasons[i] === 'light' ? 1 : 0;
         if (res.reasons[i] !== 'kept') {
           const x = res.features[i]!.logits;
           const y = full.features[i]!.logits;
@@ -239,6 +247,8 @@ export async function runSequence(input: SequenceInput): Promise<SequenceReport>
         if (t === null || t === undefined || (step.kind === 'car-arrives' && i === step.changedSlot)) return;
         fullPairs.push({ truth: t, predicted: occ });
         incPairs.push({ truth: t, predicted: b[i]! });
+        k.fullPairs.push({ truth: t, predicted: occ });
+        k.incPairs.push({ truth: t, predicted: b[i]! });
       });
       if (step.changedSlot !== undefined) {
         changes++;
@@ -267,6 +277,8 @@ export async function runSequence(input: SequenceInput): Promise<SequenceReport>
           fullSelfAgreement: k.slots ? k.selfAgree / k.slots : 1,
           recomputedShare: k.slots ? k.recomputed / k.slots : 0,
           refreshedShare: k.slots ? k.refreshed / k.slots : 0,
+          lightShare: k.slots ? k.relit / k.slots : 0,
+          balancedAccuracy: { full: scores(confusion(k.fullPairs)).balancedAccuracy, incremental: scores(confusion(k.incPairs)).balancedAccuracy },
           detectedShare: k.steps ? k.detected / k.steps : 0,
           incrementalCpuMsMedian: median(k.cpuMs),
         },
@@ -288,10 +300,10 @@ export function describeSequence(r: SequenceReport): string[] {
     `balanced accuracy: full ${f4(r.full.balancedAccuracy)} · incremental ${f4(r.incremental.balancedAccuracy)} · loss ${f4(r.balancedAccuracyLoss)}`,
     `one-slot changes re-evaluated on their own step: ${r.oneSlotChanges.reevaluated} of ${r.oneSlotChanges.steps} (same decision as the full path: ${r.oneSlotChanges.sameDecision})`,
     `recomputed slots: largest |difference| from the full path's hand and probe logits ${r.recomputedEvidenceDiff.toFixed(4)} (0: computed exactly as the full path does)`,
-    'step          steps  agree   full vs its frame  recomputed  detect()  incremental CPU ms (median)',
+    'step          steps  agree   full vs its frame  recomputed  (for light)  detect()  incremental CPU ms (median)  balanced accuracy full / incremental',
     ...Object.entries(r.byKind).map(
       ([k, v]) =>
-        `${k.padEnd(13)} ${String(v.steps).padStart(5)}  ${f4(v.agreement)}  ${f4(v.fullSelfAgreement).padStart(17)}  ${pct(v.recomputedShare).padStart(9)}  ${pct(v.detectedShare).padStart(8)}  ${v.incrementalCpuMsMedian.toFixed(0).padStart(6)}`,
+        `${k.padEnd(13)} ${String(v.steps).padStart(5)}  ${f4(v.agreement)}  ${f4(v.fullSelfAgreement).padStart(17)}  ${pct(v.recomputedShare).padStart(9)}  ${pct(v.lightShare).padStart(11)}  ${pct(v.detectedShare).padStart(8)}  ${v.incrementalCpuMsMedian.toFixed(0).padStart(6)}  ${' '.repeat(20)}${f4(v.balancedAccuracy.full)} / ${f4(v.balancedAccuracy.incremental)}`,
     ),
     `full path CPU ms per step (detect + evidence), median ${r.fullCpuMsMedian.toFixed(0)}`,
   ];
