@@ -27,12 +27,16 @@ describe.skipIf(!haveFixtures)('IncrementalEvidence on a real pucpr frame (real 
   let slots: Slot[];
   let truth: (boolean | null)[];
   let stills: RgbaFrame[];
+  /** The lot's next frame (another day: other cars, other light), with the same slots. */
+  let nextDay: RgbaFrame;
   beforeAll(async () => {
     await initTf('wasm');
     detector = await CocoDetector.load(modelFromDir());
     evidence = new SlotEvidence(weights, detector.graph);
-    const f = readLot(fixture('lots', 'pucpr'))[7]!;
+    const frames = readLot(fixture('lots', 'pucpr'));
+    const f = frames[7]!;
     frame = loadAnalysisFrame(f.imagePath);
+    nextDay = loadAnalysisFrame(frames[8]!.imagePath);
     // 32 slots (two backbone mosaics) keep the test quick: the first run of them with a free slot next to a parked car.
     const all = f.slots.map(({ id, name, polygon }) => ({ id, name, polygon }));
     const start = [0, 32, 64].find((k) => carArrives(frame, all.slice(k, k + 32), f.slots.slice(k, k + 32).map((s) => s.occupied), 0))!;
@@ -81,6 +85,21 @@ describe.skipIf(!haveFixtures)('IncrementalEvidence on a real pucpr frame (real 
       const left = await inc.observe(stills[0]!);
       expect(left.reasons[target]).toBe('changed');
     }
+  });
+
+  it("a slot that looks the same on the next day's frame is recomputed when that frame's light scales it otherwise", async () => {
+    const inc = counted(new IncrementalEvidence(evidence));
+    await inc.observe(frame);
+    const res = await inc.observe(nextDay);
+    // The frame's light statistics moved with the other cars and the weather: kept pictures would be scaled otherwise.
+    expect(res.reasons.filter((r) => r === 'light').length).toBeGreaterThan(0);
+    const full = await evidence.observe(nextDay, slots, await detector.detect(nextDay));
+    const decide = (p: number) => [p < 0.45, p < 0.5, p < 0.55];
+    res.reasons.forEach((r, i) => {
+      // Recomputed slots (for light or else) are the full path's; kept ones decide as it does.
+      if (r !== 'kept') expect(res.features[i]!.logits.rectified).toBe(full.features[i]!.logits.rectified);
+      expect(decide(res.observations[i]!.probability)).toEqual(decide(full.observations[i]!.probability));
+    });
   });
 
   it('still frames keep every slot but the slow refresh, and skip detect()', async () => {
