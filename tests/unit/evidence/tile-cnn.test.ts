@@ -169,9 +169,11 @@ describe.skipIf(!fixturesAvailable())('IncrementalEvidence with the tile CNN on 
     const res = await inc.observe(arrived.frame, slots, detect);
     expect(res.reasons[arrived.slot]).toBe('changed');
     // Singleton groups: no slot is recomputed for a group mate ('group'), only those whose own picture changed (the
-    // pasted car reaches into a neighbour or two) and the slow refresh's one slot; with the probe it would be 16.
+    // pasted car reaches into a neighbour or two) and the slow refresh's one slot; with the probe it would be 16. Slots
+    // whose picture kept may be recomputed for light: one car moves the frame's light statistics, and on this
+    // low-contrast frame (spread ~22) enough to rescale most tiles beyond the gate's light threshold.
     expect(res.reasons.filter((r) => r === 'group' || r === 'new')).toEqual([]);
-    expect(res.reasons.filter((r) => r !== 'kept').length).toBeLessThanOrEqual(4);
+    expect(res.reasons.filter((r) => r === 'changed' || r === 'refresh').length).toBeLessThanOrEqual(4);
     // The full path on the same frame: the same rectified features, to the bit, and so the same logits.
     const fp = framePatches(arrived.frame, slots);
     const full = (await evidence.featuresAt(arrived.frame, slots, fp, [])).features;
@@ -179,6 +181,8 @@ describe.skipIf(!fixturesAvailable())('IncrementalEvidence with the tile CNN on 
     expect(Array.from(alone[0]!.rectified!)).toEqual(Array.from(full[arrived.slot]!.rectified!));
     const fullResult = await evidence.observe(arrived.frame, slots, []);
     expect(res.features[arrived.slot]!.logits).toEqual(fullResult.features[arrived.slot]!.logits);
+    // Every slot recomputed, for light or else, gets the full path's logits too.
+    res.reasons.forEach((r, i) => r !== 'kept' && expect(res.features[i]!.logits).toEqual(fullResult.features[i]!.logits));
     expect(tf.memory().numTensors).toBe(before);
   });
 });
