@@ -137,6 +137,28 @@ function patchHomography(corners: readonly Point[], width: number, height: numbe
   );
 }
 
+/** 2^52: adding and then subtracting it rounds a double in [0, 2^51) to an integer, to the nearest, ties to even. */
+const ROUND_SHIFT = 4503599627370496;
+
+/**
+ * Math.round(x) for x in [0, 2^51) and NaN (what a bilinear sum of bytes is): the nearest integer, ties to even, moved
+ * up by one when x was a tie rounded down (x − t is exact there). V8's Math.round takes a branch on the fraction that
+ * a picture's noise mispredicts half the time; this one takes a branch only on exact ties. Exact for -0 and NaN in a
+ * byte array too (both store 0).
+ */
+export function roundHalfUp(x: number): number {
+  const t = x + ROUND_SHIFT - ROUND_SHIFT;
+  return t + (x - t === 0.5 ? 1 : 0);
+}
+
+/**
+ * Each sub-sample column's products with the homography (h0·pu, h3·pu, h6·pu), and each sub-sample row's (h1·pv,
+ * h4·pv, h7·pv) of one output row: the same doubles the per-sample expressions made, computed once instead of per
+ * sample. Scratch, grown as needed (the warp is synchronous).
+ */
+let columnProducts = new Float64Array(3 * 64 * 4);
+const rowProducts = new Float64Array(3 * 4);
+
 function warpWith(frame: RgbaFrame, corners: readonly Point[], h: Homography, width: number, height: number, out?: Uint8Array): RgbPatch {
   const data = out ?? new Uint8Array(width * height * 3);
   const sideX = Math.max(Math.hypot(corners[1]![0] - corners[0]![0], corners[1]![1] - corners[0]![1]), Math.hypot(corners[2]![0] - corners[3]![0], corners[2]![1] - corners[3]![1]));
@@ -147,41 +169,69 @@ function warpWith(frame: RgbaFrame, corners: readonly Point[], h: Homography, wi
   const src = frame.data;
   const n = ss * ss;
   const [h0, h1, h2, h3, h4, h5, h6, h7, h8] = h;
+  // Every sample keeps its expressions and their order: x = (h0·pu + h1·pv + h2) / w − 0.5 with the two products looked
+  // up, the sub-samples summed sy-major as before, so each byte is the one the per-sample loop gave (warp-exact tests).
+  if (columnProducts.length < 3 * width * ss) columnProducts = new Float64Array(3 * width * ss);
+  const cu = columnProducts;
+  const rv = rowProducts;
+  for (let u = 0, k = 0; u < width; u++)
+    for (let sx = 0; sx < ss; sx++, k += 3) {
+      const pu = u + (sx + 0.5) / ss;
+      cu[k] = h0 * pu;
+      cu[k + 1] = h3 * pu;
+      cu[k + 2] = h6 * pu;
+    }
+  const maxX = fw - 1;
+  const maxY = fh - 1;
+  const stride = fw * 4;
+  let o = 0;
   for (let v = 0; v < height; v++) {
+    for (let sy = 0; sy < ss; sy++) {
+      const pv = v + (sy + 0.5) / ss;
+      rv[sy * 3] = h1 * pv;
+      rv[sy * 3 + 1] = h4 * pv;
+      rv[sy * 3 + 2] = h7 * pv;
+    }
     for (let u = 0; u < width; u++) {
       let r = 0;
       let g = 0;
       let b = 0;
       for (let sy = 0; sy < ss; sy++) {
-        const pv = v + (sy + 0.5) / ss;
-        for (let sx = 0; sx < ss; sx++) {
-          const pu = u + (sx + 0.5) / ss;
-          const w = h6 * pu + h7 * pv + h8;
+        const r1 = rv[sy * 3]!;
+        const r4 = rv[sy * 3 + 1]!;
+        const r7 = rv[sy * 3 + 2]!;
+        for (let sx = 0, k = u * ss * 3; sx < ss; sx++, k += 3) {
+          const w = cu[k + 2]! + r7 + h8;
           // Pixel centres sit at +0.5: shift to sample coordinates, clamp to the frame (replicate the border).
-          let x = (h0 * pu + h1 * pv + h2) / w - 0.5;
-          let y = (h3 * pu + h4 * pv + h5) / w - 0.5;
-          x = x < 0 ? 0 : x > fw - 1 ? fw - 1 : x;
-          y = y < 0 ? 0 : y > fh - 1 ? fh - 1 : y;
+          let x = (cu[k]! + r1 + h2) / w - 0.5;
+          let y = (cu[k + 1]! + r4 + h5) / w - 0.5;
+          x = x < 0 ? 0 : x > maxX ? maxX : x;
+          y = y < 0 ? 0 : y > maxY ? maxY : y;
           const x0 = x | 0;
           const y0 = y | 0;
-          const dx = x0 + 1 < fw ? 4 : 0;
-          const dy = y0 + 1 < fh ? fw * 4 : 0;
+          const dx = x0 < maxX ? 4 : 0;
+          const dy = y0 < maxY ? stride : 0;
           const ax = x - x0;
           const ay = y - y0;
           const i00 = (y0 * fw + x0) * 4;
-          const w00 = (1 - ax) * (1 - ay);
-          const w10 = ax * (1 - ay);
-          const w01 = (1 - ax) * ay;
+          const i10 = i00 + dx;
+          const i01 = i00 + dy;
+          const i11 = i10 + dy;
+          const bx = 1 - ax;
+          const by = 1 - ay;
+          const w00 = bx * by;
+          const w10 = ax * by;
+          const w01 = bx * ay;
           const w11 = ax * ay;
-          r += w00 * src[i00]! + w10 * src[i00 + dx]! + w01 * src[i00 + dy]! + w11 * src[i00 + dx + dy]!;
-          g += w00 * src[i00 + 1]! + w10 * src[i00 + dx + 1]! + w01 * src[i00 + dy + 1]! + w11 * src[i00 + dx + dy + 1]!;
-          b += w00 * src[i00 + 2]! + w10 * src[i00 + dx + 2]! + w01 * src[i00 + dy + 2]! + w11 * src[i00 + dx + dy + 2]!;
+          r += w00 * src[i00]! + w10 * src[i10]! + w01 * src[i01]! + w11 * src[i11]!;
+          g += w00 * src[i00 + 1]! + w10 * src[i10 + 1]! + w01 * src[i01 + 1]! + w11 * src[i11 + 1]!;
+          b += w00 * src[i00 + 2]! + w10 * src[i10 + 2]! + w01 * src[i01 + 2]! + w11 * src[i11 + 2]!;
         }
       }
-      const o = (v * width + u) * 3;
-      data[o] = Math.round(r / n);
-      data[o + 1] = Math.round(g / n);
-      data[o + 2] = Math.round(b / n);
+      data[o] = roundHalfUp(r / n);
+      data[o + 1] = roundHalfUp(g / n);
+      data[o + 2] = roundHalfUp(b / n);
+      o += 3;
     }
   }
   return { width, height, data };
