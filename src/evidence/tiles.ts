@@ -4,7 +4,7 @@ import type { RgbaFrame } from '../camera/frame.ts';
 import { boundingBox, toPixels } from '../occupancy/geometry.ts';
 import type { Point } from '../occupancy/types.ts';
 import type { LightStats } from './slot-cnn.ts';
-import { scalePolygon, warpCorners, warpQuad, type RgbPatch } from './warp.ts';
+import { scalePolygon, slotPatch, warpQuad, type RgbPatch } from './warp.ts';
 
 /** Which picture of a slot a tile is: the square context crop or the rectified slot. */
 export type TileCrop = 'square' | 'rectified';
@@ -58,10 +58,10 @@ export function squareTile(frame: RgbaFrame, polygon: readonly Point[], size: nu
 
 /**
  * The slot's own ground, perspective-rectified: the polygon, enlarged `scale`x about its centre, warped upright to
- * width x height. Scale 1 is exactly the hand features' patch when the size is theirs (framePatches).
+ * width x height (warpQuad of its warpCorners; slotPatch solves the homography once where it can). Scale 1 is exactly
+ * the hand features' patch when the size is theirs (framePatches).
  */
 export function rectifiedTile(frame: RgbaFrame, polygon: readonly Point[], size: number, height = size, scale = RECTIFIED_SCALE): RgbPatch {
   const px = toPixels(polygon, frame.width, frame.height);
-  const corners = warpCorners(scale === 1 ? px : scalePolygon(px, scale));
-  return warpQuad(frame, corners, size, height);
+  return slotPatch(frame, scale === 1 ? px : scalePolygon(px, scale), size, height);
 }
