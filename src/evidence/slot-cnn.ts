@@ -37,23 +37,28 @@ export interface LightStats {
 
 /** Mean per channel and the standard deviation of all channels' values of the given tiles together. */
 export function lightStats(tiles: readonly RgbPatch[]): LightStats {
-  const sum = [0, 0, 0];
+  // Integer sums (at most 255² per value): exact below 2^53 whatever the order, so the channels are summed side by side.
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
   let sq = 0;
   let n = 0;
   for (const t of tiles) {
     const d = t.data;
     for (let i = 0; i < d.length; i += 3) {
-      for (let c = 0; c < 3; c++) {
-        const v = d[i + c]!;
-        sum[c]! += v;
-        sq += v * v;
-      }
-      n++;
+      const r = d[i]!;
+      const g = d[i + 1]!;
+      const b = d[i + 2]!;
+      s0 += r;
+      s1 += g;
+      s2 += b;
+      sq += r * r + g * g + b * b;
     }
+    n += Math.ceil(d.length / 3);
   }
   if (n === 0) return { mean: [128, 128, 128], spread: MIN_SPREAD };
-  const mean = [sum[0]! / n, sum[1]! / n, sum[2]! / n] as const;
-  const all = (sum[0]! + sum[1]! + sum[2]!) / (3 * n);
+  const mean = [s0 / n, s1 / n, s2 / n] as const;
+  const all = (s0 + s1 + s2) / (3 * n);
   const variance = Math.max(0, sq / (3 * n) - all * all);
   return { mean, spread: Math.max(MIN_SPREAD, Math.sqrt(variance)) };
 }
@@ -63,8 +68,14 @@ export function lightStats(tiles: readonly RgbPatch[]): LightStats {
  * tile input goes through (normaliseTiles, tile-cnn.ts tileCnnInput, train's augmented copies).
  */
 export function scalePixels(data: ArrayLike<number>, light: LightStats, out: Float32Array, offset = 0, centre = 0, gain = 1): void {
+  const [m0, m1, m2] = light.mean;
+  const spread = light.spread;
   let o = offset;
-  for (let i = 0; i < data.length; i += 3) for (let c = 0; c < 3; c++) out[o++] = centre + (gain * (data[i + c]! - light.mean[c]!)) / light.spread;
+  for (let i = 0; i < data.length; i += 3) {
+    out[o++] = centre + (gain * (data[i]! - m0)) / spread;
+    out[o++] = centre + (gain * (data[i + 1]! - m1)) / spread;
+    out[o++] = centre + (gain * (data[i + 2]! - m2)) / spread;
+  }
 }
 
 /** The network's input for `tiles` (n * height * width * 3 floats), each scaled as `norm` says. */
