@@ -59,20 +59,7 @@ function innerShare(mask: Uint8Array, width: number): number {
  * The inner window's values, row by row, of what the features average, each as the float32 a full picture of it would
  * hold (what innerMean and innerStd would read there): one scratch array per quantity, reused from slot to slot.
  */
-const scratch = Array.from({ length: 7 }, () => new Float64Array(INNER_COUNT));
-
-/** innerMean and innerStd of values already gathered into a scratch array: the same sums in the same order. */
-function flatMean(v: Float64Array): number {
-  let s = 0;
-  for (let i = 0; i < v.length; i++) s += v[i]!;
-  return s / v.length;
-}
-function flatStd(v: Float64Array): number {
-  const m = flatMean(v);
-  let s = 0;
-  for (let i = 0; i < v.length; i++) s += (v[i]! - m) ** 2;
-  return Math.sqrt(s / v.length);
-}
+const scratch = Array.from({ length: 6 }, () => new Float64Array(INNER_COUNT));
 
 /** The mean grey of the patch's inner window: the frame's light level is the median of these over all slots. */
 export function innerGray(patch: RgbPatch, pg?: PatchGray): number {
@@ -120,44 +107,83 @@ export function handFeatures(patch: RgbPatch, lum: number, pg: PatchGray = patch
   const adaptive = innerShare(adaptiveThresholdInv(g, 11, 8, 'gaussian', INNER), width);
   const edges = innerShare(canny(gaussianBlur(g, 3), 60, 150), width);
   const lap = laplacian(g, INNER);
-  // Each quantity only where it is averaged, rounded to float32 as its full picture (a Float32Array) held it.
-  const [grad, lapv, red, green, blue, sat, grey] = scratch as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
+  // Each quantity only where it is averaged, rounded to float32 as its full picture (a Float32Array) held it. Every mean
+  // and deviation is the innerMean/innerStd sum, in the same order, but the seven run side by side in two loops (the
+  // first while gathering) instead of one after another: the same doubles, without waiting on one sum at a time.
+  const [lapv, red, green, blue, sat, grey] = scratch as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
   const gd = g.data;
   const f32 = Math.fround;
   const darkBelow = 0.6 * lum;
   const brightAbove = 1.5 * lum;
   let dark = 0;
   let bright = 0;
+  let sGrad = 0;
+  let sLap = 0;
+  let sRed = 0;
+  let sGreen = 0;
+  let sBlue = 0;
+  let sSat = 0;
+  let sGrey = 0;
   let k = 0;
   for (let y = INNER.y0; y < INNER.y1; y++)
     for (let i = y * width + INNER.x0, e = y * width + INNER.x1; i < e; i++, k++) {
       // Sobel is 8x a unit difference in total weight: /8 gives per-pixel steps comparable with the grey level.
-      grad[k] = f32((Math.abs(dx[i]!) + Math.abs(dy[i]!)) / 8);
-      lapv[k] = lap[i]!;
+      sGrad += f32((Math.abs(dx[i]!) + Math.abs(dy[i]!)) / 8);
+      const l = lap[i]!;
+      lapv[k] = l;
+      sLap += l;
       const r = data[i * 3]!;
       const gg = data[i * 3 + 1]!;
       const b = data[i * 3 + 2]!;
       red[k] = r;
       green[k] = gg;
       blue[k] = b;
+      sRed += r;
+      sGreen += gg;
+      sBlue += b;
       const mx = Math.max(r, gg, b);
-      sat[k] = mx === 0 ? 0 : f32(((mx - Math.min(r, gg, b)) / mx) * 255);
+      const st = mx === 0 ? 0 : f32(((mx - Math.min(r, gg, b)) / mx) * 255);
+      sat[k] = st;
+      sSat += st;
       const v = gd[i]!;
       grey[k] = v;
+      sGrey += v;
       dark += v < darkBelow ? 1 : 0;
       bright += v > brightAbove ? 1 : 0;
     }
-  const lapStd = flatStd(lapv);
+  const n = INNER_COUNT;
+  const mLap = sLap / n;
+  const mRed = sRed / n;
+  const mGreen = sGreen / n;
+  const mBlue = sBlue / n;
+  const mSat = sSat / n;
+  const mGrey = sGrey / n;
+  let qLap = 0;
+  let qRed = 0;
+  let qGreen = 0;
+  let qBlue = 0;
+  let qSat = 0;
+  let qGrey = 0;
+  for (let j = 0; j < n; j++) {
+    qLap += (lapv[j]! - mLap) ** 2;
+    qRed += (red[j]! - mRed) ** 2;
+    qGreen += (green[j]! - mGreen) ** 2;
+    qBlue += (blue[j]! - mBlue) ** 2;
+    qSat += (sat[j]! - mSat) ** 2;
+    qGrey += (grey[j]! - mGrey) ** 2;
+  }
+  const std = (q: number) => Math.sqrt(q / n);
+  const lapStd = std(qLap);
   return [
     classicShare(g),
     adaptive,
     edges,
-    flatMean(grad) / lum,
-    flatStd(grey) / lum,
+    sGrad / n / lum,
+    std(qGrey) / lum,
     Math.log1p(((lapStd * lapStd) / (lum * lum)) * 1e4),
-    (flatStd(red) + flatStd(green) + flatStd(blue)) / 3 / lum,
-    flatStd(sat) / 255,
-    Math.abs(flatMean(grey) - lum) / lum,
+    (std(qRed) + std(qGreen) + std(qBlue)) / 3 / lum,
+    std(qSat) / 255,
+    Math.abs(mGrey - lum) / lum,
     dark / INNER_COUNT,
     bright / INNER_COUNT,
   ];
