@@ -185,6 +185,44 @@ function warpWith(frame: RgbaFrame, corners: readonly Point[], h: Homography, wi
   const maxY = fh - 1;
   const stride = fw * 4;
   let o = 0;
+  if (ss === 1) {
+    // One sample per pixel (most slot patches): the loop below without its sub-sample loops. The sum it stores is
+    // 0 + the sample, divided by n = 1, as there.
+    for (let v = 0; v < height; v++) {
+      const pv = v + 0.5;
+      const r1 = h1 * pv;
+      const r4 = h4 * pv;
+      const r7 = h7 * pv;
+      for (let u = 0, k = 0; u < width; u++, k += 3) {
+        const w = cu[k + 2]! + r7 + h8;
+        let x = (cu[k]! + r1 + h2) / w - 0.5;
+        let y = (cu[k + 1]! + r4 + h5) / w - 0.5;
+        x = x < 0 ? 0 : x > maxX ? maxX : x;
+        y = y < 0 ? 0 : y > maxY ? maxY : y;
+        const x0 = x | 0;
+        const y0 = y | 0;
+        const dx = x0 < maxX ? 4 : 0;
+        const dy = y0 < maxY ? stride : 0;
+        const ax = x - x0;
+        const ay = y - y0;
+        const i00 = (y0 * fw + x0) * 4;
+        const i10 = i00 + dx;
+        const i01 = i00 + dy;
+        const i11 = i10 + dy;
+        const bx = 1 - ax;
+        const by = 1 - ay;
+        const w00 = bx * by;
+        const w10 = ax * by;
+        const w01 = bx * ay;
+        const w11 = ax * ay;
+        data[o] = roundHalfUp(0 + (w00 * src[i00]! + w10 * src[i10]! + w01 * src[i01]! + w11 * src[i11]!));
+        data[o + 1] = roundHalfUp(0 + (w00 * src[i00 + 1]! + w10 * src[i10 + 1]! + w01 * src[i01 + 1]! + w11 * src[i11 + 1]!));
+        data[o + 2] = roundHalfUp(0 + (w00 * src[i00 + 2]! + w10 * src[i10 + 2]! + w01 * src[i01 + 2]! + w11 * src[i11 + 2]!));
+        o += 3;
+      }
+    }
+    return { width, height, data };
+  }
   for (let v = 0; v < height; v++) {
     for (let sy = 0; sy < ss; sy++) {
       const pv = v + (sy + 0.5) / ss;
