@@ -143,7 +143,9 @@ export class FrozenBackbone {
   /** Pixels → activations of block `upTo`. The caller owns the result; everything else is disposed. */
   run(pixels: tf.Tensor4D): tf.Tensor4D {
     return tf.tidy(() => {
-      let h = tf.sub(tf.mul(tf.cast(pixels, 'float32'), this.weights.mul), this.weights.sub) as tf.Tensor4D;
+      // Float pixels go in as they are: a cast to their own dtype would only copy them.
+      const x = pixels.dtype === 'float32' ? pixels : tf.cast(pixels, 'float32');
+      let h = tf.sub(tf.mul(x, this.weights.mul), this.weights.sub) as tf.Tensor4D;
       h = tf.fused.conv2d({ x: h, filter: this.stem.w, strides: 2, pad: 'same', bias: this.stem.b, activation: 'relu6' });
       for (const b of this.blocks) h = runBlock(h, b);
       return h;
