@@ -89,6 +89,15 @@ function separable64(g: Gray, k: Float64Array, win?: Window): Gray {
   const ty1 = Math.min(height, y1 + r);
   for (let y = ty0; y < ty1; y++) {
     const row = y * width;
+    if (taps === 3 && x0 === 0 && x1 === width && width > 1) {
+      // Three taps over whole rows (the Gaussians the features blur a patch with): the padded row's values read in
+      // place, the replicated border at both ends written out.
+      const e = row + width - 1;
+      tmp[row] = 0 + k0 * src[row]! + k1 * src[row]! + k2 * src[row + 1]!;
+      for (let i = row + 1; i < e; i++) tmp[i] = 0 + k0 * src[i - 1]! + k1 * src[i]! + k2 * src[i + 1]!;
+      tmp[e] = 0 + k0 * src[e - 1]! + k1 * src[e]! + k2 * src[e]!;
+      continue;
+    }
     for (let i = x0; i < x1 + 2 * r; i++) pad[i] = src[row + (i < r ? 0 : i - r >= width ? width - 1 : i - r)]!;
     if (taps === 3) for (let x = x0; x < x1; x++) tmp[row + x] = 0 + k0 * pad[x]! + k1 * pad[x + 1]! + k2 * pad[x + 2]!;
     else if (taps === 11)
