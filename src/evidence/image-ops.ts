@@ -98,6 +98,24 @@ function separable64(g: Gray, k: Float64Array, win?: Window): Gray {
       tmp[e] = 0 + k0 * src[e - 1]! + k1 * src[e]! + k2 * src[e]!;
       continue;
     }
+    if (taps === 11 && x0 >= r && x1 + r <= width) {
+      // Eleven taps inside the row (the adaptive threshold's window): no tap reaches the border, so none is replicated.
+      for (let i = row + x0 - r, e = row + x1 - r, o = row + x0; i < e; i++, o++)
+        tmp[o] =
+          0 +
+          k0 * src[i]! +
+          k1 * src[i + 1]! +
+          k2 * src[i + 2]! +
+          k3 * src[i + 3]! +
+          k4 * src[i + 4]! +
+          k5 * src[i + 5]! +
+          k6 * src[i + 6]! +
+          k7 * src[i + 7]! +
+          k8 * src[i + 8]! +
+          k9 * src[i + 9]! +
+          k10 * src[i + 10]!;
+      continue;
+    }
     for (let i = x0; i < x1 + 2 * r; i++) pad[i] = src[row + (i < r ? 0 : i - r >= width ? width - 1 : i - r)]!;
     if (taps === 3) for (let x = x0; x < x1; x++) tmp[row + x] = 0 + k0 * pad[x]! + k1 * pad[x + 1]! + k2 * pad[x + 2]!;
     else if (taps === 11)

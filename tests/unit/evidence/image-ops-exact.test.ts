@@ -57,4 +57,23 @@ describe('image-ops: fast paths are exact', () => {
         expect(medianBinary(mask, width, height, 5)).toEqual(referenceMedian(mask, width, height, 5));
       }
     });
+  // A window computes its pixels exactly as the whole picture does: inside the rows (no tap on the border: the
+  // features' inner window), touching a border, and the whole picture.
+  it('Gaussian blurs of a window are those pixels of the whole picture', () => {
+    const g: Gray = { width: 32, height: 64, data: Float32Array.from({ length: 32 * 64 }, () => random() * 255) };
+    const windows = [
+      { x0: 5, x1: 27, y0: 8, y1: 56 },
+      { x0: 0, x1: 12, y0: 0, y1: 64 },
+      { x0: 20, x1: 32, y0: 3, y1: 9 },
+      { x0: 0, x1: 32, y0: 0, y1: 64 },
+    ];
+    for (const [ksize, sigma] of [[3, undefined], [3, 1], [11, undefined]] as const) {
+      const whole = referenceBlur(g, ksize, sigma);
+      for (const win of windows) {
+        const got = gaussianBlur(g, ksize, sigma, win).data;
+        for (let y = win.y0; y < win.y1; y++)
+          for (let x = win.x0; x < win.x1; x++) expect(Object.is(got[y * 32 + x], whole[y * 32 + x]), `${ksize} ${JSON.stringify(win)} at ${x},${y}`).toBe(true);
+      }
+    }
+  });
 });
