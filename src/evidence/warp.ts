@@ -187,7 +187,8 @@ function warpWith(frame: RgbaFrame, corners: readonly Point[], h: Homography, wi
   let o = 0;
   if (ss === 1) {
     // One sample per pixel (most slot patches): the loop below without its sub-sample loops. The sum it stores is
-    // 0 + the sample, divided by n = 1, as there.
+    // 0 + the sample, divided by n = 1, as there. A copy on purpose: one sampler function shared by both loops (sums
+    // in a scratch Float64Array) measured 26.8 against 21.2 ms per pucpr frame.
     for (let v = 0; v < height; v++) {
       const pv = v + 0.5;
       const r1 = h1 * pv;
