@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PATCH_HEIGHT, PATCH_WIDTH } from '../../src/evidence/hand-features.ts';
 import { backboneWeights, FrozenBackbone, type WeightMap } from '../../src/evidence/mobilenet.ts';
-import { lightStats, scalePixels, SlotCnn, type SlotCnnWeights } from '../../src/evidence/slot-cnn.ts';
+import { scalePixels, SlotCnn, type SlotCnnWeights } from '../../src/evidence/slot-cnn.ts';
 import { framePatches } from '../../src/evidence/slot-features.ts';
 import { STEM_CENTRE, STEM_GAIN, tileCnnInput } from '../../src/evidence/tile-cnn.ts';
 import type { TileCnnWeights } from '../../src/evidence/tile-cnn-weights.ts';
@@ -141,7 +141,7 @@ export async function tileCnnInputs(
 function frameActivations(stem: FrozenBackbone, frame: RgbaFrame, slots: readonly Slot[], picked: readonly number[], s: TileCnnSettings, sha: string): Float32Array {
   const { width, height } = s.tile;
   const fp = framePatches(frame, slots);
-  const light = lightStats(fp.patches);
+  const light = fp.stats;
   const samePatch = s.enlarge === 1 && width === PATCH_WIDTH && height === PATCH_HEIGHT;
   const tiles: RgbPatch[] = picked.map((i) => (samePatch ? fp.patches[i]! : rectifiedTile(frame, slots[i]!.polygon, width, height, s.enlarge)));
   const size = width * height * 3;

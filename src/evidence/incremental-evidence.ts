@@ -12,7 +12,6 @@ import type { LotCalibration } from './calibration.ts';
 import { changeScores, DEFAULT_GATE, frameLight, INITIAL_GATE_STATE, detectionDue, detectionMatters, lightShifts, planFrame, samePlace, signatureOf, type Anchor, type GateConfig, type GateReason, type GateState } from './change-gate.ts';
 import type { EvidenceMode } from './fusion.ts';
 import type { EvidenceResult, ObserveOptions, SlotEvidence } from './slot-evidence.ts';
-import { lightStats } from './slot-cnn.ts';
 import { framePatches, type SlotFeatures } from './slot-features.ts';
 
 export interface IncrementalOptions extends ObserveOptions {
@@ -98,8 +97,8 @@ export class IncrementalEvidence {
     const fp = framePatches(frame, slots);
     const signatures = fp.patches.map(signatureOf);
     const light = frameLight(signatures);
-    // The statistics the tile CNN scales every tile by (slot-features.ts perTileFeatures computes the same).
-    const stats = lightStats(fp.patches);
+    // The statistics the tile CNN scales every tile by.
+    const stats = fp.stats;
     const mode: EvidenceMode = options.patchOnly ? 'patch-only' : this.evidence.mode;
     const groups = this.evidence.groups(slots.length, options);
     const entries: (Entry | null)[] = slots.map(() => null);

@@ -6,7 +6,7 @@ import { toPixels } from '../occupancy/geometry.ts';
 import type { Detection, Slot } from '../occupancy/types.ts';
 import { handFeatures, innerGray, lightLevel, PATCH_HEIGHT, PATCH_WIDTH, patchGray, referenceVector, type PatchGray } from './hand-features.ts';
 import { slotPatch, type RgbPatch } from './warp.ts';
-import { lightStats } from './slot-cnn.ts';
+import { lightStats, type LightStats } from './slot-cnn.ts';
 import { rectifiedTile, squareTile, type TileCrop, type TileFeatureExtractor } from './tiles.ts';
 
 export interface SlotFeatures {
@@ -36,18 +36,22 @@ export interface FrameFeatures {
   readonly slots: readonly SlotFeatures[];
 }
 
-/** The cheap half, for every slot: its upright patch, the patch's grey picture and the frame's light level. */
+/**
+ * The cheap half, for every slot: its upright patch, the patch's grey picture, the frame's light level, and the light
+ * statistics of every patch together (what the tile CNN scales tiles by, and the change gate's anchors keep).
+ */
 export interface FramePatches {
   readonly lum: number;
   readonly patches: readonly RgbPatch[];
   readonly grays: readonly PatchGray[];
+  readonly stats: LightStats;
 }
 
 export function framePatches(frame: RgbaFrame, slots: readonly Slot[]): FramePatches {
   const patches = slots.map((s) => slotPatch(frame, toPixels(s.polygon, frame.width, frame.height), PATCH_WIDTH, PATCH_HEIGHT));
   const grays = patches.map(patchGray);
   const lum = lightLevel(patches.map((p, i) => innerGray(p, grays[i])));
-  return { lum, patches, grays };
+  return { lum, patches, grays, stats: lightStats(patches) };
 }
 
 /** The hand-feature half: pure, synchronous, a few ms per 100 slots. */
@@ -117,7 +121,7 @@ async function perTileFeatures(frame: RgbaFrame, slots: readonly Slot[], fp: Fra
   const { width, height } = model.tile;
   const samePatch = model.enlarge === 1 && width === PATCH_WIDTH && height === PATCH_HEIGHT;
   const tiles = indices.map((i) => (samePatch ? fp.patches[i]! : rectifiedTile(frame, slots[i]!.polygon, width, height, model.enlarge)));
-  return model.features(tiles, model.needsFrameLight ? lightStats(fp.patches) : undefined);
+  return model.features(tiles, model.needsFrameLight ? fp.stats : undefined);
 }
 
 /**
