@@ -7,6 +7,8 @@
 //     --test-lot DIR            also train on every --lot frame and score this lot as never seen (e.g. pucpr)
 //     --size WxH (32x64)        tile size (tiles.ts rectifiedTile: the polygon enlarged 1.2x, warped upright)
 //     --enlarge X (1.2)         rectifiedTile's enlargement of the slot polygon (1: the hand features' own patch)
+//     --sampling X (1.5)        the warp's supersampling step (warp.ts SUPERSAMPLE_STEP): one more sub-sample per axis
+//                               each time the slot is X times bigger than the tile
 //     --channels 16,32,64,64 --strides 2,2,2,1   the 3x3 convolutions (batch norm + ReLU), then mean pooling + linear
 //     --norm tile|frame         input scaling (slot-cnn.ts normaliseTiles)
 //     --epochs N --batch N --lr X --wd X --dropout X --no-augment --seed N
@@ -33,6 +35,7 @@ import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { lightStats, SlotCnn, type SlotCnnWeights, type TileNorm } from '../src/evidence/slot-cnn.ts';
 import { RECTIFIED_SCALE, rectifiedTile } from '../src/evidence/tiles.ts';
+import { SUPERSAMPLE_STEP } from '../src/evidence/warp.ts';
 import type { RgbPatch } from '../src/evidence/warp.ts';
 import { fixture } from '../tests/support/fixtures.ts';
 import { seededRandom } from '../tests/support/seeded-random.ts';
@@ -52,6 +55,7 @@ const { values } = parseArgs({
     'test-lot': { type: 'string' },
     size: { type: 'string', default: '32x64' },
     enlarge: { type: 'string', default: '1.2' },
+    sampling: { type: 'string', default: String(SUPERSAMPLE_STEP) },
     channels: { type: 'string', default: '16,32,64,64' },
     strides: { type: 'string', default: '2,2,2,1' },
     norm: { type: 'string', default: 'tile' },
@@ -75,6 +79,8 @@ const { values } = parseArgs({
 const [tileW, tileH] = values.size.split('x').map(Number) as [number, number];
 const enlarge = Number(values.enlarge);
 if (!(enlarge > 0)) throw new Error('--enlarge needs a positive number');
+const sampling = Number(values.sampling);
+if (!(sampling >= 1)) throw new Error('--sampling needs a number of at least 1');
 const channels = values.channels.split(',').map(Number);
 const strides = values.strides.split(',').map(Number) as (1 | 2)[];
 if (channels.length !== strides.length) throw new Error('--channels and --strides need as many entries');
@@ -98,11 +104,11 @@ interface LotTiles {
 }
 
 /** Every labelled slot's tile of a lot, cached on disk (keyed by the labels' contents, the tile size and the enlargement). */
-function lotTiles(dir: string, scale = enlarge): LotTiles {
+function lotTiles(dir: string, scale = enlarge, step = sampling): LotTiles {
   const lotFrames = readLot(dir);
   const hash = createHash('sha256');
   for (const f of lotFrames) hash.update(readFileSync(f.labelPath));
-  const key = `${basename(dir)}-${tileW}x${tileH}${scale === RECTIFIED_SCALE ? '' : `-e${scale}`}-${hash.digest('hex').slice(0, 12)}`;
+  const key = `${basename(dir)}-${tileW}x${tileH}${scale === RECTIFIED_SCALE ? '' : `-e${scale}`}${step === SUPERSAMPLE_STEP ? '' : `-s${step}`}-${hash.digest('hex').slice(0, 12)}`;
   const cacheDir = join(PROJECT_ROOT, '.cache', 'tile-cnn');
   const metaPath = join(cacheDir, `${key}.json`);
   const binPath = join(cacheDir, `${key}.bin`);
@@ -126,7 +132,7 @@ function lotTiles(dir: string, scale = enlarge): LotTiles {
       const all: RgbPatch[] = [];
       const labelled: RgbPatch[] = [];
       for (const s of lf.slots) {
-        const t = rectifiedTile(frame, s.polygon, tileW, tileH, scale);
+        const t = rectifiedTile(frame, s.polygon, tileW, tileH, scale, step);
         all.push(t);
         if (s.occupied === null) continue;
         labelled.push(t);
@@ -282,7 +288,7 @@ async function bench(): Promise<void> {
   };
   const tilesOf = (f: (typeof frames)[number]) => {
     const t: RgbPatch[] = [];
-    for (let i = 0; i < 100; i++) t.push(rectifiedTile(f.frame, f.slots[i % f.slots.length]!.polygon, tileW, tileH, enlarge));
+    for (let i = 0; i < 100; i++) t.push(rectifiedTile(f.frame, f.slots[i % f.slots.length]!.polygon, tileW, tileH, enlarge, sampling));
     return t;
   };
   await runner.detect(frames[0]!.frame);
@@ -371,9 +377,9 @@ if (k > 1) {
   }
   const darkSet = new Set(samplesOf(darkFrames));
   // docs/accuracy.md's night row: frames whose slots' median grey is under 60 (here: the median of the tiles' mean grey,
-  // always of the 1.2x tiles, so that the subset is the same frames whatever --enlarge).
+  // always of the 1.2x tiles at the default sampling, so that the subset is the same frames whatever --enlarge and --sampling).
   const size = tileW * tileH * 3;
-  const greyPixels = enlarge === RECTIFIED_SCALE ? set.pixels : concatLots(lotDirs.map((d) => lotTiles(d, RECTIFIED_SCALE))).set.pixels;
+  const greyPixels = enlarge === RECTIFIED_SCALE && sampling === SUPERSAMPLE_STEP ? set.pixels : concatLots(lotDirs.map((d) => lotTiles(d, RECTIFIED_SCALE, SUPERSAMPLE_STEP))).set.pixels;
   const tileGrey = (k: number) => {
     let g = 0;
     for (let i = k * size; i < (k + 1) * size; i += 3) g += 0.299 * greyPixels[i]! + 0.587 * greyPixels[i + 1]! + 0.114 * greyPixels[i + 2]!;

@@ -6,7 +6,9 @@
 // --tile-model cnn (default) trains the tile CNN (scripts/lib/tile-cnn-data.ts: COCO-SSD's own MobileNetV2 frozen to
 // expanded_conv_5 on each slot's rectified tile, two trained 3x3 convolutions) as the rectified evidence, inside every
 // fold: the fusion learns from its out-of-fold logits. --tile-model probe fits the backbone probe's logistic head instead
-// (the design before the CNN). --tile-enlarge X: the slot polygon's enlargement for the CNN's tile (1: the hand patch).
+// (the design before the CNN). --tile-enlarge X: the slot polygon's enlargement for the CNN's tile (1: the hand patch);
+// --tile-sampling X: the warp's supersampling step for the tile (warp.ts SUPERSAMPLE_STEP); --tile-channels A,B and
+// --tile-strides A,B: the trained convolutions (DEFAULT_TILE_CNN's when absent).
 // --hold-out LOT:N keeps a fraction 1/N of that lot's recording out of training altogether (blocks of N consecutive
 // frames, every Nth block: see heldOutSessions), so that eval and the tests can score those frames as unseen.
 import './lib/short-errors.ts';
@@ -31,7 +33,7 @@ import { Runner } from './lib/runner.ts';
 import { describeUnscorable } from './lib/unscorable.ts';
 
 const USAGE =
-  'usage: npm run train -- --lot <dir> [--lot <dir> ...] [--hold-out LOT:N] [--cv K] [--out FILE] [--json] [--fusion stacked|sum] [--balance sqrt|none] [--tile-model cnn|probe] [--tile-enlarge X]';
+  'usage: npm run train -- --lot <dir> [--lot <dir> ...] [--hold-out LOT:N] [--cv K] [--out FILE] [--json] [--fusion stacked|sum] [--balance sqrt|none] [--tile-model cnn|probe] [--tile-enlarge X] [--tile-sampling X] [--tile-channels A,B] [--tile-strides A,B]';
 export const DEFAULT_WEIGHTS_PATH = resolve(PROJECT_ROOT, 'src', 'evidence', 'weights.json');
 
 const { values } = parseArgs({
@@ -46,6 +48,9 @@ const { values } = parseArgs({
     'l2-probe': { type: 'string' },
     'tile-model': { type: 'string', default: 'cnn' },
     'tile-enlarge': { type: 'string' },
+    'tile-sampling': { type: 'string' },
+    'tile-channels': { type: 'string' },
+    'tile-strides': { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -64,7 +69,14 @@ if (values['tile-model'] !== 'cnn' && values['tile-model'] !== 'probe') throw ne
 const useCnn = values['tile-model'] === 'cnn';
 const enlarge = values['tile-enlarge'] === undefined ? DEFAULT_TILE_CNN.enlarge : Number(values['tile-enlarge']);
 if (!(enlarge >= 1 && enlarge <= 4)) throw new Error('--tile-enlarge is a number from 1 to 4');
-const cnnSettings: TileCnnSettings = { ...DEFAULT_TILE_CNN, enlarge };
+const sampling = values['tile-sampling'] === undefined ? DEFAULT_TILE_CNN.sampling : Number(values['tile-sampling']);
+if (!(sampling >= 1 && sampling <= 8)) throw new Error('--tile-sampling is a number from 1 to 8');
+const arch = DEFAULT_TILE_CNN.train.arch;
+const channels = values['tile-channels'] === undefined ? arch.channels : values['tile-channels'].split(',').map(Number);
+const strides = values['tile-strides'] === undefined ? arch.strides : values['tile-strides'].split(',').map(Number);
+if (!channels.every((c) => Number.isInteger(c) && c >= 1 && c <= 512)) throw new Error('--tile-channels is a list of integers from 1 to 512');
+if (strides.length !== channels.length || !strides.every((s): s is 1 | 2 => s === 1 || s === 2)) throw new Error('--tile-strides is a list of 1s and 2s, one per channel count');
+const cnnSettings: TileCnnSettings = { ...DEFAULT_TILE_CNN, enlarge, sampling, train: { ...DEFAULT_TILE_CNN.train, arch: { channels, strides } } };
 const settings: FitSettings = {
   ...DEFAULT_FIT,
   innerFolds: values.fusion === 'sum' ? 0 : DEFAULT_FIT.innerFolds,

@@ -14,7 +14,7 @@ import { framePatches } from '../../src/evidence/slot-features.ts';
 import { STEM_CENTRE, STEM_GAIN, tileCnnInput } from '../../src/evidence/tile-cnn.ts';
 import type { TileCnnWeights } from '../../src/evidence/tile-cnn-weights.ts';
 import { rectifiedTile } from '../../src/evidence/tiles.ts';
-import type { RgbPatch } from '../../src/evidence/warp.ts';
+import { SUPERSAMPLE_STEP, type RgbPatch } from '../../src/evidence/warp.ts';
 import type { RgbaFrame } from '../../src/camera/frame.ts';
 import type { Slot } from '../../src/occupancy/types.ts';
 import { seededRandom } from '../../tests/support/seeded-random.ts';
@@ -28,6 +28,8 @@ export interface TileCnnSettings {
   readonly stem: number;
   readonly tile: { readonly width: number; readonly height: number };
   readonly enlarge: number;
+  /** The warp's supersampling step for the tiles (warp.ts SUPERSAMPLE_STEP). */
+  readonly sampling: number;
   /** Versions of each slot's stem activations kept for training (copy 0 plain, the others augmented). */
   readonly copies: number;
   readonly train: CnnTrainSettings;
@@ -38,6 +40,7 @@ export const DEFAULT_TILE_CNN: TileCnnSettings = {
   stem: 5,
   tile: { width: PATCH_WIDTH, height: PATCH_HEIGHT },
   enlarge: 1.2,
+  sampling: SUPERSAMPLE_STEP,
   copies: 4,
   train: {
     arch: { channels: [64, 64], strides: [1, 2] },
@@ -104,6 +107,8 @@ export async function tileCnnInputs(
             stem: s.stem,
             tile: s.tile,
             enlarge: s.enlarge,
+            // Absent at the default, so the activations cached before it existed stay valid.
+            ...(s.sampling === SUPERSAMPLE_STEP ? {} : { sampling: s.sampling }),
             copies: s.copies,
             seed: s.train.seed,
             slots: lf.slots.map((l) => [l.id, l.polygon]),
@@ -142,8 +147,8 @@ function frameActivations(stem: FrozenBackbone, frame: RgbaFrame, slots: readonl
   const { width, height } = s.tile;
   const fp = framePatches(frame, slots);
   const light = fp.stats;
-  const samePatch = s.enlarge === 1 && width === PATCH_WIDTH && height === PATCH_HEIGHT;
-  const tiles: RgbPatch[] = picked.map((i) => (samePatch ? fp.patches[i]! : rectifiedTile(frame, slots[i]!.polygon, width, height, s.enlarge)));
+  const samePatch = s.enlarge === 1 && s.sampling === SUPERSAMPLE_STEP && width === PATCH_WIDTH && height === PATCH_HEIGHT;
+  const tiles: RgbPatch[] = picked.map((i) => (samePatch ? fp.patches[i]! : rectifiedTile(frame, slots[i]!.polygon, width, height, s.enlarge, s.sampling)));
   const size = width * height * 3;
   const px = new Float32Array(tiles.length * s.copies * size);
   const rnd = seededRandom(parseInt(sha.slice(0, 8), 16) ^ s.train.seed);
@@ -211,7 +216,7 @@ export function tileCnnLogits(inputs: TileCnnInputs, weights: SlotCnnWeights, sa
 /** The weights file's tileCnn section and rectified head for a trained network. */
 export function tileCnnSection(trained: SlotCnnWeights, s: TileCnnSettings): { tileCnn: TileCnnWeights; rectified: { w: number[]; b: number } } {
   return {
-    tileCnn: { stem: s.stem, tile: s.tile, enlarge: s.enlarge, norm: 'frame', layers: trained.layers },
+    tileCnn: { stem: s.stem, tile: s.tile, enlarge: s.enlarge, ...(s.sampling === SUPERSAMPLE_STEP ? {} : { sampling: s.sampling }), norm: 'frame', layers: trained.layers },
     rectified: { w: Array.from(trained.head.w), b: trained.head.b },
   };
 }

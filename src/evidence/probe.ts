@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { GraphModel } from '@tensorflow/tfjs-converter';
 import { RECTIFIED_SCALE, type TileCrop, type TileFeatureExtractor } from './tiles.ts';
-import type { RgbPatch } from './warp.ts';
+import { SUPERSAMPLE_STEP, type RgbPatch } from './warp.ts';
 
 export interface ProbeConfig {
   /** The layer whose activations are pooled. */
@@ -93,6 +93,7 @@ export class BackboneProbe implements TileFeatureExtractor {
   readonly tile: { readonly width: number; readonly height: number };
   readonly mosaic: number;
   readonly enlarge = RECTIFIED_SCALE;
+  readonly sampling = SUPERSAMPLE_STEP;
   readonly needsFrameLight = false;
 
   constructor(

@@ -5,7 +5,7 @@ import { observeFromDetections } from '../occupancy/detection-evidence.ts';
 import { toPixels } from '../occupancy/geometry.ts';
 import type { Detection, Slot } from '../occupancy/types.ts';
 import { handFeatures, innerGray, lightLevel, PATCH_HEIGHT, PATCH_WIDTH, patchGray, referenceVector, type PatchGray } from './hand-features.ts';
-import { slotPatch, type RgbPatch } from './warp.ts';
+import { slotPatch, SUPERSAMPLE_STEP, type RgbPatch } from './warp.ts';
 import { lightStats, type LightStats } from './slot-cnn.ts';
 import { rectifiedTile, squareTile, type TileCrop, type TileFeatureExtractor } from './tiles.ts';
 
@@ -119,8 +119,8 @@ export async function slotFeaturesAt(
  */
 async function perTileFeatures(frame: RgbaFrame, slots: readonly Slot[], fp: FramePatches, model: TileFeatureExtractor, indices: readonly number[]): Promise<Float32Array[]> {
   const { width, height } = model.tile;
-  const samePatch = model.enlarge === 1 && width === PATCH_WIDTH && height === PATCH_HEIGHT;
-  const tiles = indices.map((i) => (samePatch ? fp.patches[i]! : rectifiedTile(frame, slots[i]!.polygon, width, height, model.enlarge)));
+  const samePatch = model.enlarge === 1 && model.sampling === SUPERSAMPLE_STEP && width === PATCH_WIDTH && height === PATCH_HEIGHT;
+  const tiles = indices.map((i) => (samePatch ? fp.patches[i]! : rectifiedTile(frame, slots[i]!.polygon, width, height, model.enlarge, model.sampling)));
   return model.features(tiles, model.needsFrameLight ? fp.stats : undefined);
 }
 

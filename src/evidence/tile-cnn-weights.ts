@@ -19,6 +19,11 @@ export interface TileCnnWeights {
   readonly tile: { readonly width: number; readonly height: number };
   /** The slot polygon's enlargement before it is warped (tiles.ts RECTIFIED_SCALE is the probe's). */
   readonly enlarge: number;
+  /**
+   * The warp's supersampling step for the tile (warp.ts SUPERSAMPLE_STEP, the hand patch's, when absent): one more
+   * sub-sample per axis each time the slot is this many times bigger than the tile.
+   */
+  readonly sampling?: number;
   readonly norm: TileCnnNorm;
   /**
    * The trained 3x3 convolutions (batch norm folded in, ReLU), then a mean over the cells: the slot's features. The
@@ -70,6 +75,8 @@ export function parseTileCnn(json: unknown, headLength: number): TileCnnWeights 
   if (!tile || !isInt(tile.width, 1, 512) || !isInt(tile.height, 1, 512)) throw new Error('weights: tileCnn.tile needs integer width and height (1..512)');
   const enlarge = o.enlarge;
   if (typeof enlarge !== 'number' || !(enlarge >= 1 && enlarge <= 4)) throw new Error('weights: tileCnn.enlarge must be a number from 1 to 4');
+  const sampling = o.sampling;
+  if (sampling !== undefined && (typeof sampling !== 'number' || !(sampling >= 1 && sampling <= 8))) throw new Error('weights: tileCnn.sampling must be a number from 1 to 8');
   const norm = o.norm;
   if (norm !== 'raw' && norm !== 'tile' && norm !== 'frame') throw new Error('weights: tileCnn.norm must be raw, tile or frame');
   if (norm === 'raw' && stem === null) throw new Error('weights: tileCnn.norm raw needs a stem (raw pixels into the convolutions were never trained)');
@@ -90,7 +97,7 @@ export function parseTileCnn(json: unknown, headLength: number): TileCnnWeights 
     return { stride: L.stride, inChannels: L.inChannels, outChannels: L.outChannels, kernel, bias };
   });
   if (channels !== headLength) throw new Error(`weights: the rectified head reads ${headLength} features, the tile CNN gives ${channels}`);
-  return { stem, tile: { width: tile.width, height: tile.height }, enlarge, norm, layers };
+  return { stem, tile: { width: tile.width, height: tile.height }, enlarge, ...(sampling === undefined ? {} : { sampling }), norm, layers };
 }
 
 /** The section as weights.json holds it (what `npm run train` writes). */

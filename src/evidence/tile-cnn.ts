@@ -9,7 +9,7 @@ import { backboneWeights, FrozenBackbone, type WeightMap } from './mobilenet.ts'
 import { lightStats, scalePixels, SlotCnn, type LightStats } from './slot-cnn.ts';
 import type { TileCnnNorm, TileCnnWeights } from './tile-cnn-weights.ts';
 import type { TileFeatureExtractor } from './tiles.ts';
-import type { RgbPatch } from './warp.ts';
+import { SUPERSAMPLE_STEP, type RgbPatch } from './warp.ts';
 
 /** Light-scaled pixels into the stem sit at 128 ± 64 per spread: inside the 0..255 its preprocessing expects. */
 export const STEM_CENTRE = 128;
@@ -38,6 +38,7 @@ export class TileCnn implements TileFeatureExtractor {
   readonly mosaic = null;
   readonly tile: { readonly width: number; readonly height: number };
   readonly enlarge: number;
+  readonly sampling: number;
   readonly needsFrameLight: boolean;
   private readonly stem: FrozenBackbone | null;
   private readonly cnn: SlotCnn;
@@ -50,6 +51,7 @@ export class TileCnn implements TileFeatureExtractor {
   ) {
     this.tile = weights.tile;
     this.enlarge = weights.enlarge;
+    this.sampling = weights.sampling ?? SUPERSAMPLE_STEP;
     this.needsFrameLight = weights.norm === 'frame';
     this.stem = weights.stem === null ? null : new FrozenBackbone(backboneWeights(graphWeights), weights.stem);
     const inChannels = weights.layers[0]!.inChannels;

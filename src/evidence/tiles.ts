@@ -4,7 +4,7 @@ import type { RgbaFrame } from '../camera/frame.ts';
 import { boundingBox, toPixels } from '../occupancy/geometry.ts';
 import type { Point } from '../occupancy/types.ts';
 import type { LightStats } from './slot-cnn.ts';
-import { scalePolygon, slotPatch, warpQuad, type RgbPatch } from './warp.ts';
+import { scalePolygon, slotPatch, SUPERSAMPLE_STEP, warpQuad, type RgbPatch } from './warp.ts';
 
 /** Which picture of a slot a tile is: the square context crop or the rectified slot. */
 export type TileCrop = 'square' | 'rectified';
@@ -19,6 +19,8 @@ export interface TileFeatureExtractor {
   readonly crops: readonly TileCrop[];
   /** How much the rectified crop enlarges the slot (RECTIFIED_SCALE; 1 with a patch-sized tile reuses the hand patch). */
   readonly enlarge: number;
+  /** The warp's supersampling step for its tiles (warp.ts SUPERSAMPLE_STEP: the hand patch's). */
+  readonly sampling: number;
   /**
    * Tiles that share one model input (a 300x300 mosaic) and so change each other's features; null when each tile's
    * features depend on that tile alone (and the frame's light): then any subset of slots can be recomputed.
@@ -61,7 +63,7 @@ export function squareTile(frame: RgbaFrame, polygon: readonly Point[], size: nu
  * width x height (warpQuad of its warpCorners; slotPatch solves the homography once where it can). Scale 1 is exactly
  * the hand features' patch when the size is theirs (framePatches).
  */
-export function rectifiedTile(frame: RgbaFrame, polygon: readonly Point[], size: number, height = size, scale = RECTIFIED_SCALE): RgbPatch {
+export function rectifiedTile(frame: RgbaFrame, polygon: readonly Point[], size: number, height = size, scale = RECTIFIED_SCALE, step = SUPERSAMPLE_STEP): RgbPatch {
   const px = toPixels(polygon, frame.width, frame.height);
-  return slotPatch(frame, scale === 1 ? px : scalePolygon(px, scale), size, height);
+  return slotPatch(frame, scale === 1 ? px : scalePolygon(px, scale), size, height, step);
 }

@@ -57,11 +57,17 @@ function cornersAndProbe(polygon: readonly Point[], minSide: number): { corners:
  * warpCorners' check already solved (the same equations: PATCH_PROBE is warpQuad's 32x64 rectangle), instead of
  * solving it twice per slot.
  */
-export function slotPatch(frame: RgbaFrame, polygon: readonly Point[], width: number, height: number): RgbPatch {
+export function slotPatch(frame: RgbaFrame, polygon: readonly Point[], width: number, height: number, step = SUPERSAMPLE_STEP): RgbPatch {
   const { corners, probe } = cornersAndProbe(polygon, 2);
   const h = probe && width === PATCH_PROBE[2]![0] && height === PATCH_PROBE[2]![1] ? probe : patchHomography(corners, width, height);
-  return warpWith(frame, corners, h, width, height);
+  return warpWith(frame, corners, h, width, height, undefined, step);
 }
+
+/**
+ * How much bigger than the patch a quad's side must be for each output pixel to average one more sub-sample per axis
+ * (1.5: up to 1.5x one sample, up to 3x 2x2 and so on, at most 4x4).
+ */
+export const SUPERSAMPLE_STEP = 1.5;
 
 /** A patch rectangle of the shape slot patches have (homographyFromPoints does not depend on its size or place). */
 const PATCH_PROBE: readonly Point[] = [
@@ -159,11 +165,11 @@ export function roundHalfUp(x: number): number {
 let columnProducts = new Float64Array(3 * 64 * 4);
 const rowProducts = new Float64Array(3 * 4);
 
-function warpWith(frame: RgbaFrame, corners: readonly Point[], h: Homography, width: number, height: number, out?: Uint8Array): RgbPatch {
+function warpWith(frame: RgbaFrame, corners: readonly Point[], h: Homography, width: number, height: number, out?: Uint8Array, step = SUPERSAMPLE_STEP): RgbPatch {
   const data = out ?? new Uint8Array(width * height * 3);
   const sideX = Math.max(Math.hypot(corners[1]![0] - corners[0]![0], corners[1]![1] - corners[0]![1]), Math.hypot(corners[2]![0] - corners[3]![0], corners[2]![1] - corners[3]![1]));
   const sideY = Math.max(Math.hypot(corners[3]![0] - corners[0]![0], corners[3]![1] - corners[0]![1]), Math.hypot(corners[2]![0] - corners[1]![0], corners[2]![1] - corners[1]![1]));
-  const ss = Math.max(1, Math.min(4, Math.ceil(Math.max(sideX / width, sideY / height) / 1.5)));
+  const ss = Math.max(1, Math.min(4, Math.ceil(Math.max(sideX / width, sideY / height) / step)));
   const fw = frame.width;
   const fh = frame.height;
   const src = frame.data;

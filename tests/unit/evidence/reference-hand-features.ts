@@ -425,7 +425,8 @@ function asQuad(p: readonly Point[]): Quad {
   return p as unknown as Quad;
 }
 
-export function warpQuad(frame: RgbaFrame, corners: readonly Point[], width: number, height: number, out?: Uint8Array): RgbPatch {
+// `step`: the supersampling step, a parameter since the tile CNN's own (tile-cnn-weights.ts sampling); 1.5 was fixed.
+export function warpQuad(frame: RgbaFrame, corners: readonly Point[], width: number, height: number, out?: Uint8Array, step = 1.5): RgbPatch {
   const data = out ?? new Uint8Array(width * height * 3);
   const h = homographyFromPoints(
     [
@@ -438,7 +439,7 @@ export function warpQuad(frame: RgbaFrame, corners: readonly Point[], width: num
   );
   const sideX = Math.max(Math.hypot(corners[1]![0] - corners[0]![0], corners[1]![1] - corners[0]![1]), Math.hypot(corners[2]![0] - corners[3]![0], corners[2]![1] - corners[3]![1]));
   const sideY = Math.max(Math.hypot(corners[3]![0] - corners[0]![0], corners[3]![1] - corners[0]![1]), Math.hypot(corners[2]![0] - corners[1]![0], corners[2]![1] - corners[1]![1]));
-  const ss = Math.max(1, Math.min(4, Math.ceil(Math.max(sideX / width, sideY / height) / 1.5)));
+  const ss = Math.max(1, Math.min(4, Math.ceil(Math.max(sideX / width, sideY / height) / step)));
   const fw = frame.width;
   const fh = frame.height;
   const src = frame.data;

@@ -11,6 +11,7 @@ import type { WeightMap } from '../../../src/evidence/mobilenet.ts';
 import type { SlotCnnWeights } from '../../../src/evidence/slot-cnn.ts';
 import { extractFeatures } from '../../../src/evidence/slot-features.ts';
 import { TileCnn } from '../../../src/evidence/tile-cnn.ts';
+import { SUPERSAMPLE_STEP } from '../../../src/evidence/warp.ts';
 import { loadDataset, type Dataset } from '../../../scripts/lib/dataset.ts';
 import { loadAnalysisFrame, readLot } from '../../../scripts/lib/lots.ts';
 import { FeatureCache, Runner } from '../../../scripts/lib/runner.ts';
@@ -30,17 +31,23 @@ describe.skipIf(!fixturesAvailable())('tile CNN training inputs (real stem, acpd
     // Two close views of different lots.
     const frames = readLot(fixture('lots', 'acpds'));
     data = await loadDataset([frames[0]!, frames[frames.length - 1]!], runner, () => {}, new FeatureCache(join(dir, 'features')));
-  });
+    // Loading the model and two frames' features: seconds on an idle machine, more on a busy one.
+  }, 120_000);
   afterAll(() => {
     runner?.dispose();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it.each([1.2, 1])('with enlargement %s, gives each slot the logit the app gives it', async (enlarge) => {
+  // Sampling 2: these close views' slots are 2–7x their tile, so the tiles differ from the default step's.
+  it.each([
+    [1.2, SUPERSAMPLE_STEP],
+    [1, SUPERSAMPLE_STEP],
+    [1.2, 2],
+  ])('with enlargement %s and supersampling step %s, gives each slot the logit the app gives it', async (enlarge, sampling) => {
     expect(data.samples.length).toBeGreaterThan(20);
-    const settings = { ...DEFAULT_TILE_CNN, enlarge };
+    const settings = { ...DEFAULT_TILE_CNN, enlarge, sampling };
     const graph = runner.detector.graph.weights as WeightMap;
-    const cacheDir = join(dir, `inputs-${enlarge}`);
+    const cacheDir = join(dir, `inputs-${enlarge}-${sampling}`);
     const inputs = await tileCnnInputs(data, graph, settings, () => {}, cacheDir);
     const rnd = seededRandom(7);
     const cnn = randomTileCnn(rnd, { ...MEASURED_SHAPE, enlarge });

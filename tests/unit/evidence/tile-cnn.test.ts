@@ -39,6 +39,10 @@ describe('tile CNN weights section', () => {
     // Weights without the section (the probe's) parse without one.
     const { tileCnn: _, ...probeOnly } = w;
     expect('tileCnn' in parseWeights(asJson(probeOnly as EvidenceWeights))).toBe(false);
+    // A supersampling step of its own round-trips; without one the tile is warped as the hand patch is.
+    const sampled = { ...w, tileCnn: { ...w.tileCnn!, sampling: 2 } };
+    expect(parseWeights(asJson(sampled))).toEqual(sampled);
+    expect('sampling' in parseWeights(asJson(w)).tileCnn!).toBe(false);
     const a = Float32Array.of(1.5, -0, 3.4028234663852886e38, 1e-45);
     expect(decodeFloats(encodeFloats(a), 'a')).toEqual(a);
   });
@@ -57,6 +61,8 @@ describe('tile CNN weights section', () => {
     expect(bad((j) => (j.rectified = { w: [1, 2], b: 0 }))).toThrow(/rectified head reads 2 features, the tile CNN gives 64/);
     expect(bad((j) => Object.assign(j.tileCnn, { stem: null, norm: 'raw' }))).toThrow(/raw needs a stem/);
     expect(bad((j) => (j.tileCnn.tile = { width: 0, height: 64 }))).toThrow(/tile needs integer/);
+    expect(bad((j) => (j.tileCnn.sampling = 0.5))).toThrow(/sampling must be a number from 1 to 8/);
+    expect(bad((j) => (j.tileCnn.sampling = '2'))).toThrow(/sampling must be a number from 1 to 8/);
     expect(bad((j) => (j.probe = { ...shipped.probe, crops: ['square', 'rectified'] }))).toThrow(/probe crops must be \[rectified\]/);
   });
 });
