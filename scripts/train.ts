@@ -20,7 +20,7 @@ import { parseArgs } from 'node:util';
 import { fusedLogit } from '../src/evidence/fusion.ts';
 import { DEFAULT_PROBE } from '../src/evidence/probe.ts';
 import type { EvidenceWeights } from '../src/evidence/weights.ts';
-import { heldOutSessions, loadDataset, parseHoldOut, sessionFolds, type Sample } from './lib/dataset.ts';
+import { heldOutSessions, loadDataset, parseHoldOut, reproducingArgs, sessionFolds, type Sample } from './lib/dataset.ts';
 import { readLot } from './lib/lots.ts';
 import { DEFAULT_FIT, fitModels, sampleLogits, type FitSettings, type Models, type TileCnnFitter } from './lib/fit.ts';
 import { tileCnnJson } from '../src/evidence/tile-cnn-weights.ts';
@@ -206,7 +206,8 @@ const body = {
   patchOnly: roundModel(models.patchOnly),
 };
 const id = createHash('sha256').update(JSON.stringify(body)).digest('hex').slice(0, 12);
-const argv = process.argv.slice(2).map((a) => (a.includes(' ') ? JSON.stringify(a) : a));
+// The command that makes this model: where the file went and how the run reported (--out, --json) change nothing in it.
+const argv = reproducingArgs(process.argv.slice(2)).map((a) => (a.includes(' ') ? JSON.stringify(a) : a));
 // As the file holds it: the tile CNN's arrays as base64 (tile-cnn-weights.ts).
 const weights: Omit<EvidenceWeights, 'tileCnn'> & { tileCnn?: Record<string, unknown> } = {
   format: 'lotwatch-evidence-weights',

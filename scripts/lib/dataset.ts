@@ -126,6 +126,24 @@ export function parseHoldOut(text: string): HoldOut {
 }
 
 /**
+ * train's arguments without those that do not change the model (--out FILE, --json): the command weights.json records
+ * as the one that reproduces it, free of the run's local paths.
+ */
+export function reproducingArgs(args: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--json' || a.startsWith('--out=')) continue;
+    if (a === '--out') {
+      i++;
+      continue;
+    }
+    out.push(a);
+  }
+  return out;
+}
+
+/**
  * The frames a hold-out keeps out of training, chosen by position, never by score: the lot's frames (from every folder
  * naming that lot) in recording order, cut into blocks of N consecutive frames; every Nth block, starting with the
  * first, is held out (a fraction 1/N, in whole runs of neighbouring frames spread over the whole recording). Gives each

@@ -4,7 +4,7 @@ import { choleskySolve, fitLogistic, predictLogit, sigmoid } from '../../../src/
 import { MOSAIC_SIZE, packMosaic, poolTiles, type ProbeConfig } from '../../../src/evidence/probe.ts';
 import type { SlotFeatures } from '../../../src/evidence/slot-features.ts';
 import { testWeights } from './test-weights.ts';
-import { heldOutSessions, parseHoldOut, sessionFolds } from '../../../scripts/lib/dataset.ts';
+import { heldOutSessions, parseHoldOut, reproducingArgs, sessionFolds } from '../../../scripts/lib/dataset.ts';
 import type { LotFrame } from '../../../scripts/lib/lots.ts';
 
 /** Deterministic samples: y = 1 when 2·x0 - x1 + noise > 0.5. */
@@ -152,5 +152,11 @@ describe('cross-validation folds grouped by recording session', () => {
     expect(() => parseHoldOut('a')).toThrow(/LOT:N/);
     expect(() => parseHoldOut('a:1')).toThrow(/N >= 2/);
     expect(parseHoldOut('acpds-train:8')).toEqual({ lot: 'acpds-train', n: 8 });
+  });
+
+  it("records train's command without where the file went or how the run reported", () => {
+    const args = ['--lot', 'a', '--out', '/tmp/w.json', '--cv', '5', '--json', '--out=/x.json', '--tile-sampling', '2'];
+    expect(reproducingArgs(args)).toEqual(['--lot', 'a', '--cv', '5', '--tile-sampling', '2']);
+    expect(reproducingArgs(['--lot', 'a'])).toEqual(['--lot', 'a']);
   });
 });
