@@ -45,6 +45,12 @@ export interface GateConfig {
    */
   readonly detectionFrames: number;
   /**
+   * How many of the latest detect() calls say whether detections pay on this lot (detectionCeiling): on a far view
+   * COCO-SSD finds few cars, and what it finds rarely lands on a slot, so detect() need not run for decisions its
+   * footprints have not been moving.
+   */
+  readonly detectionMemory: number;
+  /**
    * A slot whose corners moved no further than this (normalised frame units) from where its evidence was computed is
    * the same slot, and its signature decides: slots that follow a camera swaying by a pixel or two (src/motion/) keep
    * their evidence while their picture stays the same. A slot redrawn further is new.
@@ -52,7 +58,7 @@ export interface GateConfig {
   readonly polygonTolerance: number;
 }
 
-export const DEFAULT_GATE: GateConfig = { threshold: 0.08, lightThreshold: 0.02, refreshFrames: 120, neighbours: 8, detectionFrames: 120, polygonTolerance: 0.005 };
+export const DEFAULT_GATE: GateConfig = { threshold: 0.08, lightThreshold: 0.02, refreshFrames: 120, neighbours: 8, detectionFrames: 120, detectionMemory: 10, polygonTolerance: 0.005 };
 
 /** Whether `now` is the polygon `before` within `tolerance` (same number of corners, each moved no further). */
 export function samePlace(before: readonly Point[], now: readonly Point[], tolerance: number): boolean {
@@ -290,6 +296,17 @@ export function detectionDue(reasons: readonly GateReason[], sinceDetection: num
 }
 
 /**
+ * The most footprint support fresh detections are taken to give a slot (detectionMatters' upper end): the most that
+ * the latest `detectionMemory` detect() calls gave any slot (`recent`, one value a call, oldest first), or 1 while
+ * there have been fewer calls. A lot whose detections stopped landing on slots gets a low ceiling until one lands
+ * again, on a call that was due anyway (detectionDue).
+ */
+export function detectionCeiling(recent: readonly number[], cfg: Pick<GateConfig, 'detectionMemory'>): number {
+  if (recent.length < cfg.detectionMemory || cfg.detectionMemory < 1) return 1;
+  return Math.min(1, Math.max(0, ...recent.slice(-cfg.detectionMemory)));
+}
+
+/**
  * Where a probability falls for the occupancy decision (occupancy/hysteresis.ts): below the dead band, in its lower or
  * upper half (a slot's first frame decides by the threshold), above it.
  */
@@ -299,8 +316,8 @@ function decisionBin(p: number, s: Pick<HysteresisSettings, 'threshold' | 'band'
 
 /**
  * Whether fresh detections could change any decision of the slots just recomputed: `lo` and `hi` are their
- * probabilities with the detection support at its two extremes (0 and 1; the fusion is linear in it, so every value
- * in between falls between them). When every slot decides the same way at both, detect() can wait: the decision a full
+ * probabilities with the detection support at its two extremes (0 and detectionCeiling's; the fusion is linear in it,
+ * so every value in between falls between them). When every slot decides the same way at both, detect() can wait: the decision a full
  * evaluation would make is already known.
  */
 export function detectionMatters(lo: readonly number[], hi: readonly number[], s: Pick<HysteresisSettings, 'threshold' | 'band'> = DEFAULT_HYSTERESIS): boolean {

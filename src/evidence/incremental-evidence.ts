@@ -1,7 +1,8 @@
 // The evidence of a lot watched frame after frame: each slot keeps the expensive evidence it had when it last looked
 // this way, and only slots the change gate (change-gate.ts) flags are recomputed, together with a slow refresh.
-// detect() runs only where it pays: when a slot is new or changed and its detections could change its decision, or
-// when the last detections have grown old. A frame where nothing moved costs the slot patches and the gate, a frame
+// detect() runs only where it pays: when a slot is new or changed and its detections could change its decision (with
+// footprint support up to what this lot's latest detections gave: detectionCeiling), or when the last detections have
+// grown old. A frame where nothing moved costs the slot patches and the gate, a frame
 // that only refreshes adds one group's evidence. What the expensive evidence is (SlotEvidence.featuresAt: today the hand features, the backbone probe's
 // tiles and the detection footprints) does not matter here.
 import type { RgbaFrame } from '../camera/frame.ts';
@@ -9,7 +10,7 @@ import { observeFromDetections } from '../occupancy/detection-evidence.ts';
 import { centroid } from '../occupancy/geometry.ts';
 import type { Detection, Point, Slot } from '../occupancy/types.ts';
 import type { LotCalibration } from './calibration.ts';
-import { changeScores, DEFAULT_GATE, frameLight, INITIAL_GATE_STATE, detectionDue, detectionMatters, lightShifts, planFrame, samePlace, signatureOf, type Anchor, type GateConfig, type GateReason, type GateState } from './change-gate.ts';
+import { changeScores, DEFAULT_GATE, frameLight, INITIAL_GATE_STATE, detectionCeiling, detectionDue, detectionMatters, lightShifts, planFrame, samePlace, signatureOf, type Anchor, type GateConfig, type GateReason, type GateState } from './change-gate.ts';
 import type { EvidenceMode } from './fusion.ts';
 import type { EvidenceResult, ObserveOptions, SlotEvidence } from './slot-evidence.ts';
 import { framePatches, type SlotFeatures } from './slot-features.ts';
@@ -53,6 +54,8 @@ export class IncrementalEvidence {
   private lastDetections: readonly Detection[] = [];
   /** The frame number of the last detect(), null before the first. */
   private detectedAt: number | null = null;
+  /** The most footprint support each of the latest detect() calls gave a slot, oldest first (detectionCeiling). */
+  private supportSeen: number[] = [];
 
   constructor(
     readonly evidence: SlotEvidence,
@@ -61,16 +64,18 @@ export class IncrementalEvidence {
 
   /**
    * Whether detections could change the decision of a slot in `indices`: the lot fused with their footprint support
-   * at 0 and at 1 (the fusion and the calibration are linear in it). Every entry is filled by then.
+   * at 0 and at the most this lot's latest detections gave (the fusion and the calibration are linear in it). Every
+   * entry is filled by then.
    */
   private detectionCouldMatter(entries: readonly Entry[], indices: readonly number[], calibration: LotCalibration | null | undefined, options: ObserveOptions): boolean {
+    const ceiling = detectionCeiling(this.supportSeen, this.config);
     const set = new Set(indices);
     const at = (d: number) => {
       const feats = entries.map((e, i) => (set.has(i) ? { ...e.features, detection: d } : e.features));
       const probs = this.evidence.fuse(feats, calibration, options).observations;
       return indices.map((i) => probs[i]!.probability);
     };
-    return detectionMatters(at(0), at(1));
+    return detectionMatters(at(0), at(ceiling));
   }
 
   /** Forget every slot's evidence: the next frame recomputes them all. */
@@ -79,6 +84,7 @@ export class IncrementalEvidence {
     this.gate = INITIAL_GATE_STATE;
     this.lastDetections = [];
     this.detectedAt = null;
+    this.supportSeen = [];
   }
 
   /**
@@ -148,6 +154,7 @@ export class IncrementalEvidence {
         detected = true;
         // Every slot's footprint support follows the fresh detections (geometry only, cheap).
         const support = observeFromDetections(slots, this.lastDetections);
+        this.supportSeen = [...this.supportSeen, Math.max(0, ...support.map((s) => s.probability))].slice(-Math.max(1, this.config.detectionMemory));
         entries.forEach((e, i) => {
           if (e && e.features.detection !== support[i]!.probability) e.features = { ...e.features, detection: support[i]!.probability };
         });

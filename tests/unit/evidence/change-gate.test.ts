@@ -5,6 +5,7 @@ import {
   DEFAULT_GATE,
   frameLight,
   INITIAL_GATE_STATE,
+  detectionCeiling,
   detectionDue,
   detectionMatters,
   planFrame,
@@ -208,6 +209,19 @@ describe('detectionDue', () => {
     { name: 'anything recomputed before the first detect()', reasons: ['new'], since: null, due: true },
   ];
   for (const t of table) it(t.name, () => expect(detectionDue(t.reasons, t.since, cfg)).toBe(t.due));
+});
+
+describe('detectionCeiling', () => {
+  const cfg = { detectionMemory: 3 };
+  const table: { name: string; recent: number[]; ceiling: number }[] = [
+    { name: 'no detect() yet: anything may be found', recent: [], ceiling: 1 },
+    { name: 'fewer calls than it remembers: anything may be found', recent: [0, 0], ceiling: 1 },
+    { name: 'detections that never landed on a slot', recent: [0, 0, 0], ceiling: 0 },
+    { name: 'the most the latest calls gave', recent: [0.1, 0.6, 0.2], ceiling: 0.6 },
+    { name: 'older calls are forgotten', recent: [0.9, 0, 0.05, 0], ceiling: 0.05 },
+  ];
+  for (const t of table) it(t.name, () => expect(detectionCeiling(t.recent, cfg)).toBe(t.ceiling));
+  it('remembering nothing keeps the old bound', () => expect(detectionCeiling([0, 0], { detectionMemory: 0 })).toBe(1));
 });
 
 describe('detectionMatters', () => {

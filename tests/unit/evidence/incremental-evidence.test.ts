@@ -10,6 +10,7 @@ import { DEFAULT_GATE } from '../../../src/evidence/change-gate.ts';
 import { IncrementalEvidence, type IncrementalResult } from '../../../src/evidence/incremental-evidence.ts';
 import { SlotEvidence } from '../../../src/evidence/slot-evidence.ts';
 import { parseWeights } from '../../../src/evidence/weights.ts';
+import { boundingBox } from '../../../src/occupancy/geometry.ts';
 import type { Detection, Slot } from '../../../src/occupancy/types.ts';
 import { loadAnalysisFrame, readLot } from '../../../scripts/lib/lots.ts';
 import { initTf, modelFromDir } from '../../../scripts/lib/node-tf.ts';
@@ -125,6 +126,29 @@ describe.skipIf(!haveFixtures)('IncrementalEvidence on a real pucpr frame (real 
     const inc = counted(new IncrementalEvidence(evidence));
     for (const s of stills.slice(0, 2)) expect((await inc.observe(s, [])).detected).toBe(true);
     expect(inc.calls()).toBe(2);
+  });
+
+  it("stops detecting for decisions once the lot's latest detections landed on no slot, and goes on while they do", async () => {
+    // Eight days of the lot in turn: most slots change every frame. detect() is a stand-in: vehicles that land on no
+    // slot (a far view, where COCO-SSD finds few cars), or one over every slot.
+    // The whole lot (100 slots): enough of them sit near the decision for detections to matter on most days.
+    const frames = readLot(fixture('lots', 'pucpr'));
+    const lot = frames[7]!.slots.map(({ id, name, polygon }) => ({ id, name, polygon }));
+    const days = frames.slice(7, 15).map((f) => loadAnalysisFrame(f.imagePath));
+    const nowhere: Detection[] = [{ label: 'car', score: 0.9, box: { x: 0, y: 0, w: 0.01, h: 0.01 } }];
+    const everywhere: Detection[] = lot.map((s) => ({ label: 'car', score: 0.9, box: boundingBox(s.polygon) }));
+    const run = async (found: Detection[]) => {
+      const inc = new IncrementalEvidence(evidence, { ...DEFAULT_GATE, detectionMemory: 1 });
+      const detected: boolean[] = [];
+      for (let round = 0; round < 2; round++) for (const d of days) detected.push((await inc.observe(d, lot, () => Promise.resolve(found))).detected);
+      return detected;
+    };
+    const quiet = await run(nowhere);
+    // The first frame's call (due: none yet) fills the memory of one; after it only a due call (none in 16 frames) would
+    // come.
+    expect(quiet.filter(Boolean).length).toBe(1);
+    // Footprints on every slot keep detect() running wherever they could change a decision.
+    expect((await run(everywhere)).filter(Boolean).length).toBeGreaterThan(1);
   });
 
   it('leaves the tensor count unchanged after 500 incremental frames', async () => {
