@@ -317,8 +317,8 @@ function decisionBin(p: number, s: Pick<HysteresisSettings, 'threshold' | 'band'
 /**
  * Whether fresh detections could change any decision of the slots just recomputed: `lo` and `hi` are their
  * probabilities with the detection support at its two extremes (0 and detectionCeiling's; the fusion is linear in it,
- * so every value in between falls between them). When every slot decides the same way at both, detect() can wait: the decision a full
- * evaluation would make is already known.
+ * so every value in between falls between them). When every slot decides the same way at both, detect() can wait:
+ * the decision a full evaluation would make is already known.
  */
 export function detectionMatters(lo: readonly number[], hi: readonly number[], s: Pick<HysteresisSettings, 'threshold' | 'band'> = DEFAULT_HYSTERESIS): boolean {
   return lo.some((p, i) => decisionBin(p, s) !== decisionBin(hi[i]!, s));

@@ -2,9 +2,9 @@
 // this way, and only slots the change gate (change-gate.ts) flags are recomputed, together with a slow refresh.
 // detect() runs only where it pays: when a slot is new or changed and its detections could change its decision (with
 // footprint support up to what this lot's latest detections gave: detectionCeiling), or when the last detections have
-// grown old. A frame where nothing moved costs the slot patches and the gate, a frame
-// that only refreshes adds one group's evidence. What the expensive evidence is (SlotEvidence.featuresAt: today the hand features, the backbone probe's
-// tiles and the detection footprints) does not matter here.
+// grown old. A frame where nothing moved costs the slot patches and the gate, a frame that only refreshes adds one
+// group's evidence. What the expensive evidence is (SlotEvidence.featuresAt: the hand features, the tile model's
+// features and the detection footprints) does not matter here.
 import type { RgbaFrame } from '../camera/frame.ts';
 import { observeFromDetections } from '../occupancy/detection-evidence.ts';
 import { centroid } from '../occupancy/geometry.ts';
