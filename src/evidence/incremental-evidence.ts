@@ -64,11 +64,9 @@ export class IncrementalEvidence {
 
   /**
    * Whether detections could change the decision of a slot in `indices`: the lot fused with their footprint support
-   * at 0 and at the most this lot's latest detections gave (the fusion and the calibration are linear in it). Every
-   * entry is filled by then.
+   * at 0 and at `ceiling` (the fusion and the calibration are linear in it). Every entry is filled by then.
    */
-  private detectionCouldMatter(entries: readonly Entry[], indices: readonly number[], calibration: LotCalibration | null | undefined, options: ObserveOptions): boolean {
-    const ceiling = detectionCeiling(this.supportSeen, this.config);
+  private detectionCouldMatter(entries: readonly Entry[], indices: readonly number[], calibration: LotCalibration | null | undefined, options: ObserveOptions, ceiling: number): boolean {
     const set = new Set(indices);
     const at = (d: number) => {
       const feats = entries.map((e, i) => (set.has(i) ? { ...e.features, detection: d } : e.features));
@@ -148,7 +146,9 @@ export class IncrementalEvidence {
       }
       const since = this.detectedAt === null ? null : frameNo - this.detectedAt;
       const moved = reasons.some((r) => r === 'new' || r === 'changed');
-      if (options.full || detectionDue(reasons, since, this.config) || (moved && this.detectionCouldMatter(entries as Entry[], picked.flat(), calibration, options))) {
+      // What the lot's latest detections gave says nothing about slots just drawn or moved (a camera pointed elsewhere).
+      const ceiling = reasons.includes('new') ? 1 : detectionCeiling(this.supportSeen, this.config);
+      if (options.full || detectionDue(reasons, since, this.config) || (moved && this.detectionCouldMatter(entries as Entry[], picked.flat(), calibration, options, ceiling))) {
         this.lastDetections = await detect();
         this.detectedAt = frameNo;
         detected = true;
