@@ -395,6 +395,13 @@ if (k > 1) {
     console.log(`  ${report('all, mean logit with the tile turned by 180°', set, allTta)}`);
     console.log(`  ${report('  dark frames', set, allTta.filter((p) => darkSet.has(p.sample)))}`);
     console.log(`  ${report('  night frames', set, allTta.filter((p) => nightSet.has(p.sample)))}`);
+    // Turned only where the plain logit is unsure (|logit| < T): most of the gain for a fraction of the second pass.
+    const tta = new Map(allTta.map((p) => [p.sample, p.logit]));
+    for (const t of [1, 2, 3]) {
+      const picked = all.map((p) => (Math.abs(p.logit) < t ? { sample: p.sample, logit: tta.get(p.sample)! } : p));
+      const share = all.filter((p) => Math.abs(p.logit) < t).length / all.length;
+      console.log(`  ${report(`turned where |logit| < ${t} (${(share * 100).toFixed(1)} % of slots)`, set, picked)}; night ${report('', set, picked.filter((p) => nightSet.has(p.sample)))}`);
+    }
   }
   console.log(`  training: ${((performance.now() - t0) / 1000 / 60).toFixed(1)} min for ${k} folds; load ${load()}`);
 }
