@@ -30,6 +30,8 @@ export interface TileCnnSettings {
   readonly enlarge: number;
   /** The warp's supersampling step for the tiles (warp.ts SUPERSAMPLE_STEP). */
   readonly sampling: number;
+  /** The app's test-time turning of unsure tiles (tile-cnn-weights.ts turnBelow); training never turns. */
+  readonly turnBelow: number;
   /** Versions of each slot's stem activations kept for training (copy 0 plain, the others augmented). */
   readonly copies: number;
   readonly train: CnnTrainSettings;
@@ -41,6 +43,9 @@ export const DEFAULT_TILE_CNN: TileCnnSettings = {
   tile: { width: PATCH_WIDTH, height: PATCH_HEIGHT },
   enlarge: 1.2,
   sampling: SUPERSAMPLE_STEP,
+  // Session CV of the CNN alone: turning the 14 % of tiles with |logit| < 3 gives what turning all gives (0.9539 →
+  // 0.9585).
+  turnBelow: 3,
   copies: 4,
   train: {
     arch: { channels: [64, 64], strides: [1, 2] },
@@ -216,7 +221,15 @@ export function tileCnnLogits(inputs: TileCnnInputs, weights: SlotCnnWeights, sa
 /** The weights file's tileCnn section and rectified head for a trained network. */
 export function tileCnnSection(trained: SlotCnnWeights, s: TileCnnSettings): { tileCnn: TileCnnWeights; rectified: { w: number[]; b: number } } {
   return {
-    tileCnn: { stem: s.stem, tile: s.tile, enlarge: s.enlarge, ...(s.sampling === SUPERSAMPLE_STEP ? {} : { sampling: s.sampling }), norm: 'frame', layers: trained.layers },
+    tileCnn: {
+      stem: s.stem,
+      tile: s.tile,
+      enlarge: s.enlarge,
+      ...(s.sampling === SUPERSAMPLE_STEP ? {} : { sampling: s.sampling }),
+      norm: 'frame',
+      ...(s.turnBelow > 0 ? { turnBelow: s.turnBelow } : {}),
+      layers: trained.layers,
+    },
     rectified: { w: Array.from(trained.head.w), b: trained.head.b },
   };
 }

@@ -26,6 +26,12 @@ export interface TileCnnWeights {
   readonly sampling?: number;
   readonly norm: TileCnnNorm;
   /**
+   * A tile whose logit (the `rectified` head on its features) is nearer 0 than this also goes through the network
+   * turned by 180°, and the two features are averaged (the mean of the two logits): test-time augmentation where the
+   * slot is unsure only. Absent or 0: never.
+   */
+  readonly turnBelow?: number;
+  /**
    * The trained 3x3 convolutions (batch norm folded in, ReLU), then a mean over the cells: the slot's features. The
    * linear head on them is the weights' `rectified` model, so the fusion and calibration stay as they are.
    */
@@ -77,6 +83,8 @@ export function parseTileCnn(json: unknown, headLength: number): TileCnnWeights 
   if (typeof enlarge !== 'number' || !(enlarge >= 1 && enlarge <= 4)) throw new Error('weights: tileCnn.enlarge must be a number from 1 to 4');
   const sampling = o.sampling;
   if (sampling !== undefined && (typeof sampling !== 'number' || !(sampling >= 1 && sampling <= 8))) throw new Error('weights: tileCnn.sampling must be a number from 1 to 8');
+  const turnBelow = o.turnBelow;
+  if (turnBelow !== undefined && (typeof turnBelow !== 'number' || !(turnBelow >= 0 && turnBelow <= 50))) throw new Error('weights: tileCnn.turnBelow must be a number from 0 to 50');
   const norm = o.norm;
   if (norm !== 'raw' && norm !== 'tile' && norm !== 'frame') throw new Error('weights: tileCnn.norm must be raw, tile or frame');
   if (norm === 'raw' && stem === null) throw new Error('weights: tileCnn.norm raw needs a stem (raw pixels into the convolutions were never trained)');
@@ -97,7 +105,15 @@ export function parseTileCnn(json: unknown, headLength: number): TileCnnWeights 
     return { stride: L.stride, inChannels: L.inChannels, outChannels: L.outChannels, kernel, bias };
   });
   if (channels !== headLength) throw new Error(`weights: the rectified head reads ${headLength} features, the tile CNN gives ${channels}`);
-  return { stem, tile: { width: tile.width, height: tile.height }, enlarge, ...(sampling === undefined ? {} : { sampling }), norm, layers };
+  return {
+    stem,
+    tile: { width: tile.width, height: tile.height },
+    enlarge,
+    ...(sampling === undefined ? {} : { sampling }),
+    norm,
+    ...(turnBelow === undefined ? {} : { turnBelow }),
+    layers,
+  };
 }
 
 /** The section as weights.json holds it (what `npm run train` writes). */

@@ -4,7 +4,7 @@
 // One batch per call and no mosaic, so a slot's features depend on its own tile and the frame's light only: the change
 // gate recomputes just the slots that changed. Owns its weight tensors (dispose()) and frees every other tensor it makes.
 import * as tf from '@tensorflow/tfjs-core';
-import type { LinearModel } from './logistic.ts';
+import { predictLogit, type LinearModel } from './logistic.ts';
 import { backboneWeights, FrozenBackbone, type WeightMap } from './mobilenet.ts';
 import { lightStats, scalePixels, SlotCnn, type LightStats } from './slot-cnn.ts';
 import type { TileCnnNorm, TileCnnWeights } from './tile-cnn-weights.ts';
@@ -33,6 +33,18 @@ export function tileCnnInput(tiles: readonly RgbPatch[], norm: TileCnnNorm, stem
   return out;
 }
 
+/** The patch turned by 180°: its pixels in reverse order, each pixel's channels kept. */
+export function turnHalf(p: RgbPatch): RgbPatch {
+  const n = p.width * p.height;
+  const out = new Uint8Array(p.data.length);
+  for (let i = 0, j = (n - 1) * 3; i < n * 3; i += 3, j -= 3) {
+    out[j] = p.data[i]!;
+    out[j + 1] = p.data[i + 1]!;
+    out[j + 2] = p.data[i + 2]!;
+  }
+  return { width: p.width, height: p.height, data: out };
+}
+
 export class TileCnn implements TileFeatureExtractor {
   readonly crops = ['rectified'] as const;
   readonly mosaic = null;
@@ -46,7 +58,7 @@ export class TileCnn implements TileFeatureExtractor {
   /** `graphWeights`: the loaded COCO-SSD graph's weights (the stem is copied out of them). */
   constructor(
     readonly weights: TileCnnWeights,
-    head: LinearModel,
+    private readonly head: LinearModel,
     graphWeights: WeightMap,
   ) {
     this.tile = weights.tile;
@@ -64,10 +76,30 @@ export class TileCnn implements TileFeatureExtractor {
     this.cnn = new SlotCnn({ tile: weights.tile, norm: 'tile', layers: weights.layers, head: { w: Float32Array.from(head.w), b: head.b } });
   }
 
+  /**
+   * Each tile's features; a tile the head is unsure of (|logit| < weights.turnBelow) gets the mean of its features and
+   * those of the tile turned by 180°. Each tile's features depend on that tile (and the frame's light) only.
+   */
   async features(tiles: readonly RgbPatch[], frameLight?: LightStats): Promise<Float32Array[]> {
     if (tiles.length === 0) return [];
     const { width, height } = this.tile;
     for (const [k, t] of tiles.entries()) if (t.width !== width || t.height !== height) throw new Error(`tile ${k} is ${t.width}x${t.height}, expected ${width}x${height}`);
+    const feats = await this.pooled(tiles, frameLight);
+    const below = this.weights.turnBelow ?? 0;
+    const unsure = below > 0 ? feats.flatMap((f, k) => (Math.abs(predictLogit(this.head, f)) < below ? [k] : [])) : [];
+    if (unsure.length === 0) return feats;
+    const turned = await this.pooled(unsure.map((k) => turnHalf(tiles[k]!)), frameLight);
+    unsure.forEach((k, j) => {
+      const f = feats[k]!;
+      const g = turned[j]!;
+      for (let i = 0; i < f.length; i++) f[i] = (f[i]! + g[i]!) / 2;
+    });
+    return feats;
+  }
+
+  /** The network's pooled features of `tiles`, one batch. */
+  private async pooled(tiles: readonly RgbPatch[], frameLight?: LightStats): Promise<Float32Array[]> {
+    const { width, height } = this.tile;
     const input = tileCnnInput(tiles, this.weights.norm, this.stem !== null, frameLight);
     const pooled = tf.tidy(() => {
       const x = tf.tensor4d(input, [tiles.length, height, width, 3]);

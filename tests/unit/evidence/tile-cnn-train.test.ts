@@ -45,7 +45,8 @@ describe.skipIf(!fixturesAvailable())('tile CNN training inputs (real stem, acpd
     [1.2, 2],
   ])('with enlargement %s and supersampling step %s, gives each slot the logit the app gives it', async (enlarge, sampling) => {
     expect(data.samples.length).toBeGreaterThan(20);
-    const settings = { ...DEFAULT_TILE_CNN, enlarge, sampling };
+    // Training never turns a tile (tile-cnn-weights.ts turnBelow): the app's plain logit is what the fusion learns from.
+    const settings = { ...DEFAULT_TILE_CNN, enlarge, sampling, turnBelow: 0 };
     const graph = runner.detector.graph.weights as WeightMap;
     const cacheDir = join(dir, `inputs-${enlarge}-${sampling}`);
     const inputs = await tileCnnInputs(data, graph, settings, () => {}, cacheDir);

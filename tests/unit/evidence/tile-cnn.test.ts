@@ -9,7 +9,7 @@ import { IncrementalEvidence } from '../../../src/evidence/incremental-evidence.
 import { SlotEvidence } from '../../../src/evidence/slot-evidence.ts';
 import { framePatches } from '../../../src/evidence/slot-features.ts';
 import { decodeFloats, encodeFloats, tileCnnJson } from '../../../src/evidence/tile-cnn-weights.ts';
-import { TileCnn } from '../../../src/evidence/tile-cnn.ts';
+import { TileCnn, turnHalf } from '../../../src/evidence/tile-cnn.ts';
 import { predictLogit } from '../../../src/evidence/logistic.ts';
 import { backboneWeights, FrozenBackbone } from '../../../src/evidence/mobilenet.ts';
 import { lightStats, SlotCnn } from '../../../src/evidence/slot-cnn.ts';
@@ -40,7 +40,7 @@ describe('tile CNN weights section', () => {
     const { tileCnn: _, ...probeOnly } = w;
     expect('tileCnn' in parseWeights(asJson(probeOnly as EvidenceWeights))).toBe(false);
     // A supersampling step of its own round-trips; without one the tile is warped as the hand patch is.
-    const sampled = { ...w, tileCnn: { ...w.tileCnn!, sampling: 2 } };
+    const sampled = { ...w, tileCnn: { ...w.tileCnn!, sampling: 2, turnBelow: 3 } };
     expect(parseWeights(asJson(sampled))).toEqual(sampled);
     expect('sampling' in parseWeights(asJson(w)).tileCnn!).toBe(false);
     const a = Float32Array.of(1.5, -0, 3.4028234663852886e38, 1e-45);
@@ -63,6 +63,7 @@ describe('tile CNN weights section', () => {
     expect(bad((j) => (j.tileCnn.tile = { width: 0, height: 64 }))).toThrow(/tile needs integer/);
     expect(bad((j) => (j.tileCnn.sampling = 0.5))).toThrow(/sampling must be a number from 1 to 8/);
     expect(bad((j) => (j.tileCnn.sampling = '2'))).toThrow(/sampling must be a number from 1 to 8/);
+    expect(bad((j) => (j.tileCnn.turnBelow = -1))).toThrow(/turnBelow must be a number from 0 to 50/);
     expect(bad((j) => (j.probe = { ...shipped.probe, crops: ['square', 'rectified'] }))).toThrow(/probe crops must be \[rectified\]/);
   });
 });
@@ -98,6 +99,33 @@ describe('tile CNN on the real stem (WASM)', { timeout: 300_000 }, () => {
     const darker = await cnn.features([tiles[37]!], { ...light, mean: [light.mean[0] + 30, light.mean[1] + 30, light.mean[2] + 30] });
     expect(Array.from(darker[0]!)).not.toEqual(Array.from(all[37]!));
     expect(Array.from(all[1]!)).not.toEqual(Array.from(all[0]!));
+  });
+
+  it('turns the tiles it is unsure of by 180° and averages the two, and only those', async () => {
+    const plain = await cnn.features(tiles, light);
+    const logits = plain.map((f) => predictLogit(weights.rectified, f));
+    // Half the tiles under the threshold: the median |logit|.
+    const below = [...logits.map(Math.abs)].sort((a, b) => a - b)[50]!;
+    const turning = new TileCnn({ ...weights.tileCnn!, turnBelow: below }, weights.rectified, detector.graph.weights as WeightMap);
+    try {
+      const mixed = await turning.features(tiles, light);
+      const turned = await cnn.features(tiles.map(turnHalf), light);
+      let unsure = 0;
+      mixed.forEach((f, k) => {
+        if (Math.abs(logits[k]!) < below) {
+          unsure++;
+          f.forEach((v, i) => expect(v).toBeCloseTo((plain[k]![i]! + turned[k]![i]!) / 2, 6));
+        } else expect(Array.from(f)).toEqual(Array.from(plain[k]!));
+      });
+      expect(unsure).toBe(50);
+      // Turning changes what it touches, and a turned slot is the same alone and in the batch.
+      const k = logits.findIndex((l) => Math.abs(l) < below);
+      expect(Array.from(mixed[k]!)).not.toEqual(Array.from(plain[k]!));
+      expect(Array.from((await turning.features([tiles[k]!], light))[0]!)).toEqual(Array.from(mixed[k]!));
+      expect(turnHalf(turnHalf(tiles[k]!))).toEqual(tiles[k]);
+    } finally {
+      turning.dispose();
+    }
   });
 
   it('leaves the tensor count flat over many calls, and says why it refuses a bad call', async () => {
