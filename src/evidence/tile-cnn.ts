@@ -1,8 +1,8 @@
 // The tile CNN as a tile model (tiles.ts TileFeatureExtractor): each slot's rectified tile, scaled by its own or the
 // frame's light, through COCO-SSD's own MobileNetV2 stem (frozen, mobilenet.ts) and the trained small convolutions
 // (slot-cnn.ts), mean-pooled. Its features are the `rectified` features; the head is the weights' `rectified` model.
-// One batch per call and no mosaic, so a slot's features depend on its own tile and the frame's light only: the change
-// gate recomputes just the slots that changed. Owns its weight tensors (dispose()) and frees every other tensor it makes.
+// One batch per call (a second for the unsure tiles turned by 180°) and no mosaic, so a slot's features depend on its
+// own tile and the frame's light only: the change gate recomputes just the slots that changed. Owns its weight tensors (dispose()) and frees every other tensor it makes.
 import * as tf from '@tensorflow/tfjs-core';
 import { predictLogit, type LinearModel } from './logistic.ts';
 import { backboneWeights, FrozenBackbone, type WeightMap } from './mobilenet.ts';
