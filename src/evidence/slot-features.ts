@@ -113,15 +113,28 @@ export async function slotFeaturesAt(
 }
 
 /**
- * A per-tile model's features of the slots `indices`, one batch. Its tile is the hand features' patch itself when it
- * has the patch's size and no enlargement (nothing warped twice). The frame's light comes from every slot's patch, so a
- * slot recomputed alone gets the features the full path gives it.
+ * The tiles of the slots `indices` as a tile model of this shape sees them: the hand features' patch itself when it is
+ * the same picture (the patch's size, no enlargement, the patch's supersampling: nothing warped twice), else the
+ * rectified tile. The app (perTileFeatures) and train's stem inputs both take them from here.
+ */
+export function slotTiles(
+  frame: RgbaFrame,
+  slots: readonly Slot[],
+  fp: FramePatches,
+  shape: Pick<TileFeatureExtractor, 'tile' | 'enlarge' | 'sampling'>,
+  indices: readonly number[],
+): RgbPatch[] {
+  const { width, height } = shape.tile;
+  const samePatch = shape.enlarge === 1 && shape.sampling === SUPERSAMPLE_STEP && width === PATCH_WIDTH && height === PATCH_HEIGHT;
+  return indices.map((i) => (samePatch ? fp.patches[i]! : rectifiedTile(frame, slots[i]!.polygon, width, height, shape.enlarge, shape.sampling)));
+}
+
+/**
+ * A per-tile model's features of the slots `indices`, one batch (slotTiles). The frame's light comes from every slot's
+ * patch, so a slot recomputed alone gets the features the full path gives it.
  */
 async function perTileFeatures(frame: RgbaFrame, slots: readonly Slot[], fp: FramePatches, model: TileFeatureExtractor, indices: readonly number[]): Promise<Float32Array[]> {
-  const { width, height } = model.tile;
-  const samePatch = model.enlarge === 1 && model.sampling === SUPERSAMPLE_STEP && width === PATCH_WIDTH && height === PATCH_HEIGHT;
-  const tiles = indices.map((i) => (samePatch ? fp.patches[i]! : rectifiedTile(frame, slots[i]!.polygon, width, height, model.enlarge, model.sampling)));
-  return model.features(tiles, model.needsFrameLight ? fp.stats : undefined);
+  return model.features(slotTiles(frame, slots, fp, model, indices), model.needsFrameLight ? fp.stats : undefined);
 }
 
 /**
