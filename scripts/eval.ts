@@ -111,7 +111,7 @@ for (const [i, f] of calFrames.entries()) {
   const { slots, truth } = slotsOf(f);
   const detections = await detect(frame);
   const cal = calibration;
-  const r = await runSkippingUnscorable(f.image, slots, (ss) => evidence.observe(frame, ss, detections, cal, { sensitivity }));
+  const r = await runSkippingUnscorable(f.image, slots, (ss) => evidence.observe(frame, ss, detections, cal, { sensitivity, at: capturedAt(f, i) }));
   unscorable.push(...r.unscorable);
   for (const [j, feat] of (r.value?.features ?? []).entries()) {
     const t = truth[r.kept[j]!];
@@ -155,7 +155,7 @@ for (const [i, f] of scored.entries()) {
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   const detections = await detect(frame);
-  const r = await runSkippingUnscorable(f.image, slots, (ss) => evidence.observe(frame, ss, detections, calibration, { sensitivity }));
+  const r = await runSkippingUnscorable(f.image, slots, (ss) => evidence.observe(frame, ss, detections, calibration, { sensitivity, at: capturedAt(f, i) }));
   unscorable.push(...r.unscorable);
   const kept = r.kept.map((k) => slots[k]!);
   const state = r.value ? stepLot(null, kept, r.value.observations, capturedAt(f, i), DEFAULT_HYSTERESIS) : null;
@@ -184,6 +184,8 @@ const report = {
   excludedCalibration,
   calibrationFrames: calFrames.length,
   corrections,
+  // What the held-out check kept of the refit, per mode (calibration.ts validate); absent without corrections.
+  ...(calibration.fitted.validation ? { calibrationKept: calibration.fitted.validation } : {}),
   unscorableSlots: unscorable.length,
   unscorable: unscorable.map(({ frame, id, reason }) => ({ frame, id, reason })),
   accuracy: sc.accuracy,
@@ -204,6 +206,9 @@ console.log(
   `frames ${report.frames} scored, ${report.slots} slots · excluded ${report.excludedFrames} frames (${excludedTrained} the weights were trained on, ${excludedCalibration} used for calibration)`,
 );
 if (calFrames.length) console.log(`calibration: ${calFrames.length} frames, ${corrections} corrections`);
+for (const [mode, v] of Object.entries(calibration.fitted.validation ?? {})) {
+  console.log(`calibration kept (${mode}): ${v.kept} · held-out errors ${v.shippedErrors} shipped → ${v.keptErrors} kept, of ${v.corrections}`);
+}
 if (unscorable.length) console.log([`${unscorable.length} slot observations could not be scored (left out):`, ...describeUnscorable(unscorable)].join('\n'));
 console.log(`accuracy ${f4(sc.accuracy)} · balanced accuracy ${f4(sc.balancedAccuracy)}`);
 console.log(`occupied: precision ${f4(sc.precision)} · recall ${f4(sc.recall)} · F1 ${f4(sc.f1)}`);
