@@ -188,7 +188,6 @@ const cpuMs = (c0: NodeJS.CpuUsage) => {
 
 export async function runSequence(input: SequenceInput): Promise<SequenceReport> {
   const inc = new IncrementalEvidence(input.evidence);
-  const opts = { sensitivity: input.sensitivity };
   const decide = (slots: Slot[], obs: Parameters<typeof stepLot>[2], at: number) => stepLot(null, slots, obs, at, DEFAULT_HYSTERESIS).slots.map((s) => s.occupied);
   const fullPairs: { truth: boolean; predicted: boolean }[] = [];
   const incPairs: { truth: boolean; predicted: boolean }[] = [];
@@ -205,6 +204,7 @@ export async function runSequence(input: SequenceInput): Promise<SequenceReport>
   const total = input.frames.length * STEP_KINDS.length;
   for (const [n, f] of input.frames.entries()) {
     const frame = f.load();
+    const opts = { sensitivity: input.sensitivity, at: f.at };
     let atFrame: boolean[] = [];
     for (const step of sequenceSteps(frame, f.slots, f.truth, n + 1)) {
       input.onStep?.(steps, total);

@@ -67,7 +67,8 @@ async function analyze(req: AnalyzeRequest): Promise<void> {
   try {
     const frame = pixelsOf(req.frame);
     const tm = performance.now();
-    const placed = placer.place(frame, req.slots, Date.now());
+    const now = Date.now();
+    const placed = placer.place(frame, req.slots, now);
     const motionMs = performance.now() - tm;
     const t0 = performance.now();
     let detectMs = 0;
@@ -86,6 +87,7 @@ async function analyze(req: AnalyzeRequest): Promise<void> {
         : await evidence.observe(frame, placed.slots, detect, calibration, {
             sensitivity: req.options.sensitivity,
             full: req.options.evidence === 'full',
+            at: now,
           });
     const evidenceMs = performance.now() - t0 - detectMs;
     latest = { frame: `frame-${req.id}-${Date.now()}`, features: new Map(result.features.map((f) => [f.id, f])), placed: placed.camera?.placed !== false };

@@ -83,6 +83,8 @@ export interface StillCorrection {
   readonly occupied: boolean;
   readonly reference: readonly number[];
   readonly light?: number;
+  /** Epoch ms of the tap; absent in calibrations stored before it was recorded (held as before, until the next refit). */
+  readonly at?: number;
 }
 
 /**
@@ -90,8 +92,14 @@ export interface StillCorrection {
  * picture changes, it shows what the user said, with at least `margin` of logit. The distance is the mean absolute
  * difference of the reference pictures: measured on the fixture video, a still slot drifts by at most 0.06 from frame
  * to frame, a car leaving or the camera moving changes it by 0.12 to 0.45.
+ *
+ * The hold is about the moment of the tap, so it lasts at most `maxAgeMs`. It overrides the model unchecked, and
+ * across days "the same picture" is no longer proof of the same state: on pucpr as a new lot, a slot tapped occupied
+ * on its last calibration day was held occupied on the free slot of 9 other days, against a logit of −5.6 to −8.4,
+ * because the two pictures were within 0.1 of each other. What lasts longer than a few hours is the validated refit
+ * and the free references, which no tap bypasses.
  */
-export const STILL = { maxDistance: 0.1, margin: 2 } as const;
+export const STILL = { maxDistance: 0.1, margin: 2, maxAgeMs: 2 * 3600_000 } as const;
 
 /**
  * Pictures relative to the frame's light still change with the light (shadows, glare, lamps): a reference or a held
@@ -330,7 +338,8 @@ export function fitCalibration(
   for (const [id, list] of slots) {
     const last = list.reduce((a, b) => (b.at >= a.at ? b : a));
     if (last.features.reference.length !== REF_LENGTH) continue;
-    stills[id] = last.features.light === undefined ? { occupied: last.occupied, reference: last.features.reference } : { occupied: last.occupied, reference: last.features.reference, light: last.features.light };
+    const light = last.features.light === undefined ? {} : { light: last.features.light };
+    stills[id] = { occupied: last.occupied, reference: last.features.reference, ...light, at: last.at };
   }
   return {
     full: fitted.full.base,
@@ -407,9 +416,10 @@ export function pruneCorrections(
 /**
  * The logit of a slot under a lot's calibration: the calibrated model when there is one for this mode, else the
  * shipped one; plus the reference model when the slot has a free reference made in similar light. `features` are the
- * slot's logits, picture and the frame's light now.
+ * slot's logits, picture and the frame's light now; `now` the frame's time (epoch ms), which ends a tap's hold after
+ * STILL.maxAgeMs (unknown: held while the picture and light match, as before times were passed).
  */
-export function calibratedLogit(features: CorrectionFeatures, slotId: string, weights: EvidenceWeights, cal: LotCalibration | null | undefined): number {
+export function calibratedLogit(features: CorrectionFeatures, slotId: string, weights: EvidenceWeights, cal: LotCalibration | null | undefined, now?: number): number {
   const { logits, reference } = features;
   const full = modeOf(logits) === 'full';
   const x = full ? fusionInputs(logits) : [logits.hand];
@@ -421,6 +431,8 @@ export function calibratedLogit(features: CorrectionFeatures, slotId: string, we
   const distance = base && refModel ? gatedDistance(features, cal?.fitted.references[slotId]) : null;
   const logit = distance !== null ? predictLogit(refModel!, [z, distance]) : z;
   const still = cal?.fitted.stills?.[slotId];
+  // Either way round: eval may score frames taken before the taps it learned from.
+  if (still?.at !== undefined && now !== undefined && Math.abs(now - still.at) > STILL.maxAgeMs) return logit;
   if (!still || reference.length !== REF_LENGTH || referenceDistance(reference, still.reference) >= STILL.maxDistance) return logit;
   // Unknown light on either side (older corrections, tests of the picture alone) holds as before; known lights must match.
   if (still.light !== undefined && features.light !== undefined && !similarLight(still.light, features.light)) return logit;

@@ -15,6 +15,8 @@ export interface ObserveOptions {
   readonly sensitivity?: number;
   /** Skip the backbone even though a graph is loaded (the fallback, or a slow device). */
   readonly patchOnly?: boolean;
+  /** The frame's time (epoch ms): a tap holds its slot for calibration.ts STILL.maxAgeMs. Unknown: no time limit. */
+  readonly at?: number;
 }
 
 export interface SlotEvidenceFeatures extends CorrectionFeatures {
@@ -118,7 +120,7 @@ export class SlotEvidence {
     const features = feats.map((f): SlotEvidenceFeatures => {
       const logits: BaseLogits = baseLogits(f, this.weights);
       const seen = f.light === undefined ? { logits, reference: f.reference } : { logits, reference: f.reference, light: f.light };
-      return { id: f.id, ...seen, logit: calibratedLogit(seen, f.id, this.weights, cal) };
+      return { id: f.id, ...seen, logit: calibratedLogit(seen, f.id, this.weights, cal, options.at) };
     });
     const observations = features.map((f) => ({ id: f.id, probability: applySensitivity(f.logit, sensitivity) }));
     const mode: EvidenceMode =

@@ -78,10 +78,10 @@ describe.skipIf(!fixturesAvailable())('corrections never lower the score on late
   }, 300_000);
   afterAll(() => detector?.dispose());
 
-  // As SlotEvidence.observe applies a calibration to a frame.
+  // As SlotEvidence.observe applies a calibration to a frame taken at s.at.
   const errors = (s: Seen, mode: Mode, lot: Parameters<typeof calibratedLogit>[3]) => {
     const cal = calibrationForSlots(lot, s[mode].map((f) => f.id));
-    return s[mode].filter((f) => s.truth.has(f.id) && calibratedLogit(f, f.id, shipped, cal) >= 0 !== s.truth.get(f.id)).length;
+    return s[mode].filter((f) => s.truth.has(f.id) && calibratedLogit(f, f.id, shipped, cal, s.at) >= 0 !== s.truth.get(f.id)).length;
   };
 
   const cases = (Object.keys(LOTS) as Lot[]).flatMap((lot) => (['features', 'patchOnly'] as const).flatMap((mode) => [1, 2, 3].map((n) => [lot, n, mode] as const)));

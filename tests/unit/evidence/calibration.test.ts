@@ -9,6 +9,7 @@ import {
   fitCalibration,
   parseCalibration,
   pruneCorrections,
+  STILL,
   undoCorrection,
   type Correction,
 } from '../../../src/evidence/calibration.ts';
@@ -97,6 +98,26 @@ describe('a single tap shows at once, while the slot looks the same', () => {
     const cal = applyCorrection(emptyCalibration(), corr('a', true, 'f1', -4, picture, 100), w);
     expect(calibratedLogit(seen(-4, picture, 110), 'a', w, cal)).toBeGreaterThan(0);
     expect(calibratedLogit(seen(-4, picture, 60), 'a', w, cal)).toBeCloseTo(calibratedLogit(seen(-4, picture, 60), 'a', w, null));
+  });
+  it('holds for the hours after the tap, not the next day: a confident model is not overruled by an old picture', () => {
+    const picture = ref(0.3);
+    const c = corr('a', true, 'f1', -8, picture, 100);
+    const cal = applyCorrection(emptyCalibration(), c, w);
+    const model = calibratedLogit(seen(-8, picture, 100), 'a', w, null);
+    expect(model).toBeLessThan(-2);
+    const at = (ms: number) => calibratedLogit(seen(-8, picture, 100), 'a', w, cal, c.at + ms);
+    expect(at(0)).toBeGreaterThan(0);
+    expect(at(STILL.maxAgeMs)).toBeGreaterThan(0);
+    expect(at(STILL.maxAgeMs + 1)).toBeCloseTo(model);
+    expect(at(24 * 3600_000)).toBeCloseTo(model);
+    // A frame from before the tap (eval scores earlier days too) is not held either.
+    expect(at(-24 * 3600_000)).toBeCloseTo(model);
+    // No time given (a picture alone): held as long as it looks the same, as before.
+    expect(calibratedLogit(seen(-8, picture, 100), 'a', w, cal)).toBeGreaterThan(0);
+    // A calibration stored before taps carried their time: held as before, until the next refit adds it.
+    const { at: _, ...untimed } = cal.fitted.stills!['a']!;
+    const old = { ...cal, fitted: { ...cal.fitted, stills: { a: untimed } } };
+    expect(calibratedLogit(seen(-8, picture, 100), 'a', w, old, c.at + 24 * 3600_000)).toBeGreaterThan(0);
   });
 });
 
