@@ -2,7 +2,9 @@
 // makes it (slot-features.ts perTileFeatures, tile-cnn.ts tileCnnInput: the frame's light from every slot's hand patch),
 // run once through the frozen stem in `copies` versions (copy 0 as the app computes it, the others mirrored, shifted and
 // relit before the stem) and cached per frame; then the small convolutions trained on those activations
-// (slot-cnn-train.ts). Measured as variant C of scripts/tile-cnn-experiment.ts (docs/accuracy.md).
+// (slot-cnn-train.ts). Measured as variant C of scripts/tile-cnn-experiment.ts (docs/accuracy.md). Copy 0 turned by
+// 180° is cached too: the network's logit of a slot is what the app gives it, turning unsure tiles included, so the
+// fusion learns from the logits the app has and the CV scores what the app does.
 import * as tf from '@tensorflow/tfjs-core';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -11,10 +13,12 @@ import { PATCH_HEIGHT, PATCH_WIDTH } from '../../src/evidence/hand-features.ts';
 import { backboneWeights, FrozenBackbone, type WeightMap } from '../../src/evidence/mobilenet.ts';
 import { scalePixels, SlotCnn, type SlotCnnWeights } from '../../src/evidence/slot-cnn.ts';
 import { framePatches, slotTiles } from '../../src/evidence/slot-features.ts';
-import { STEM_CENTRE, STEM_GAIN, tileCnnInput } from '../../src/evidence/tile-cnn.ts';
+import { STEM_CENTRE, STEM_GAIN, tileCnnInput, turnHalf } from '../../src/evidence/tile-cnn.ts';
 import type { TileCnnWeights } from '../../src/evidence/tile-cnn-weights.ts';
 import { SUPERSAMPLE_STEP } from '../../src/evidence/warp.ts';
 import type { RgbaFrame } from '../../src/camera/frame.ts';
+import type { LightStats } from '../../src/evidence/slot-cnn.ts';
+import type { RgbPatch } from '../../src/evidence/warp.ts';
 import type { Slot } from '../../src/occupancy/types.ts';
 import { seededRandom } from '../../tests/support/seeded-random.ts';
 import type { Dataset, Sample } from './dataset.ts';
@@ -29,7 +33,10 @@ export interface TileCnnSettings {
   readonly enlarge: number;
   /** The warp's supersampling step for the tiles (warp.ts SUPERSAMPLE_STEP). */
   readonly sampling: number;
-  /** The app's test-time turning of unsure tiles (tile-cnn-weights.ts turnBelow); training never turns. */
+  /**
+   * The app's test-time turning of unsure tiles (tile-cnn-weights.ts turnBelow): training never turns a tile, but the
+   * logits the fusion learns from and the CV scores are turned where the app turns them.
+   */
   readonly turnBelow: number;
   /** Versions of each slot's stem activations kept for training (copy 0 plain, the others augmented). */
   readonly copies: number;
@@ -69,6 +76,8 @@ export interface TileCnnInputs {
   readonly copies: number;
   readonly labels: Uint8Array;
   readonly index: ReadonlyMap<Sample, number>;
+  /** Copy 0 turned by 180° (tile-cnn.ts turnHalf), one per sample; null when the settings never turn. */
+  readonly turned: Float32Array | null;
 }
 
 /**
@@ -88,6 +97,7 @@ export async function tileCnnInputs(
   const dim = shape[0] * shape[1] * shape[2];
   const per = s.copies * dim;
   const x = new Float32Array(data.samples.length * per);
+  const turned = s.turnBelow > 0 ? new Float32Array(data.samples.length * dim) : null;
   const labels = Uint8Array.from(data.samples, (sample) => (sample.occupied ? 1 : 0));
   const index = new Map(data.samples.map((sample, i) => [sample, i]));
   const byFrame = new Map<number, Sample[]>();
@@ -103,55 +113,76 @@ export async function tileCnnInputs(
       const samples = byFrame.get(fi) ?? [];
       if (samples.length === 0) continue;
       const lf = f.source;
-      const key = createHash('sha256')
-        .update(
-          JSON.stringify({
-            v: CACHE_VERSION,
-            sha: f.sha256,
-            stem: s.stem,
-            tile: s.tile,
-            enlarge: s.enlarge,
-            // Absent at the default, so the activations cached before it existed stay valid.
-            ...(s.sampling === SUPERSAMPLE_STEP ? {} : { sampling: s.sampling }),
-            copies: s.copies,
-            seed: s.train.seed,
-            slots: lf.slots.map((l) => [l.id, l.polygon]),
-            picked: samples.map((sample) => sample.slotId),
-          }),
-        )
-        .digest('hex')
-        .slice(0, 24);
-      const path = join(dir, `${key}.bin`);
-      let acts: Float32Array | null = null;
-      if (existsSync(path)) {
-        const buf = readFileSync(path);
-        acts = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
-        // A file cut short (a run stopped while writing) is made again.
-        if (acts.length !== samples.length * per) acts = null;
-      }
-      if (!acts) {
+      const cacheFile = (what: Record<string, unknown>) => {
+        const key = createHash('sha256')
+          .update(
+            JSON.stringify({
+              v: CACHE_VERSION,
+              sha: f.sha256,
+              stem: s.stem,
+              tile: s.tile,
+              enlarge: s.enlarge,
+              // Absent at the default, so the activations cached before it existed stay valid.
+              ...(s.sampling === SUPERSAMPLE_STEP ? {} : { sampling: s.sampling }),
+              ...what,
+              slots: lf.slots.map((l) => [l.id, l.polygon]),
+              picked: samples.map((sample) => sample.slotId),
+            }),
+          )
+          .digest('hex')
+          .slice(0, 24);
+        return join(dir, `${key}.bin`);
+      };
+      const path = cacheFile({ copies: s.copies, seed: s.train.seed });
+      const turnedPath = turned ? cacheFile({ turned: true }) : null;
+      let acts = readCached(path, samples.length * per);
+      let turnedActs = turnedPath ? readCached(turnedPath, samples.length * dim) : null;
+      if (!acts || (turnedPath && !turnedActs)) {
         const picked = samples.map((sample) => lf.slots.findIndex((l) => l.id === sample.slotId));
-        acts = frameActivations(stem, loadAnalysisFrame(lf.imagePath), lf.slots, picked, s, f.sha256);
-        writeFileSync(path, acts);
+        const { tiles, light } = frameTiles(loadAnalysisFrame(lf.imagePath), lf.slots, picked, s);
+        if (!acts) {
+          acts = runStem(stem, copiesPixels(tiles, light, s, f.sha256), s);
+          writeFileSync(path, acts);
+        }
+        if (turnedPath && !turnedActs) {
+          turnedActs = runStem(stem, tileCnnInput(tiles.map(turnHalf), 'frame', true, light), s);
+          writeFileSync(turnedPath, turnedActs);
+        }
       }
-      samples.forEach((sample, j) => x.set(acts.subarray(j * per, (j + 1) * per), index.get(sample)! * per));
+      const copies = acts;
+      samples.forEach((sample, j) => x.set(copies.subarray(j * per, (j + 1) * per), index.get(sample)! * per));
+      if (turned && turnedActs) {
+        const t = turnedActs;
+        samples.forEach((sample, j) => turned.set(t.subarray(j * dim, (j + 1) * dim), index.get(sample)! * dim));
+      }
     }
   } finally {
     stem.dispose();
   }
   onProgress(data.frames.length, data.frames.length, 'done');
-  return { x, shape, copies: s.copies, labels, index };
+  return { x, shape, copies: s.copies, labels, index, turned };
+}
+
+/** A cached file's activations, or null when it is missing or cut short (a run stopped while writing it). */
+function readCached(path: string, length: number): Float32Array | null {
+  if (!existsSync(path)) return null;
+  const buf = readFileSync(path);
+  const acts = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+  return acts.length === length ? acts : null;
+}
+
+/** The tiles of the slots `picked` (indices into `slots`) as the app makes them, and the frame's light it scales them by. */
+function frameTiles(frame: RgbaFrame, slots: readonly Slot[], picked: readonly number[], s: TileCnnSettings): { tiles: RgbPatch[]; light: LightStats } {
+  const fp = framePatches(frame, slots);
+  return { tiles: slotTiles(frame, slots, fp, s, picked), light: fp.stats };
 }
 
 /**
- * One frame's activations for the slots `picked` (indices into `slots`): copy 0 is what TileCnn.features computes in the
- * app, the others are augmented pixels scaled by the same frame light.
+ * The stem's input for `tiles` in `s.copies` versions each: copy 0 is what TileCnn.features computes in the app, the
+ * others are augmented pixels scaled by the same frame light.
  */
-function frameActivations(stem: FrozenBackbone, frame: RgbaFrame, slots: readonly Slot[], picked: readonly number[], s: TileCnnSettings, sha: string): Float32Array {
+function copiesPixels(tiles: readonly RgbPatch[], light: LightStats, s: TileCnnSettings, sha: string): Float32Array {
   const { width, height } = s.tile;
-  const fp = framePatches(frame, slots);
-  const light = fp.stats;
-  const tiles = slotTiles(frame, slots, fp, s, picked);
   const size = width * height * 3;
   const px = new Float32Array(tiles.length * s.copies * size);
   const rnd = seededRandom(parseInt(sha.slice(0, 8), 16) ^ s.train.seed);
@@ -166,6 +197,13 @@ function frameActivations(stem: FrozenBackbone, frame: RgbaFrame, slots: readonl
       scalePixels(at, light, at, 0, STEM_CENTRE, STEM_GAIN);
     }
   });
+  return px;
+}
+
+/** The stem's activations of stem-ready pixels (tiles of `s.tile`, one after another), in batches. */
+function runStem(stem: FrozenBackbone, px: Float32Array, s: TileCnnSettings): Float32Array {
+  const { width, height } = s.tile;
+  const size = width * height * 3;
   const count = px.length / size;
   const dim = (height / stem.stride) * (width / stem.stride) * stem.channels;
   const out = new Float32Array(count * dim);
@@ -179,7 +217,7 @@ function frameActivations(stem: FrozenBackbone, frame: RgbaFrame, slots: readonl
   return out;
 }
 
-/** A trained tile CNN: its weights, and its logit for any sample of the inputs (copy 0: as the app computes it). */
+/** A trained tile CNN: its weights, and its logit for any sample of the inputs (as the app computes it: tileCnnLogits). */
 export interface TrainedTileCnn {
   readonly weights: SlotCnnWeights;
   logits(samples: readonly Sample[]): Float32Array;
@@ -191,25 +229,39 @@ export function fitTileCnn(inputs: TileCnnInputs, samples: readonly Sample[], s:
   const input = featureTrainInput(inputs.x, inputs.copies, inputs.shape, inputs.labels);
   const weights = trainSlotCnn(input, samples.map((x) => inputs.index.get(x)!), { ...s.train, seed }, log);
   log(`  tile CNN trained on ${samples.length} slots in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
-  return { weights, logits: (of) => tileCnnLogits(inputs, weights, of) };
+  return { weights, logits: (of) => tileCnnLogits(inputs, weights, of, s.turnBelow) };
 }
 
-/** The network's logit for each of `samples`, on copy 0 of its inputs: what the app computes for that slot. */
-export function tileCnnLogits(inputs: TileCnnInputs, weights: SlotCnnWeights, samples: readonly Sample[]): Float32Array {
+/**
+ * The network's logit for each of `samples` as the app computes it: on copy 0 of its inputs, and, where that is nearer
+ * 0 than `turnBelow`, the mean of it and the logit of the tile turned by 180° (TileCnn.features averages the pooled
+ * features; the head is linear, so the logit is the mean of the two).
+ */
+export function tileCnnLogits(inputs: TileCnnInputs, weights: SlotCnnWeights, samples: readonly Sample[], turnBelow = 0): Float32Array {
   const dim = inputs.shape[0] * inputs.shape[1] * inputs.shape[2];
   const cnn = new SlotCnn(weights);
-  try {
-    const out = new Float32Array(samples.length);
+  const logitsOf = (x: Float32Array, per: number, of: readonly Sample[]) => {
+    const out = new Float32Array(of.length);
     const batch = 512;
     const buf = new Float32Array(batch * dim);
-    for (let b = 0; b < samples.length; b += batch) {
-      const n = Math.min(batch, samples.length - b);
+    for (let b = 0; b < of.length; b += batch) {
+      const n = Math.min(batch, of.length - b);
       for (let j = 0; j < n; j++) {
-        const at = inputs.index.get(samples[b + j]!)! * inputs.copies * dim;
-        buf.set(inputs.x.subarray(at, at + dim), j * dim);
+        const at = inputs.index.get(of[b + j]!)! * per * dim;
+        buf.set(x.subarray(at, at + dim), j * dim);
       }
       out.set(cnn.logitsOf(buf, n), b);
     }
+    return out;
+  };
+  try {
+    const out = logitsOf(inputs.x, inputs.copies, samples);
+    const turned = inputs.turned;
+    if (!(turnBelow > 0)) return out;
+    if (!turned) throw new Error('tileCnnLogits: turning needs the turned tiles (settings with turnBelow > 0)');
+    const unsure = samples.flatMap((_, i) => (Math.abs(out[i]!) < turnBelow ? [i] : []));
+    const second = logitsOf(turned, 1, unsure.map((i) => samples[i]!));
+    unsure.forEach((i, j) => (out[i] = (out[i]! + second[j]!) / 2));
     return out;
   } finally {
     cnn.dispose();

@@ -1,6 +1,6 @@
 // `npm run train`'s tile CNN learns from what the app computes: for every labelled slot, the logit of the training path
-// (stem activations cached per frame, copy 0) equals the logit of the app's TileCnn on the same frame, with the same
-// network. Random network values: the test is about the inputs (tile, enlargement, the frame's light, the stem), which
+// (stem activations cached per frame, copy 0, and copy 0 turned for the unsure tiles) equals the logit of the app's
+// TileCnn on the same frame, with the same network. Random network values: the test is about the inputs (tile, enlargement, the frame's light, the stem), which
 // a trained network would hide behind its own errors.
 import { mkdtempSync, readdirSync, rmSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,23 +38,38 @@ describe.skipIf(!fixturesAvailable())('tile CNN training inputs (real stem, acpd
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  // Sampling 2: these close views' slots are 2–7x their tile, so the tiles differ from the default step's.
+  // Sampling 2: these close views' slots are 2–7x their tile, so the tiles differ from the default step's. Turning:
+  // the unsure tiles (here the half of the slots nearest 0) also go through the network turned, in both paths.
   it.each([
-    [1.2, SUPERSAMPLE_STEP],
-    [1, SUPERSAMPLE_STEP],
-    [1.2, 2],
-  ])('with enlargement %s and supersampling step %s, gives each slot the logit the app gives it', async (enlarge, sampling) => {
+    [1.2, SUPERSAMPLE_STEP, false],
+    [1, SUPERSAMPLE_STEP, false],
+    [1.2, 2, false],
+    [1.2, SUPERSAMPLE_STEP, true],
+  ])('with enlargement %s and supersampling step %s (turning: %s), gives each slot the logit the app gives it', async (enlarge, sampling, turning) => {
     expect(data.samples.length).toBeGreaterThan(20);
-    // Training never turns a tile (tile-cnn-weights.ts turnBelow): the app's plain logit is what the fusion learns from.
-    const settings = { ...DEFAULT_TILE_CNN, enlarge, sampling, turnBelow: 0 };
     const graph = runner.detector.graph.weights as WeightMap;
     const cacheDir = join(dir, `inputs-${enlarge}-${sampling}`);
-    const inputs = await tileCnnInputs(data, graph, settings, () => {}, cacheDir);
     const rnd = seededRandom(7);
     const cnn = randomTileCnn(rnd, { ...MEASURED_SHAPE, enlarge });
     const head = { w: Float32Array.from({ length: 64 }, () => rnd() - 0.5), b: 0.1 };
-    const trained: SlotCnnWeights = { tile: { width: inputs.shape[1], height: inputs.shape[0] }, norm: 'frame', layers: cnn.layers, head };
-    const logits = tileCnnLogits(inputs, trained, data.samples);
+    const plainSettings = { ...DEFAULT_TILE_CNN, enlarge, sampling, turnBelow: 0 };
+    const plainInputs = await tileCnnInputs(data, graph, plainSettings, () => {}, cacheDir);
+    const trained: SlotCnnWeights = { tile: { width: plainInputs.shape[1], height: plainInputs.shape[0] }, norm: 'frame', layers: cnn.layers, head };
+    // The threshold halfway between two slots' |logit| around the median, so no slot sits on it.
+    const plain = tileCnnLogits(plainInputs, trained, data.samples);
+    const sorted = Array.from(plain, Math.abs).sort((a, b) => a - b);
+    const mid = Math.floor(sorted.length / 2);
+    const turnBelow = turning ? (sorted[mid - 1]! + sorted[mid]!) / 2 : 0;
+    const settings = { ...plainSettings, turnBelow };
+    const inputs = await tileCnnInputs(data, graph, settings, () => {}, cacheDir);
+    expect(inputs.turned !== null).toBe(turning);
+    const logits = tileCnnLogits(inputs, trained, data.samples, turnBelow);
+    if (turning) {
+      // Half the slots turned, and turning moved their logits.
+      const moved = Array.from(logits).filter((l, i) => Math.abs(l - plain[i]!) > 1e-3).length;
+      expect(moved).toBeGreaterThan(data.samples.length / 4);
+      expect(moved).toBeLessThanOrEqual(mid);
+    }
 
     const section = tileCnnSection(trained, settings);
     const app = new TileCnn(section.tileCnn, section.rectified, graph);
@@ -85,8 +100,9 @@ describe.skipIf(!fixturesAvailable())('tile CNN training inputs (real stem, acpd
     const again = await tileCnnInputs(data, graph, settings, () => {}, cacheDir);
     expect(again.x).toEqual(inputs.x);
     // A cached file cut short (a run stopped while writing it) is made again, the same.
-    const file = join(cacheDir, readdirSync(cacheDir)[0]!);
-    truncateSync(file, 100);
-    expect((await tileCnnInputs(data, graph, settings, () => {}, cacheDir)).x).toEqual(inputs.x);
+    for (const name of readdirSync(cacheDir)) truncateSync(join(cacheDir, name), 100);
+    const remade = await tileCnnInputs(data, graph, settings, () => {}, cacheDir);
+    expect(remade.x).toEqual(inputs.x);
+    expect(remade.turned).toEqual(inputs.turned);
   });
 });
