@@ -8,7 +8,8 @@
 // fold: the fusion learns from its out-of-fold logits. --tile-model probe fits the backbone probe's logistic head instead
 // (the design before the CNN). --tile-enlarge X: the slot polygon's enlargement for the CNN's tile (1: the hand patch);
 // --tile-sampling X: the warp's supersampling step for the tile (warp.ts SUPERSAMPLE_STEP); --tile-channels A,B and
-// --tile-strides A,B: the trained convolutions (DEFAULT_TILE_CNN's when absent).
+// --tile-strides A,B: the trained convolutions (DEFAULT_TILE_CNN's when absent); --tile-copies N: versions of each
+// slot's tile kept for training (copy 0 as the app sees it, the others augmented before the stem).
 // --hold-out LOT:N keeps a fraction 1/N of that lot's recording out of training altogether (blocks of N consecutive
 // frames, every Nth block: see heldOutSessions), so that eval and the tests can score those frames as unseen.
 import './lib/short-errors.ts';
@@ -33,7 +34,7 @@ import { Runner } from './lib/runner.ts';
 import { describeUnscorable } from './lib/unscorable.ts';
 
 const USAGE =
-  'usage: npm run train -- --lot <dir> [--lot <dir> ...] [--hold-out LOT:N] [--cv K] [--out FILE] [--json] [--fusion stacked|sum] [--balance sqrt|none] [--tile-model cnn|probe] [--tile-enlarge X] [--tile-sampling X] [--tile-channels A,B] [--tile-strides A,B]';
+  'usage: npm run train -- --lot <dir> [--lot <dir> ...] [--hold-out LOT:N] [--cv K] [--out FILE] [--json] [--fusion stacked|sum] [--balance sqrt|none] [--tile-model cnn|probe] [--tile-enlarge X] [--tile-sampling X] [--tile-channels A,B] [--tile-strides A,B] [--tile-copies N]';
 export const DEFAULT_WEIGHTS_PATH = resolve(PROJECT_ROOT, 'src', 'evidence', 'weights.json');
 
 const { values } = parseArgs({
@@ -51,6 +52,7 @@ const { values } = parseArgs({
     'tile-sampling': { type: 'string' },
     'tile-channels': { type: 'string' },
     'tile-strides': { type: 'string' },
+    'tile-copies': { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -76,7 +78,9 @@ const channels = values['tile-channels'] === undefined ? arch.channels : values[
 const strides = values['tile-strides'] === undefined ? arch.strides : values['tile-strides'].split(',').map(Number);
 if (!channels.every((c) => Number.isInteger(c) && c >= 1 && c <= 512)) throw new Error('--tile-channels is a list of integers from 1 to 512');
 if (strides.length !== channels.length || !strides.every((s): s is 1 | 2 => s === 1 || s === 2)) throw new Error('--tile-strides is a list of 1s and 2s, one per channel count');
-const cnnSettings: TileCnnSettings = { ...DEFAULT_TILE_CNN, enlarge, sampling, train: { ...DEFAULT_TILE_CNN.train, arch: { channels, strides } } };
+const copies = values['tile-copies'] === undefined ? DEFAULT_TILE_CNN.copies : Number(values['tile-copies']);
+if (!(Number.isInteger(copies) && copies >= 1 && copies <= 32)) throw new Error('--tile-copies is an integer from 1 to 32');
+const cnnSettings: TileCnnSettings = { ...DEFAULT_TILE_CNN, enlarge, sampling, copies, train: { ...DEFAULT_TILE_CNN.train, arch: { channels, strides } } };
 const settings: FitSettings = {
   ...DEFAULT_FIT,
   innerFolds: values.fusion === 'sum' ? 0 : DEFAULT_FIT.innerFolds,
