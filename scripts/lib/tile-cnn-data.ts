@@ -149,8 +149,8 @@ export async function tileCnnInputs(
           writeFileSync(turnedPath, turnedActs);
         }
       }
-      const copies = acts;
-      samples.forEach((sample, j) => x.set(copies.subarray(j * per, (j + 1) * per), index.get(sample)! * per));
+      const versions = acts;
+      samples.forEach((sample, j) => x.set(versions.subarray(j * per, (j + 1) * per), index.get(sample)! * per));
       if (turned && turnedActs) {
         const t = turnedActs;
         samples.forEach((sample, j) => turned.set(t.subarray(j * dim, (j + 1) * dim), index.get(sample)! * dim));
