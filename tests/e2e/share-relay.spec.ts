@@ -61,7 +61,14 @@ async function startStranger(): Promise<{ url: string; close(): Promise<void> }>
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((r) => server.close(() => r())) };
+  // close() alone waits for Chromium's open sockets to this server, which it sometimes keeps for minutes (one CI
+  // run hung here for the whole test timeout): end them, as the relay does when it stops.
+  const close = () =>
+    new Promise<void>((r) => {
+      server.close(() => r());
+      server.closeAllConnections();
+    });
+  return { url: `http://127.0.0.1:${port}`, close };
 }
 
 /** Collects the JSON messages of a raw WebSocket client, like the original system's web page. */
