@@ -7,6 +7,8 @@
 //     --test-lot DIR            also train on every --lot frame and score this lot as never seen (e.g. pucpr)
 //     --size WxH (32x64)        tile size (tiles.ts rectifiedTile: the polygon enlarged 1.2x, warped upright)
 //     --enlarge X (1.2)         rectifiedTile's enlargement of the slot polygon (1: the hand features' own patch)
+//     --crop rectified|square   the slot rectified upright (default), or tiles.ts squareTile: the image as it is around
+//                               the slot's bounding box (CROP_CONTEXT), not rectified (--enlarge then does nothing)
 //     --sampling X (1.5)        the warp's supersampling step (warp.ts SUPERSAMPLE_STEP): one more sub-sample per axis
 //                               each time the slot is X times bigger than the tile
 //     --channels 16,32,64,64 --strides 2,2,2,1   the 3x3 convolutions (batch norm + ReLU), then mean pooling + linear
@@ -22,6 +24,8 @@
 //                               (or the frame's) own light
 //     --tta                     (with --stem) also score the mean logit of each tile and the tile turned by 180° (2x cost)
 //     --save FILE               write the weights trained on all --lot frames (with --test-lot)
+//     --dump FILE               write each labelled slot's out-of-fold logit (and turned logit, with --tta), its fold,
+//                               frame, polygon and label as JSON lines: for second-stage experiments on the same folds
 // Prints per fold the training time and balanced accuracy, then the pooled CV figures (balanced accuracy at logit 0,
 // AUC, the dark subset), the test lot's figures, and the weights' size. Tiles are cached in .cache/tile-cnn/.
 // No figure sees its own test frames: the class weights come from the training folds, the decision is at logit 0,
@@ -34,7 +38,7 @@ import { loadavg } from 'node:os';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { lightStats, SlotCnn, type SlotCnnWeights, type TileNorm } from '../src/evidence/slot-cnn.ts';
-import { RECTIFIED_SCALE, rectifiedTile } from '../src/evidence/tiles.ts';
+import { RECTIFIED_SCALE, rectifiedTile, squareTile } from '../src/evidence/tiles.ts';
 import { SUPERSAMPLE_STEP } from '../src/evidence/warp.ts';
 import type { RgbPatch } from '../src/evidence/warp.ts';
 import { fixture } from '../tests/support/fixtures.ts';
@@ -55,6 +59,7 @@ const { values } = parseArgs({
     'test-lot': { type: 'string' },
     size: { type: 'string', default: '32x64' },
     enlarge: { type: 'string', default: '1.2' },
+    crop: { type: 'string', default: 'rectified' },
     sampling: { type: 'string', default: String(SUPERSAMPLE_STEP) },
     channels: { type: 'string', default: '16,32,64,64' },
     strides: { type: 'string', default: '2,2,2,1' },
@@ -69,6 +74,7 @@ const { values } = parseArgs({
     dark: { type: 'string', default: 'GOPR0(094|099|101|103|112)\\.' },
     bench: { type: 'boolean', default: false },
     save: { type: 'string' },
+    dump: { type: 'string' },
     stem: { type: 'string' },
     copies: { type: 'string', default: '4' },
     'stem-input': { type: 'string', default: 'raw' },
@@ -79,6 +85,8 @@ const { values } = parseArgs({
 const [tileW, tileH] = values.size.split('x').map(Number) as [number, number];
 const enlarge = Number(values.enlarge);
 if (!(enlarge > 0)) throw new Error('--enlarge needs a positive number');
+const crop = values.crop;
+if (crop !== 'rectified' && crop !== 'square') throw new Error('--crop is rectified or square');
 const sampling = Number(values.sampling);
 if (!(sampling >= 1)) throw new Error('--sampling needs a number of at least 1');
 const channels = values.channels.split(',').map(Number);
@@ -104,11 +112,11 @@ interface LotTiles {
 }
 
 /** Every labelled slot's tile of a lot, cached on disk (keyed by the labels' contents, the tile size and the enlargement). */
-function lotTiles(dir: string, scale = enlarge, step = sampling): LotTiles {
+function lotTiles(dir: string, scale = enlarge, step = sampling, square = crop === 'square'): LotTiles {
   const lotFrames = readLot(dir);
   const hash = createHash('sha256');
   for (const f of lotFrames) hash.update(readFileSync(f.labelPath));
-  const key = `${basename(dir)}-${tileW}x${tileH}${scale === RECTIFIED_SCALE ? '' : `-e${scale}`}${step === SUPERSAMPLE_STEP ? '' : `-s${step}`}-${hash.digest('hex').slice(0, 12)}`;
+  const key = `${basename(dir)}-${tileW}x${tileH}${square ? '-square' : ''}${scale === RECTIFIED_SCALE ? '' : `-e${scale}`}${step === SUPERSAMPLE_STEP ? '' : `-s${step}`}-${hash.digest('hex').slice(0, 12)}`;
   const cacheDir = join(PROJECT_ROOT, '.cache', 'tile-cnn');
   const metaPath = join(cacheDir, `${key}.json`);
   const binPath = join(cacheDir, `${key}.bin`);
@@ -132,7 +140,7 @@ function lotTiles(dir: string, scale = enlarge, step = sampling): LotTiles {
       const all: RgbPatch[] = [];
       const labelled: RgbPatch[] = [];
       for (const s of lf.slots) {
-        const t = rectifiedTile(frame, s.polygon, tileW, tileH, scale, step);
+        const t = square ? squareTile(frame, s.polygon, tileW, tileH) : rectifiedTile(frame, s.polygon, tileW, tileH, scale, step);
         all.push(t);
         if (s.occupied === null) continue;
         labelled.push(t);
@@ -375,11 +383,25 @@ if (k > 1) {
     }
     log(`${report(`fold ${f + 1}`, set, preds)}; trained in ${((performance.now() - tf0) / 1000).toFixed(0)} s`);
   }
+  if (values.dump) {
+    const plain = new Map(all.map((p) => [p.sample, p.logit]));
+    const turned = new Map(allTta.map((p) => [p.sample, p.logit]));
+    const lines = data.frames.flatMap((f, fi) =>
+      f.source.slots
+        .filter((s) => s.occupied !== null)
+        .map((s, j) => {
+          const sample = f.start + j;
+          return JSON.stringify({ frame: f.source.image, fold: folds[fi], slot: s.id, polygon: s.polygon, label: set.labels[sample], logit: plain.get(sample), turned: turned.get(sample) });
+        }),
+    );
+    writeFileSync(values.dump, lines.join('\n') + '\n');
+  }
   const darkSet = new Set(samplesOf(darkFrames));
   // docs/accuracy.md's night row: frames whose slots' median grey is under 60 (here: the median of the tiles' mean grey,
   // always of the 1.2x tiles at the default sampling, so that the subset is the same frames whatever --enlarge and --sampling).
   const size = tileW * tileH * 3;
-  const greyPixels = enlarge === RECTIFIED_SCALE && sampling === SUPERSAMPLE_STEP ? set.pixels : concatLots(lotDirs.map((d) => lotTiles(d, RECTIFIED_SCALE, SUPERSAMPLE_STEP))).set.pixels;
+  const greyPixels =
+    enlarge === RECTIFIED_SCALE && sampling === SUPERSAMPLE_STEP && crop === 'rectified' ? set.pixels : concatLots(lotDirs.map((d) => lotTiles(d, RECTIFIED_SCALE, SUPERSAMPLE_STEP, false))).set.pixels;
   const tileGrey = (k: number) => {
     let g = 0;
     for (let i = k * size; i < (k + 1) * size; i += 3) g += 0.299 * greyPixels[i]! + 0.587 * greyPixels[i + 1]! + 0.114 * greyPixels[i + 2]!;
