@@ -24,7 +24,7 @@
 //                               (or the frame's) own light
 //     --tta                     (with --stem) also score the mean logit of each tile and the tile turned by 180° (2x cost)
 //     --save FILE               write the weights trained on all --lot frames (with --test-lot)
-//     --dump FILE               write each labelled slot's out-of-fold logit (and turned logit, with --tta), its fold,
+//     --dump FILE               (with --cv) write each labelled slot's out-of-fold logit (and turned one, with --tta), fold,
 //                               frame, polygon and label as JSON lines: for second-stage experiments on the same folds
 // Prints per fold the training time and balanced accuracy, then the pooled CV figures (balanced accuracy at logit 0,
 // AUC, the dark subset), the test lot's figures, and the weights' size. Tiles are cached in .cache/tile-cnn/.
@@ -111,7 +111,7 @@ interface LotTiles {
   readonly set: TileSet;
 }
 
-/** Every labelled slot's tile of a lot, cached on disk (keyed by the labels' contents, the tile size and the enlargement). */
+/** Every labelled slot's tile of a lot, cached on disk (keyed by the labels' contents, the tile size, the crop and the enlargement). */
 function lotTiles(dir: string, scale = enlarge, step = sampling, square = crop === 'square'): LotTiles {
   const lotFrames = readLot(dir);
   const hash = createHash('sha256');
