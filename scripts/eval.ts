@@ -15,9 +15,10 @@ import { makeCorrection, SlotEvidence } from '../src/evidence/slot-evidence.ts';
 import { parseWeights, type EvidenceWeights } from '../src/evidence/weights.ts';
 import { DEFAULT_HYSTERESIS } from '../src/occupancy/hysteresis.ts';
 import { stepLot } from '../src/occupancy/lot-state.ts';
+import { signedArea, toPixels } from '../src/occupancy/geometry.ts';
 import type { Slot } from '../src/occupancy/types.ts';
 import { readLot, loadAnalysisFrame, sha256File, type LotFrame } from './lib/lots.ts';
-import { confusion, median, percentile, scores } from './lib/metrics.ts';
+import { bySlotSize, confusion, median, percentile, scores, type SizeBand } from './lib/metrics.ts';
 import { PROJECT_ROOT } from './lib/node-tf.ts';
 import { progressBar } from './lib/progress.ts';
 import { Runner } from './lib/runner.ts';
@@ -142,8 +143,11 @@ if (values.sequence) {
   process.exit(0);
 }
 
+/** A slot's size in the analysis frame: the square root of its polygon's area, px. */
+const slotSize = (s: Slot, frame: { width: number; height: number }) => Math.sqrt(Math.abs(signedArea(toPixels(s.polygon, frame.width, frame.height))));
+
 // Scoring: every frame on its own (no hysteresis state from another day), with what calibration learned.
-const pairs: { truth: boolean; predicted: boolean }[] = [];
+const pairs: { truth: boolean; predicted: boolean; size: number }[] = [];
 const ms: number[] = [];
 const cpuMs: number[] = [];
 const modes = new Set<string>();
@@ -165,13 +169,14 @@ for (const [i, f] of scored.entries()) {
   if (r.value) modes.add(r.value.mode);
   state?.slots.forEach((s, j) => {
     const t = truth[r.kept[j]!];
-    if (t !== null && t !== undefined) pairs.push({ truth: t, predicted: s.occupied });
+    if (t !== null && t !== undefined) pairs.push({ truth: t, predicted: s.occupied, size: slotSize(kept[j]!, frame) });
   });
 }
 bar(scored.length, scored.length);
 runner.dispose();
 
 const sc = scores(confusion(pairs));
+const sizes = bySlotSize(pairs);
 const report = {
   lot: relative(process.cwd(), resolve(values.lot!)),
   weights: relative(process.cwd(), weightsPath),
@@ -194,6 +199,7 @@ const report = {
   recall: sc.recall,
   f1: sc.f1,
   confusion: sc.confusion,
+  bySlotSize: sizes,
   msMedian: median(ms),
   msP95: percentile(ms, 95),
   // This process's CPU time per frame: what the frame costs on an idle core when the shared machine is busy.
@@ -213,6 +219,10 @@ if (unscorable.length) console.log([`${unscorable.length} slot observations coul
 console.log(`accuracy ${f4(sc.accuracy)} · balanced accuracy ${f4(sc.balancedAccuracy)}`);
 console.log(`occupied: precision ${f4(sc.precision)} · recall ${f4(sc.recall)} · F1 ${f4(sc.f1)}`);
 console.log(`confusion: TP ${sc.confusion.tp} · FP ${sc.confusion.fp} · TN ${sc.confusion.tn} · FN ${sc.confusion.fn}`);
+if (sizes.length) {
+  const band = (b: SizeBand) => (b.to === null ? `${b.from} px and more` : b.from === 0 ? `under ${b.to} px` : `${b.from}–${b.to} px`);
+  console.log(`by slot size (√area in the analysis frame): ${sizes.map((b) => `${band(b)}: ${f4(b.balancedAccuracy)} (${b.slots} slots)`).join(' · ')}`);
+}
 console.log(
   `ms per frame (detection + evidence + decision): median ${report.msMedian.toFixed(0)} · p95 ${report.msP95.toFixed(0)} (CPU time median ${report.cpuMsMedian.toFixed(0)}, load average ${report.loadAverage!.toFixed(1)})`,
 );

@@ -47,6 +47,29 @@ export function scores(c: Confusion): Scores {
   };
 }
 
+/** The slot sizes eval reports apart (√area in the analysis frame, px): on close wide-angle views the far, thin slots
+ * under 45 px score about 0.94 and those from 80 px about 0.985 (docs/accuracy.md). */
+export const SLOT_SIZE_EDGES: readonly number[] = [45, 80];
+
+export interface SizeBand {
+  /** The band's sizes, px: from ≤ size < to (`to` null: no upper end). */
+  readonly from: number;
+  readonly to: number | null;
+  readonly slots: number;
+  readonly balancedAccuracy: number;
+  readonly confusion: Confusion;
+}
+
+/** Scores per band of slot size: one band below the first edge, one between each pair, one from the last; empty bands left out. */
+export function bySlotSize(pairs: readonly { truth: boolean; predicted: boolean; size: number }[], edges: readonly number[] = SLOT_SIZE_EDGES): SizeBand[] {
+  const bounds = [0, ...edges, Infinity];
+  return bounds.slice(1).flatMap((to, k) => {
+    const from = bounds[k]!;
+    const s = scores(confusion(pairs.filter((p) => p.size >= from && p.size < to)));
+    return s.slots ? [{ from, to: Number.isFinite(to) ? to : null, slots: s.slots, balancedAccuracy: s.balancedAccuracy, confusion: s.confusion }] : [];
+  });
+}
+
 /** Area under the ROC curve (ties count half): how well the scores rank, whatever the threshold. */
 export function rocAuc(pairs: readonly { truth: boolean; score: number }[]): number {
   const s = [...pairs].sort((a, b) => a.score - b.score);

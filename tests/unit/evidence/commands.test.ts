@@ -92,6 +92,12 @@ describe.skipIf(!haveFixtures)('train and eval commands on fixture frames (real 
     expect(stdout).toMatch(/precision .* recall .* F1/);
     expect(stdout).toMatch(/confusion: TP \d+ · FP \d+ · TN \d+ · FN \d+/);
     expect(stdout).toMatch(/median \d+ · p95 \d+/);
+    // The same slots again, by their size in the frame: every scored slot in exactly one band.
+    const bands = json.bySlotSize as { from: number; slots: number; balancedAccuracy: number }[];
+    expect(bands.reduce((n, b) => n + b.slots, 0)).toBe(json.slots);
+    expect(bands.map((b) => b.from)).toEqual([...bands.map((b) => b.from)].sort((x, y) => x - y));
+    for (const b of bands) expect(b.balancedAccuracy).toBeGreaterThanOrEqual(0);
+    expect(stdout).toMatch(/by slot size \(√area in the analysis frame\): .*\(\d+ slots\)/);
   });
 
   it("eval --layout scores the app's own layout, each polygon matched to the labelled slot it overlaps most", () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { labelledSlotsOf, parseLabelledFrame } from '../../../src/layout/layout-format.ts';
 import { parseWeights } from '../../../src/evidence/weights.ts';
-import { confusion, median, percentile, rocAuc, scores } from '../../../scripts/lib/metrics.ts';
+import { bySlotSize, confusion, median, percentile, rocAuc, scores } from '../../../scripts/lib/metrics.ts';
 import { testWeights } from './test-weights.ts';
 
 describe('labelled frames as eval and train read them', () => {
@@ -62,5 +62,15 @@ describe('metrics', () => {
     expect(rocAuc([{ truth: true, score: 1 }, { truth: false, score: 1 }])).toBe(0.5);
     expect(median([3, 1, 2])).toBe(2);
     expect(percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 95)).toBe(10);
+  });
+  it('scores each band of slot size on its own, edges in the upper band, empty bands left out', () => {
+    const pair = (size: number, truth: boolean, predicted: boolean) => ({ size, truth, predicted });
+    const bands = bySlotSize([pair(10, true, true), pair(44.9, false, true), pair(45, true, true), pair(45, false, false), pair(500, true, false), pair(80, false, false)]);
+    expect(bands).toEqual([
+      { from: 0, to: 45, slots: 2, balancedAccuracy: 0.5, confusion: { tp: 1, fp: 1, tn: 0, fn: 0 } },
+      { from: 45, to: 80, slots: 2, balancedAccuracy: 1, confusion: { tp: 1, fp: 0, tn: 1, fn: 0 } },
+      { from: 80, to: null, slots: 2, balancedAccuracy: 0.5, confusion: { tp: 0, fp: 0, tn: 1, fn: 1 } },
+    ]);
+    expect(bySlotSize([pair(100, true, true)], [45, 80])).toEqual([{ from: 80, to: null, slots: 1, balancedAccuracy: 1, confusion: { tp: 1, fp: 0, tn: 0, fn: 0 } }]);
   });
 });
