@@ -1,7 +1,8 @@
 // npm run eval -- --lot <dir> [--weights FILE] [--calibration <dir> | --calibration-frames N] [--layout FILE] [--json] [--sequence]
 // Scores the product's own pipeline on labelled frames (FORMAT.md): the analysis-size frame, COCO-SSD detections,
 // SlotEvidence (the app's evidence module), the lot's calibration fed through applyCorrection (what a tap in the app
-// calls), and the occupancy decision of stepLot. Frames the weights were trained on are not scored.
+// calls), and the occupancy decision of stepLot. Frames the weights were trained on are not scored. Prints the scores
+// overall and by slot size in the frame (metrics.ts bySlotSize).
 // --sequence: the frames in time order through the incremental path as well, compared step by step (lib/sequence.ts).
 import './lib/short-errors.ts';
 import { readFileSync } from 'node:fs';
