@@ -16,7 +16,7 @@ import { makeCorrection, SlotEvidence } from '../src/evidence/slot-evidence.ts';
 import { parseWeights, type EvidenceWeights } from '../src/evidence/weights.ts';
 import { DEFAULT_HYSTERESIS } from '../src/occupancy/hysteresis.ts';
 import { stepLot } from '../src/occupancy/lot-state.ts';
-import { signedArea, toPixels } from '../src/occupancy/geometry.ts';
+import { area, toPixels } from '../src/occupancy/geometry.ts';
 import type { Slot } from '../src/occupancy/types.ts';
 import { readLot, loadAnalysisFrame, sha256File, type LotFrame } from './lib/lots.ts';
 import { bySlotSize, confusion, median, percentile, scores, type SizeBand } from './lib/metrics.ts';
@@ -145,7 +145,7 @@ if (values.sequence) {
 }
 
 /** A slot's size in the analysis frame: the square root of its polygon's area, px. */
-const slotSize = (s: Slot, frame: { width: number; height: number }) => Math.sqrt(Math.abs(signedArea(toPixels(s.polygon, frame.width, frame.height))));
+const slotSize = (s: Slot, frame: { width: number; height: number }) => Math.sqrt(area(toPixels(s.polygon, frame.width, frame.height)));
 
 // Scoring: every frame on its own (no hysteresis state from another day), with what calibration learned.
 const pairs: { truth: boolean; predicted: boolean; size: number }[] = [];
