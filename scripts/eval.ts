@@ -4,6 +4,7 @@
 // calls), and the occupancy decision of stepLot. Frames the weights were trained on are not scored. Prints the scores
 // overall and by slot size in the frame (metrics.ts bySlotSize).
 // --sequence: the frames in time order through the incremental path as well, compared step by step (lib/sequence.ts).
+// Also prints the slots wrong most often; --errors lists every wrong decision (frame, slot, logit, size).
 import './lib/short-errors.ts';
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -19,7 +20,7 @@ import { stepLot } from '../src/occupancy/lot-state.ts';
 import { area, toPixels } from '../src/occupancy/geometry.ts';
 import type { Slot } from '../src/occupancy/types.ts';
 import { readLot, loadAnalysisFrame, sha256File, type LotFrame } from './lib/lots.ts';
-import { bySlotSize, confusion, median, percentile, scores, type SizeBand } from './lib/metrics.ts';
+import { bySlotSize, confusion, median, percentile, scores, worstSlots, type ScoredSlot, type SizeBand } from './lib/metrics.ts';
 import { PROJECT_ROOT } from './lib/node-tf.ts';
 import { progressBar } from './lib/progress.ts';
 import { Runner } from './lib/runner.ts';
@@ -27,7 +28,7 @@ import { describeSequence, runSequence } from './lib/sequence.ts';
 import { describeUnscorable, runSkippingUnscorable, type Unscorable } from './lib/unscorable.ts';
 
 const USAGE =
-  'usage: npm run eval -- --lot <dir> [--weights FILE] [--calibration <dir> | --calibration-frames N] [--layout FILE] [--json] [--patch-only] [--sensitivity X] [--sequence]';
+  'usage: npm run eval -- --lot <dir> [--weights FILE] [--calibration <dir> | --calibration-frames N] [--layout FILE] [--json] [--patch-only] [--sensitivity X] [--sequence] [--errors]';
 
 const { values } = parseArgs({
   options: {
@@ -40,6 +41,7 @@ const { values } = parseArgs({
     'patch-only': { type: 'boolean', default: false },
     sensitivity: { type: 'string', default: '0' },
     sequence: { type: 'boolean', default: false },
+    errors: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
@@ -148,7 +150,7 @@ if (values.sequence) {
 const slotSize = (s: Slot, frame: { width: number; height: number }) => Math.sqrt(area(toPixels(s.polygon, frame.width, frame.height)));
 
 // Scoring: every frame on its own (no hysteresis state from another day), with what calibration learned.
-const pairs: { truth: boolean; predicted: boolean; size: number }[] = [];
+const pairs: (ScoredSlot & { size: number; logit: number })[] = [];
 const ms: number[] = [];
 const cpuMs: number[] = [];
 const modes = new Set<string>();
@@ -170,7 +172,9 @@ for (const [i, f] of scored.entries()) {
   if (r.value) modes.add(r.value.mode);
   state?.slots.forEach((s, j) => {
     const t = truth[r.kept[j]!];
-    if (t !== null && t !== undefined) pairs.push({ truth: t, predicted: s.occupied, size: slotSize(kept[j]!, frame) });
+    const slot = kept[j]!;
+    const logit = r.value!.features[j]!.logit;
+    if (t !== null && t !== undefined) pairs.push({ frame: f.image, slot: slot.name || slot.id, truth: t, predicted: s.occupied, size: slotSize(slot, frame), logit });
   });
 }
 bar(scored.length, scored.length);
@@ -178,6 +182,8 @@ runner.dispose();
 
 const sc = scores(confusion(pairs));
 const sizes = bySlotSize(pairs);
+const worst = worstSlots(pairs);
+const wrong = pairs.filter((p) => p.truth !== p.predicted);
 const report = {
   lot: relative(process.cwd(), resolve(values.lot!)),
   weights: relative(process.cwd(), weightsPath),
@@ -201,6 +207,9 @@ const report = {
   f1: sc.f1,
   confusion: sc.confusion,
   bySlotSize: sizes,
+  // Every slot wrong on some frame, most errors first; each wrong decision with its logit (calibrated, before sensitivity).
+  worstSlots: worst,
+  errors: wrong.map(({ frame, slot, truth, logit, size }) => ({ frame, slot, occupied: truth, logit, size })),
   msMedian: median(ms),
   msP95: percentile(ms, 95),
   // This process's CPU time per frame: what the frame costs on an idle core when the shared machine is busy.
@@ -223,6 +232,16 @@ console.log(`confusion: TP ${sc.confusion.tp} · FP ${sc.confusion.fp} · TN ${s
 if (sizes.length) {
   const band = (b: SizeBand) => (b.to === null ? `${b.from} px and more` : b.from === 0 ? `under ${b.to} px` : `${b.from}–${b.to} px`);
   console.log(`by slot size (√area in the analysis frame): ${sizes.map((b) => `${band(b)}: ${f4(b.balancedAccuracy)} (${b.slots} slots)`).join(' · ')}`);
+}
+if (worst.length) {
+  const shown = worst.slice(0, 8).map((w) => `${w.slot}: ${w.fp + w.fn} of ${w.frames}${w.fp && w.fn ? '' : w.fp ? ' called occupied' : ' called free'}`);
+  console.log(`slots wrong most often (frames wrong of frames scored): ${shown.join(' · ')}${worst.length > 8 ? ` · ${worst.length - 8} more slots` : ''}`);
+}
+if (values.errors) {
+  for (const e of wrong) {
+    const z = `${e.logit >= 0 ? '+' : ''}${e.logit.toFixed(1)}`;
+    console.log(`  ${e.frame} · slot ${e.slot}: ${e.truth ? 'occupied' : 'free'}, called ${e.predicted ? 'occupied' : 'free'} (logit ${z}, ${e.size.toFixed(0)} px)`);
+  }
 }
 console.log(
   `ms per frame (detection + evidence + decision): median ${report.msMedian.toFixed(0)} · p95 ${report.msP95.toFixed(0)} (CPU time median ${report.cpuMsMedian.toFixed(0)}, load average ${report.loadAverage!.toFixed(1)})`,

@@ -70,6 +70,42 @@ export function bySlotSize(pairs: readonly { truth: boolean; predicted: boolean;
   });
 }
 
+/** A scored slot on one frame: what eval keeps of each decision to say where the errors are. */
+export interface ScoredSlot {
+  readonly frame: string;
+  readonly slot: string;
+  readonly truth: boolean;
+  readonly predicted: boolean;
+}
+
+export interface SlotErrors {
+  readonly slot: string;
+  /** Frames on which the slot was called occupied while free (fp) or free while occupied (fn). */
+  readonly fp: number;
+  readonly fn: number;
+  /** Frames on which it was scored. */
+  readonly frames: number;
+}
+
+/**
+ * The slots wrong on at least one frame, most errors first (ties: layout order of first appearance). A few slots wrong
+ * on most frames are a slot to redraw or tap; errors spread over many slots are the view or the light.
+ */
+export function worstSlots(scored: readonly ScoredSlot[]): SlotErrors[] {
+  const by = new Map<string, { fp: number; fn: number; frames: number }>();
+  for (const s of scored) {
+    const e = by.get(s.slot) ?? { fp: 0, fn: 0, frames: 0 };
+    e.frames++;
+    if (s.predicted && !s.truth) e.fp++;
+    if (!s.predicted && s.truth) e.fn++;
+    by.set(s.slot, e);
+  }
+  return [...by.entries()]
+    .filter(([, e]) => e.fp + e.fn > 0)
+    .map(([slot, e]) => ({ slot, ...e }))
+    .sort((a, b) => b.fp + b.fn - (a.fp + a.fn));
+}
+
 /** Area under the ROC curve (ties count half): how well the scores rank, whatever the threshold. */
 export function rocAuc(pairs: readonly { truth: boolean; score: number }[]): number {
   const s = [...pairs].sort((a, b) => a.score - b.score);

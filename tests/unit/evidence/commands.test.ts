@@ -98,6 +98,14 @@ describe.skipIf(!haveFixtures)('train and eval commands on fixture frames (real 
     expect(bands.map((b) => b.from)).toEqual([...bands.map((b) => b.from)].sort((x, y) => x - y));
     for (const b of bands) expect(b.balancedAccuracy).toBeGreaterThanOrEqual(0);
     expect(stdout).toMatch(/by slot size \(√area in the analysis frame\): .*\(\d+ slots\)/);
+    // Where the errors are: every wrong decision once, and per slot the same count.
+    const c = json.confusion as { fp: number; fn: number };
+    const errors = json.errors as { frame: string; slot: string; occupied: boolean; logit: number }[];
+    expect(errors).toHaveLength(c.fp + c.fn);
+    for (const e of errors) expect(e.logit >= 0, `${e.frame} ${e.slot}`).toBe(!e.occupied);
+    const worst = json.worstSlots as { fp: number; fn: number }[];
+    expect(worst.reduce((n, w) => n + w.fp + w.fn, 0)).toBe(c.fp + c.fn);
+    if (errors.length) expect(stdout).toMatch(/slots wrong most often \(frames wrong of frames scored\): \S+: \d+ of \d+/);
   });
 
   it("eval --layout scores the app's own layout, each polygon matched to the labelled slot it overlaps most", () => {

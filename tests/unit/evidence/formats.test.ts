@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { labelledSlotsOf, parseLabelledFrame } from '../../../src/layout/layout-format.ts';
 import { parseWeights } from '../../../src/evidence/weights.ts';
-import { bySlotSize, confusion, median, percentile, rocAuc, scores } from '../../../scripts/lib/metrics.ts';
+import { bySlotSize, confusion, median, percentile, rocAuc, scores, worstSlots } from '../../../scripts/lib/metrics.ts';
 import { testWeights } from './test-weights.ts';
 
 describe('labelled frames as eval and train read them', () => {
@@ -72,5 +72,23 @@ describe('metrics', () => {
       { from: 80, to: null, slots: 2, balancedAccuracy: 0.5, confusion: { tp: 0, fp: 0, tn: 1, fn: 1 } },
     ]);
     expect(bySlotSize([pair(100, true, true)], [45, 80])).toEqual([{ from: 80, to: null, slots: 1, balancedAccuracy: 1, confusion: { tp: 1, fp: 0, tn: 0, fn: 0 } }]);
+  });
+  it('names the slots wrong most often, with how and on how many of their frames', () => {
+    const s = (frame: string, slot: string, truth: boolean, predicted: boolean) => ({ frame, slot, truth, predicted });
+    const scored = [
+      s('a', '1', false, true),
+      s('a', '2', true, true),
+      s('a', '3', true, false),
+      s('b', '1', false, true),
+      s('b', '2', false, false),
+      s('b', '3', true, true),
+      s('c', '1', true, true),
+      s('c', '3', false, true),
+    ];
+    expect(worstSlots(scored)).toEqual([
+      { slot: '1', fp: 2, fn: 0, frames: 3 },
+      { slot: '3', fp: 1, fn: 1, frames: 3 },
+    ]);
+    expect(worstSlots(scored.filter((x) => x.truth === x.predicted))).toEqual([]);
   });
 });
