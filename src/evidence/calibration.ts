@@ -156,13 +156,21 @@ export interface LotCalibration {
 }
 
 export interface CalibrationOptions {
-  /** Shrinkage towards the shipped fusion (L2 on standardised inputs, sum form). */
+  /**
+   * Shrinkage towards the shipped fusion (L2 on standardised inputs, sum form): the refit's penalty is the larger of
+   * `l2` and `l2PerFrame` times the mean number of corrections per corrected frame. The taps of one frame share its day
+   * and light, so a frame with every slot tapped is one more look at the lot, not a hundred independent ones: with the
+   * sum form alone, 5 frames of 100 taps each pulled the refit as far as 500 independent taps would (pucpr as a new
+   * lot: 4 frames of taps 0.9961, 5 frames 0.9884; docs/accuracy.md). The shipped model then weighs half a frame of
+   * taps: three frames that agree still overturn weights that are wrong on the lot. A few taps a frame shrink by `l2`.
+   */
   readonly l2: number;
+  readonly l2PerFrame: number;
   /** A slot's free reference averages its latest this-many free confirmations: light changes, old ones go stale. */
   readonly referenceDepth: number;
 }
 
-export const DEFAULT_CALIBRATION: CalibrationOptions = { l2: 2, referenceDepth: 5 };
+export const DEFAULT_CALIBRATION: CalibrationOptions = { l2: 2, l2PerFrame: 0.5, referenceDepth: 5 };
 
 export function emptyCalibration(): LotCalibration {
   return { version: 1, corrections: [], fitted: { full: null, patchOnly: null, fullRef: null, patchOnlyRef: null, references: {} } };
@@ -219,10 +227,16 @@ interface Stage {
 
 const bothKinds = (list: readonly Row[]) => list.some((r) => r.c.occupied) && list.some((r) => !r.c.occupied);
 
+/** The refit's penalty on these rows (CalibrationOptions.l2). */
+function shrinkage(rows: readonly Row[], o: CalibrationOptions): number {
+  const frames = new Set(rows.map((r) => r.c.frame)).size;
+  return Math.max(o.l2, frames ? (o.l2PerFrame * rows.length) / frames : 0);
+}
+
 /** The two-stage refit of one mode on some rows: base over x, then [base logit, reference distance] where there is one. */
-function fitStage(list: readonly Row[], x: (c: Correction) => number[], prior: LinearModel, l2: number): Stage {
+function fitStage(list: readonly Row[], x: (c: Correction) => number[], prior: LinearModel, o: CalibrationOptions): Stage {
   const fit = (rows: readonly Row[], f: (r: Row) => number[], p: LinearModel): LinearModel | null =>
-    bothKinds(rows) ? fitLogistic(rows.map(f), rows.map((r) => r.c.occupied), { l2, prior: p }) : null;
+    bothKinds(rows) ? fitLogistic(rows.map(f), rows.map((r) => r.c.occupied), { l2: shrinkage(rows, o), prior: p }) : null;
   const base = fit(list, (r) => x(r.c), prior);
   const ref = base
     ? fit(
@@ -269,7 +283,7 @@ function validate(rows: readonly Row[], all: readonly Correction[], x: (c: Corre
       all.filter((c) => !held.has(c.frame)),
       o.referenceDepth,
     ).filter((r) => mine.has(r.c));
-    const stage = fitStage(train, x, prior, o.l2);
+    const stage = fitStage(train, x, prior, o);
     const range = lightRange(train.map((r) => r.c));
     const refs = new Map<string, SlotReference | undefined>();
     for (const [id, l] of bySlot(all.filter((c) => !held.has(c.frame)))) refs.set(id, slotReference(l, o.referenceDepth));
@@ -327,7 +341,7 @@ export function fitCalibration(
   const lights: Partial<Record<EvidenceMode, readonly [number, number]>> = {};
   for (const mode of ['full', 'patch-only'] as const) {
     const m = modes[mode];
-    const stage = fitStage(m.rows, m.x, m.prior, options.l2);
+    const stage = fitStage(m.rows, m.x, m.prior, options);
     const v = stage.base ? validate(m.rows, corrections, m.x, m.prior, options) : null;
     if (v) validation[mode] = v;
     fitted[mode] = { base: v && v.kept !== 'shipped' ? stage.base : null, ref: v?.kept === 'refit+references' ? stage.ref : null };

@@ -5,6 +5,7 @@ import {
   calibratedLogit,
   calibrationForSlots,
   clearCorrections,
+  DEFAULT_CALIBRATION,
   emptyCalibration,
   fitCalibration,
   parseCalibration,
@@ -123,10 +124,10 @@ describe('a single tap shows at once, while the slot looks the same', () => {
 
 describe('free references', () => {
   it('a free confirmation becomes the slot reference; later ones refresh it (latest N averaged)', () => {
-    let cal = applyCorrection(emptyCalibration(), corr('a', false, 'f1', 0, ref(0.2)), w, { l2: 2, referenceDepth: 2 });
+    let cal = applyCorrection(emptyCalibration(), corr('a', false, 'f1', 0, ref(0.2)), w, { ...DEFAULT_CALIBRATION, referenceDepth: 2 });
     expect(cal.fitted.references['a']?.vector[0]).toBeCloseTo(0.2);
-    cal = applyCorrection(cal, corr('a', false, 'f2', 0, ref(0.4)), w, { l2: 2, referenceDepth: 2 });
-    cal = applyCorrection(cal, corr('a', false, 'f3', 0, ref(0.6)), w, { l2: 2, referenceDepth: 2 });
+    cal = applyCorrection(cal, corr('a', false, 'f2', 0, ref(0.4)), w, { ...DEFAULT_CALIBRATION, referenceDepth: 2 });
+    cal = applyCorrection(cal, corr('a', false, 'f3', 0, ref(0.6)), w, { ...DEFAULT_CALIBRATION, referenceDepth: 2 });
     expect(cal.fitted.references['a']?.vector[0]).toBeCloseTo(0.5);
     expect(cal.fitted.references['a']?.count).toBe(2);
     // An occupied confirmation is no reference.
@@ -196,6 +197,21 @@ describe('fitCalibration', () => {
     const one = fitCalibration(frame(0, 3), w);
     expect(one.full).toBeNull();
     expect(one.stills?.['s1']?.occupied).toBe(false);
+  });
+  it('counts a frame of taps as one look at the lot: tapping K copies of each slot gives the same refit', () => {
+    // Sum-form shrinkage alone lets 100 taps of one frame (one day, one light) pull the refit as far as 100 days
+    // would. Per frame's worth of corrections, K copies of every slot change the fit's data and its penalty alike.
+    const train = lot(5, 20).map((c) => ({ ...c, features: { ...c.features, light: 100 } }));
+    const copies = (k: number) => train.flatMap((c) => Array.from({ length: k }, (_, j) => ({ ...c, slotId: `${c.slotId}.${j}` })));
+    const one = fitCalibration(copies(1), w);
+    const many = fitCalibration(copies(8), w);
+    expect(one.full).not.toBeNull();
+    expect(one.fullRef).not.toBeNull();
+    expect(many.validation?.full?.kept).toBe(one.validation?.full?.kept);
+    for (const [a, b] of [[one.full, many.full], [one.fullRef, many.fullRef]] as const) {
+      expect(b!.b).toBeCloseTo(a!.b, 4);
+      b!.w.forEach((x, i) => expect(x).toBeCloseTo(a!.w[i]!, 4));
+    }
   });
   it('whatever it keeps made no more held-out errors than the shipped model', () => {
     for (const [frames, slots] of [[3, 8], [5, 20], [9, 12]] as const) {
