@@ -174,7 +174,7 @@ for (const [i, f] of scored.entries()) {
     const t = truth[r.kept[j]!];
     const slot = kept[j]!;
     const logit = r.value!.features[j]!.logit;
-    if (t !== null && t !== undefined) pairs.push({ frame: f.image, slot: slot.name || slot.id, truth: t, predicted: s.occupied, size: slotSize(slot, frame), logit });
+    if (t !== null && t !== undefined) pairs.push({ frame: f.image, slot: slot.id, truth: t, predicted: s.occupied, size: slotSize(slot, frame), logit });
   });
 }
 bar(scored.length, scored.length);

@@ -165,6 +165,7 @@ export interface CalibrationOptions {
    * taps: three frames that agree still overturn weights that are wrong on the lot. A few taps a frame shrink by `l2`.
    */
   readonly l2: number;
+  /** The shipped model's weight in frames of taps (see l2). */
   readonly l2PerFrame: number;
   /** A slot's free reference averages its latest this-many free confirmations: light changes, old ones go stale. */
   readonly referenceDepth: number;
