@@ -233,10 +233,13 @@ if (sizes.length) {
   const band = (b: SizeBand) => (b.to === null ? `${b.from} px and more` : b.from === 0 ? `under ${b.to} px` : `${b.from}–${b.to} px`);
   console.log(`by slot size (√area in the analysis frame): ${sizes.map((b) => `${band(b)}: ${f4(b.balancedAccuracy)} (${b.slots} slots)`).join(' · ')}`);
 }
-if (worst.length) {
-  const shown = worst.slice(0, 8).map((w) => `${w.slot}: ${w.fp + w.fn} of ${w.frames}${w.fp && w.fn ? '' : w.fp ? ' called occupied' : ' called free'}`);
-  console.log(`slots wrong most often (frames wrong of frames scored): ${shown.join(' · ')}${worst.length > 8 ? ` · ${worst.length - 8} more slots` : ''}`);
-}
+// Slots wrong on several frames, most first; when none is (every acpds frame is its own lot), only how many were wrong.
+const repeated = worst.filter((w) => w.fp + w.fn > 1);
+if (repeated.length) {
+  const shown = repeated.slice(0, 8).map((w) => `${w.slot}: ${w.fp + w.fn} of ${w.frames}${w.fp && w.fn ? '' : w.fp ? ' called occupied' : ' called free'}`);
+  const more = worst.length - shown.length;
+  console.log(`slots wrong most often (frames wrong of frames scored): ${shown.join(' · ')}${more ? ` · ${more} more slots` : ''}`);
+} else if (worst.length) console.log(`slots wrong: ${worst.length}, none on more than one frame`);
 if (values.errors) {
   for (const e of wrong) {
     const z = `${e.logit >= 0 ? '+' : ''}${e.logit.toFixed(1)}`;

@@ -105,7 +105,8 @@ describe.skipIf(!haveFixtures)('train and eval commands on fixture frames (real 
     for (const e of errors) expect(e.logit >= 0, `${e.frame} ${e.slot}`).toBe(!e.occupied);
     const worst = json.worstSlots as { fp: number; fn: number }[];
     expect(worst.reduce((n, w) => n + w.fp + w.fn, 0)).toBe(c.fp + c.fn);
-    if (errors.length) expect(stdout).toMatch(/slots wrong most often \(frames wrong of frames scored\): \S+: \d+ of \d+/);
+    if (worst.some((x) => x.fp + x.fn > 1)) expect(stdout).toMatch(/slots wrong most often \(frames wrong of frames scored\): \S+: \d+ of \d+/);
+    else if (errors.length) expect(stdout).toContain(`slots wrong: ${worst.length}, none on more than one frame`);
   });
 
   it("eval --layout scores the app's own layout, each polygon matched to the labelled slot it overlaps most", () => {
