@@ -9,7 +9,9 @@
 // (the design before the CNN). --tile-enlarge X: the slot polygon's enlargement for the CNN's tile (1: the hand patch);
 // --tile-sampling X: the warp's supersampling step for the tile (warp.ts SUPERSAMPLE_STEP); --tile-channels A,B and
 // --tile-strides A,B: the trained convolutions (DEFAULT_TILE_CNN's when absent); --tile-copies N: versions of each
-// slot's tile kept for training (copy 0 as the app sees it, the others augmented before the stem).
+// slot's tile kept for training (copy 0 as the app sees it, the others augmented before the stem). --tile-second X: the
+// second opinion's enlargement (a second network on wider tiles, consulted where the first is unsure; trained in each
+// outer fit, not in the fusion's inner folds), or `none`.
 // --hold-out LOT:N keeps a fraction 1/N of that lot's recording out of training altogether (blocks of N consecutive
 // frames, every Nth block: see heldOutSessions), so that eval and the tests can score those frames as unseen.
 import './lib/short-errors.ts';
@@ -25,7 +27,7 @@ import { heldOutSessions, loadDataset, parseHoldOut, reproducingArgs, sessionFol
 import { readLot } from './lib/lots.ts';
 import { DEFAULT_FIT, fitModels, sampleLogits, type FitSettings, type Models, type TileCnnFitter } from './lib/fit.ts';
 import { tileCnnJson } from '../src/evidence/tile-cnn-weights.ts';
-import { DEFAULT_TILE_CNN, fitTileCnn, tileCnnInputs, tileCnnSection, type TileCnnSettings } from './lib/tile-cnn-data.ts';
+import { DEFAULT_TILE_CNN, fitTileCnn, secondOpinionSettings, tileCnnInputs, tileCnnSection, type TileCnnSettings } from './lib/tile-cnn-data.ts';
 import type { WeightMap } from '../src/evidence/mobilenet.ts';
 import { confusion, rocAuc, scores } from './lib/metrics.ts';
 import { PROJECT_ROOT } from './lib/node-tf.ts';
@@ -34,7 +36,7 @@ import { Runner } from './lib/runner.ts';
 import { describeUnscorable } from './lib/unscorable.ts';
 
 const USAGE =
-  'usage: npm run train -- --lot <dir> [--lot <dir> ...] [--hold-out LOT:N] [--cv K] [--out FILE] [--json] [--fusion stacked|sum] [--balance sqrt|none] [--tile-model cnn|probe] [--tile-enlarge X] [--tile-sampling X] [--tile-channels A,B] [--tile-strides A,B] [--tile-copies N]';
+  'usage: npm run train -- --lot <dir> [--lot <dir> ...] [--hold-out LOT:N] [--cv K] [--out FILE] [--json] [--fusion stacked|sum] [--balance sqrt|none] [--tile-model cnn|probe] [--tile-enlarge X] [--tile-sampling X] [--tile-channels A,B] [--tile-strides A,B] [--tile-copies N] [--tile-second X|none]';
 export const DEFAULT_WEIGHTS_PATH = resolve(PROJECT_ROOT, 'src', 'evidence', 'weights.json');
 
 const { values } = parseArgs({
@@ -53,6 +55,7 @@ const { values } = parseArgs({
     'tile-channels': { type: 'string' },
     'tile-strides': { type: 'string' },
     'tile-copies': { type: 'string' },
+    'tile-second': { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -80,7 +83,10 @@ if (!channels.every((c) => Number.isInteger(c) && c >= 1 && c <= 512)) throw new
 if (strides.length !== channels.length || !strides.every((s): s is 1 | 2 => s === 1 || s === 2)) throw new Error('--tile-strides is a list of 1s and 2s, one per channel count');
 const copies = values['tile-copies'] === undefined ? DEFAULT_TILE_CNN.copies : Number(values['tile-copies']);
 if (!(Number.isInteger(copies) && copies >= 1 && copies <= 32)) throw new Error('--tile-copies is an integer from 1 to 32');
-const cnnSettings: TileCnnSettings = { ...DEFAULT_TILE_CNN, enlarge, sampling, copies, train: { ...DEFAULT_TILE_CNN.train, arch: { channels, strides } } };
+const secondArg = values['tile-second'];
+const second = secondArg === 'none' ? null : secondArg === undefined ? DEFAULT_TILE_CNN.second : { ...(DEFAULT_TILE_CNN.second ?? { consultBelow: 2 }), enlarge: Number(secondArg) };
+if (second && !(second.enlarge >= 1 && second.enlarge <= 4)) throw new Error('--tile-second is none or a number from 1 to 4');
+const cnnSettings: TileCnnSettings = { ...DEFAULT_TILE_CNN, enlarge, sampling, copies, train: { ...DEFAULT_TILE_CNN.train, arch: { channels, strides } }, second };
 const settings: FitSettings = {
   ...DEFAULT_FIT,
   innerFolds: values.fusion === 'sum' ? 0 : DEFAULT_FIT.innerFolds,
@@ -99,9 +105,12 @@ if (holdOut) {
   log(`train: holding out ${names.length} frames of ${holdOut.lot} (blocks of ${holdOut.n} in recording order, every ${holdOut.n}th): ${names.join(' ')}`);
 }
 const data = await loadDataset(lotFrames.filter((_, i) => !held[i]), runner, progressBar('features'));
-const cnnInputs = useCnn ? await tileCnnInputs(data, runner.detector.graph.weights as WeightMap, cnnSettings, progressBar('tile CNN inputs')) : null;
+const graphWeights = runner.detector.graph.weights as WeightMap;
+const cnnInputs = useCnn ? await tileCnnInputs(data, graphWeights, cnnSettings, progressBar('tile CNN inputs')) : null;
+const wideSettings = useCnn ? secondOpinionSettings(cnnSettings) : null;
+const wideInputs = wideSettings ? await tileCnnInputs(data, graphWeights, wideSettings, progressBar('second opinion inputs')) : null;
 runner.dispose();
-const fitCnn: TileCnnFitter | undefined = cnnInputs ? (samples, seed) => fitTileCnn(cnnInputs, samples, cnnSettings, seed, log) : undefined;
+const fitCnn: TileCnnFitter | undefined = cnnInputs ? (samples, seed, final) => fitTileCnn(cnnInputs, samples, cnnSettings, seed, log, final ? wideInputs : null) : undefined;
 const lots = [...new Set(data.samples.map((s) => s.lot))];
 log(`train: ${data.frames.length} frames, ${data.samples.length} labelled slots (${lots.join(', ')})`);
 if (data.unscorable.length) log([`train: ${data.unscorable.length} slots could not be computed (left out):`, ...describeUnscorable(data.unscorable)].join('\n'));
@@ -195,7 +204,7 @@ if (cvK) {
 
 log('fitting the final weights on every frame');
 const models = fitModels(data.samples, settings, { log, cnn: fitCnn, seed: 1, innerFolds });
-const cnn = models.cnn ? tileCnnSection(models.cnn.weights, cnnSettings) : null;
+const cnn = models.cnn ? tileCnnSection(models.cnn.weights, cnnSettings, models.cnn.second) : null;
 const round = (x: number) => Number(x.toPrecision(6));
 const roundModel = (m: { w: readonly number[]; b: number }) => ({ w: m.w.map(round), b: round(m.b) });
 // With the tile CNN the probe config is unused (weights.ts), and it looks at the rectified slot only.

@@ -34,3 +34,11 @@ export function withTileCnn(weights: EvidenceWeights, cnn: TileCnnWeights, rnd: 
   const width = cnn.layers[cnn.layers.length - 1]!.outChannels;
   return { ...weights, id: `${weights.id}+random-tile-cnn`, tileCnn: cnn, rectified: { w: Array.from({ length: width }, () => (rnd() - 0.5) * 0.5), b: 0 } };
 }
+
+/** `cnn` with a random second opinion (tile-cnn-weights.ts TileCnnSecondOpinion) of the same layers' shape. */
+export function withRandomSecondOpinion(cnn: TileCnnWeights, rnd: () => number, consultBelow: number, enlarge = 2): TileCnnWeights {
+  const inChannels = cnn.layers[0]!.inChannels;
+  const layers = randomTileCnn(rnd, { ...MEASURED_SHAPE, inChannels, channels: cnn.layers.map((l) => l.outChannels), strides: cnn.layers.map((l) => l.stride) }).layers;
+  const w = Float32Array.from({ length: layers[layers.length - 1]!.outChannels }, () => (rnd() - 0.5) * 0.5);
+  return { ...cnn, second: { enlarge, consultBelow, layers, head: { w, b: 0.05 } } };
+}

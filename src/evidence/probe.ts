@@ -95,6 +95,7 @@ export class BackboneProbe implements TileFeatureExtractor {
   readonly enlarge = RECTIFIED_SCALE;
   readonly sampling = SUPERSAMPLE_STEP;
   readonly needsFrameLight = false;
+  readonly wide = null;
 
   constructor(
     private readonly graph: GraphModel,

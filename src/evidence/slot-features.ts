@@ -7,7 +7,7 @@ import type { Detection, Slot } from '../occupancy/types.ts';
 import { handFeatures, innerGray, lightLevel, PATCH_HEIGHT, PATCH_WIDTH, patchGray, referenceVector, type PatchGray } from './hand-features.ts';
 import { slotPatch, SUPERSAMPLE_STEP, type RgbPatch } from './warp.ts';
 import { lightStats, type LightStats } from './slot-cnn.ts';
-import { rectifiedTile, squareTile, type TileCrop, type TileFeatureExtractor } from './tiles.ts';
+import { rectifiedTile, squareTile, type TileCrop, type TileFeatureExtractor, type TileShape } from './tiles.ts';
 
 export interface SlotFeatures {
   readonly id: string;
@@ -121,7 +121,7 @@ export function slotTiles(
   frame: RgbaFrame,
   slots: readonly Slot[],
   fp: FramePatches,
-  shape: Pick<TileFeatureExtractor, 'tile' | 'enlarge' | 'sampling'>,
+  shape: TileShape,
   indices: readonly number[],
 ): RgbPatch[] {
   const { width, height } = shape.tile;
@@ -130,11 +130,14 @@ export function slotTiles(
 }
 
 /**
- * A per-tile model's features of the slots `indices`, one batch (slotTiles). The frame's light comes from every slot's
- * patch, so a slot recomputed alone gets the features the full path gives it.
+ * A per-tile model's features of the slots `indices`, one batch (slotTiles), with the wide tiles of the slots it asks
+ * for. The frame's light comes from every slot's patch, so a slot recomputed alone gets the features the full path
+ * gives it.
  */
 async function perTileFeatures(frame: RgbaFrame, slots: readonly Slot[], fp: FramePatches, model: TileFeatureExtractor, indices: readonly number[]): Promise<Float32Array[]> {
-  return model.features(slotTiles(frame, slots, fp, model, indices), model.needsFrameLight ? fp.stats : undefined);
+  const wide = model.wide;
+  const wideTiles = wide ? (ks: readonly number[]) => slotTiles(frame, slots, fp, wide, ks.map((k) => indices[k]!)) : undefined;
+  return model.features(slotTiles(frame, slots, fp, model, indices), model.needsFrameLight ? fp.stats : undefined, wideTiles);
 }
 
 /**

@@ -9,18 +9,22 @@ import { scalePolygon, slotPatch, SUPERSAMPLE_STEP, warpQuad, type RgbPatch } fr
 /** Which picture of a slot a tile is: the square context crop or the rectified slot. */
 export type TileCrop = 'square' | 'rectified';
 
-/**
- * A model that turns slot tiles into one feature vector each (the layer before the `rectified` linear head of
- * weights.ts): the backbone probe (probe.ts) or the tile CNN (tile-cnn.ts). slot-features.ts makes the tiles.
- */
-export interface TileFeatureExtractor {
+/** How a rectified tile is made. */
+export interface TileShape {
   readonly tile: { readonly width: number; readonly height: number };
-  /** The crops of each slot it looks at, in order (a per-tile extractor: only 'rectified'). */
-  readonly crops: readonly TileCrop[];
   /** How much the rectified crop enlarges the slot (RECTIFIED_SCALE; 1 with a patch-sized tile reuses the hand patch). */
   readonly enlarge: number;
   /** The warp's supersampling step for its tiles (warp.ts SUPERSAMPLE_STEP: the hand patch's). */
   readonly sampling: number;
+}
+
+/**
+ * A model that turns slot tiles into one feature vector each (the layer before the `rectified` linear head of
+ * weights.ts): the backbone probe (probe.ts) or the tile CNN (tile-cnn.ts). slot-features.ts makes the tiles.
+ */
+export interface TileFeatureExtractor extends TileShape {
+  /** The crops of each slot it looks at, in order (a per-tile extractor: only 'rectified'). */
+  readonly crops: readonly TileCrop[];
   /**
    * Tiles that share one model input (a 300x300 mosaic) and so change each other's features; null when each tile's
    * features depend on that tile alone (and the frame's light): then any subset of slots can be recomputed.
@@ -28,7 +32,13 @@ export interface TileFeatureExtractor {
   readonly mosaic: number | null;
   /** Whether features() needs the frame's light (from every slot of the frame, never from the subset recomputed). */
   readonly needsFrameLight: boolean;
-  features(tiles: readonly RgbPatch[], frameLight?: LightStats): Promise<Float32Array[]>;
+  /**
+   * A wider picture of the slot it may also look at (a per-tile model only: tile-cnn.ts's second opinion), or null.
+   * features() then asks for some slots' wide tiles through its `wide` argument.
+   */
+  readonly wide: TileShape | null;
+  /** `wide(ks)`: the wide tiles of the slots of tiles[k] for each k of ks, in that order (needed when `wide` is set). */
+  features(tiles: readonly RgbPatch[], frameLight?: LightStats, wide?: (ks: readonly number[]) => RgbPatch[]): Promise<Float32Array[]>;
   /** Frees the model's own tensors (not the graph's). */
   dispose(): void;
 }

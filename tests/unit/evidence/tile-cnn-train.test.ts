@@ -15,7 +15,7 @@ import { SUPERSAMPLE_STEP } from '../../../src/evidence/warp.ts';
 import { loadDataset, type Dataset } from '../../../scripts/lib/dataset.ts';
 import { loadAnalysisFrame, readLot } from '../../../scripts/lib/lots.ts';
 import { FeatureCache, Runner } from '../../../scripts/lib/runner.ts';
-import { DEFAULT_TILE_CNN, tileCnnInputs, tileCnnLogits, tileCnnSection } from '../../../scripts/lib/tile-cnn-data.ts';
+import { DEFAULT_TILE_CNN, secondOpinionSettings, tileCnnInputs, tileCnnLogits, tileCnnSection, withSecondOpinion } from '../../../scripts/lib/tile-cnn-data.ts';
 import { MEASURED_SHAPE, randomTileCnn } from '../../../scripts/lib/tile-cnn-random.ts';
 import { fixture, fixturesAvailable } from '../../support/fixtures.ts';
 import { seededRandom } from '../../support/seeded-random.ts';
@@ -39,20 +39,22 @@ describe.skipIf(!fixturesAvailable())('tile CNN training inputs (real stem, acpd
   });
 
   // Sampling 2: these close views' slots are 2–7x their tile, so the tiles differ from the default step's. Turning:
-  // the unsure tiles (here the half of the slots nearest 0) also go through the network turned, in both paths.
+  // the unsure tiles (here the half of the slots nearest 0) also go through the network turned, in both paths. Second
+  // opinion: a second network on enlargement-2 tiles, asked about the half of the slots nearest 0 after turning.
   it.each([
-    [1.2, SUPERSAMPLE_STEP, false],
-    [1, SUPERSAMPLE_STEP, false],
-    [1.2, 2, false],
-    [1.2, SUPERSAMPLE_STEP, true],
-  ])('with enlargement %s and supersampling step %s (turning: %s), gives each slot the logit the app gives it', async (enlarge, sampling, turning) => {
+    [1.2, SUPERSAMPLE_STEP, false, false],
+    [1, SUPERSAMPLE_STEP, false, false],
+    [1.2, 2, false, false],
+    [1.2, SUPERSAMPLE_STEP, true, false],
+    [1.2, SUPERSAMPLE_STEP, true, true],
+  ])('with enlargement %s and supersampling step %s (turning: %s, second opinion: %s), gives each slot the logit the app gives it', async (enlarge, sampling, turning, seconded) => {
     expect(data.samples.length).toBeGreaterThan(20);
     const graph = runner.detector.graph.weights as WeightMap;
     const cacheDir = join(dir, `inputs-${enlarge}-${sampling}`);
     const rnd = seededRandom(7);
     const cnn = randomTileCnn(rnd, { ...MEASURED_SHAPE, enlarge });
     const head = { w: Float32Array.from({ length: 64 }, () => rnd() - 0.5), b: 0.1 };
-    const plainSettings = { ...DEFAULT_TILE_CNN, enlarge, sampling, turnBelow: 0 };
+    const plainSettings = { ...DEFAULT_TILE_CNN, enlarge, sampling, turnBelow: 0, second: null };
     const plainInputs = await tileCnnInputs(data, graph, plainSettings, () => {}, cacheDir);
     const trained: SlotCnnWeights = { tile: { width: plainInputs.shape[1], height: plainInputs.shape[0] }, norm: 'frame', layers: cnn.layers, head };
     // The threshold halfway between two slots' |logit| around the median, so no slot sits on it.
@@ -60,18 +62,31 @@ describe.skipIf(!fixturesAvailable())('tile CNN training inputs (real stem, acpd
     const sorted = Array.from(plain, Math.abs).sort((a, b) => a - b);
     const mid = Math.floor(sorted.length / 2);
     const turnBelow = turning ? (sorted[mid - 1]! + sorted[mid]!) / 2 : 0;
-    const settings = { ...plainSettings, turnBelow };
-    const inputs = await tileCnnInputs(data, graph, settings, () => {}, cacheDir);
+    const turnedSettings = { ...plainSettings, turnBelow };
+    const inputs = await tileCnnInputs(data, graph, turnedSettings, () => {}, cacheDir);
     expect(inputs.turned !== null).toBe(turning);
-    const logits = tileCnnLogits(inputs, trained, data.samples, turnBelow);
+    const firstLogits = tileCnnLogits(inputs, trained, data.samples, turnBelow);
+    const firstSorted = Array.from(firstLogits, Math.abs).sort((a, b) => a - b);
+    const consultBelow = (firstSorted[mid - 1]! + firstSorted[mid]!) / 2;
+    const settings = seconded ? { ...turnedSettings, second: { enlarge: 2, consultBelow } } : turnedSettings;
+    const secondNet: SlotCnnWeights | null = seconded ? { ...trained, layers: randomTileCnn(rnd).layers, head: { w: head.w.map((v) => -v), b: -0.2 } } : null;
+    const wideInputs = seconded ? await tileCnnInputs(data, graph, secondOpinionSettings(settings)!, () => {}, join(dir, 'inputs-wide')) : null;
+    const logits = secondNet && wideInputs ? withSecondOpinion(firstLogits, wideInputs, secondNet, data.samples, consultBelow, turnBelow) : firstLogits;
+    if (seconded) {
+      // Half the slots asked, and only those moved.
+      const moved = Array.from(logits).filter((l, i) => Math.abs(l - firstLogits[i]!) > 1e-3).length;
+      expect(moved).toBeGreaterThan(data.samples.length / 4);
+      expect(moved).toBeLessThanOrEqual(mid);
+    }
     if (turning) {
       // Half the slots turned, and turning moved their logits.
-      const moved = Array.from(logits).filter((l, i) => Math.abs(l - plain[i]!) > 1e-3).length;
+      const moved = Array.from(firstLogits).filter((l, i) => Math.abs(l - plain[i]!) > 1e-3).length;
       expect(moved).toBeGreaterThan(data.samples.length / 4);
       expect(moved).toBeLessThanOrEqual(mid);
     }
 
-    const section = tileCnnSection(trained, settings);
+    const section = tileCnnSection(trained, settings, secondNet);
+    expect(section.tileCnn.second !== undefined).toBe(seconded);
     const app = new TileCnn(section.tileCnn, section.rectified, graph);
     try {
       let worst = 0;

@@ -22,7 +22,7 @@ import type { Detection } from '../../../src/occupancy/types.ts';
 import { loadAnalysisFrame, readLot } from '../../../scripts/lib/lots.ts';
 import { initTf, modelFromDir } from '../../../scripts/lib/node-tf.ts';
 import { carArrives, withLight } from '../../../scripts/lib/sequence.ts';
-import { MEASURED_SHAPE, randomTileCnn, withTileCnn } from '../../../scripts/lib/tile-cnn-random.ts';
+import { MEASURED_SHAPE, randomTileCnn, withRandomSecondOpinion, withTileCnn } from '../../../scripts/lib/tile-cnn-random.ts';
 import { fixture, fixturesAvailable } from '../../support/fixtures.ts';
 import { seededRandom } from '../../support/seeded-random.ts';
 import { addNoise, paintFrame } from './synthetic.ts';
@@ -43,6 +43,10 @@ describe('tile CNN weights section', () => {
     const sampled = { ...w, tileCnn: { ...w.tileCnn!, sampling: 2, turnBelow: 3 } };
     expect(parseWeights(asJson(sampled))).toEqual(sampled);
     expect('sampling' in parseWeights(asJson(w)).tileCnn!).toBe(false);
+    // A second opinion round-trips with its own layers and head.
+    const seconded = { ...w, tileCnn: withRandomSecondOpinion(w.tileCnn!, seededRandom(4), 2) };
+    expect(parseWeights(asJson(seconded))).toEqual(seconded);
+    expect('second' in parseWeights(asJson(w)).tileCnn!).toBe(false);
     const a = Float32Array.of(1.5, -0, 3.4028234663852886e38, 1e-45);
     expect(decodeFloats(encodeFloats(a), 'a')).toEqual(a);
   });
@@ -65,6 +69,18 @@ describe('tile CNN weights section', () => {
     expect(bad((j) => (j.tileCnn.sampling = '2'))).toThrow(/sampling must be a number from 1 to 8/);
     expect(bad((j) => (j.tileCnn.turnBelow = -1))).toThrow(/turnBelow must be a number from 0 to 50/);
     expect(bad((j) => (j.probe = { ...shipped.probe, crops: ['square', 'rectified'] }))).toThrow(/probe crops must be \[rectified\]/);
+    // The second opinion's section.
+    const seconded = asJson({ ...w, tileCnn: withRandomSecondOpinion(w.tileCnn!, seededRandom(4), 2) }) as typeof json;
+    const badSecond = (patch: (second: Record<string, unknown> & { layers: Record<string, unknown>[]; head: Record<string, unknown> }) => void) => {
+      const j = structuredClone(seconded) as unknown as { tileCnn: { second: Parameters<typeof patch>[0] } };
+      patch(j.tileCnn.second);
+      return () => parseWeights(j);
+    };
+    expect(badSecond((s) => (s.layers[0]!.inChannels = 16))).toThrow(/second\.layers\[0\] reads 16 channels, the layer before gives 32/);
+    expect(badSecond((s) => (s.head.w = encodeFloats(new Float32Array(3))))).toThrow(/second\.head reads 3 features, its last layer gives 64/);
+    expect(badSecond((s) => (s.consultBelow = -1))).toThrow(/consultBelow must be a number from 0 to 50/);
+    expect(badSecond((s) => (s.enlarge = 9))).toThrow(/second\.enlarge must be a number from 1 to 4/);
+    expect(badSecond((s) => (s.head.b = 'x'))).toThrow(/second\.head needs w and a finite b/);
   });
 });
 
@@ -128,6 +144,44 @@ describe('tile CNN on the real stem (WASM)', { timeout: 300_000 }, () => {
     }
   });
 
+  it('asks the second network about the slots still unsure only, and gives them the mean of the two logits', async () => {
+    const plain = await cnn.features(tiles, light);
+    const logits = plain.map((f) => predictLogit(weights.rectified, f));
+    const below = [...logits.map(Math.abs)].sort((a, b) => a - b)[50]!;
+    const withSecond = withRandomSecondOpinion(weights.tileCnn!, seededRandom(9), below);
+    const second = withSecond.second!;
+    const graph = detector.graph.weights as WeightMap;
+    const seconded = new TileCnn(withSecond, weights.rectified, graph);
+    // The second network alone: its own layers as a first network, its own head.
+    const secondHead = { w: Array.from(second.head.w), b: second.head.b };
+    const alone = new TileCnn({ ...weights.tileCnn!, layers: second.layers }, secondHead, graph);
+    // Wide tiles: other pictures of the same slots.
+    const wideTiles = tiles.map((t, k) => ({ ...t, data: t.data.map((v, i) => (v + 37 * k + i) % 256) }));
+    try {
+      const asked: number[] = [];
+      const mixed = await seconded.features(tiles, light, (ks) => {
+        asked.push(...ks);
+        return ks.map((k) => wideTiles[k]!);
+      });
+      const opinions = (await alone.features(wideTiles, light)).map((f) => predictLogit(secondHead, f));
+      expect(asked).toEqual(logits.flatMap((z, k) => (Math.abs(z) < below ? [k] : [])));
+      expect(asked).toHaveLength(50);
+      mixed.forEach((f, k) => {
+        if (asked.includes(k)) expect(predictLogit(weights.rectified, f)).toBeCloseTo((logits[k]! + opinions[k]!) / 2, 4);
+        else expect(Array.from(f)).toEqual(Array.from(plain[k]!));
+      });
+      // It moved the slots it asked about, and a slot asked about alone gets what it got in the batch.
+      const k = asked[0]!;
+      expect(Math.abs(predictLogit(weights.rectified, mixed[k]!) - logits[k]!)).toBeGreaterThan(1e-3);
+      expect(Array.from((await seconded.features([tiles[k]!], light, () => [wideTiles[k]!]))[0]!)).toEqual(Array.from(mixed[k]!));
+      await expect(seconded.features(tiles, light)).rejects.toThrow(/needs the slots' wide tiles/);
+      await expect(seconded.features(tiles, light, () => [])).rejects.toThrow(/needs 50 wide tiles of 32x64/);
+    } finally {
+      seconded.dispose();
+      alone.dispose();
+    }
+  });
+
   it('leaves the tensor count flat over many calls, and says why it refuses a bad call', async () => {
     await cnn.features(tiles.slice(0, 10), light);
     const before = tf.memory().numTensors;
@@ -187,7 +241,8 @@ describe.skipIf(!fixturesAvailable())('IncrementalEvidence with the tile CNN on 
     await initTf('wasm');
     detector = await CocoDetector.load(modelFromDir());
     const rnd = seededRandom(5);
-    evidence = new SlotEvidence(withTileCnn(shipped, randomTileCnn(rnd), rnd), detector.graph);
+    // A second opinion consulted on every slot (consultBelow 50): each slot's wide tile goes through the gate's path too.
+    evidence = new SlotEvidence(withTileCnn(shipped, withRandomSecondOpinion(randomTileCnn(rnd), rnd, 50), rnd), detector.graph);
     const f = readLot(fixture('lots', 'pucpr'))[7]!;
     const frame = loadAnalysisFrame(f.imagePath);
     const slots = f.slots.map(({ id, name, polygon }) => ({ id, name, polygon }));
