@@ -260,13 +260,13 @@ export function fitTileCnn(
     return weights;
   };
   const weights = train(inputs, 'tile CNN');
-  const second = wide && s.second ? train(wide, `second opinion (enlargement ${s.second.enlarge})`) : null;
+  const opinion = wide && s.second ? { wide, net: train(wide, `second opinion (enlargement ${s.second.enlarge})`), consultBelow: s.second.consultBelow } : null;
   return {
     weights,
-    second,
+    second: opinion?.net ?? null,
     logits: (of) => {
       const first = tileCnnLogits(inputs, weights, of, s.turnBelow);
-      return second && wide && s.second ? withSecondOpinion(first, wide, second, of, s.second.consultBelow, s.turnBelow) : first;
+      return opinion ? withSecondOpinion(first, opinion.wide, opinion.net, of, opinion.consultBelow, s.turnBelow) : first;
     },
   };
 }

@@ -56,9 +56,8 @@ export class TileCnn implements TileFeatureExtractor {
   readonly wide: TileShape | null;
   private readonly stem: FrozenBackbone | null;
   private readonly cnn: SlotCnn;
-  /** The second opinion's network (weights.second) and its own head. */
-  private readonly second: SlotCnn | null;
-  private readonly secondHead: LinearModel | null;
+  /** The second opinion (weights.second): its network, its own head, and below which first logit it is asked. */
+  private readonly second: { readonly cnn: SlotCnn; readonly head: LinearModel; readonly consultBelow: number } | null;
 
   /** `graphWeights`: the loaded COCO-SSD graph's weights (the stem is copied out of them). */
   constructor(
@@ -81,8 +80,13 @@ export class TileCnn implements TileFeatureExtractor {
     }
     // SlotCnn's tile and norm serve its own logits(); here it only runs the convolutions on what the stem gives.
     this.cnn = new SlotCnn({ tile: weights.tile, norm: 'tile', layers: weights.layers, head: { w: Float32Array.from(head.w), b: head.b } });
-    this.second = second ? new SlotCnn({ tile: weights.tile, norm: 'tile', layers: second.layers, head: second.head }) : null;
-    this.secondHead = second ? { w: Array.from(second.head.w), b: second.head.b } : null;
+    this.second = second
+      ? {
+          cnn: new SlotCnn({ tile: weights.tile, norm: 'tile', layers: second.layers, head: second.head }),
+          head: { w: Array.from(second.head.w), b: second.head.b },
+          consultBelow: second.consultBelow,
+        }
+      : null;
   }
 
   /**
@@ -98,18 +102,18 @@ export class TileCnn implements TileFeatureExtractor {
     for (const [k, t] of tiles.entries()) if (t.width !== width || t.height !== height) throw new Error(`tile ${k} is ${t.width}x${t.height}, expected ${width}x${height}`);
     const head = this.head;
     const feats = await this.turnedWhereUnsure(this.cnn, head, tiles, frameLight);
-    const second = this.weights.second;
-    if (!second || !this.second || !this.secondHead) return feats;
+    const second = this.second;
+    if (!second) return feats;
     const logits = feats.map((f) => predictLogit(head, f));
     const consulted = logits.flatMap((z, k) => (Math.abs(z) < second.consultBelow ? [k] : []));
     if (consulted.length === 0) return feats;
     if (!wide) throw new Error("the tile CNN's second opinion needs the slots' wide tiles");
     const wideTiles = wide(consulted);
     if (wideTiles.length !== consulted.length || wideTiles.some((t) => t.width !== width || t.height !== height)) throw new Error(`the second opinion needs ${consulted.length} wide tiles of ${width}x${height}`);
-    const opinions = await this.turnedWhereUnsure(this.second, this.secondHead, wideTiles, frameLight);
+    const opinions = await this.turnedWhereUnsure(second.cnn, second.head, wideTiles, frameLight);
     const norm2 = head.w.reduce((s, w) => s + w * w, 0);
     consulted.forEach((k, j) => {
-      const shift = (predictLogit(this.secondHead!, opinions[j]!) - logits[k]!) / 2 / norm2;
+      const shift = (predictLogit(second.head, opinions[j]!) - logits[k]!) / 2 / norm2;
       const f = feats[k]!;
       for (let i = 0; i < f.length; i++) f[i] = f[i]! + shift * head.w[i]!;
     });
@@ -151,6 +155,6 @@ export class TileCnn implements TileFeatureExtractor {
   dispose(): void {
     this.stem?.dispose();
     this.cnn.dispose();
-    this.second?.dispose();
+    this.second?.cnn.dispose();
   }
 }
