@@ -1,9 +1,9 @@
 // Detector figures in headless Chromium: model load + warm-up, detect() per backend, the app's whole per-frame
 // pipeline next to a bare detect() on the same frames, tensors after many frames, main-thread blocking.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { fixturesAvailable, LOT_VIDEO } from '../../tests/support/fixtures.ts';
+import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { fixture, fixturesAvailable, LOT_VIDEO } from '../../tests/support/fixtures.ts';
 import type { BenchConfig } from '../../tests/bench/detector-bench.ts';
 import { runBenchPage } from '../lib/browser.ts';
 import { PROJECT_ROOT } from '../lib/node-tf.ts';
@@ -11,6 +11,7 @@ import { numFlag } from './child.ts';
 import { descendantCpuSeconds } from '../lib/process-cpu.ts';
 import { DEFAULT_SETTINGS } from '../../src/settings/settings.ts';
 import { loadavg } from 'node:os';
+import { readLot } from '../lib/lots.ts';
 
 const ms = (v: number) => `${v.toFixed(1)} ms`;
 
@@ -23,6 +24,7 @@ export async function benchDetector(args: string[]): Promise<unknown> {
     execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', video, '-vf', 'fps=1.2', '-frames:v', '24', join(framesDir, 'f%02d.png')]);
   }
   const frameUrls = readdirSync(framesDir).sort().map((f) => `/.cache/bench-frames/${f}`);
+  const lotFrames = numFlag(args, '--lot-frames', 20);
   const cfg: BenchConfig = {
     frameUrls,
     // A backend given 0 frames is left out.
@@ -38,12 +40,31 @@ export async function benchDetector(args: string[]): Promise<unknown> {
     steadyFrames: numFlag(args, '--steady-frames', 60),
     cpuSeconds: numFlag(args, '--cpu-seconds', 60),
     cadenceMs: DEFAULT_SETTINGS.cadenceMs,
+    lot: lotFrames > 0 ? labelledLot('pucpr', lotFrames) : null,
   };
 
   const result = await runBenchPage<BenchConfig, DetectorBench>('/tests/bench/detector.html', cfg, { benchCpuSeconds: () => descendantCpuSeconds() });
   result.loadAverage = loadavg()[0]!;
   print(result);
   return result;
+}
+
+/**
+ * bench:evidence's frames and slots (the lot's first 10 frames, its labelled slots), copied where the bench page's
+ * server can reach them (it serves the project only).
+ */
+function labelledLot(name: string, frames: number): NonNullable<BenchConfig['lot']> {
+  const lot = readLot(fixture('lots', name)).slice(0, 10);
+  const dir = join(PROJECT_ROOT, '.cache', 'bench-lot', name);
+  mkdirSync(dir, { recursive: true });
+  for (const f of lot) if (!existsSync(join(dir, basename(f.imagePath)))) copyFileSync(f.imagePath, join(dir, basename(f.imagePath)));
+  return {
+    name,
+    frameUrls: lot.map((f) => `/.cache/bench-lot/${name}/${basename(f.imagePath)}`),
+    // Each frame keeps its own labelled slots' geometry; they are the same lot's, so the first frame's serve all.
+    slots: lot[0]!.slots.map(({ id, name: n, polygon }) => ({ id, name: n, polygon })),
+    frames,
+  };
 }
 
 interface Stats {
@@ -72,6 +93,7 @@ interface DetectorBench {
       steady?: Stats & { worker: Stats; recomputedPerFrame: number; detectedShare: number };
       video?: Stats & { recomputedPerFrame: number };
       cpu?: Record<string, { cpuSecondsPerMinute: number; frames: number }>;
+      lot?: { name: string; frameSize: string; slots: number; detect: Stats; evidence: Stats; pipeline: Stats };
     }
   >;
   tensors: { afterFirst: number; afterLast: number; frames: number };
@@ -103,6 +125,14 @@ function print(r: DetectorBench): void {
         `${''.padEnd(6)} incremental over the fixture video in order: median ${ms(b.video.median)} = ${x(b.video.median)}, p95 ${x(b.video.p95)}; ` +
           `${b.video.recomputedPerFrame.toFixed(1)} slots recomputed per frame`,
       );
+    if (b.lot) {
+      const l = b.lot;
+      const lx = (v: number) => `${(v / l.detect.median).toFixed(2)}x detect()`;
+      console.log(
+        `${''.padEnd(6)} ${l.name}'s labelled slots (${l.frameSize}, ${l.slots} slots, ${l.pipeline.n} frames, full path): detect() median ${ms(l.detect.median)}, ` +
+          `slot evidence median ${ms(l.evidence.median)} = ${lx(l.evidence.median)}; every slot re-evaluated: pipeline median ${lx(l.pipeline.median)}, p95 ${lx(l.pipeline.p95)}`,
+      );
+    }
     for (const [run, c] of Object.entries(b.cpu ?? {}))
       console.log(`${''.padEnd(6)} browser CPU at the default cadence, ${r.slots} slots, ${run}: ${c.cpuSecondsPerMinute.toFixed(1)} CPU s/min (${c.frames} frames)`);
   }
