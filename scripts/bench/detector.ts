@@ -2,16 +2,16 @@
 // pipeline next to a bare detect() on the same frames, tensors after many frames, main-thread blocking.
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { extname, join } from 'node:path';
 import { fixture, fixturesAvailable, LOT_VIDEO } from '../../tests/support/fixtures.ts';
 import type { BenchConfig } from '../../tests/bench/detector-bench.ts';
 import { runBenchPage } from '../lib/browser.ts';
 import { PROJECT_ROOT } from '../lib/node-tf.ts';
-import { numFlag } from './child.ts';
+import { flag, numFlag } from './child.ts';
 import { descendantCpuSeconds } from '../lib/process-cpu.ts';
 import { DEFAULT_SETTINGS } from '../../src/settings/settings.ts';
 import { loadavg } from 'node:os';
-import { readLot } from '../lib/lots.ts';
+import { readLot, sha256File } from '../lib/lots.ts';
 
 const ms = (v: number) => `${v.toFixed(1)} ms`;
 
@@ -40,7 +40,7 @@ export async function benchDetector(args: string[]): Promise<unknown> {
     steadyFrames: numFlag(args, '--steady-frames', 60),
     cpuSeconds: numFlag(args, '--cpu-seconds', 60),
     cadenceMs: DEFAULT_SETTINGS.cadenceMs,
-    lot: lotFrames > 0 ? labelledLot('pucpr', lotFrames) : null,
+    lot: lotFrames > 0 ? labelledLot(flag(args, '--lot') ?? fixture('lots', 'pucpr'), lotFrames) : null,
   };
 
   const result = await runBenchPage<BenchConfig, DetectorBench>('/tests/bench/detector.html', cfg, { benchCpuSeconds: () => descendantCpuSeconds() });
@@ -50,20 +50,27 @@ export async function benchDetector(args: string[]): Promise<unknown> {
 }
 
 /**
- * bench:evidence's frames and slots (the lot's first 10 frames, its labelled slots), copied where the bench page's
- * server can reach them (it serves the project only).
+ * bench:evidence's frames and slots (the lot's first 10 frames, each with its labelled slots), copied where the bench
+ * page's server can reach them (it serves the project only). Null, said, when `dir` holds no labelled lot.
  */
-function labelledLot(name: string, frames: number): NonNullable<BenchConfig['lot']> {
-  const lot = readLot(fixture('lots', name)).slice(0, 10);
-  const dir = join(PROJECT_ROOT, '.cache', 'bench-lot', name);
-  mkdirSync(dir, { recursive: true });
-  for (const f of lot) if (!existsSync(join(dir, basename(f.imagePath)))) copyFileSync(f.imagePath, join(dir, basename(f.imagePath)));
+function labelledLot(dir: string, count: number): BenchConfig['lot'] {
+  if (!existsSync(join(dir, 'labels'))) {
+    console.log(`no labelled lot at ${dir}: the labelled-lot row is left out (--lot DIR)`);
+    return null;
+  }
+  const lot = readLot(dir).slice(0, 10);
+  const name = lot[0]!.lot;
+  const folder = name.replace(/[^\w.-]/g, '_');
+  const copies = join(PROJECT_ROOT, '.cache', 'bench-lot', folder);
+  mkdirSync(copies, { recursive: true });
   return {
     name,
-    frameUrls: lot.map((f) => `/.cache/bench-lot/${name}/${basename(f.imagePath)}`),
-    // Each frame keeps its own labelled slots' geometry; they are the same lot's, so the first frame's serve all.
-    slots: lot[0]!.slots.map(({ id, name: n, polygon }) => ({ id, name: n, polygon })),
-    frames,
+    frames: lot.map((f) => {
+      const file = `${sha256File(f.imagePath).slice(0, 16)}${extname(f.imagePath)}`;
+      if (!existsSync(join(copies, file))) copyFileSync(f.imagePath, join(copies, file));
+      return { url: `/.cache/bench-lot/${folder}/${file}`, slots: f.slots.map(({ id, name: n, polygon }) => ({ id, name: n, polygon })) };
+    }),
+    count,
   };
 }
 
@@ -129,7 +136,7 @@ function print(r: DetectorBench): void {
       const l = b.lot;
       const lx = (v: number) => `${(v / l.detect.median).toFixed(2)}x detect()`;
       console.log(
-        `${''.padEnd(6)} ${l.name}'s labelled slots (${l.frameSize}, ${l.slots} slots, ${l.pipeline.n} frames, full path): detect() median ${ms(l.detect.median)}, ` +
+        `${''.padEnd(6)} ${l.name}'s labelled slots (${l.frameSize}, ${Math.round(l.slots)} slots a frame, ${l.pipeline.n} frames, full path): detect() median ${ms(l.detect.median)}, ` +
           `slot evidence median ${ms(l.evidence.median)} = ${lx(l.evidence.median)}; every slot re-evaluated: pipeline median ${lx(l.pipeline.median)}, p95 ${lx(l.pipeline.p95)}`,
       );
     }

@@ -25,7 +25,7 @@ export interface BenchConfig {
    * slots, in the browser. The video's grid is no lot anyone marks: its boxes straddle cars and lanes, so the tile
    * CNN is unsure of many and turns them or asks its second opinion far more often than on marked slots.
    */
-  lot: { name: string; frameUrls: string[]; slots: Slot[]; frames: number } | null;
+  lot: { name: string; frames: { url: string; slots: Slot[] }[]; count: number } | null;
 }
 
 /** CPU seconds used so far by the browser's whole process tree (exposed by scripts/bench/detector.ts). */
@@ -139,22 +139,26 @@ async function incremental(client: AnalysisClient, frames: ImageBitmap[], slots:
 
 /** The full path on a labelled lot's frames: detect(), the slot evidence and the whole pipeline per frame. */
 async function labelledLot(client: AnalysisClient, lot: NonNullable<BenchConfig['lot']>) {
-  const frames = await Promise.all(lot.frameUrls.map(async (u) => createImageBitmap(await (await fetch(u)).blob())));
+  const frames = await Promise.all(lot.frames.map(async (f) => createImageBitmap(await (await fetch(f.url)).blob())));
   const detect: number[] = [];
   const evidence: number[] = [];
   const pipeline: number[] = [];
   // One more frame than measured: the first is a warm-up (new frame size, new slots).
-  for (let i = 0; i <= lot.frames; i++) {
+  let slotCount = 0;
+  for (let i = 0; i <= lot.count; i++) {
+    const { slots } = lot.frames[i % frames.length]!;
     const t = performance.now();
-    const a = await client.analyze(await grab(frames[i % frames.length]!), lot.slots, FULL);
+    const a = await client.analyze(await grab(frames[i % frames.length]!), slots, FULL);
     if (i === 0) continue;
     // A frame the camera-motion check would not place gives no evidence: it would time nothing.
-    if (a.observations.length !== lot.slots.length) throw new Error(`${lot.name}: frame ${i % frames.length} was not placed (${a.observations.length} of ${lot.slots.length} slots evidenced)`);
+    if (a.observations.length !== slots.length) throw new Error(`${lot.name}: frame ${i % frames.length} was not placed (${a.observations.length} of ${slots.length} slots evidenced)`);
+    slotCount += slots.length;
     pipeline.push(performance.now() - t);
     detect.push(a.detectMs);
     evidence.push(a.evidenceMs);
   }
-  return { name: lot.name, frameSize: `${frames[0]!.width}x${frames[0]!.height}`, slots: lot.slots.length, detect: stats(detect), evidence: stats(evidence), pipeline: stats(pipeline) };
+  const size = analysisSize(frames[0]!.width, frames[0]!.height);
+  return { name: lot.name, frameSize: `${size.width}x${size.height}`, slots: slotCount / lot.count, detect: stats(detect), evidence: stats(evidence), pipeline: stats(pipeline) };
 }
 
 async function run(cfg: BenchConfig) {
