@@ -40,7 +40,7 @@ export async function benchDetector(args: string[]): Promise<unknown> {
     steadyFrames: numFlag(args, '--steady-frames', 60),
     cpuSeconds: numFlag(args, '--cpu-seconds', 60),
     cadenceMs: DEFAULT_SETTINGS.cadenceMs,
-    lot: lotFrames > 0 ? labelledLot(flag(args, '--lot') ?? fixture('lots', 'pucpr'), lotFrames) : null,
+    lot: lotFrames > 0 ? labelledLotConfig(flag(args, '--lot') ?? fixture('lots', 'pucpr'), lotFrames) : null,
   };
 
   const result = await runBenchPage<BenchConfig, DetectorBench>('/tests/bench/detector.html', cfg, { benchCpuSeconds: () => descendantCpuSeconds() });
@@ -53,7 +53,7 @@ export async function benchDetector(args: string[]): Promise<unknown> {
  * bench:evidence's frames and slots (the lot's first 10 frames, each with its labelled slots), copied where the bench
  * page's server can reach them (it serves the project only). Null, said, when `dir` holds no labelled lot.
  */
-function labelledLot(dir: string, count: number): BenchConfig['lot'] {
+function labelledLotConfig(dir: string, count: number): BenchConfig['lot'] {
   if (!existsSync(join(dir, 'labels'))) {
     console.log(`no labelled lot at ${dir}: the labelled-lot row is left out (--lot DIR)`);
     return null;

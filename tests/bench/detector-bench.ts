@@ -143,9 +143,9 @@ async function labelledLot(client: AnalysisClient, lot: NonNullable<BenchConfig[
   const detect: number[] = [];
   const evidence: number[] = [];
   const pipeline: number[] = [];
-  // One more frame than measured: the first is a warm-up (new frame size, new slots).
   let slotCount = 0;
   let unplaced = 0;
+  // One more frame than measured: the first is a warm-up (new frame size, new slots).
   for (let i = 0; i <= lot.count; i++) {
     const { slots } = lot.frames[i % frames.length]!;
     const t = performance.now();
