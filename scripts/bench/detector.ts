@@ -100,7 +100,7 @@ interface DetectorBench {
       steady?: Stats & { worker: Stats; recomputedPerFrame: number; detectedShare: number };
       video?: Stats & { recomputedPerFrame: number };
       cpu?: Record<string, { cpuSecondsPerMinute: number; frames: number }>;
-      lot?: { name: string; frameSize: string; slots: number; unplaced: number; detect: Stats; evidence: Stats; pipeline: Stats };
+      lot?: { name: string; frameSize: string; slots: number; unplaced: number; detect: Stats; evidence: Stats; motion: Stats; plumbing: Stats; pipeline: Stats };
     }
   >;
   tensors: { afterFirst: number; afterLast: number; frames: number };
@@ -137,7 +137,8 @@ function print(r: DetectorBench): void {
       const lx = (v: number) => `${(v / l.detect.median).toFixed(2)}x detect()`;
       console.log(
         `${''.padEnd(6)} ${l.name}'s labelled slots (${l.frameSize}, ${Math.round(l.slots)} slots a frame, ${l.pipeline.n} frames${l.unplaced ? `, ${l.unplaced} more not placed by the camera-motion check and not timed` : ''}, full path): detect() median ${ms(l.detect.median)}, ` +
-          `slot evidence median ${ms(l.evidence.median)} = ${lx(l.evidence.median)}; every slot re-evaluated: pipeline median ${lx(l.pipeline.median)}, p95 ${lx(l.pipeline.p95)}`,
+          `slot evidence median ${ms(l.evidence.median)} = ${lx(l.evidence.median)}, camera-motion estimate median ${ms(l.motion.median)}, ` +
+          `plumbing median ${ms(l.plumbing.median)} = ${lx(l.plumbing.median)}; every slot re-evaluated: pipeline median ${lx(l.pipeline.median)}, p95 ${lx(l.pipeline.p95)}`,
       );
     }
     for (const [run, c] of Object.entries(b.cpu ?? {}))

@@ -142,6 +142,8 @@ async function labelledLot(client: AnalysisClient, lot: NonNullable<BenchConfig[
   const frames = await Promise.all(lot.frames.map(async (f) => createImageBitmap(await (await fetch(f.url)).blob())));
   const detect: number[] = [];
   const evidence: number[] = [];
+  const motion: number[] = [];
+  const plumbing: number[] = [];
   const pipeline: number[] = [];
   let slotCount = 0;
   let unplaced = 0;
@@ -157,12 +159,15 @@ async function labelledLot(client: AnalysisClient, lot: NonNullable<BenchConfig[
       continue;
     }
     slotCount += slots.length;
-    pipeline.push(performance.now() - t);
+    const total = performance.now() - t;
+    pipeline.push(total);
     detect.push(a.detectMs);
     evidence.push(a.evidenceMs);
+    motion.push(a.motionMs);
+    plumbing.push(total - a.detectMs - a.evidenceMs - a.motionMs);
   }
   const size = analysisSize(frames[0]!.width, frames[0]!.height);
-  return { name: lot.name, frameSize: `${size.width}x${size.height}`, slots: slotCount / Math.max(1, pipeline.length), unplaced, detect: stats(detect), evidence: stats(evidence), pipeline: stats(pipeline) };
+  return { name: lot.name, frameSize: `${size.width}x${size.height}`, slots: slotCount / Math.max(1, pipeline.length), unplaced, detect: stats(detect), evidence: stats(evidence), motion: stats(motion), plumbing: stats(plumbing), pipeline: stats(pipeline) };
 }
 
 async function run(cfg: BenchConfig) {
