@@ -17,7 +17,7 @@ import { makeCorrection, SlotEvidence } from '../src/evidence/slot-evidence.ts';
 import { parseWeights, type EvidenceWeights } from '../src/evidence/weights.ts';
 import { DEFAULT_HYSTERESIS } from '../src/occupancy/hysteresis.ts';
 import { stepLot } from '../src/occupancy/lot-state.ts';
-import { area, toPixels } from '../src/occupancy/geometry.ts';
+import { slotSizePx } from '../src/occupancy/slot-size.ts';
 import type { Slot } from '../src/occupancy/types.ts';
 import { readLot, loadAnalysisFrame, sha256File, type LotFrame } from './lib/lots.ts';
 import { bySlotSize, confusion, median, percentile, scores, worstSlots, type ScoredSlot, type SizeBand } from './lib/metrics.ts';
@@ -146,8 +146,8 @@ if (values.sequence) {
   process.exit(0);
 }
 
-/** A slot's size in the analysis frame: the square root of its polygon's area, px. */
-const slotSize = (s: Slot, frame: { width: number; height: number }) => Math.sqrt(area(toPixels(s.polygon, frame.width, frame.height)));
+/** A slot's size in the analysis frame: the square root of its polygon's area, px (what the app's small-slot hint measures). */
+const slotSize = (s: Slot, frame: { width: number; height: number }) => slotSizePx(s.polygon, frame.width, frame.height);
 
 // Scoring: every frame on its own (no hysteresis state from another day), with what calibration learned.
 const pairs: (ScoredSlot & { size: number; logit: number })[] = [];

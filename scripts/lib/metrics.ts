@@ -1,4 +1,6 @@
 // Scores of a binary "occupied" decision over labelled slots. Pure.
+import { SLOT_SIZE_EDGES } from '../../src/occupancy/slot-size.ts';
+
 export interface Confusion {
   tp: number;
   fp: number;
@@ -47,9 +49,6 @@ export function scores(c: Confusion): Scores {
   };
 }
 
-/** The slot sizes eval reports apart (√area in the analysis frame, px): on close wide-angle views the far, thin slots
- * under 45 px score about 0.94 and those from 80 px about 0.985 (docs/accuracy.md). */
-export const SLOT_SIZE_EDGES: readonly number[] = [45, 80];
 
 export interface SizeBand {
   /** The band's sizes, px: from ≤ size < to (`to` null: no upper end). */

@@ -1,5 +1,6 @@
 import { LitElement, html, nothing } from 'lit';
 import type { FrameSource } from '../camera/frame-source.ts';
+import { analysisSize } from '../camera/frame.ts';
 import { backendFromQuery } from '../detector/backend-choice.ts';
 import type { CalibrationChange } from '../analysis/messages.ts';
 import { CounterController } from '../controllers/counter-controller.ts';
@@ -278,6 +279,7 @@ export class LwApp extends LitElement {
           .states=${this.counter.states}
           .selectedId=${this.editor.selection.length === 1 ? this.editor.selection[0] : null}
           .editing=${this.editor.editing}
+          .frameSize=${source && source.width > 0 && source.height > 0 ? analysisSize(source.width, source.height) : null}
         ></lw-slot-list>
       </details>
       <details data-panel="layout-files">

@@ -1,5 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
+import { SLOT_SIZE_EDGES, smallSlots } from '../occupancy/slot-size.ts';
 import type { Slot, SlotState } from '../occupancy/types.ts';
 import { requestEdit } from './events.ts';
 import { controlStyles } from './shared-styles.ts';
@@ -7,7 +8,8 @@ import { controlStyles } from './shared-styles.ts';
 /**
  * The slots as a compact grid of chips: each says its state in a word and a shape (a ring for free, a filled square for
  * occupied, a dashed ring before the first frame), not by colour alone; a tap selects it (again: lets go). In edit mode
- * the selected one can be renamed, and each deleted. All reachable by keyboard.
+ * the selected one can be renamed, and each deleted. All reachable by keyboard. Slots small in the analysed picture
+ * (`frameSize`) are marked (a dashed edge, and words for screen readers), and a line above says what that costs (they are the ones lotwatch gets wrong most).
  */
 export class LwSlotList extends LitElement {
   static override properties = {
@@ -15,12 +17,15 @@ export class LwSlotList extends LitElement {
     states: { attribute: false },
     selectedId: { attribute: false },
     editing: { type: Boolean, reflect: true },
+    frameSize: { attribute: false },
   };
 
   declare slots: readonly Slot[];
   declare states: ReadonlyMap<string, SlotState>;
   declare selectedId: string | null;
   declare editing: boolean;
+  /** The size frames are analysed at, px (null: no picture yet, nothing is marked). */
+  declare frameSize: { readonly width: number; readonly height: number } | null;
 
   constructor() {
     super();
@@ -28,6 +33,7 @@ export class LwSlotList extends LitElement {
     this.states = new Map();
     this.selectedId = null;
     this.editing = false;
+    this.frameSize = null;
   }
 
   static override styles = [
@@ -98,6 +104,20 @@ export class LwSlotList extends LitElement {
         color: #94a3b8;
         margin: 0;
       }
+      li.small {
+        border: 1px dashed #d97706;
+      }
+      li.small.selected {
+        border-color: #facc15;
+      }
+      .small-note {
+        margin: 0 0 8px;
+        font-size: 0.875rem;
+        color: #fde68a;
+      }
+      .small-note button {
+        margin-left: 6px;
+      }
     `,
   ];
 
@@ -107,20 +127,38 @@ export class LwSlotList extends LitElement {
         No slots yet. ${this.editing ? 'Drag on the picture to mark one.' : 'Choose “Edit slots”, then drag on the picture to mark one.'}
       </p>`;
     }
-    return html`<ul aria-label="Slots">
-      ${repeat(
-        this.slots,
-        (s) => s.id,
-        (s) => this.renderItem(s),
-      )}
-    </ul>`;
+    const small = this.frameSize ? smallSlots(this.slots, this.frameSize.width, this.frameSize.height) : [];
+    const smallIds = new Set(small.map((s) => s.id));
+    return html`${small.length ? this.renderSmallNote(small) : nothing}
+      <ul aria-label="Slots">
+        ${repeat(
+          this.slots,
+          (s) => s.id,
+          (s) => this.renderItem(s, smallIds.has(s.id)),
+        )}
+      </ul>`;
   }
 
-  private renderItem(slot: Slot) {
+  /** What small slots cost, measured (docs/accuracy.md, by slot size), and what to do about it. */
+  private renderSmallNote(small: readonly Slot[]) {
+    const [under, over] = SLOT_SIZE_EDGES;
+    const n = small.length;
+    return html`<p class="small-note" data-small-slots=${n}>
+      ${n === 1 ? '1 slot is' : `${n} slots are`} small in the picture (under ${under} px across, dashed). On close, wide-angle
+      views such slots are wrong about four times as often as those of ${over} px or more: zoom in, or aim so they are bigger.
+      ${this.editing
+        ? html`<button @click=${() => requestEdit(this, { type: 'select', ids: small.map((s) => s.id), mode: 'replace' })}>
+            Select ${n === 1 ? 'it' : 'them'}
+          </button>`
+        : nothing}
+    </p>`;
+  }
+
+  private renderItem(slot: Slot, small: boolean) {
     const st = this.states.get(slot.id);
     const status = st ? (st.occupied ? 'occupied' : 'free') : 'unknown';
     const selected = slot.id === this.selectedId;
-    return html`<li class=${selected ? 'selected' : ''} data-id=${slot.id}>
+    return html`<li class=${[selected ? 'selected' : '', small ? 'small' : ''].join(' ').trim()} data-id=${slot.id}>
       <span class="state ${status}" aria-hidden="true"></span>
       ${this.editing && selected
         ? html`<label class="visually-hidden" for="name-${slot.id}">Name of slot ${slot.name}</label>
@@ -139,7 +177,7 @@ export class LwSlotList extends LitElement {
           >
             ${slot.name} <span class="word"
               >${status === 'unknown' ? html`<span aria-hidden="true">?</span><span class="visually-hidden">unknown</span>` : status}</span
-            >
+            >${small ? html`<span class="visually-hidden">, small in the picture</span>` : nothing}
           </button>`}
       ${this.editing
         ? html`<button class="danger" aria-label="Delete slot ${slot.name}" @click=${() => requestEdit(this, { type: 'delete', ids: [slot.id] })}>
