@@ -49,7 +49,6 @@ export function scores(c: Confusion): Scores {
   };
 }
 
-
 export interface SizeBand {
   /** The band's sizes, px: from ≤ size < to (`to` null: no upper end). */
   readonly from: number;

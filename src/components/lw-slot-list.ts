@@ -1,4 +1,5 @@
 import { LitElement, css, html, nothing } from 'lit';
+import { classMap } from 'lit/directives/class-map.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { SLOT_SIZE_EDGES, smallSlots } from '../occupancy/slot-size.ts';
 import type { Slot, SlotState } from '../occupancy/types.ts';
@@ -9,7 +10,8 @@ import { controlStyles } from './shared-styles.ts';
  * The slots as a compact grid of chips: each says its state in a word and a shape (a ring for free, a filled square for
  * occupied, a dashed ring before the first frame), not by colour alone; a tap selects it (again: lets go). In edit mode
  * the selected one can be renamed, and each deleted. All reachable by keyboard. Slots small in the analysed picture
- * (`frameSize`) are marked (a dashed edge, and words for screen readers), and a line above says what that costs (they are the ones lotwatch gets wrong most).
+ * (`frameSize`) are marked (a dashed edge, and words for screen readers), and a line above says what that costs: they
+ * are the ones lotwatch gets wrong most.
  */
 export class LwSlotList extends LitElement {
   static override properties = {
@@ -158,7 +160,7 @@ export class LwSlotList extends LitElement {
     const st = this.states.get(slot.id);
     const status = st ? (st.occupied ? 'occupied' : 'free') : 'unknown';
     const selected = slot.id === this.selectedId;
-    return html`<li class=${[selected ? 'selected' : '', small ? 'small' : ''].join(' ').trim()} data-id=${slot.id}>
+    return html`<li class=${classMap({ selected, small })} data-id=${slot.id}>
       <span class="state ${status}" aria-hidden="true"></span>
       ${this.editing && selected
         ? html`<label class="visually-hidden" for="name-${slot.id}">Name of slot ${slot.name}</label>
