@@ -4,7 +4,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { RgbaFrame } from '../camera/frame.ts';
 import {
   applyCorrection,
+  applyCorrections,
   clearCorrections,
+  confirmable,
   emptyCalibration,
   parseCalibration,
   pruneCorrections,
@@ -126,6 +128,16 @@ function calibrated(change: CalibrationChange): LotCalibration {
       if (!f && !latest.placed) throw new Error('The camera moved: check the slots before correcting one');
       if (!f) throw new Error(`Slot ${change.slotId} has not been seen in a frame yet; wait a moment and tap again`);
       return applyCorrection(calibration, makeCorrection(f, change.occupied, latest.frame, weights, Date.now()), weights);
+    }
+    case 'confirm': {
+      if (!latest.placed) throw new Error('The camera moved: check the slots before confirming them');
+      const at = Date.now();
+      const made = confirmable(calibration, change.states, at).flatMap((s) => {
+        const f = latest.features.get(s.slotId);
+        return f ? [makeCorrection(f, s.occupied, latest.frame, weights, at)] : [];
+      });
+      if (!made.length) throw new Error('No slot has been seen in a frame yet; wait a moment and confirm again');
+      return applyCorrections(calibration, made, weights);
     }
     case 'undo':
       return undoCorrection(calibration, weights);

@@ -1,4 +1,4 @@
-import type { LotCalibration } from '../evidence/calibration.ts';
+import type { ConfirmedState, LotCalibration } from '../evidence/calibration.ts';
 import type { EvidenceMode } from '../evidence/fusion.ts';
 import type { Detection, Slot, SlotObservation } from '../occupancy/types.ts';
 import type { BackendPreference } from '../detector/backend-choice.ts';
@@ -38,6 +38,8 @@ export interface AnalyzeRequest {
 export type CalibrationChange =
   | { readonly kind: 'set'; readonly calibration: LotCalibration }
   | { readonly kind: 'correct'; readonly slotId: string; readonly occupied: boolean }
+  /** Every slot is right as shown: these states, learned as one step (calibration.ts confirmable). */
+  | { readonly kind: 'confirm'; readonly states: readonly ConfirmedState[] }
   | { readonly kind: 'undo' }
   | { readonly kind: 'clear' }
   | { readonly kind: 'prune'; readonly slotIds: readonly string[] };

@@ -236,6 +236,8 @@ export class LwApp extends LitElement {
     const slot = sel.length === 1 ? (this.store.slots.find((s) => s.id === sel[0]) ?? null) : null;
     return html`<lw-correction-bar
         .target=${slot}
+        .slots=${this.store.slots}
+        .states=${this.counter.states}
         .learned=${this.counter.analysis.calibration?.corrections.length ?? 0}
         .note=${this.correctionNote}
         @correction-requested=${(e: CustomEvent<CorrectionRequest>) => this.correct(e.detail.change, e.detail.done)}

@@ -1,11 +1,14 @@
 import { LitElement, css, html, nothing } from 'lit';
-import type { Slot } from '../occupancy/types.ts';
+import { isClosedAt } from '../occupancy/closure.ts';
+import type { Slot, SlotState } from '../occupancy/types.ts';
 import { requestEdit } from './events.ts';
 import { controlStyles } from './shared-styles.ts';
 
 /** What the user tells the counter: a slot holds a vehicle or not; or take back the last correction, or all. */
 export type CorrectionChange =
   | { readonly kind: 'correct'; readonly slotId: string; readonly occupied: boolean }
+  /** Every slot is right as shown: the states of the slots not in the middle of a change. */
+  | { readonly kind: 'confirm'; readonly states: readonly { readonly slotId: string; readonly occupied: boolean }[] }
   | { readonly kind: 'undo' }
   | { readonly kind: 'clear' };
 
@@ -17,15 +20,29 @@ export interface CorrectionRequest {
 
 /**
  * Under the picture while counting: with a slot tapped, "Slot A-3 is now: Free / Occupied" (and a way to let go of
- * it); otherwise a hint. What the counter learned so far can be undone or forgotten.
+ * it); otherwise a hint, and "All slots right…": once the wrong ones are tapped, the rest are confirmed as shown in one
+ * step (asked twice, since it teaches every slot at once). What the counter learned so far can be undone or forgotten.
  *
  * @fires correction-requested - detail: the change and the words for when it is done
  * @fires edit-requested - select none (the × button)
  */
 export class LwCorrectionBar extends LitElement {
-  static override properties = { target: { attribute: false }, learned: { type: Number }, note: { type: String } };
+  static override properties = {
+    target: { attribute: false },
+    slots: { attribute: false },
+    states: { attribute: false },
+    learned: { type: Number },
+    note: { type: String },
+    confirming: { state: true },
+  };
   /** The one slot selected, if any. */
   declare target: Slot | null;
+  /** The lot's slots: the closed ones are not counted, so not confirmed either. */
+  declare slots: readonly Slot[];
+  /** The slots' states as the counter shows them: what "All slots right" confirms. */
+  declare states: ReadonlyMap<string, SlotState>;
+  /** "All slots right…" was tapped: the question is open. */
+  declare confirming: boolean;
   /** Corrections the counter learned from so far. */
   declare learned: number;
   declare note: string;
@@ -33,6 +50,9 @@ export class LwCorrectionBar extends LitElement {
   constructor() {
     super();
     this.target = null;
+    this.slots = [];
+    this.states = new Map();
+    this.confirming = false;
     this.learned = 0;
     this.note = '';
   }
@@ -78,13 +98,45 @@ export class LwCorrectionBar extends LitElement {
             </button>
             <button aria-label="Let go of slot ${slot.name}" @click=${() => requestEdit(this, { type: 'select', ids: [], mode: 'replace' })}>×</button>
           </div>`
-        : html`<span class="hint">Tap a slot to tell the counter what it holds.</span>`}
+        : this.renderConfirm()}
       ${this.learned
         ? html`<span class="hint" data-learned=${this.learned}>Learned from ${this.learned} correction${this.learned === 1 ? '' : 's'}.</span>
             <button @click=${() => this.fire({ kind: 'undo' }, 'Last correction undone.')}>Undo correction</button>
             <button class="danger" @click=${() => this.fire({ kind: 'clear' }, 'Corrections forgotten.')}>Forget corrections</button>`
         : nothing}
       ${this.note ? html`<span class="hint" role="status">${this.note}</span>` : nothing}`;
+  }
+
+  /** The hint, and the confirmation of every slot as shown (slots in the middle of a change are left out). */
+  private renderConfirm() {
+    const now = Date.now();
+    const open = this.slots.flatMap((s) => {
+      const st = this.states.get(s.id);
+      return st && !isClosedAt(s.closed, now) ? [st] : [];
+    });
+    const shown = open.filter((st) => st.pending === null);
+    const changing = open.length - shown.length;
+    if (!this.confirming || !shown.length) {
+      return html`<span class="hint">Tap a slot to tell the counter what it holds.</span>
+        ${shown.length ? html`<button data-confirm-all @click=${() => (this.confirming = true)}>All slots right…</button>` : nothing}`;
+    }
+    const n = shown.length;
+    return html`<div class="slot" role="group" aria-labelledby="confirm-label">
+      <span id="confirm-label"
+        >Learn ${n === 1 ? 'the slot' : `all ${n} slots`} as shown now?${changing ? ` (${changing} changing left out)` : ''}</span
+      >
+      <button
+        data-confirm="yes"
+        @click=${() => {
+          this.confirming = false;
+          const states = shown.map((st) => ({ slotId: st.id, occupied: st.occupied }));
+          this.fire({ kind: 'confirm', states }, `Learned: ${n === 1 ? 'the slot' : `${n} slots`} as shown (a slot you just tapped otherwise keeps your tap).`);
+        }}
+      >
+        Learn
+      </button>
+      <button @click=${() => (this.confirming = false)}>Cancel</button>
+    </div>`;
   }
 
   private fire(change: CorrectionChange, done: string): void {

@@ -392,11 +392,35 @@ export function applyCorrections(
   return { version: 1, corrections, fitted: fitCalibration(corrections, weights, options) };
 }
 
-/** Removes the latest correction and refits. */
+/**
+ * Removes the latest step and refits: the latest correction, with every other made with it (the same frame and time:
+ * a confirmation of every slot at once is one step, as it was one tap).
+ */
 export function undoCorrection(cal: LotCalibration, weights: EvidenceWeights, options: CalibrationOptions = DEFAULT_CALIBRATION): LotCalibration {
-  if (cal.corrections.length === 0) return cal;
-  const corrections = cal.corrections.slice(0, -1);
+  const last = cal.corrections.at(-1);
+  if (!last) return cal;
+  const corrections = cal.corrections.filter((c) => c.frame !== last.frame || c.at !== last.at);
   return { version: 1, corrections, fitted: fitCalibration(corrections, weights, options) };
+}
+
+/** A slot's state as the counter shows it, confirmed by the user. */
+export interface ConfirmedState {
+  readonly slotId: string;
+  readonly occupied: boolean;
+}
+
+/**
+ * Which of the states of a confirmation ("every slot is right") to record at `now`: all but those of slots the user
+ * tapped to the other state less than STILL.maxAgeMs ago. The picture follows a tap only after the hysteresis
+ * (seconds), so a slot just corrected may still show its old state when the rest is confirmed: the tap wins.
+ */
+export function confirmable(cal: LotCalibration, states: readonly ConfirmedState[], now: number): ConfirmedState[] {
+  const latest = new Map<string, Correction>();
+  for (const c of cal.corrections) if ((latest.get(c.slotId)?.at ?? -Infinity) <= c.at) latest.set(c.slotId, c);
+  return states.filter((s) => {
+    const c = latest.get(s.slotId);
+    return !c || c.occupied === s.occupied || now - c.at > STILL.maxAgeMs;
+  });
 }
 
 /** Forgets every correction of the lot. */

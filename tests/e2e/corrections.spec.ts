@@ -45,3 +45,39 @@ test('tapping a slot to correct it changes its state, survives a reload, and can
   await page.getByRole('link', { name: 'History' }).click();
   await expect(page.locator('lw-history-dashboard [data-empty]')).toContainText('records history only while its camera counts');
 });
+
+test('after tapping the wrong slot, "All slots right" confirms the rest in one step; the tap keeps its word; undo takes the step back', async ({ page }) => {
+  await asFirstVisit(page);
+  await page.goto('/');
+  await openStill(page);
+  await waitForModel(page);
+  await markSlots(page, [SEDAN, SKY]);
+  await expect.poll(() => slotStates(page), { timeout: 60_000 }).toEqual({ '1': 'occupied', '2': 'free' });
+
+  // Slot 2 is wrong (say a skip stands there): tapped, let go, and at once the rest confirmed, before the picture
+  // shows the tap. The confirmation says what it will do, and asks.
+  await overlay(page).locator('g.slot[data-id="2"]').click();
+  await page.getByRole('button', { name: 'Occupied', exact: true }).click();
+  await page.getByRole('button', { name: 'Let go of slot 2' }).click();
+  await page.getByRole('button', { name: 'All slots right…' }).click();
+  const ask = page.getByRole('group', { name: /Learn all 2 slots as shown now\?/ });
+  await expect(ask).toBeVisible();
+  await ask.getByRole('button', { name: 'Cancel' }).click();
+  await expect(ask).toHaveCount(0);
+  await expect(page.locator('[data-learned="1"]')).toBeVisible();
+  await page.getByRole('button', { name: 'All slots right…' }).click();
+  await page.getByRole('group', { name: /Learn all 2 slots/ }).getByRole('button', { name: 'Learn' }).click();
+  await expect(page.getByText('Learned: 2 slots as shown')).toBeVisible();
+  const learned = async () => Number(await page.locator('[data-learned]').getAttribute('data-learned'));
+  expect(await learned()).toBeGreaterThanOrEqual(2);
+  // Slot 2 stays what the tap said, whatever the picture showed when the rest was confirmed.
+  await expect.poll(() => slotStates(page), { timeout: 60_000 }).toEqual({ '1': 'occupied', '2': 'occupied' });
+
+  // One undo takes back the whole confirmation; the tap before it stays.
+  await page.getByRole('button', { name: 'Undo correction' }).click();
+  await expect(page.locator('[data-learned="1"]')).toBeVisible();
+  await expect.poll(() => slotStates(page), { timeout: 60_000 }).toEqual({ '1': 'occupied', '2': 'occupied' });
+  await page.getByRole('button', { name: 'Undo correction' }).click();
+  await expect(page.locator('[data-learned]')).toHaveCount(0);
+  await expect.poll(() => slotStates(page), { timeout: 60_000 }).toEqual({ '1': 'occupied', '2': 'free' });
+});

@@ -5,6 +5,7 @@ import {
   calibratedLogit,
   calibrationForSlots,
   clearCorrections,
+  confirmable,
   DEFAULT_CALIBRATION,
   emptyCalibration,
   fitCalibration,
@@ -53,6 +54,38 @@ describe('correction bookkeeping', () => {
     expect(cal.corrections).toHaveLength(2);
     expect(undoCorrection(emptyCalibration(), w).corrections).toHaveLength(0);
     expect(clearCorrections()).toEqual(emptyCalibration());
+  });
+  it('undoes a confirmation of every slot (one frame, one time) as one step, and a tap before it stays', () => {
+    let cal = applyCorrection(emptyCalibration(), corr('a', true, 'f1', 1), w);
+    const at = ++clock;
+    const all = ['a', 'b', 'c'].map((id, i): Correction => ({ ...corr(id, i > 0, 'f2', 1), at }));
+    cal = applyCorrections(cal, all, w);
+    expect(cal.corrections).toHaveLength(4);
+    cal = undoCorrection(cal, w);
+    expect(cal.corrections.map((c) => [c.slotId, c.frame])).toEqual([['a', 'f1']]);
+    // Taps on one frame at different times are steps of their own.
+    cal = applyCorrections(emptyCalibration(), [corr('a', true, 'f3', 1), corr('b', true, 'f3', 1)], w);
+    expect(undoCorrection(cal, w).corrections.map((c) => c.slotId)).toEqual(['a']);
+  });
+  it.each([
+    ['a slot never tapped', [], true, true],
+    ['a slot tapped to the same state', [['a', true, 0]], true, true],
+    ['a slot tapped to the other state a minute ago: the tap wins', [['a', false, -60_000]], true, false],
+    ['the same, two hours and a second ago: the confirmation is newer news', [['a', false, -STILL.maxAgeMs - 1000]], true, true],
+    ['tapped occupied, then free: the latest tap counts', [['a', true, -120_000], ['a', false, -60_000]], false, true],
+    ['tapped free, then occupied: the latest tap counts', [['a', false, -120_000], ['a', true, -60_000]], false, false],
+  ] as const)('confirming every slot records %s', (_n, taps, shown, recorded) => {
+    const now = 10 * STILL.maxAgeMs;
+    const cal = applyCorrections(
+      emptyCalibration(),
+      taps.map(([id, occupied, ago], i) => ({ ...corr(id, occupied, `f${i}`, 1), at: now + ago })),
+      w,
+    );
+    const states = [
+      { slotId: 'a', occupied: shown },
+      { slotId: 'b', occupied: false },
+    ];
+    expect(confirmable(cal, states, now)).toEqual(recorded ? states : [states[1]]);
   });
   it('is plain data: it survives JSON (IndexedDB) and validates when read back', () => {
     const cal = applyCorrections(emptyCalibration(), [corr('a', true, 'f1', 1), corr('a', false, 'f2', -1)], w);
