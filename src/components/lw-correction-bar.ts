@@ -21,7 +21,7 @@ export interface CorrectionRequest {
 /**
  * Under the picture while counting: with a slot tapped, "Slot A-3 is now: Free / Occupied" (and a way to let go of
  * it); otherwise a hint, and "All slots right…": once the wrong ones are tapped, the rest are confirmed as shown in one
- * step (asked twice, since it teaches every slot at once). What the counter learned so far can be undone or forgotten.
+ * step (it asks first, since it teaches every slot at once). What the counter learned so far can be undone or forgotten.
  *
  * @fires correction-requested - detail: the change and the words for when it is done
  * @fires edit-requested - select none (the × button)
