@@ -137,14 +137,36 @@ async function incremental(client: AnalysisClient, frames: ImageBitmap[], slots:
   };
 }
 
+/**
+ * A full-path frame's times, split as the worker reports them: the model, the evidence, the camera-motion estimate,
+ * and the plumbing (everything else: grabbing, transfer, pixels, messages, hysteresis).
+ */
+class FullPathTimes {
+  readonly detect: number[] = [];
+  readonly evidence: number[] = [];
+  readonly motion: number[] = [];
+  readonly plumbing: number[] = [];
+  readonly pipeline: number[] = [];
+
+  add(total: number, a: { detectMs: number; evidenceMs: number; motionMs: number }): void {
+    this.pipeline.push(total);
+    this.detect.push(a.detectMs);
+    this.evidence.push(a.evidenceMs);
+    this.motion.push(a.motionMs);
+    this.plumbing.push(total - a.detectMs - a.evidenceMs - a.motionMs);
+  }
+
+  /** Each part's statistics, the first `skip` frames (warm-up) left out. */
+  stats(skip = 0) {
+    const of = (xs: number[]) => stats(xs.slice(skip));
+    return { detect: of(this.detect), evidence: of(this.evidence), motion: of(this.motion), plumbing: of(this.plumbing), pipeline: of(this.pipeline) };
+  }
+}
+
 /** The full path on a labelled lot's frames: detect(), the slot evidence and the whole pipeline per frame. */
 async function labelledLot(client: AnalysisClient, lot: NonNullable<BenchConfig['lot']>) {
   const frames = await Promise.all(lot.frames.map(async (f) => createImageBitmap(await (await fetch(f.url)).blob())));
-  const detect: number[] = [];
-  const evidence: number[] = [];
-  const motion: number[] = [];
-  const plumbing: number[] = [];
-  const pipeline: number[] = [];
+  const times = new FullPathTimes();
   let slotCount = 0;
   let unplaced = 0;
   // One more frame than measured: the first is a warm-up (new frame size, new slots).
@@ -159,15 +181,10 @@ async function labelledLot(client: AnalysisClient, lot: NonNullable<BenchConfig[
       continue;
     }
     slotCount += slots.length;
-    const total = performance.now() - t;
-    pipeline.push(total);
-    detect.push(a.detectMs);
-    evidence.push(a.evidenceMs);
-    motion.push(a.motionMs);
-    plumbing.push(total - a.detectMs - a.evidenceMs - a.motionMs);
+    times.add(performance.now() - t, a);
   }
   const size = analysisSize(frames[0]!.width, frames[0]!.height);
-  return { name: lot.name, frameSize: `${size.width}x${size.height}`, slots: slotCount / Math.max(1, pipeline.length), unplaced, detect: stats(detect), evidence: stats(evidence), motion: stats(motion), plumbing: stats(plumbing), pipeline: stats(pipeline) };
+  return { name: lot.name, frameSize: `${size.width}x${size.height}`, slots: slotCount / Math.max(1, times.pipeline.length), unplaced, ...times.stats() };
 }
 
 async function run(cfg: BenchConfig) {
@@ -185,39 +202,22 @@ async function run(cfg: BenchConfig) {
       client.terminate();
       continue;
     }
-    const detect: number[] = [];
-    const evidence: number[] = [];
-    const motion: number[] = [];
-    const plumbing: number[] = [];
-    const pipeline: number[] = [];
+    const times = new FullPathTimes();
     let lot: LotState | null = null;
     for (let i = 0; i < n; i++) {
       const t = performance.now();
       const bmp = await grab(frames[i % frames.length]!);
       const a = await client.analyze(bmp, slots, FULL);
       lot = stepLot(lot, slots, a.observations, Date.now(), DEFAULT_HYSTERESIS);
-      const total = performance.now() - t;
-      pipeline.push(total);
-      detect.push(a.detectMs);
-      evidence.push(a.evidenceMs);
-      motion.push(a.motionMs);
-      // Everything that is neither the model, the evidence nor the camera-motion estimate: grabbing, transfer, pixels,
-      // messages, hysteresis.
-      plumbing.push(total - a.detectMs - a.evidenceMs - a.motionMs);
+      times.add(performance.now() - t, a);
     }
-    const d = stats(detect.slice(1));
-    const p = stats(pipeline.slice(1));
-    const pl = stats(plumbing.slice(1));
+    const split = times.stats(1);
     backends[name] = {
       loadMs,
       reason: info.reason,
       simd: info.simd,
-      detect: d,
-      evidence: stats(evidence.slice(1)),
-      motion: stats(motion.slice(1)),
-      pipeline: p,
-      plumbing: pl,
-      overhead: pl.median / d.median,
+      ...split,
+      overhead: split.plumbing.median / split.detect.median,
       ...(name === 'wasm' ? await incremental(client, frames, slots, cfg) : {}),
       ...(name === 'wasm' && cfg.lot ? { lot: await labelledLot(client, cfg.lot) } : {}),
     };

@@ -14,14 +14,21 @@ async function openStill(page: import('@playwright/test').Page): Promise<void> {
   await expect(page.locator('.stage img')).toBeVisible();
 }
 
-test('tapping a slot to correct it changes its state, survives a reload, and can be undone', async ({ page }) => {
-  // The photo is the only source: the camera must not start by itself (as it does where permission was given).
+/**
+ * The photo as the only source (the camera must not start by itself, as it does where permission was given), slot 1
+ * on the sedan and slot 2 on the sky, both seen by the model.
+ */
+async function openMarkedStill(page: import('@playwright/test').Page): Promise<void> {
   await asFirstVisit(page);
   await page.goto('/');
   await openStill(page);
   await waitForModel(page);
   await markSlots(page, [SEDAN, SKY]);
   await expect.poll(() => slotStates(page), { timeout: 60_000 }).toEqual({ '1': 'occupied', '2': 'free' });
+}
+
+test('tapping a slot to correct it changes its state, survives a reload, and can be undone', async ({ page }) => {
+  await openMarkedStill(page);
 
   // Slot 2 holds no car; the user says it is occupied (say, a skip parked there that the model does not know).
   await overlay(page).locator('g.slot[data-id="2"]').click();
@@ -47,12 +54,7 @@ test('tapping a slot to correct it changes its state, survives a reload, and can
 });
 
 test('after tapping the wrong slot, "All slots right" confirms the rest in one step; the tap keeps its word; undo takes the step back', async ({ page }) => {
-  await asFirstVisit(page);
-  await page.goto('/');
-  await openStill(page);
-  await waitForModel(page);
-  await markSlots(page, [SEDAN, SKY]);
-  await expect.poll(() => slotStates(page), { timeout: 60_000 }).toEqual({ '1': 'occupied', '2': 'free' });
+  await openMarkedStill(page);
 
   // Slot 2 is wrong (say a skip stands there): tapped, let go, and at once the rest confirmed, before the picture
   // shows the tap. The confirmation says what it will do, and asks.
