@@ -1,4 +1,4 @@
-// npm run eval -- --lot <dir> [--weights FILE] [--calibration <dir> | --calibration-frames N] [--layout FILE] [--json] [--sequence]
+// npm run eval -- --lot <dir> [--weights FILE] [--calibration <dir> | --calibration-frames N] [--taps every|wrong] [--layout FILE] [--json] [--sequence]
 // Scores the product's own pipeline on labelled frames (FORMAT.md): the analysis-size frame, COCO-SSD detections,
 // SlotEvidence (the app's evidence module), the lot's calibration fed through applyCorrection (what a tap in the app
 // calls), and the occupancy decision of stepLot. Frames the weights were trained on are not scored. Prints the scores
@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { applyCorrection, emptyCalibration, type LotCalibration } from '../src/evidence/calibration.ts';
+import { applyCorrection, applyCorrections, confirmable, emptyCalibration, type LotCalibration } from '../src/evidence/calibration.ts';
 import { parseLayoutFile } from '../src/layout/layout-format.ts';
 import { matchByOverlap } from '../src/evidence/polygon-overlap.ts';
 import { makeCorrection, SlotEvidence } from '../src/evidence/slot-evidence.ts';
@@ -28,7 +28,7 @@ import { describeSequence, runSequence } from './lib/sequence.ts';
 import { describeUnscorable, runSkippingUnscorable, type Unscorable } from './lib/unscorable.ts';
 
 const USAGE =
-  'usage: npm run eval -- --lot <dir> [--weights FILE] [--calibration <dir> | --calibration-frames N] [--layout FILE] [--json] [--patch-only] [--sensitivity X] [--sequence] [--errors]';
+  'usage: npm run eval -- --lot <dir> [--weights FILE] [--calibration <dir> | --calibration-frames N] [--taps every|wrong] [--layout FILE] [--json] [--patch-only] [--sensitivity X] [--sequence] [--errors]';
 
 const { values } = parseArgs({
   options: {
@@ -36,6 +36,7 @@ const { values } = parseArgs({
     weights: { type: 'string' },
     calibration: { type: 'string' },
     'calibration-frames': { type: 'string' },
+    taps: { type: 'string', default: 'every' },
     layout: { type: 'string' },
     json: { type: 'boolean', default: false },
     'patch-only': { type: 'boolean', default: false },
@@ -56,6 +57,8 @@ if (values.help) {
 if (!values.lot) fail('--lot is required');
 if (values.calibration && values['calibration-frames']) fail('--calibration and --calibration-frames exclude each other');
 const calibrationFrames = values['calibration-frames'] === undefined ? 0 : Number(values['calibration-frames']);
+const tapsMode = values.taps;
+if (tapsMode !== 'every' && tapsMode !== 'wrong') fail('--taps is every or wrong');
 if (!Number.isInteger(calibrationFrames) || calibrationFrames < 0) fail('--calibration-frames needs a whole number');
 const sensitivity = Number(values.sensitivity);
 if (!Number.isFinite(sensitivity)) fail('--sensitivity needs a number');
@@ -103,9 +106,14 @@ const capturedAt = (f: LotFrame, i: number) => {
   return Number.isFinite(t) ? t : i * 60_000;
 };
 
-// Calibration: every labelled slot of each calibration frame is corrected, one tap at a time, in slot order.
+// Calibration: every labelled slot of each calibration frame is corrected. --taps every: one tap at a time, in slot
+// order. --taps wrong: as a user does it in the app, the slots shown wrong tapped one by one (each on a frame of its
+// own), then "All slots right" for the rest a few seconds later (calibration.ts confirmable, one step).
 let calibration: LotCalibration = emptyCalibration();
 let corrections = 0;
+/** What the user did: single taps, and confirmations of every slot. */
+let taps = 0;
+let confirmations = 0;
 // Slots whose evidence throws are reported by id and left out; they never stop the command.
 const unscorable: Unscorable[] = [];
 const calBar = progressBar('calibration');
@@ -117,12 +125,29 @@ for (const [i, f] of calFrames.entries()) {
   const cal = calibration;
   const r = await runSkippingUnscorable(f.image, slots, (ss) => evidence.observe(frame, ss, detections, cal, { sensitivity, at: capturedAt(f, i) }));
   unscorable.push(...r.unscorable);
-  for (const [j, feat] of (r.value?.features ?? []).entries()) {
+  const labelled = (r.value?.features ?? []).flatMap((feat, j) => {
     const t = truth[r.kept[j]!];
-    if (t === null || t === undefined) continue;
-    calibration = applyCorrection(calibration, makeCorrection(feat, t, f.imagePath, weights, capturedAt(f, i)), weights);
-    corrections++;
+    return t === null || t === undefined ? [] : [{ feat, truth: t, shown: r.value!.observations[j]!.probability > 0.5 }];
+  });
+  const at = capturedAt(f, i);
+  if (tapsMode === 'every') {
+    for (const { feat, truth: t } of labelled) calibration = applyCorrection(calibration, makeCorrection(feat, t, f.imagePath, weights, at), weights);
+    corrections += labelled.length;
+    taps += labelled.length;
+    continue;
   }
+  for (const [k, { feat, truth: t }] of labelled.filter((l) => l.shown !== l.truth).entries()) {
+    calibration = applyCorrection(calibration, makeCorrection(feat, t, `${f.imagePath}#tap${k}`, weights, at + k), weights);
+    corrections++;
+    taps++;
+  }
+  const confirmedAt = at + 5000;
+  const byId = new Map(labelled.map((l) => [l.feat.id, l]));
+  const confirmed = confirmable(calibration, labelled.map((l) => ({ slotId: l.feat.id, occupied: l.shown })), confirmedAt);
+  const made = confirmed.map((c) => makeCorrection(byId.get(c.slotId)!.feat, c.occupied, `${f.imagePath}#confirm`, weights, confirmedAt));
+  if (made.length) calibration = applyCorrections(calibration, made, weights);
+  corrections += made.length;
+  confirmations++;
 }
 if (calFrames.length) calBar(calFrames.length, calFrames.length);
 
@@ -196,6 +221,8 @@ const report = {
   excludedCalibration,
   calibrationFrames: calFrames.length,
   corrections,
+  taps,
+  confirmations,
   // What the held-out check kept of the refit, per mode (calibration.ts validate); absent without corrections.
   ...(calibration.fitted.validation ? { calibrationKept: calibration.fitted.validation } : {}),
   unscorableSlots: unscorable.length,
@@ -221,7 +248,7 @@ console.log(`lot ${report.lot} · weights ${report.weights} (${report.weightsId}
 console.log(
   `frames ${report.frames} scored, ${report.slots} slots · excluded ${report.excludedFrames} frames (${excludedTrained} the weights were trained on, ${excludedCalibration} used for calibration)`,
 );
-if (calFrames.length) console.log(`calibration: ${calFrames.length} frames, ${corrections} corrections`);
+if (calFrames.length) console.log(`calibration: ${calFrames.length} frames, ${corrections} corrections (${taps} taps${confirmations ? `, ${confirmations} confirmations of every slot` : ''})`);
 for (const [mode, v] of Object.entries(calibration.fitted.validation ?? {})) {
   console.log(`calibration kept (${mode}): ${v.kept} · held-out errors ${v.shippedErrors} shipped → ${v.keptErrors} kept, of ${v.corrections}`);
 }

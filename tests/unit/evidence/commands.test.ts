@@ -142,6 +142,14 @@ describe.skipIf(!haveFixtures)('train and eval commands on fixture frames (real 
     expect(calibrated.frames).toBe(plain.frames);
     expect(calibrated.corrections).toBeGreaterThan(150);
     expect(calibrated.accuracy as number).toBeGreaterThan((plain.accuracy as number) + 0.05);
+    // --taps wrong: as the app's user does it, the slots shown wrong tapped, then the rest confirmed in one step. The
+    // same labels reach the calibration, from one tap a wrong slot and one confirmation a frame.
+    const confirmed = run('eval.ts', ['--lot', newLot, '--weights', w, '--calibration', calLot, '--taps', 'wrong', '--json']).json;
+    expect(confirmed.corrections).toBe(calibrated.corrections);
+    expect(calibrated.taps).toBe(calibrated.corrections);
+    expect(confirmed.confirmations).toBe(calibrated.calibrationFrames);
+    expect(confirmed.taps as number).toBeLessThan(calibrated.taps as number);
+    expect(confirmed.accuracy as number).toBeGreaterThan((plain.accuracy as number) + 0.05);
     // --calibration-frames N: the first N frames calibrate and are not scored.
     const firstN = run('eval.ts', ['--lot', newLot, '--weights', w, '--calibration-frames', '1', '--json']).json;
     expect(firstN.calibrationFrames).toBe(1);
