@@ -10,10 +10,10 @@ import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { applyCorrection, applyCorrections, confirmable, emptyCalibration, type LotCalibration } from '../src/evidence/calibration.ts';
+import { applyCorrection, applyCorrections, emptyCalibration, type LotCalibration } from '../src/evidence/calibration.ts';
 import { parseLayoutFile } from '../src/layout/layout-format.ts';
 import { matchByOverlap } from '../src/evidence/polygon-overlap.ts';
-import { makeCorrection, SlotEvidence } from '../src/evidence/slot-evidence.ts';
+import { makeConfirmation, makeCorrection, SlotEvidence } from '../src/evidence/slot-evidence.ts';
 import { parseWeights, type EvidenceWeights } from '../src/evidence/weights.ts';
 import { DEFAULT_HYSTERESIS } from '../src/occupancy/hysteresis.ts';
 import { stepLot } from '../src/occupancy/lot-state.ts';
@@ -141,10 +141,9 @@ for (const [i, f] of calFrames.entries()) {
     corrections++;
     taps++;
   }
-  const confirmedAt = at + 5000;
-  const byId = new Map(labelled.map((l) => [l.feat.id, l]));
-  const confirmed = confirmable(calibration, labelled.map((l) => ({ slotId: l.feat.id, occupied: l.shown })), confirmedAt);
-  const made = confirmed.map((c) => makeCorrection(byId.get(c.slotId)!.feat, c.occupied, `${f.imagePath}#confirm`, weights, confirmedAt));
+  const shown = labelled.map((l) => ({ slotId: l.feat.id, occupied: l.shown }));
+  const features = new Map(labelled.map((l) => [l.feat.id, l.feat]));
+  const made = makeConfirmation(calibration, shown, features, `${f.imagePath}#confirm`, weights, at + 5000);
   if (made.length) calibration = applyCorrections(calibration, made, weights);
   corrections += made.length;
   confirmations++;

@@ -6,7 +6,6 @@ import {
   applyCorrection,
   applyCorrections,
   clearCorrections,
-  confirmable,
   emptyCalibration,
   parseCalibration,
   pruneCorrections,
@@ -14,7 +13,7 @@ import {
   type LotCalibration,
 } from '../evidence/calibration.ts';
 import { IncrementalEvidence, type IncrementalResult } from '../evidence/incremental-evidence.ts';
-import { makeCorrection, SlotEvidence, type SlotEvidenceFeatures } from '../evidence/slot-evidence.ts';
+import { makeConfirmation, makeCorrection, SlotEvidence, type SlotEvidenceFeatures } from '../evidence/slot-evidence.ts';
 import { parseWeights } from '../evidence/weights.ts';
 import weightsJson from '../evidence/weights.json';
 import { planBackends } from '../detector/backend-choice.ts';
@@ -131,11 +130,7 @@ function calibrated(change: CalibrationChange): LotCalibration {
     }
     case 'confirm': {
       if (!latest.placed) throw new Error('The camera moved: check the slots before confirming them');
-      const at = Date.now();
-      const made = confirmable(calibration, change.states, at).flatMap((s) => {
-        const f = latest.features.get(s.slotId);
-        return f ? [makeCorrection(f, s.occupied, latest.frame, weights, at)] : [];
-      });
+      const made = makeConfirmation(calibration, change.states, latest.features, latest.frame, weights, Date.now());
       if (!made.length) throw new Error('No slot has been seen in a frame yet; wait a moment and confirm again');
       return applyCorrections(calibration, made, weights);
     }

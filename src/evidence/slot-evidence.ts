@@ -2,7 +2,7 @@
 import type { GraphModel } from '@tensorflow/tfjs-converter';
 import type { RgbaFrame } from '../camera/frame.ts';
 import type { Detection, Slot, SlotObservation } from '../occupancy/types.ts';
-import { calibratedLogit, calibrationForSlots, type Correction, type CorrectionFeatures, type LotCalibration } from './calibration.ts';
+import { calibratedLogit, calibrationForSlots, confirmable, type ConfirmedState, type Correction, type CorrectionFeatures, type LotCalibration } from './calibration.ts';
 import { applySensitivity, baseLogits, modeOf, type BaseLogits, type EvidenceMode } from './fusion.ts';
 import { BackboneProbe } from './probe.ts';
 import { framePatches, slotFeaturesAt, type FramePatches, type SlotFeatures } from './slot-features.ts';
@@ -139,4 +139,23 @@ export function makeCorrection(
 ): Correction {
   const features = f.light === undefined ? { logits: f.logits, reference: f.reference } : { logits: f.logits, reference: f.reference, light: f.light };
   return { slotId: f.id, occupied, at, frame, weightsId: weights.id, features };
+}
+
+/**
+ * The corrections a confirmation of every slot as shown makes ("All slots right"): one per state `confirmable` keeps
+ * whose slot has features, all on `frame` at `at`, so that undo takes them back as one step. The worker and eval's
+ * `--taps wrong` both call it.
+ */
+export function makeConfirmation(
+  cal: LotCalibration,
+  states: readonly ConfirmedState[],
+  features: ReadonlyMap<string, SlotEvidenceFeatures>,
+  frame: string,
+  weights: EvidenceWeights,
+  at: number,
+): Correction[] {
+  return confirmable(cal, states, at).flatMap((s) => {
+    const f = features.get(s.slotId);
+    return f ? [makeCorrection(f, s.occupied, frame, weights, at)] : [];
+  });
 }
