@@ -22,6 +22,7 @@
 //                               cached (copy 0 as the app makes it, the others mirrored/shifted/relit before the stem)
 //     --stem-input raw|tile|frame   the stem's pixels as they are, or rescaled to 128 ± 64 per spread of the tile's
 //                               (or the frame's) own light
+//     --resample P              (with --stem) the share of augmented copies seen at a lower resolution (a far slot's look)
 //     --tta                     (with --stem) also score the mean logit of each tile and the tile turned by 180° (2x cost)
 //     --save FILE               write the weights trained on all --lot frames (with --test-lot)
 //     --dump FILE               (with --cv) write each labelled slot's out-of-fold logit (and turned one, with --tta), fold,
@@ -79,6 +80,7 @@ const { values } = parseArgs({
     copies: { type: 'string', default: '4' },
     'stem-input': { type: 'string', default: 'raw' },
     tta: { type: 'boolean', default: false },
+    resample: { type: 'string', default: '0' },
   },
 });
 
@@ -223,7 +225,7 @@ function stemFeatures(stem: FrozenBackbone, set: TileSet, copies: number, seed: 
       const k = Math.floor(j / copies);
       // Copy 0: the tile as the app makes it (or turned by 180°, for --tta).
       if (j % copies === 0) for (let p = 0; p < size; p++) px[i * size + p] = set.pixels[k * size + (rotated ? size - 3 - (p - (p % 3)) + (p % 3) : p)]!;
-      else tileInput(raw, k, 'frame', px, i * size, rnd);
+      else tileInput(raw, k, 'frame', px, i * size, rnd, Number(values.resample));
       const mode = values['stem-input'];
       if (mode === 'raw') return;
       const at = px.subarray(i * size, (i + 1) * size);

@@ -96,9 +96,10 @@ const BN_MOMENTUM = 0.9;
 /**
  * One tile as the network reads it, optionally augmented: mirrored left-right and/or top-bottom (a rectified slot has
  * no fixed entry side), shifted by up to 2 px (a user never draws a slot twice the same), gamma, tint and (frame norm)
- * its light relative to the frame changed a little.
+ * its light relative to the frame changed a little; with `resample` > 0, that share of tiles also seen at a lower
+ * resolution (resampleTile: scripts/tile-cnn-experiment.ts --resample; measured, not used by npm run train).
  */
-export function tileInput(set: TileSet, k: number, norm: TileNorm, out: Float32Array, offset: number, rnd: (() => number) | null): void {
+export function tileInput(set: TileSet, k: number, norm: TileNorm, out: Float32Array, offset: number, rnd: (() => number) | null, resample = 0): void {
   const { width: w, height: h } = set;
   const size = w * h * 3;
   const src = set.pixels.subarray(k * size, (k + 1) * size);
@@ -115,6 +116,8 @@ export function tileInput(set: TileSet, k: number, norm: TileNorm, out: Float32A
   const lut = [0, 1, 2].map((c) => Float32Array.from({ length: 256 }, (_, v) => photometric(v, gamma, tint[c]!)));
   const relit = new Float32Array(size);
   for (let i = 0; i < size; i++) relit[i] = lut[i % 3]![src[i]!]!;
+  // At 0 no random number is drawn for it, so the copies stay those of the shipped training.
+  if (rnd && resample > 0 && rnd() < resample) resampleTile(relit, w, h, 1 + rnd(), 1 + 1.5 * rnd());
   // In tile norm, the tile's own light after the photometric change (so that it cancels, as it does in the app).
   const { mean, spread } = lightFor(set, k, norm, relit);
   let o = offset;
@@ -126,6 +129,43 @@ export function tileInput(set: TileSet, k: number, norm: TileNorm, out: Float32A
       for (let c = 0; c < 3; c++) {
         const v = (relit[i + c]! - mean[c]!) / spread;
         out[o++] = norm === 'frame' ? v * gain + shift : v;
+      }
+    }
+  }
+}
+
+/**
+ * The tile as if its slot had been 1/fx as wide and 1/fy as tall in the frame, in place: area-averaged down to that
+ * size, then stretched back bilinearly as the warp stretches a small slot.
+ */
+export function resampleTile(px: Float32Array, w: number, h: number, fx: number, fy: number): void {
+  const sw = Math.max(2, Math.round(w / fx));
+  const sh = Math.max(2, Math.round(h / fy));
+  const small = new Float32Array(sw * sh * 3);
+  const count = new Float32Array(sw * sh);
+  for (let y = 0; y < h; y++) {
+    const sy = Math.min(sh - 1, Math.floor(((y + 0.5) * sh) / h));
+    for (let x = 0; x < w; x++) {
+      const j = sy * sw + Math.min(sw - 1, Math.floor(((x + 0.5) * sw) / w));
+      count[j]!++;
+      for (let c = 0; c < 3; c++) small[j * 3 + c]! += px[(y * w + x) * 3 + c]!;
+    }
+  }
+  for (let j = 0; j < sw * sh; j++) for (let c = 0; c < 3; c++) small[j * 3 + c]! /= count[j]!;
+  for (let y = 0; y < h; y++) {
+    const fyy = Math.min(sh - 1, Math.max(0, ((y + 0.5) * sh) / h - 0.5));
+    const y0 = Math.floor(fyy);
+    const y1 = Math.min(sh - 1, y0 + 1);
+    const ty = fyy - y0;
+    for (let x = 0; x < w; x++) {
+      const fxx = Math.min(sw - 1, Math.max(0, ((x + 0.5) * sw) / w - 0.5));
+      const x0 = Math.floor(fxx);
+      const x1 = Math.min(sw - 1, x0 + 1);
+      const tx = fxx - x0;
+      for (let c = 0; c < 3; c++) {
+        const a = small[(y0 * sw + x0) * 3 + c]! * (1 - tx) + small[(y0 * sw + x1) * 3 + c]! * tx;
+        const b = small[(y1 * sw + x0) * 3 + c]! * (1 - tx) + small[(y1 * sw + x1) * 3 + c]! * tx;
+        px[(y * w + x) * 3 + c] = a * (1 - ty) + b * ty;
       }
     }
   }
