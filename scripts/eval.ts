@@ -1,8 +1,9 @@
-// npm run eval -- --lot <dir> [--weights FILE] [--calibration <dir> | --calibration-frames N] [--taps every|wrong] [--layout FILE] [--json] [--sequence]
+// npm run eval -- --lot <dir> [--weights FILE] [--calibration <dir> | --calibration-frames N] [--taps every|wrong|unsure] [--layout FILE] [--json] [--sequence]
 // Scores the product's own pipeline on labelled frames (FORMAT.md): the analysis-size frame, COCO-SSD detections,
 // SlotEvidence (the app's evidence module), the lot's calibration fed through applyCorrection (what a tap in the app
 // calls), and the occupancy decision of stepLot. Frames the weights were trained on are not scored. Prints the scores
-// overall and by slot size in the frame (metrics.ts bySlotSize).
+// overall and by slot size in the frame (metrics.ts bySlotSize), and how many errors the unsure decisions hold (the
+// slots the app outlines dotted: occupancy/unsure.ts).
 // --sequence: the frames in time order through the incremental path as well, compared step by step (lib/sequence.ts).
 // Also prints the slots wrong most often; --errors lists every wrong decision (frame, slot, logit, size).
 import './lib/short-errors.ts';
@@ -18,9 +19,10 @@ import { parseWeights, type EvidenceWeights } from '../src/evidence/weights.ts';
 import { DEFAULT_HYSTERESIS } from '../src/occupancy/hysteresis.ts';
 import { stepLot } from '../src/occupancy/lot-state.ts';
 import { slotSizePx } from '../src/occupancy/slot-size.ts';
+import { isUnsure, UNSURE_LOGIT } from '../src/occupancy/unsure.ts';
 import type { Slot } from '../src/occupancy/types.ts';
 import { readLot, loadAnalysisFrame, sha256File, type LotFrame } from './lib/lots.ts';
-import { bySlotSize, confusion, median, percentile, scores, worstSlots, type ScoredSlot, type SizeBand } from './lib/metrics.ts';
+import { bySlotSize, confusion, median, percentile, scores, unsureShare, worstSlots, type ScoredSlot, type SizeBand } from './lib/metrics.ts';
 import { PROJECT_ROOT } from './lib/node-tf.ts';
 import { progressBar } from './lib/progress.ts';
 import { Runner } from './lib/runner.ts';
@@ -28,7 +30,7 @@ import { describeSequence, runSequence } from './lib/sequence.ts';
 import { describeUnscorable, runSkippingUnscorable, type Unscorable } from './lib/unscorable.ts';
 
 const USAGE =
-  'usage: npm run eval -- --lot <dir> [--weights FILE] [--calibration <dir> | --calibration-frames N] [--taps every|wrong] [--layout FILE] [--json] [--patch-only] [--sensitivity X] [--sequence] [--errors]';
+  'usage: npm run eval -- --lot <dir> [--weights FILE] [--calibration <dir> | --calibration-frames N] [--taps every|wrong|unsure] [--layout FILE] [--json] [--patch-only] [--sensitivity X] [--sequence] [--errors]';
 
 const { values } = parseArgs({
   options: {
@@ -58,7 +60,7 @@ if (!values.lot) fail('--lot is required');
 if (values.calibration && values['calibration-frames']) fail('--calibration and --calibration-frames exclude each other');
 const calibrationFrames = values['calibration-frames'] === undefined ? 0 : Number(values['calibration-frames']);
 const tapsMode = values.taps;
-if (tapsMode !== 'every' && tapsMode !== 'wrong') fail('--taps is every or wrong');
+if (tapsMode !== 'every' && tapsMode !== 'wrong' && tapsMode !== 'unsure') fail('--taps is every, wrong or unsure');
 if (!Number.isInteger(calibrationFrames) || calibrationFrames < 0) fail('--calibration-frames needs a whole number');
 const sensitivity = Number(values.sensitivity);
 if (!Number.isFinite(sensitivity)) fail('--sensitivity needs a number');
@@ -108,7 +110,9 @@ const capturedAt = (f: LotFrame, i: number) => {
 
 // Calibration: every labelled slot of each calibration frame is corrected. --taps every: one tap at a time, in slot
 // order. --taps wrong: as a user does it in the app, the slots shown wrong tapped one by one (each on a frame of its
-// own), then "All slots right" for the rest a few seconds later (calibration.ts confirmable, one step).
+// own), then "All slots right" for the rest a few seconds later (calibration.ts confirmable, one step). --taps unsure:
+// a user who checks only the slots outlined as unsure (occupancy/unsure.ts), taps those shown wrong, and confirms the
+// rest unchecked: the slots shown wrong that were not unsure are confirmed wrong.
 let calibration: LotCalibration = emptyCalibration();
 let corrections = 0;
 /** What the user did: single taps, and confirmations of every slot. */
@@ -127,7 +131,8 @@ for (const [i, f] of calFrames.entries()) {
   unscorable.push(...r.unscorable);
   const labelled = (r.value?.features ?? []).flatMap((feat, j) => {
     const t = truth[r.kept[j]!];
-    return t === null || t === undefined ? [] : [{ feat, truth: t, shown: r.value!.observations[j]!.probability > 0.5 }];
+    const p = r.value!.observations[j]!.probability;
+    return t === null || t === undefined ? [] : [{ feat, truth: t, shown: p > 0.5, unsure: isUnsure(p) }];
   });
   const at = capturedAt(f, i);
   if (tapsMode === 'every') {
@@ -136,7 +141,8 @@ for (const [i, f] of calFrames.entries()) {
     taps += labelled.length;
     continue;
   }
-  for (const [k, { feat, truth: t }] of labelled.filter((l) => l.shown !== l.truth).entries()) {
+  const tapped = labelled.filter((l) => l.shown !== l.truth && (tapsMode === 'wrong' || l.unsure));
+  for (const [k, { feat, truth: t }] of tapped.entries()) {
     calibration = applyCorrection(calibration, makeCorrection(feat, t, `${f.imagePath}#tap${k}`, weights, at + k), weights);
     corrections++;
     taps++;
@@ -174,7 +180,7 @@ if (values.sequence) {
 const slotSize = (s: Slot, frame: { width: number; height: number }) => slotSizePx(s.polygon, frame.width, frame.height);
 
 // Scoring: every frame on its own (no hysteresis state from another day), with what calibration learned.
-const pairs: (ScoredSlot & { size: number; logit: number })[] = [];
+const pairs: (ScoredSlot & { size: number; logit: number; unsure: boolean })[] = [];
 const ms: number[] = [];
 const cpuMs: number[] = [];
 const modes = new Set<string>();
@@ -198,7 +204,7 @@ for (const [i, f] of scored.entries()) {
     const t = truth[r.kept[j]!];
     const slot = kept[j]!;
     const logit = r.value!.features[j]!.logit;
-    if (t !== null && t !== undefined) pairs.push({ frame: f.image, slot: slot.id, truth: t, predicted: s.occupied, size: slotSize(slot, frame), logit });
+    if (t !== null && t !== undefined) pairs.push({ frame: f.image, slot: slot.id, truth: t, predicted: s.occupied, size: slotSize(slot, frame), logit, unsure: isUnsure(s.probability) });
   });
 }
 bar(scored.length, scored.length);
@@ -206,6 +212,7 @@ runner.dispose();
 
 const sc = scores(confusion(pairs));
 const sizes = bySlotSize(pairs);
+const unsure = unsureShare(pairs);
 const worst = worstSlots(pairs);
 const wrong = pairs.filter((p) => p.truth !== p.predicted);
 const report = {
@@ -233,6 +240,8 @@ const report = {
   f1: sc.f1,
   confusion: sc.confusion,
   bySlotSize: sizes,
+  // The decisions the app outlines as unsure, and the errors among them.
+  unsure,
   // Every slot wrong on some frame, most errors first; each wrong decision with its logit (calibrated, before sensitivity).
   worstSlots: worst,
   errors: wrong.map(({ frame, slot, truth, logit, size }) => ({ frame, slot, occupied: truth, logit, size })),
@@ -258,6 +267,12 @@ console.log(`confusion: TP ${sc.confusion.tp} · FP ${sc.confusion.fp} · TN ${s
 if (sizes.length) {
   const band = (b: SizeBand) => (b.to === null ? `${b.from} px and more` : b.from === 0 ? `under ${b.to} px` : `${b.from}–${b.to} px`);
   console.log(`by slot size (√area in the analysis frame): ${sizes.map((b) => `${band(b)}: ${f4(b.balancedAccuracy)} (${b.slots} slots)`).join(' · ')}`);
+}
+if (unsure.slots) {
+  const pct = (a: number, b: number) => `${b ? ((100 * a) / b).toFixed(1) : '0.0'} %`;
+  console.log(
+    `unsure (within ${UNSURE_LOGIT} logit of even, dotted in the app): ${pct(unsure.unsure, unsure.slots)} of decisions (${unsure.unsure}), holding ${unsure.unsureErrors} of the ${unsure.errors} errors (${pct(unsure.unsureErrors, unsure.errors)})`,
+  );
 }
 // Slots wrong on several frames, most first; when none is (every acpds frame is its own lot), only how many were wrong.
 const repeated = worst.filter((w) => w.fp + w.fn > 1);

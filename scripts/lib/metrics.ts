@@ -68,6 +68,24 @@ export function bySlotSize(pairs: readonly { truth: boolean; predicted: boolean;
   });
 }
 
+/** How many decisions were unsure (occupancy/unsure.ts, the app's dotted slots) and how many of the errors they hold. */
+export interface UnsureShare {
+  readonly slots: number;
+  readonly unsure: number;
+  readonly errors: number;
+  readonly unsureErrors: number;
+}
+
+export function unsureShare(pairs: readonly { truth: boolean; predicted: boolean; unsure: boolean }[]): UnsureShare {
+  const wrong = pairs.filter((p) => p.truth !== p.predicted);
+  return {
+    slots: pairs.length,
+    unsure: pairs.filter((p) => p.unsure).length,
+    errors: wrong.length,
+    unsureErrors: wrong.filter((p) => p.unsure).length,
+  };
+}
+
 /** A scored slot on one frame: what eval keeps of each decision to say where the errors are. */
 export interface ScoredSlot {
   readonly frame: string;

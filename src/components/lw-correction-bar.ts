@@ -1,6 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { isClosedAt } from '../occupancy/closure.ts';
 import type { Slot, SlotState } from '../occupancy/types.ts';
+import { unsureSlots } from '../occupancy/unsure.ts';
 import { requestEdit } from './events.ts';
 import { controlStyles } from './shared-styles.ts';
 
@@ -21,10 +22,11 @@ export interface CorrectionRequest {
 /**
  * Under the picture while counting: with a slot tapped, "Slot A-3 is now: Free / Occupied" (and a way to let go of
  * it); otherwise a hint, and "All slots right…": once the wrong ones are tapped, the rest are confirmed as shown in one
- * step (it asks first, since it teaches every slot at once). What the counter learned so far can be undone or forgotten.
+ * step (it asks first, since it teaches every slot at once). "Next unsure" walks through the slots the evidence is least
+ * sure of, where most errors are. What the counter learned so far can be undone or forgotten.
  *
  * @fires correction-requested - detail: the change and the words for when it is done
- * @fires edit-requested - select none (the × button)
+ * @fires edit-requested - select none (the × button), or the next unsure slot
  */
 export class LwCorrectionBar extends LitElement {
   static override properties = {
@@ -99,6 +101,7 @@ export class LwCorrectionBar extends LitElement {
             <button aria-label="Let go of slot ${slot.name}" @click=${() => requestEdit(this, { type: 'select', ids: [], mode: 'replace' })}>×</button>
           </div>`
         : this.renderConfirm()}
+      ${this.renderNextUnsure()}
       ${this.learned
         ? html`<span class="hint" data-learned=${this.learned}>Learned from ${this.learned} correction${this.learned === 1 ? '' : 's'}.</span>
             <button @click=${() => this.fire({ kind: 'undo' }, 'Last correction undone.')}>Undo correction</button>
@@ -117,7 +120,10 @@ export class LwCorrectionBar extends LitElement {
     const shown = open.filter((st) => st.pending === null);
     const changing = open.length - shown.length;
     if (!this.confirming || !shown.length) {
-      return html`<span class="hint">Tap a slot to tell the counter what it holds.</span>
+      const unsure = unsureSlots(this.slots, this.states, now).length;
+      return html`<span class="hint"
+          >Tap a slot to tell the counter what it holds.${unsure ? ' Dotted yellow slots are the ones it is least sure of: check those first.' : ''}</span
+        >
         ${shown.length ? html`<button data-confirm-all @click=${() => (this.confirming = true)}>All slots right…</button>` : nothing}`;
     }
     const n = shown.length;
@@ -137,6 +143,19 @@ export class LwCorrectionBar extends LitElement {
       </button>
       <button @click=${() => (this.confirming = false)}>Cancel</button>
     </div>`;
+  }
+
+  /** Selects the next slot the evidence is unsure of (after the one selected), so that each can be checked in turn. */
+  private renderNextUnsure() {
+    const unsure = unsureSlots(this.slots, this.states, Date.now());
+    const at = this.target ? unsure.findIndex((s) => s.id === this.target!.id) : -1;
+    if (!unsure.length || (unsure.length === 1 && at === 0)) return nothing;
+    const next = unsure[(at + 1) % unsure.length]!;
+    const n = unsure.length;
+    return html`<button data-next-unsure=${n} aria-label="Next unsure slot: ${next.name} (${n} unsure)"
+      @click=${() => requestEdit(this, { type: 'select', ids: [next.id], mode: 'replace' })}>
+      Next unsure (${n})
+    </button>`;
   }
 
   private fire(change: CorrectionChange, done: string): void {

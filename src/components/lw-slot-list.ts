@@ -3,6 +3,7 @@ import { classMap } from 'lit/directives/class-map.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { SLOT_SIZE_EDGES, smallSlots } from '../occupancy/slot-size.ts';
 import type { Slot, SlotState } from '../occupancy/types.ts';
+import { slotIsUnsure } from '../occupancy/unsure.ts';
 import { requestEdit } from './events.ts';
 import { controlStyles } from './shared-styles.ts';
 
@@ -160,7 +161,9 @@ export class LwSlotList extends LitElement {
     const st = this.states.get(slot.id);
     const status = st ? (st.occupied ? 'occupied' : 'free') : 'unknown';
     const selected = slot.id === this.selectedId;
-    return html`<li class=${classMap({ selected, small })} data-id=${slot.id}>
+    // As the picture outlines it dotted: the evidence near even (occupancy/unsure.ts).
+    const unsure = slotIsUnsure(slot, st, Date.now());
+    return html`<li class=${classMap({ selected, small, unsure })} data-id=${slot.id}>
       <span class="state ${status}" aria-hidden="true"></span>
       ${this.editing && selected
         ? html`<label class="visually-hidden" for="name-${slot.id}">Name of slot ${slot.name}</label>
@@ -178,7 +181,9 @@ export class LwSlotList extends LitElement {
             @click=${() => requestEdit(this, { type: 'select', ids: selected ? [] : [slot.id], mode: 'replace' })}
           >
             ${slot.name} <span class="word"
-              >${status === 'unknown' ? html`<span aria-hidden="true">?</span><span class="visually-hidden">unknown</span>` : status}</span
+              >${status === 'unknown' ? html`<span aria-hidden="true">?</span><span class="visually-hidden">unknown</span>` : status}${unsure
+                ? html`<span aria-hidden="true">?</span><span class="visually-hidden">, unsure</span>`
+                : nothing}</span
             >${small ? html`<span class="visually-hidden">, small in the picture</span>` : nothing}
           </button>`}
       ${this.editing

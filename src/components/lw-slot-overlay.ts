@@ -1,6 +1,7 @@
 import { LitElement, html, svg, nothing, type PropertyValues } from 'lit';
 import { centroid } from '../occupancy/geometry.ts';
 import { isClosedAt } from '../occupancy/closure.ts';
+import { slotIsUnsure } from '../occupancy/unsure.ts';
 import type { Detection, Point, Slot, SlotState } from '../occupancy/types.ts';
 import type { DrawTool } from '../layout/draw-tool.ts';
 import type { EditorAction } from '../layout/editor-actions.ts';
@@ -284,9 +285,11 @@ export class LwSlotOverlay extends LitElement {
     const ys = poly.map((p) => p[1] * this.frameHeight);
     const onScreen = Math.min(Math.max(...xs) - Math.min(...xs), Math.max(...ys) - Math.min(...ys)) / unit;
     const selected = this.selection.includes(slot.id);
-    const cls = `slot ${status}${st?.pending ? ' pending' : ''}${selected ? ' selected' : ''}`;
+    // The evidence near even: outlined dotted, so that a look from the user goes where it is worth most.
+    const unsure = slotIsUnsure(slot, st, Date.now());
+    const cls = `slot ${status}${st?.pending ? ' pending' : ''}${unsure ? ' unsure' : ''}${selected ? ' selected' : ''}`;
     return svg`<g class=${cls} data-id=${slot.id} data-state=${status} tabindex="0" role="button"
-        aria-label=${`Slot ${slot.name}: ${status}`} aria-pressed=${selected ? 'true' : 'false'}
+        aria-label=${`Slot ${slot.name}: ${status}${unsure ? ', unsure' : ''}`} aria-pressed=${selected ? 'true' : 'false'}
         @focus=${() => !this.pressing && this.select(slot.id)}
         @keydown=${(e: KeyboardEvent) => this.onSlotKey(e, slot)}>
       <polygon points=${poly.map((p) => this.px(p)).join(' ')}></polygon>

@@ -53,6 +53,11 @@ export const slotOverlayStyles = css`
   .slot.pending polygon {
     stroke-dasharray: 6 3;
   }
+  .slot.unsure polygon {
+    stroke: #fde047;
+    stroke-width: 2.5;
+    stroke-dasharray: 2 3;
+  }
   .slot.selected polygon {
     stroke: #facc15;
     stroke-width: 3;

@@ -2,7 +2,7 @@
 // and can undo it.
 import { expect, test } from '@playwright/test';
 import { fixturesAvailable } from '../support/fixtures.ts';
-import { asFirstVisit, counts, markSlots, overlay, SEDAN, SKY, slotStates, waitForModel } from './support/app.ts';
+import { asFirstVisit, counts, markSlots, overlay, SEDAN, SKY, slotStates, waitForModel, type NormPoint } from './support/app.ts';
 import { STILL_FRAME_FILE } from './support/paths.ts';
 
 test.skip(!fixturesAvailable(), 'fixtures (../shared/fixtures) not found: the fake camera needs the lot video');
@@ -82,4 +82,47 @@ test('after tapping the wrong slot, "All slots right" confirms the rest in one s
   await page.getByRole('button', { name: 'Undo correction' }).click();
   await expect(page.locator('[data-learned]')).toHaveCount(0);
   await expect.poll(() => slotStates(page), { timeout: 60_000 }).toEqual({ '1': 'occupied', '2': 'free' });
+});
+
+test('slots the evidence is unsure of are outlined dotted, and "Next unsure" walks through them for checking', async ({ page }) => {
+  await asFirstVisit(page);
+  await page.goto('/');
+  await openStill(page);
+  await waitForModel(page);
+  // Two 60x50 px boxes in the busy middle distance of the 640x360 still, where the back rows, the trees and the aisle
+  // meet: with today's weights their evidence sits within half a logit of even (-0.05 and +0.26 in Node, the same
+  // again 5 px to any side). A retrain may move them; then pick boxes whose logit is near 0 again.
+  const box = (x: number, y: number): [NormPoint, NormPoint] => [
+    [x / 640, y / 360],
+    [(x + 60) / 640, (y + 50) / 360],
+  ];
+  await markSlots(page, [SEDAN, SKY, box(550, 170), box(310, 150)]);
+  await expect.poll(() => slotStates(page), { timeout: 60_000 }).toMatchObject({ '1': 'occupied', '2': 'free' });
+
+  const unsure = overlay(page).locator('g.slot.unsure');
+  await expect.poll(() => unsure.count(), { timeout: 30_000 }).toBeGreaterThan(0);
+  // The car and the sky are sure; an unsure slot says so to a screen reader too.
+  await expect(overlay(page).locator('g.slot.unsure[data-id="1"], g.slot.unsure[data-id="2"]')).toHaveCount(0);
+  const ids = await unsure.evaluateAll((gs) => gs.map((g) => g.getAttribute('data-id')!));
+  for (const id of ids) {
+    await expect(overlay(page).locator(`g.slot[data-id="${id}"]`)).toHaveAttribute('aria-label', /, unsure$/);
+    // The Slots list says it as well: "occupied?" on screen, ", unsure" to a screen reader.
+    await expect(page.locator(`lw-slot-list li.unsure[data-id="${id}"]`)).toContainText(/(free|occupied)\?, unsure/);
+  }
+  await expect(page.locator('lw-slot-list li.unsure')).toHaveCount(ids.length);
+  await expect(page.getByText('Dotted yellow slots are the ones it is least sure of: check those first.')).toBeVisible();
+
+  // "Next unsure" selects each in layout order, so it can be checked and corrected where it stands.
+  const next = page.locator('lw-correction-bar [data-next-unsure]');
+  await expect(next).toHaveAttribute('data-next-unsure', String(ids.length));
+  expect((await next.boundingBox())!.height).toBeGreaterThanOrEqual(44);
+  await next.click();
+  await expect(page.getByText(`Slot ${ids[0]} is now:`)).toBeVisible();
+  if (ids.length > 1) {
+    await next.click();
+    await expect(page.getByText(`Slot ${ids[1]} is now:`)).toBeVisible();
+  } else {
+    // The only unsure slot is selected: nothing to go on to.
+    await expect(next).toHaveCount(0);
+  }
 });

@@ -103,6 +103,14 @@ describe.skipIf(!haveFixtures)('train and eval commands on fixture frames (real 
     const errors = json.errors as { frame: string; slot: string; occupied: boolean; logit: number }[];
     expect(errors).toHaveLength(c.fp + c.fn);
     for (const e of errors) expect(e.logit >= 0, `${e.frame} ${e.slot}`).toBe(!e.occupied);
+    // The unsure decisions (the app's dotted slots) of the same decisions: at sensitivity 0, the errors among them are
+    // the errors whose logit is within a logit of even.
+    const unsure = json.unsure as { slots: number; unsure: number; errors: number; unsureErrors: number };
+    expect(unsure.slots).toBe(json.slots);
+    expect(unsure.errors).toBe(c.fp + c.fn);
+    expect(unsure.unsure).toBeLessThanOrEqual(unsure.slots);
+    expect(unsure.unsureErrors).toBe(errors.filter((e) => Math.abs(e.logit) < 1).length);
+    expect(stdout).toMatch(/unsure \(within 1 logit of even, dotted in the app\): [\d.]+ % of decisions \(\d+\), holding \d+ of the \d+ errors/);
     const worst = json.worstSlots as { fp: number; fn: number }[];
     expect(worst.reduce((n, w) => n + w.fp + w.fn, 0)).toBe(c.fp + c.fn);
     if (worst.some((x) => x.fp + x.fn > 1)) expect(stdout).toMatch(/slots wrong most often \(frames wrong of frames scored\): \S+: \d+ of \d+/);
@@ -150,6 +158,14 @@ describe.skipIf(!haveFixtures)('train and eval commands on fixture frames (real 
     expect(confirmed.confirmations).toBe(calibrated.calibrationFrames);
     expect(confirmed.taps as number).toBeLessThan(calibrated.taps as number);
     expect(confirmed.accuracy as number).toBeGreaterThan((plain.accuracy as number) + 0.05);
+    // --taps unsure: a user who checks only the dotted slots and confirms the rest unchecked, so that slots shown
+    // wrong elsewhere are confirmed wrong. Fewer taps, every slot still corrected, and the refit's validation keeps
+    // the wrong confirmations from costing accuracy.
+    const hasty = run('eval.ts', ['--lot', newLot, '--weights', w, '--calibration', calLot, '--taps', 'unsure', '--json']).json;
+    expect(hasty.corrections).toBe(calibrated.corrections);
+    expect(hasty.taps as number).toBeLessThanOrEqual(confirmed.taps as number);
+    expect(hasty.confirmations).toBe(calibrated.calibrationFrames);
+    expect(hasty.accuracy as number).toBeGreaterThanOrEqual(plain.accuracy as number);
     // --calibration-frames N: the first N frames calibrate and are not scored.
     const firstN = run('eval.ts', ['--lot', newLot, '--weights', w, '--calibration-frames', '1', '--json']).json;
     expect(firstN.calibrationFrames).toBe(1);
