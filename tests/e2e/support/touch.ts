@@ -116,7 +116,7 @@ export async function overlaySlots(page: Page): Promise<{ id: string; name: stri
   return page.locator('lw-slot-overlay g.slot').evaluateAll((gs) =>
     gs.map((g) => ({
       id: g.getAttribute('data-id')!,
-      name: (g.getAttribute('aria-label') ?? '').replace(/^Slot (.*): \w+$/, '$1'),
+      name: (g.getAttribute('aria-label') ?? '').replace(/^Slot (.*): \w+(, unsure)?$/, '$1'),
       polygon: g
         .querySelector('polygon')!
         .getAttribute('points')!
