@@ -89,6 +89,7 @@ export class LwCorrectionBar extends LitElement {
 
   override render() {
     const slot = this.target;
+    const unsure = unsureSlots(this.slots, this.states, Date.now());
     return html`${slot
         ? html`<div class="slot" role="group" aria-labelledby="correct-label">
             <span id="correct-label">Slot ${slot.name} is now:</span>
@@ -100,8 +101,8 @@ export class LwCorrectionBar extends LitElement {
             </button>
             <button aria-label="Let go of slot ${slot.name}" @click=${() => requestEdit(this, { type: 'select', ids: [], mode: 'replace' })}>×</button>
           </div>`
-        : this.renderConfirm()}
-      ${this.renderNextUnsure()}
+        : this.renderConfirm(unsure.length)}
+      ${this.renderNextUnsure(unsure)}
       ${this.learned
         ? html`<span class="hint" data-learned=${this.learned}>Learned from ${this.learned} correction${this.learned === 1 ? '' : 's'}.</span>
             <button @click=${() => this.fire({ kind: 'undo' }, 'Last correction undone.')}>Undo correction</button>
@@ -111,7 +112,7 @@ export class LwCorrectionBar extends LitElement {
   }
 
   /** The hint, and the confirmation of every slot as shown (slots in the middle of a change are left out). */
-  private renderConfirm() {
+  private renderConfirm(unsure: number) {
     const now = Date.now();
     const open = this.slots.flatMap((s) => {
       const st = this.states.get(s.id);
@@ -120,7 +121,6 @@ export class LwCorrectionBar extends LitElement {
     const shown = open.filter((st) => st.pending === null);
     const changing = open.length - shown.length;
     if (!this.confirming || !shown.length) {
-      const unsure = unsureSlots(this.slots, this.states, now).length;
       return html`<span class="hint"
           >Tap a slot to tell the counter what it holds.${unsure ? ' Dotted yellow slots are the ones it is least sure of: check those first.' : ''}</span
         >
@@ -146,8 +146,7 @@ export class LwCorrectionBar extends LitElement {
   }
 
   /** Selects the next slot the evidence is unsure of (after the one selected), so that each can be checked in turn. */
-  private renderNextUnsure() {
-    const unsure = unsureSlots(this.slots, this.states, Date.now());
+  private renderNextUnsure(unsure: readonly Slot[]) {
     const at = this.target ? unsure.findIndex((s) => s.id === this.target!.id) : -1;
     if (!unsure.length || (unsure.length === 1 && at === 0)) return nothing;
     const next = unsure[(at + 1) % unsure.length]!;
