@@ -130,7 +130,7 @@ export class LwSlotList extends LitElement {
         No slots yet. ${this.editing ? 'Drag on the picture to mark one.' : 'Choose “Edit slots”, then drag on the picture to mark one.'}
       </p>`;
     }
-    const small = this.frameSize ? smallSlots(this.slots, this.frameSize.width, this.frameSize.height) : [];
+    const small = this.frameSize ? smallSlots(this.slots, this.frameSize.width, this.frameSize.height, Date.now()) : [];
     const smallIds = new Set(small.map((s) => s.id));
     return html`${small.length ? this.renderSmallNote(small) : nothing}
       <ul aria-label="Slots">

@@ -1,4 +1,5 @@
 // How big a slot is in the picture lotwatch analyses, and whether that is big enough to trust. Pure.
+import { isClosedAt } from './closure.ts';
 import { area, toPixels } from './geometry.ts';
 import type { Point, Slot } from './types.ts';
 
@@ -14,7 +15,10 @@ export function slotSizePx(polygon: readonly Point[], width: number, height: num
   return Math.sqrt(area(toPixels(polygon, width, height)));
 }
 
-/** The open slots smaller than the first edge in a frame of that size, in layout order (closed ones are not counted). */
-export function smallSlots(slots: readonly Slot[], width: number, height: number): Slot[] {
-  return slots.filter((s) => !s.closed && slotSizePx(s.polygon, width, height) < SLOT_SIZE_EDGES[0]);
+/**
+ * The slots open at `now` smaller than the first edge in a frame of that size, in layout order (closed ones are not
+ * counted; one whose closure has ended is, as countSlots counts it).
+ */
+export function smallSlots(slots: readonly Slot[], width: number, height: number, now: number): Slot[] {
+  return slots.filter((s) => !isClosedAt(s.closed, now) && slotSizePx(s.polygon, width, height) < SLOT_SIZE_EDGES[0]);
 }

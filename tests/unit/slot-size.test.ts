@@ -33,6 +33,7 @@ describe('slotSizePx', () => {
 });
 
 describe('smallSlots', () => {
+  const NOW = 1_000_000;
   const [small, large] = SLOT_SIZE_EDGES;
   const slots = [
     slot('under', rect(0, 0, small - 1, small - 1)),
@@ -40,17 +41,22 @@ describe('smallSlots', () => {
     slot('big', rect(200, 0, large, large)),
     slot('sliver', rect(300, 0, 8, 200)),
     slot('closed-small', rect(400, 0, 20, 20), { closed: { reason: 'works', until: null } }),
+    slot('reopened-small', rect(500, 0, 20, 20), { closed: { reason: 'market', until: NOW - 1 } }),
   ];
 
-  it('lists the open slots under the first edge, in layout order', () => {
-    expect(smallSlots(slots, W, H).map((s) => s.id)).toEqual(['under', 'sliver']);
+  it('lists the slots open now under the first edge, in layout order (a closure that has ended closes nothing)', () => {
+    expect(smallSlots(slots, W, H, NOW).map((s) => s.id)).toEqual(['under', 'sliver', 'reopened-small']);
+  });
+
+  it('leaves out a slot while its closure lasts', () => {
+    expect(smallSlots(slots, W, H, NOW - 2).map((s) => s.id)).toEqual(['under', 'sliver']);
   });
 
   it('depends on the analysis size: at a quarter of it every slot above is small', () => {
-    expect(smallSlots(slots, W / 4, H / 4).map((s) => s.id)).toEqual(['under', 'edge', 'big', 'sliver']);
+    expect(smallSlots(slots, W / 4, H / 4, NOW).map((s) => s.id)).toEqual(['under', 'edge', 'big', 'sliver', 'reopened-small']);
   });
 
   it('has nothing to say about no slots', () => {
-    expect(smallSlots([], W, H)).toEqual([]);
+    expect(smallSlots([], W, H, NOW)).toEqual([]);
   });
 });
